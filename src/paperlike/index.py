@@ -1,0 +1,284 @@
+"""The index: records grouped into papers, their TF-IDF vectors, and exact cosine neighbours.
+
+Data flows one way: records -> texts (one per distinct normalised text) -> vectors -> scores
+-> one result per paper. Records whose normalised text is the same are one *text*; texts that
+are versions of one paper share a *paper* (``paper_of_text_``), so results never show two
+versions of one paper and a query never finds its own versions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import EmptyCorpusError, QueryError
+from .models import Neighbour, Paper, Query, Similar
+from .sources.base import arxiv_id, doi
+from .text import normalize, text_key
+from .vectorize import Vectorizer
+
+__all__ = ["PaperIndex", "completeness"]
+
+# A title query matches a known title when difflib's ratio reaches this and no other title
+# comes close; below it the query is read as free text.
+_TITLE_MATCH_RATIO = 0.9
+_MAX_TITLE_WORDS = 40
+
+
+def completeness(record: Paper) -> tuple:
+    """Sort key of how complete a record is; the most complete one stands for its paper.
+
+    Titled beats untitled, then a longer abstract, more authors, a known year, a DOI; the id
+    breaks ties so the choice does not depend on input order.
+    """
+    return (
+        record.title is not None,
+        len(record.abstract or ""),
+        len(record.authors),
+        record.year is not None,
+        record.doi is not None,
+        _reverse(record.id),
+    )
+
+
+def _reverse(s: str) -> tuple:
+    # Larger for the smaller string, a prefix ("x") above its extensions ("x#2").
+    return tuple(-ord(c) for c in s) + (1,)
+
+
+def text_identity(record: Paper) -> str:
+    """Equal for records that are one text: the same abstract, or, lacking one, the same title,
+    authors and venue."""
+    if record.abstract:
+        return "a:" + text_key(record.abstract)
+    return "t:" + text_key(" ".join([record.title or "", *record.authors, record.venue or ""]))
+
+
+class PaperIndex:
+    """Exact TF-IDF cosine search over a corpus of paper records.
+
+    Parameters: ``vectorizer`` (how texts become vectors) and ``explain_terms`` (how many
+    shared terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
+    ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
+    (L2-normalised rows, one per text) and ``XT_`` (its transpose, an inverted index).
+    """
+
+    def __init__(self, vectorizer: Vectorizer | None = None, *, explain_terms: int = 5) -> None:
+        self.vectorizer = vectorizer if vectorizer is not None else Vectorizer()
+        self.explain_terms = explain_terms
+
+    # -- building ---------------------------------------------------------------------------
+
+    def fit(self, records: Iterable[Paper]) -> PaperIndex:
+        """Group the records into texts, learn TF-IDF from the texts, vectorise them."""
+        self.records_ = list(records)
+        if not self.records_:
+            raise EmptyCorpusError("cannot build an index from no records")
+        self.text_of_record_ = self._texts_of(self.records_)
+        self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
+        self.paper_of_text_ = np.arange(len(self.record_of_text_), dtype=np.int64)
+        matrix = self.vectorizer.fit_transform([self.records_[i] for i in self.record_of_text_])
+        self._set_matrix(matrix)
+        return self
+
+    @staticmethod
+    def _texts_of(records: Sequence[Paper]) -> np.ndarray:
+        ids: dict[str, int] = {}
+        return np.array([ids.setdefault(text_identity(r), len(ids)) for r in records], dtype=np.int64)
+
+    @staticmethod
+    def _representatives(records: Sequence[Paper], text_of_record: np.ndarray) -> np.ndarray:
+        best: dict[int, int] = {}
+        for i, t in enumerate(text_of_record.tolist()):
+            if t not in best or completeness(records[i]) > completeness(records[best[t]]):
+                best[t] = i
+        return np.array([best[t] for t in range(len(best))], dtype=np.int64)
+
+    def _set_matrix(self, matrix: sp.csr_matrix) -> None:
+        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix.sort_indices()
+        self.X_ = matrix
+        self.XT_ = matrix.T.tocsr()
+        self._lookups = None
+
+    # -- looking papers up ------------------------------------------------------------------
+
+    @property
+    def n_papers(self) -> int:
+        return int(len(np.unique(self.paper_of_text_)))
+
+    def records_of_paper(self, paper: int) -> list[int]:
+        """Indices of every record of a paper, its canonical record first."""
+        texts = np.flatnonzero(self.paper_of_text_ == paper)
+        records = np.flatnonzero(np.isin(self.text_of_record_, texts)).tolist()
+        canonical = self.canonical_record(paper)
+        return [canonical] + [r for r in records if r != canonical]
+
+    def canonical_record(self, paper: int) -> int:
+        """The most complete record of a paper."""
+        texts = np.flatnonzero(self.paper_of_text_ == paper)
+        return max((int(self.record_of_text_[t]) for t in texts),
+                   key=lambda r: completeness(self.records_[r]))
+
+    def _build_lookups(self) -> dict:
+        by_id: dict[str, int] = {}
+        by_title: dict[str, set[int]] = defaultdict(set)
+        by_short_title: dict[str, set[int]] = defaultdict(set)
+        for i, record in enumerate(self.records_):
+            by_id[record.id] = i
+            base = record.id.split("#", 1)[0]
+            by_id.setdefault(base, i)
+            if record.doi:
+                by_id.setdefault(record.doi, i)
+            if record.title:
+                paper = int(self.paper_of_text_[self.text_of_record_[i]])
+                by_title[text_key(record.title)].add(paper)
+                short = record.title.split(":", 1)[0]
+                if short != record.title:
+                    by_short_title[text_key(short)].add(paper)
+        return {"id": by_id, "title": by_title, "short": by_short_title}
+
+    @property
+    def lookups(self) -> dict:
+        if getattr(self, "_lookups", None) is None:
+            self._lookups = self._build_lookups()
+        return self._lookups
+
+    def record_by_id(self, value: str) -> int | None:
+        """The record with this id (or arXiv id in any version, or DOI), if any."""
+        by_id = self.lookups["id"]
+        value = value.strip()
+        for candidate in (value, arxiv_id(value), doi(value)):
+            if candidate and candidate in by_id:
+                return by_id[candidate]
+        return None
+
+    def papers_by_title(self, title: str) -> set[int]:
+        """Papers whose title is this one: exact (up to case and punctuation), the name before
+        the colon ("SoftCorrect"), or the one title close enough to be unambiguous."""
+        key = text_key(title)
+        if not key or len(key.split()) > _MAX_TITLE_WORDS:
+            return set()
+        for table in ("title", "short"):
+            if key in self.lookups[table]:
+                return set(self.lookups[table][key])
+        close = difflib.get_close_matches(key, list(self.lookups["title"]), n=2, cutoff=_TITLE_MATCH_RATIO)
+        return set(self.lookups["title"][close[0]]) if len(close) == 1 else set()
+
+    # -- querying ---------------------------------------------------------------------------
+
+    def resolve(self, query: str, kind: str | None = None) -> tuple[Query, int | None]:
+        """How to read a query, and the paper it names (None for free text).
+
+        ``kind`` forces "id" or "text"; otherwise an id is tried, then a title, then text.
+        """
+        text = normalize(query)
+        if not text:
+            raise QueryError("the query is empty; give an id, a title or some text")
+        if kind in (None, "id"):
+            record = self.record_by_id(text)
+            if record is not None:
+                paper = int(self.paper_of_text_[self.text_of_record_[record]])
+                return Query(text=text, kind="id", id=self.records_[record].id,
+                             title=self.records_[record].title), paper
+            if kind == "id" or _looks_like_id(text):
+                raise QueryError(f"no record with id {text!r} in this model; "
+                                 "'paperlike papers' lists the ids")
+        if kind is None:
+            papers = self.papers_by_title(text)
+            if len(papers) > 1:
+                ids = ", ".join(sorted(self.records_[self.canonical_record(p)].id for p in papers))
+                raise QueryError(f"the title {text!r} names {len(papers)} papers ({ids}); "
+                                 "query one of them with --id")
+            if papers:
+                paper = papers.pop()
+                record = self.records_[self.canonical_record(paper)]
+                return Query(text=text, kind="title", id=record.id, title=record.title), paper
+        return Query(text=text, kind="text"), None
+
+    def vector_of_paper(self, paper: int) -> sp.csr_matrix:
+        """The TF-IDF row of a paper: that of its canonical record's text."""
+        text = self.text_of_record_[self.canonical_record(paper)]
+        return self.X_[int(text)]
+
+    def vector_of_text(self, text: str) -> sp.csr_matrix:
+        """The TF-IDF row of free text; QueryError if none of its words are known."""
+        vector = self.vectorizer.transform_texts([normalize(text)])
+        if vector.nnz == 0:
+            raise QueryError("none of the query's words are in this model's vocabulary; "
+                             "try other words, or a title or id from 'paperlike papers'")
+        return vector
+
+    def scores(self, vector: sp.csr_matrix) -> np.ndarray:
+        """Cosine similarity of a (normalised) row vector with every text."""
+        vector = sp.csr_matrix(vector)
+        rows = self.XT_[vector.indices]
+        return np.asarray(rows.T @ vector.data, dtype=np.float32).ravel()
+
+    def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
+        """The k best papers as (paper, score), each paper once, excluded papers left out."""
+        scores = scores.copy()
+        excluded = np.isin(self.paper_of_text_, list(exclude))
+        scores[excluded] = -np.inf
+        seen: set[int] = set()
+        out: list[tuple[int, float]] = []
+        n = len(scores)
+        width = min(n, 4 * k + 16)
+        while True:
+            top = np.argpartition(-scores, width - 1)[:width] if width < n else np.arange(n)
+            top = top[np.lexsort((top, -scores[top]))]
+            seen.clear()
+            out.clear()
+            for text in top.tolist():
+                if scores[text] <= 0 or len(out) == k:
+                    break
+                paper = int(self.paper_of_text_[text])
+                if paper not in seen:
+                    seen.add(paper)
+                    out.append((paper, float(scores[text])))
+            if len(out) == k or width == n or scores[top[-1]] <= 0:
+                return out
+            width = min(n, width * 4)
+
+    def shared_terms(self, query: sp.csr_matrix, text: int) -> list[str]:
+        """The terms that contribute most to the score of a text against the query."""
+        query = sp.csr_matrix(query)
+        row = self.X_[text]
+        common, qi, ri = np.intersect1d(query.indices, row.indices, assume_unique=True, return_indices=True)
+        weight = query.data[qi] * row.data[ri]
+        order = np.argsort(-weight, kind="stable")[: self.explain_terms]
+        return [str(self.vectorizer.vocabulary_[common[j]]) for j in order]
+
+    def similar(self, query: str, k: int = 10, kind: str | None = None) -> Similar:
+        """The k papers most like the query (an id, a title or free text), best first."""
+        if k < 1:
+            raise QueryError("k must be at least 1")
+        read, paper = self.resolve(query, kind)
+        vector = self.vector_of_text(read.text) if paper is None else self.vector_of_paper(paper)
+        exclude = [] if paper is None else [paper]
+        return Similar(query=read, results=self._neighbours(vector, k, exclude))
+
+    def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
+        """The k papers most like an indexed paper, the paper and its versions excluded."""
+        return self._neighbours(self.vector_of_paper(paper), k, [paper])
+
+    def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int]) -> list[Neighbour]:
+        results = []
+        for paper, score in self.top_papers(self.scores(vector), k, exclude):
+            records = self.records_of_paper(paper)
+            canonical = self.records_[records[0]]
+            text = int(self.text_of_record_[records[0]])
+            results.append(Neighbour(
+                id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
+                terms=self.shared_terms(vector, text),
+                versions=[self.records_[r].id for r in records[1:]],
+            ))
+        return results
+
+
+def _looks_like_id(text: str) -> bool:
+    return bool(arxiv_id(text) or doi(text)) or (text.startswith("pl-") and " " not in text)

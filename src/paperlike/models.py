@@ -1,0 +1,125 @@
+"""The pydantic models at paperlike's boundaries: records coming in, results going out.
+
+Their JSON form (``model_dump(mode="json")``) is what ``--json`` prints and what the saved model
+stores, so a field added here is a change of the documented shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
+    "ModelInfo",
+]
+
+
+class Source(BaseModel):
+    """Where a record was read: the file and the 1-based line on which it starts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int = Field(ge=1)
+
+
+class Paper(BaseModel):
+    """One record of a paper, as one input line or entry described it.
+
+    Several records may describe one paper (copies, versions); the index groups them.
+    ``date`` is ISO 8601: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, or ``--MM-DD`` when a listing
+    gave a day without a year.
+    """
+
+    id: str
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    date: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+    source: Source | None = None
+
+    @property
+    def year(self) -> int | None:
+        """The year of ``date``, or None when it is not known."""
+        if self.date and self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+    @property
+    def label(self) -> str:
+        """A short human label: the title, or the abstract's opening words when untitled."""
+        if self.title:
+            return self.title
+        words = (self.abstract or "").split()
+        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
+
+class Skipped(BaseModel):
+    """A record that was not read, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+
+class Corpus(BaseModel):
+    """What reading some inputs gave: the records, and the records skipped as malformed."""
+
+    records: list[Paper]
+    skipped: list[Skipped] = Field(default_factory=list)
+
+
+class Query(BaseModel):
+    """How a query was read: as a known paper (by id or title) or as free text."""
+
+    text: str
+    kind: Literal["id", "title", "text"]
+    id: str | None = None
+    title: str | None = None
+
+
+class Neighbour(BaseModel):
+    """One result of "papers like this"."""
+
+    id: str
+    title: str | None
+    label: str = Field(description="The title, or the abstract's opening words when untitled.")
+    score: float
+    terms: list[str]
+    versions: list[str] = Field(default_factory=list)
+
+
+class Similar(BaseModel):
+    """The answer to ``similar``: how the query was read, and its nearest papers."""
+
+    query: Query
+    results: list[Neighbour]
+
+
+class SourceCount(BaseModel):
+    """How many records an index holds from one input file."""
+
+    path: str
+    records: int
+
+
+class ModelInfo(BaseModel):
+    """What a saved model holds (``paperlike info``)."""
+
+    path: str
+    format_version: int
+    created: str
+    records: int
+    texts: int
+    papers: int
+    vocabulary: int
+    parameters: dict[str, Any]
+    versions: dict[str, str]
+    sources: list[SourceCount]
+    size_bytes: int

@@ -1,0 +1,103 @@
+"""Input formats: each module reads one family of files into Paper records.
+
+The format of a file is detected from its content (``sniff``), or forced with ``format=``.
+Directories are walked. A malformed record is reported as Skipped and the rest is read;
+``strict=True`` makes the first one fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from ..errors import BadRecordError, EmptyCorpusError, InputError
+from ..models import Corpus, Paper, Skipped
+from . import arxiv, listing, table
+from .base import read_text, with_unique_ids
+
+__all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
+
+FORMATS = {"listing": listing, "arxiv-json": arxiv, "csv": table}
+_SNIFF_CHARS = 65536
+
+
+def detect_format(text: str, path: Path) -> str:
+    """The name of the format the text is in, or InputError naming the ones tried."""
+    head = text[:_SNIFF_CHARS]
+    for name, module in FORMATS.items():
+        if module.sniff(head):
+            return name
+    raise InputError(
+        f"{path}: unknown format; expected {', '.join(FORMATS)} (use --format to force one)"
+    )
+
+
+def seed_paths() -> list[Path]:
+    """The bundled seed corpus: inside the installed package, or ``seeds/`` of a checkout."""
+    packaged = resources.files("paperlike") / "seeds"
+    folder = Path(str(packaged))
+    if not folder.is_dir():
+        folder = Path(__file__).resolve().parents[3] / "seeds"
+    files = sorted(p for p in folder.glob("*.txt"))
+    if not files:
+        raise InputError(f"{folder}: the bundled seed corpus is missing; reinstall paperlike")
+    return files
+
+
+def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Each file to read, and whether the user named it (rather than a folder holding it)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                    yield child, False
+        else:
+            yield path, True
+
+
+def _records_of(path: Path, named: bool, format: str | None, year: int | None) -> Iterator[Paper | Skipped]:
+    text = read_text(path)
+    if format is None:
+        try:
+            format = detect_format(text, path)
+        except InputError as exc:
+            if named:
+                raise
+            yield Skipped(path=str(path), line=1, reason=str(exc).split(": ", 1)[1])
+            return
+    if format not in FORMATS:
+        raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    yield from FORMATS[format].read(text, str(path), year=year)
+
+
+def read_records(
+    paths: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    year: int | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> Corpus:
+    """Every record in the files and folders, ids made unique, and the records skipped.
+
+    ``year`` completes listing dates that have no year. Raises EmptyCorpusError if nothing
+    usable was read, BadRecordError on the first malformed record if ``strict``.
+    """
+    records: list[Paper] = []
+    skipped: list[Skipped] = []
+    for path, named in _files(Path(p) for p in paths):
+        if on_file:
+            on_file(path)
+        for item in _records_of(path, named, format, year):
+            if isinstance(item, Paper):
+                records.append(item)
+            elif strict:
+                raise BadRecordError(item.path, item.line, item.reason + " (rejected by --strict)")
+            else:
+                skipped.append(item)
+    if not records:
+        raise EmptyCorpusError("no records found in the inputs" + (
+            f" ({len(skipped)} malformed, first: {skipped[0].path}:{skipped[0].line}: "
+            f"{skipped[0].reason})" if skipped else ""))
+    return Corpus(records=with_unique_ids(records), skipped=skipped)

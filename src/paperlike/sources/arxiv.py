@@ -1,0 +1,88 @@
+"""arXiv JSON lines: the arXiv API as crawlers save it, and the arXiv metadata snapshot.
+
+- API / crawler lines: ``id``, ``title``, ``summary``, ``authors`` (a list), ``categories``
+  (a list, primary first), ``comment``, ``pdf``, ``abs``, ``crawled``, ...
+- Metadata snapshot lines (the Kaggle dump): ``id``, ``title``, ``abstract``, ``authors`` (one
+  string), ``categories`` (space-separated), ``versions``, ``update_date``, ``doi``, ...
+
+Fields paperlike does not model are kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+
+from ..models import Paper, Skipped
+from .base import Bad, make_paper
+
+__all__ = ["sniff", "read"]
+
+_MODELLED = {"id", "title", "summary", "abstract", "authors", "categories", "doi", "journal-ref",
+             "update_date", "versions", "published", "date", "authors_parsed"}
+
+
+def sniff(head: str) -> bool:
+    """True if the first non-blank line is a JSON object with a title or an abstract."""
+    first = next((line.strip() for line in head.splitlines() if line.strip()), "")
+    if not first.startswith("{"):
+        return False
+    try:
+        obj = json.loads(first)
+    except json.JSONDecodeError:
+        return '"title"' in first or '"summary"' in first or '"abstract"' in first
+    return isinstance(obj, dict) and bool({"title", "summary", "abstract"} & obj.keys())
+
+
+def _categories(value: object) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []
+
+
+def _date(obj: dict) -> str | None:
+    """The first version's date, else the listing day, else the update date (ISO)."""
+    versions = obj.get("versions")
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        try:
+            return parsedate_to_datetime(versions[0]["created"]).date().isoformat()
+        except (KeyError, TypeError, ValueError):
+            pass
+    for key in ("published", "date", "crawled", "update_date"):
+        if isinstance(obj.get(key), str) and obj[key][:4].isdigit():
+            return obj[key][:10]
+    return None
+
+
+def paper_from_json(obj: object, path: str, line: int) -> Paper:
+    """A Paper from one decoded JSON line of either shape."""
+    if not isinstance(obj, dict):
+        raise Bad("expected a JSON object")
+    abstract = obj.get("summary", obj.get("abstract"))
+    return make_paper(
+        path, line,
+        id=str(obj["id"]) if obj.get("id") is not None else None,
+        title=obj.get("title"), abstract=abstract if isinstance(abstract, str) else None,
+        authors=obj.get("authors"), categories=_categories(obj.get("categories")),
+        date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref"),
+        extra={k: v for k, v in obj.items() if k not in _MODELLED},
+    )
+
+
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The records of a JSON-lines file, and a Skipped for each line that is not one."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(path=path, line=number, reason=f"broken JSON ({exc.msg} at column {exc.colno})")
+            continue
+        try:
+            yield paper_from_json(obj, path, number)
+        except Bad as exc:
+            yield Skipped(path=path, line=number, reason=str(exc))

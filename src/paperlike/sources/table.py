@@ -1,0 +1,90 @@
+"""CSV and TSV files with a header row naming the columns.
+
+Columns are matched by name, case-insensitively, with the usual aliases (``summary`` or
+``abstract note`` for the abstract, ``author`` for authors, ``journal`` for the venue, ...).
+A title column or an abstract column is required; every other column is optional, and the
+ones paperlike does not model are kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from ..errors import InputError
+from ..models import Paper, Skipped
+from .base import Bad, make_paper
+
+__all__ = ["sniff", "read"]
+
+_ALIASES = {
+    "id": ("id", "key", "paper id", "paperid", "arxiv id", "arxiv_id"),
+    "title": ("title",),
+    "abstract": ("abstract", "summary", "abstract note", "abstractnote"),
+    "authors": ("authors", "author", "creators"),
+    "year": ("year", "publication year"),
+    "date": ("date", "published", "publication date"),
+    "venue": ("venue", "journal", "booktitle", "publication title", "source"),
+    "doi": ("doi",),
+    "categories": ("categories", "category", "subjects"),
+}
+
+
+def _delimiter(header: str) -> str:
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
+def sniff(head: str) -> bool:
+    """True if the first line is a header with a title or abstract column."""
+    header = head.splitlines()[0] if head else ""
+    names = {name.strip().strip('"').lower() for name in header.split(_delimiter(header))}
+    return bool(names & (set(_ALIASES["title"]) | set(_ALIASES["abstract"])))
+
+
+def _columns(header: list[str], path: str) -> dict[str, int]:
+    lowered = [name.strip().lower() for name in header]
+    columns = {}
+    for field, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in lowered:
+                columns[field] = lowered.index(alias)
+                break
+    if "title" not in columns and "abstract" not in columns:
+        raise InputError(f"{path}:1: the header names no title or abstract column")
+    return columns
+
+
+def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Paper:
+    value = {field: row[i].strip() for field, i in columns.items()}
+    date = value.get("date") or value.get("year")
+    categories = value.get("categories", "")
+    return make_paper(
+        path, line, id=value.get("id"), title=value.get("title"), abstract=value.get("abstract"),
+        authors=value.get("authors"), date=date[:10] if date else None, doi_value=value.get("doi"),
+        venue=value.get("venue"), categories=categories.replace(";", " ").split(),
+        extra={header[i]: cell for i, cell in enumerate(row) if i not in columns.values()},
+    )
+
+
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The records of a CSV/TSV file, and a Skipped for each row that is not one."""
+    header_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    header = next(reader, None)
+    if not header:
+        return
+    columns = _columns(header, path)
+    start = reader.line_num + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield Skipped(path=path, line=line,
+                          reason=f"row has {len(row)} fields, the header has {len(header)}")
+            continue
+        try:
+            yield _paper(row, header, columns, path, line)
+        except Bad as exc:
+            yield Skipped(path=path, line=line, reason=str(exc))

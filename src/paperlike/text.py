@@ -1,0 +1,107 @@
+"""Text normalisation: the one place where formatting is taken out of titles and abstracts.
+
+Every source reader and every query goes through :func:`normalize`, so a line wrap, an HTML
+entity, a LaTeX command or a decomposed accent never changes a similarity score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+__all__ = ["normalize", "text_key", "content_hash", "tokens"]
+
+# LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
+_LATEX_SYMBOLS = {
+    "times": "×", "sim": "~", "approx": "≈", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥",
+    "neq": "≠", "pm": "±", "cdot": "·", "to": "→", "rightarrow": "→", "leftarrow": "←",
+    "infty": "∞", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
+    "varepsilon": "ε", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ",
+    "tau": "τ", "phi": "φ", "omega": "ω", "Delta": "Δ", "Omega": "Ω", "ell": "ℓ",
+    "ldots": "…", "dots": "…", "cdots": "…", "textasciitilde": "~", "textendash": "–",
+    "textemdash": "—", "LaTeX": "LaTeX", "TeX": "TeX",
+}
+# Accent commands (\"o, \'{e}, \c{c}) become the combining mark, then NFC composes them.
+_LATEX_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a",
+}
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2009": " ",
+    "\u200b": "", "\u00ad": "", "\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff",
+})
+
+_ACCENT_RE = re.compile(r"""\\([\"'`^~=.]|[uvHckr](?=[\s{]))\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))""")
+_ESCAPED_RE = re.compile(r"\\([%&#_$])")
+_WRAPPER_RE = re.compile(r"\{\\(?:em|it|bf|sc|tt|sl|rm|sf|emph|textit|textbf)\s+([^{}]*)\}")
+_COMMAND_ARG_RE = re.compile(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}")
+_COMMAND_RE = re.compile(r"\\([A-Za-z]+)\b\s?")
+_HYPHEN_WRAP_RE = re.compile(r"(\w)-\s*\n\s*(?=[a-z])")
+_TOKEN_RE = re.compile(r"\w+")
+
+
+def _accent(match: re.Match[str]) -> str:
+    base = (match.group(2) or match.group(3)).lstrip("\\")
+    base = {"i": "i", "j": "j"}.get(base, base)  # \i, \j: dotless letters take the accent
+    return base + _LATEX_ACCENTS[match.group(1)]
+
+
+def _symbol(match: re.Match[str]) -> str:
+    return _LATEX_SYMBOLS.get(match.group(1), "")
+
+
+def _strip_latex(text: str) -> str:
+    if "\\" not in text and "$" not in text and "{" not in text:
+        return text
+    text = _ACCENT_RE.sub(_accent, text)
+    text = _ESCAPED_RE.sub(lambda m: "\0" + m.group(1), text)  # protect \% \$ from the $ rule
+    text = _WRAPPER_RE.sub(r"\1", text)
+    # Nested arguments ({\bf a \emph{b}}) unwrap from the inside out.
+    for _ in range(4):
+        unwrapped = _COMMAND_ARG_RE.sub(r"\1", text)
+        if unwrapped == text:
+            break
+        text = unwrapped
+    text = _COMMAND_RE.sub(_symbol, text)
+    text = text.replace("$", "").replace("{", "").replace("}", "").replace("~", " ")
+    return text.replace("\0", "")
+
+
+def normalize(text: str | None) -> str:
+    """The text as a reader sees it: one line, NFC, no markup, single spaces.
+
+    >>> normalize("Up to 3$\\\\times$ faster, {\\\\em in-context}\\n learning &amp; 5\\\\%")
+    'Up to 3× faster, in-context learning & 5%'
+    """
+    if not text:
+        return ""
+    # Each step is skipped when it cannot apply: this runs on every title, abstract and name.
+    if "&" in text:
+        text = html.unescape(text)
+    if "-\n" in text or "- \n" in text:
+        text = _HYPHEN_WRAP_RE.sub(r"\1-", text)
+    text = _strip_latex(text)
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = text.translate(_TYPOGRAPHY)
+    return " ".join(text.split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of already normalised text."""
+    return _TOKEN_RE.findall(text.casefold())
+
+
+def text_key(text: str | None) -> str:
+    """A key equal for two texts that differ only in case, punctuation or spacing."""
+    return " ".join(tokens(normalize(text)))
+
+
+def content_hash(*parts: str | None, length: int = 12) -> str:
+    """A short hex digest of the parts' keys: stable across runs, platforms and input order."""
+    joined = "\x1f".join(text_key(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]

@@ -1,0 +1,163 @@
+import gzip
+import json
+import shutil
+
+import pytest
+
+import paperlike
+from paperlike.errors import BadRecordError, EmptyCorpusError, InputError
+from paperlike.sources.listing import parse_header, split_byline
+
+from conftest import FIXTURES, GOLDEN
+
+
+def test_every_seed_entry_is_read(seed_corpus):
+    assert len(seed_corpus.records) == 62
+    assert seed_corpus.skipped == []
+    assert sum(1 for r in seed_corpus.records if r.title) == 42
+    assert sum(1 for r in seed_corpus.records if not r.title) == 20
+
+
+def test_titles_authors_and_dates_of_all_listing_entries_are_exact(seed_corpus):
+    golden = json.loads((GOLDEN / "seed_listing_entries.json").read_text(encoding="utf-8"))
+    got = [{"file": r.source.path.rsplit("/", 1)[-1], "line": r.source.line, "title": r.title,
+            "authors": r.authors, "date": r.date, "categories": r.categories}
+           for r in seed_corpus.records if r.title]
+    assert got == golden
+
+
+def test_split_byline_loses_nothing_of_any_seed_byline():
+    for path in paperlike.seed_paths():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if parse_header(line):
+                byline = lines[i + 1]
+                title, authors, affs, truncated = split_byline(byline)
+                rebuilt = title + ", ".join(authors) + (" et al." if truncated else "")
+                rebuilt += (" · " + ", ".join(affs)) if affs else ""
+                assert rebuilt == byline
+
+
+@pytest.mark.parametrize("byline, title, first_author", [
+    ("BESTOW: Best of Two Worlds in GPT and T5Zhehuai Chen, He Huang et al.",
+     "BESTOW: Best of Two Worlds in GPT and T5", "Zhehuai Chen"),
+    ("Injection in Mandarin-English ASRHaibin Yu, Yuxuan Hu et al.",
+     "Injection in Mandarin-English ASR", "Haibin Yu"),
+    ("Context Size of Your Long-Context Language Models?Cheng-Ping Hsieh, Simeng Sun et al. · nvidia",
+     "Context Size of Your Long-Context Language Models?", "Cheng-Ping Hsieh"),
+    ("Encoder-Decoder Speech ModelsPiotr Żelasko, Kunal Dhawan et al.",
+     "Encoder-Decoder Speech Models", "Piotr Żelasko"),
+    ("Star Attention: Efficient LLM Inference over Long SequencesShantanu Acharya, Fei Jia, Boris Ginsburg · nvidia",
+     "Star Attention: Efficient LLM Inference over Long Sequences", "Shantanu Acharya"),
+    ("A SoftCorrect-like SystemTravis M. Bartley, Fei Jia",
+     "A SoftCorrect-like System", "Travis M. Bartley"),
+])
+def test_split_byline_finds_where_the_names_begin(byline, title, first_author):
+    got_title, authors, _, _ = split_byline(byline)
+    assert (got_title, authors[0]) == (title, first_author)
+
+
+def test_a_listing_date_without_year_stays_yearless_unless_given(tmp_path):
+    entry = ("LGApr 14Code\nA Paper TitleAda Lovelace, Alan Turing et al.\nAn abstract.\n")
+    (tmp_path / "l.txt").write_text(entry, encoding="utf-8")
+    assert paperlike.read_records([tmp_path]).records[0].date == "--04-14"
+    record = paperlike.read_records([tmp_path], year=2026).records[0]
+    assert record.date == "2026-04-14" and record.extra["code"] is True
+
+
+def test_arxiv_api_lines_keep_ids_lists_and_unwrap_the_abstract():
+    records = paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records
+    first = records[0]
+    assert first.id == "2503.11731"
+    assert first.categories == ["cs.CV", "cs.RO"]
+    assert first.authors[:2] == ["Xianming Zeng", "Sicong Du"]
+    assert "\n" not in first.abstract and "autonomous driving systems, yet" in first.abstract
+    assert first.date == "2025-03-18"
+    assert first.extra["pdf"] == "https://arxiv.org/pdf/2503.11731"
+    assert [r.source.line for r in records] == [1, 2, 3]
+
+
+def test_arxiv_snapshot_lines_split_authors_categories_and_date():
+    first, second = paperlike.read_records([FIXTURES / "arxiv_snapshot.jsonl"]).records
+    assert first.id == "0704.0001"
+    assert first.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
+    assert first.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    assert first.doi == "10.1103/physrevd.76.013009"
+    assert first.date == "2007-04-02"
+    assert second.authors == ["Ileana Streinu", "Louis Theran"]
+    assert second.categories == ["math.CO", "cs.CG"]
+    assert "(k,ℓ)-pebble game" in second.abstract
+
+
+def test_csv_rows_are_read_by_header_and_a_bad_row_is_skipped():
+    corpus = paperlike.read_records([FIXTURES / "dblp_like.csv"])
+    ids = [r.id for r in corpus.records]
+    assert ids == ["journals/sigmod/Mackay99", "304590", "conf/vldb/PoosalaI96"]
+    assert corpus.records[1].authors[2] == "Bertram Ludäscher"
+    assert corpus.records[1].venue == "International Conference on Management of Data"
+    assert corpus.records[1].date == "1999" and corpus.records[1].abstract is None
+    assert corpus.records[2].source.line == 5  # a quoted newline: the row starts on line 5
+    assert corpus.records[2].title.endswith("Application in Parallel-Join Load Balancing")
+    assert [(s.line, s.reason) for s in corpus.skipped] == [(4, "row has 6 fields, the header has 5")]
+
+
+def test_tsv_with_semicolon_authors_and_a_doi_url():
+    (record,) = paperlike.read_records([FIXTURES / "papers.tsv"]).records
+    assert record.authors == ["Ada Lovelace", "Charles Babbage"]
+    assert record.id == record.doi == "10.1000/xyz123"
+
+
+def test_broken_lines_are_reported_with_file_and_line_and_skipped():
+    corpus = paperlike.read_records([FIXTURES / "broken.jsonl"])
+    assert [r.id for r in corpus.records] == ["2501.00001", "2501.00004"]
+    assert [(s.line, s.reason.split(" (")[0]) for s in corpus.skipped] == [
+        (2, "broken JSON"), (3, "record has neither a title nor an abstract")]
+    assert all(s.path.endswith("broken.jsonl") for s in corpus.skipped)
+
+
+def test_strict_rejects_the_first_bad_record():
+    with pytest.raises(BadRecordError, match=r"broken.jsonl:2: broken JSON"):
+        paperlike.read_records([FIXTURES / "broken.jsonl"], strict=True)
+
+
+def test_a_malformed_listing_entry_is_skipped_and_the_rest_read():
+    corpus = paperlike.read_records([FIXTURES / "listing_bad.txt"])
+    assert [r.abstract for r in corpus.records] == ["A lone abstract about speech recognition."]
+    assert [s.line for s in corpus.skipped] == [1, 4]
+    assert "title from the author list" in corpus.skipped[0].reason
+
+
+def test_gzip_and_folders_are_read_and_unknown_files_in_folders_reported(tmp_path):
+    shutil.copy(FIXTURES / "papers.tsv", tmp_path / "a.tsv")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl.gz").write_bytes(gzip.compress((FIXTURES / "arxiv_api.jsonl").read_bytes()))
+    (tmp_path / "notes.md").write_text("# just notes\n", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("ignored", encoding="utf-8")
+    corpus = paperlike.read_records([tmp_path])
+    assert len(corpus.records) == 4
+    assert [s.path.rsplit("/", 1)[-1] for s in corpus.skipped] == ["notes.md"]
+
+
+def test_unreadable_inputs_raise_one_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        paperlike.read_records([tmp_path / "missing.jsonl"])
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("title,abstract\nok,fine\nCaf\xe9,bad byte\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1.csv:3: not UTF-8"):
+        paperlike.read_records([latin1])
+    named = tmp_path / "notes.md"
+    named.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown format"):
+        paperlike.read_records([named])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(EmptyCorpusError):
+        paperlike.read_records([empty], format="arxiv-json")
+
+
+def test_ids_are_unique_stable_and_independent_of_input_order(seed_corpus):
+    ids = [r.id for r in seed_corpus.records]
+    assert len(set(ids)) == len(ids)
+    reversed_ids = {(r.source.path, r.source.line): r.id
+                    for r in paperlike.read_records(list(reversed(paperlike.seed_paths()))).records}
+    assert reversed_ids == {(r.source.path, r.source.line): r.id for r in seed_corpus.records}

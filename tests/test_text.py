@@ -1,0 +1,45 @@
+from hypothesis import given, strategies as st
+
+from paperlike.text import content_hash, normalize, text_key
+
+
+def test_line_wraps_and_runs_of_space_become_single_spaces():
+    assert normalize("Sensor simulation is\npivotal  for\tscalable\n  validation") == (
+        "Sensor simulation is pivotal for scalable validation")
+
+
+def test_a_hyphen_at_a_line_wrap_joins_the_word():
+    assert normalize("state-of-\nthe-art") == "state-of-the-art"
+
+
+def test_latex_markup_is_what_a_reader_sees():
+    assert normalize(r"up to 3$\times$ faster") == "up to 3× faster"
+    assert normalize(r"SALM with {\em multitask} and {\em in-context} learning") == (
+        "SALM with multitask and in-context learning")
+    assert normalize(r"a 5\% gain \& more") == "a 5% gain & more"
+    assert normalize(r"\textbf{bold \emph{nested}} text") == "bold nested text"
+    assert normalize(r"Bal\'azs and Sch\"{o}lkopf") == "Balázs and Schölkopf"
+
+
+def test_unicode_is_nfc_and_html_entities_are_decoded():
+    decomposed = "Z\u0307elasko"  # Z + combining dot above
+    assert normalize(decomposed) == "Żelasko"
+    assert normalize("Lud&#228;scher &amp; co") == "Ludäscher & co"
+
+
+def test_formatting_never_changes_the_key():
+    assert text_key("Hello,\n  World!") == text_key("hello world")
+    assert content_hash("A title", "An abstract.") == content_hash("a  TITLE", "An\nabstract")
+    assert content_hash("A title", "x") != content_hash("Another title", "x")
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(st.text())
+def test_normalized_text_is_one_line_without_edge_spaces(text):
+    out = normalize(text)
+    assert "\n" not in out and out == out.strip() and "  " not in out
