@@ -27,6 +27,7 @@ __all__ = ["PaperIndex", "completeness"]
 # comes close; below it the query is read as free text.
 _TITLE_MATCH_RATIO = 0.9
 _MAX_TITLE_WORDS = 40
+_CLOSE_TITLE_CANDIDATES = 5
 
 
 def completeness(record: Paper) -> tuple:
@@ -83,6 +84,7 @@ class PaperIndex:
         self.paper_of_text_ = np.arange(len(self.record_of_text_), dtype=np.int64)
         matrix = self.vectorizer.fit_transform([self.records_[i] for i in self.record_of_text_])
         self._set_matrix(matrix)
+        self._group_records()
         return self
 
     @staticmethod
@@ -103,26 +105,35 @@ class PaperIndex:
         matrix.sort_indices()
         self.X_ = matrix
         self.XT_ = matrix.T.tocsr()
-        self._lookups = None
 
     # -- looking papers up ------------------------------------------------------------------
 
     @property
     def n_papers(self) -> int:
-        return int(len(np.unique(self.paper_of_text_)))
+        return int(self.paper_of_text_.max()) + 1 if len(self.paper_of_text_) else 0
+
+    def _group_records(self) -> None:
+        """Index the records of each paper (papers are numbered 0..n_papers-1), and pick
+        each paper's canonical record, once, so that per-result look-ups cost O(1)."""
+        paper_of_record = self.paper_of_text_[self.text_of_record_]
+        self._record_order = np.argsort(paper_of_record, kind="stable")
+        self._paper_starts = np.searchsorted(paper_of_record[self._record_order],
+                                             np.arange(self.n_papers + 1))
+        self._canonical = np.array([
+            max(self._record_order[a:b].tolist(), key=lambda r: completeness(self.records_[r]))
+            for a, b in zip(self._paper_starts[:-1].tolist(), self._paper_starts[1:].tolist())
+        ], dtype=np.int64)
+        self._lookups = None
 
     def records_of_paper(self, paper: int) -> list[int]:
         """Indices of every record of a paper, its canonical record first."""
-        texts = np.flatnonzero(self.paper_of_text_ == paper)
-        records = np.flatnonzero(np.isin(self.text_of_record_, texts)).tolist()
-        canonical = self.canonical_record(paper)
-        return [canonical] + [r for r in records if r != canonical]
+        records = self._record_order[self._paper_starts[paper]:self._paper_starts[paper + 1]]
+        canonical = int(self._canonical[paper])
+        return [canonical] + [r for r in records.tolist() if r != canonical]
 
     def canonical_record(self, paper: int) -> int:
         """The most complete record of a paper."""
-        texts = np.flatnonzero(self.paper_of_text_ == paper)
-        return max((int(self.record_of_text_[t]) for t in texts),
-                   key=lambda r: completeness(self.records_[r]))
+        return int(self._canonical[paper])
 
     def _build_lookups(self) -> dict:
         by_id: dict[str, int] = {}
@@ -135,7 +146,7 @@ class PaperIndex:
             if record.doi:
                 by_id.setdefault(record.doi, i)
             if record.title:
-                paper = int(self.paper_of_text_[self.text_of_record_[i]])
+                paper = self.paper_of_record(i)
                 by_title[text_key(record.title)].add(paper)
                 short = record.title.split(":", 1)[0]
                 if short != record.title:
@@ -158,23 +169,38 @@ class PaperIndex:
         return None
 
     def papers_by_title(self, title: str) -> set[int]:
-        """Papers whose title is this one: exact (up to case and punctuation), the name before
-        the colon ("SoftCorrect"), or the one title close enough to be unambiguous."""
+        """Papers whose title is this one, up to case and punctuation, or whose title's name
+        before the colon is ("SoftCorrect" of "SoftCorrect: Error Correction with ...")."""
         key = text_key(title)
-        if not key or len(key.split()) > _MAX_TITLE_WORDS:
-            return set()
         for table in ("title", "short"):
             if key in self.lookups[table]:
                 return set(self.lookups[table][key])
-        close = difflib.get_close_matches(key, list(self.lookups["title"]), n=2, cutoff=_TITLE_MATCH_RATIO)
-        return set(self.lookups["title"][close[0]]) if len(close) == 1 else set()
+        return set()
+
+    def paper_by_close_title(self, title: str, vector: sp.csr_matrix) -> int | None:
+        """The one paper whose title is close to this one (a typo, a dropped word), if any.
+
+        Only the best few texts by cosine are compared, so the cost does not grow with the
+        corpus: a mistyped title still shares most of its words with the paper's text.
+        """
+        key = text_key(title)
+        if len(key.split()) > _MAX_TITLE_WORDS:
+            return None
+        close = set()
+        for paper, _ in self.top_papers(self.scores(vector), _CLOSE_TITLE_CANDIDATES):
+            for r in self.records_of_paper(paper):
+                candidate = self.records_[r].title
+                if candidate and difflib.SequenceMatcher(None, key, text_key(candidate)).ratio() >= _TITLE_MATCH_RATIO:
+                    close.add(paper)
+        return close.pop() if len(close) == 1 else None
 
     # -- querying ---------------------------------------------------------------------------
 
-    def resolve(self, query: str, kind: str | None = None) -> tuple[Query, int | None]:
-        """How to read a query, and the paper it names (None for free text).
+    def resolve(self, query: str, kind: str | None = None) -> tuple[Query, int | None, sp.csr_matrix]:
+        """How to read a query, the paper it names (None for free text), and its vector.
 
-        ``kind`` forces "id" or "text"; otherwise an id is tried, then a title, then text.
+        ``kind`` forces "id" or "text"; otherwise an id is tried, then a title (exact, the
+        name before its colon, or close enough to be unambiguous), then free text.
         """
         text = normalize(query)
         if not text:
@@ -182,9 +208,7 @@ class PaperIndex:
         if kind in (None, "id"):
             record = self.record_by_id(text)
             if record is not None:
-                paper = int(self.paper_of_text_[self.text_of_record_[record]])
-                return Query(text=text, kind="id", id=self.records_[record].id,
-                             title=self.records_[record].title), paper
+                return self._named(text, "id", self.paper_of_record(record), record)
             if kind == "id" or _looks_like_id(text):
                 raise QueryError(f"no record with id {text!r} in this model; "
                                  "'paperlike papers' lists the ids")
@@ -195,10 +219,21 @@ class PaperIndex:
                 raise QueryError(f"the title {text!r} names {len(papers)} papers ({ids}); "
                                  "query one of them with --id")
             if papers:
-                paper = papers.pop()
-                record = self.records_[self.canonical_record(paper)]
-                return Query(text=text, kind="title", id=record.id, title=record.title), paper
-        return Query(text=text, kind="text"), None
+                return self._named(text, "title", papers.pop())
+        vector = self.vector_of_text(text)
+        if kind is None:
+            paper = self.paper_by_close_title(text, vector)
+            if paper is not None:
+                return self._named(text, "title", paper)
+        return Query(text=text, kind="text"), None, vector
+
+    def _named(self, text: str, kind: str, paper: int, record: int | None = None
+               ) -> tuple[Query, int, sp.csr_matrix]:
+        record = self.records_[self.canonical_record(paper) if record is None else record]
+        return Query(text=text, kind=kind, id=record.id, title=record.title), paper, self.vector_of_paper(paper)
+
+    def paper_of_record(self, record: int) -> int:
+        return int(self.paper_of_text_[self.text_of_record_[record]])
 
     def vector_of_paper(self, paper: int) -> sp.csr_matrix:
         """The TF-IDF row of a paper: that of its canonical record's text."""
@@ -257,8 +292,7 @@ class PaperIndex:
         """The k papers most like the query (an id, a title or free text), best first."""
         if k < 1:
             raise QueryError("k must be at least 1")
-        read, paper = self.resolve(query, kind)
-        vector = self.vector_of_text(read.text) if paper is None else self.vector_of_paper(paper)
+        read, paper, vector = self.resolve(query, kind)
         exclude = [] if paper is None else [paper]
         return Similar(query=read, results=self._neighbours(vector, k, exclude))
 

@@ -209,4 +209,5 @@ def load(path: str | Path) -> PaperIndex:
     matrix = sp.csr_matrix((_array(folder, "X_data"), _array(folder, "X_indices"),
                             _array(folder, "X_indptr")), shape=shape)
     index._set_matrix(matrix)
+    index._group_records()
     return index

@@ -1,0 +1,126 @@
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from paperlike.cli import app
+
+from conftest import FIXTURES
+
+runner = CliRunner()
+
+
+def run(*args, cwd=None):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_default_model_is_built_from_the_seeds_on_first_use(in_tmp):
+    result = run("papers", "--json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 62
+    assert {"id", "title", "authors", "abstract", "categories", "date", "source"} <= set(records[0])
+    assert set(records[0]["source"]) == {"path", "line"}
+    assert "building it from the bundled seed corpus" in result.stderr
+    assert (in_tmp / "models" / "default" / "manifest.json").exists()
+    assert "building" not in run("papers", "--json").stderr  # built once
+
+
+def test_similar_json_shape(in_tmp):
+    result = run("similar", "FastCorrect 2", "-k", "3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"]["kind"] == "title"
+    assert len(data["results"]) == 3
+    assert {"id", "title", "score", "terms"} <= set(data["results"][0])
+    assert data["results"][0]["title"].startswith(("SoftCorrect", "Mask the Correct Tokens"))
+
+
+def test_similar_table_by_text_and_by_id(in_tmp):
+    by_text = run("similar", "--text", "speaker diarization", "-k", "2")
+    assert by_text.exit_code == 0 and "Papers like text 'speaker diarization'" in by_text.stdout
+    some_id = json.loads(run("papers", "--json").stdout)[40]["id"]
+    by_id = run("similar", "--id", some_id, "-k", "2")
+    assert by_id.exit_code == 0 and some_id in by_id.stdout
+
+
+def test_similar_errors(in_tmp):
+    unknown = run("similar", "--id", "nope")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.splitlines()[-1].startswith("paperlike: error: no record with id 'nope'")
+    assert "Traceback" not in unknown.output
+    both = run("similar", "x", "--id", "--text")
+    assert both.exit_code == 2 and "exclude each other" in both.stderr
+    assert run("similar", "x", "-k", "0").exit_code == 2
+
+
+def test_index_reports_skipped_records_and_strict_rejects(in_tmp):
+    result = run("index", FIXTURES / "broken.jsonl", FIXTURES / "dblp_like.csv", "--model", "m")
+    assert result.exit_code == 0, result.output
+    assert "indexed 5 records" in result.stdout and "skipped 3 malformed" in result.stdout
+    assert "broken.jsonl:2: broken JSON" in result.stderr
+    strict = run("index", FIXTURES / "broken.jsonl", "--model", "m2", "--strict")
+    assert strict.exit_code == 1 and "broken.jsonl:2" in strict.stderr
+    assert not (in_tmp / "m2").exists()
+
+
+def test_index_json_summary_and_info(in_tmp):
+    result = run("index", FIXTURES / "arxiv_api.jsonl", "--model", "m", "--json")
+    assert json.loads(result.stdout)["records"] == 3
+    info = json.loads(run("info", "--model", "m", "--json").stdout)
+    assert info["records"] == 3 and info["format_version"] == 1 and info["size_bytes"] > 0
+    assert info["parameters"]["vectorizer"]["title_weight"] >= 1
+    table = run("info", "--model", "m")
+    assert table.exit_code == 0 and "vocabulary" in table.stdout
+
+
+def test_index_of_the_seeds_by_default_with_a_year(in_tmp):
+    result = run("index", "--model", "seeds", "--year", "2026", "--json")
+    assert json.loads(result.stdout)["records"] == 62
+    dates = {r["date"] for r in json.loads(run("papers", "--model", "seeds", "--json").stdout)}
+    assert "2026-04-14" in dates and "--04-14" not in dates
+
+
+@pytest.mark.parametrize("args, message", [
+    (["index", "missing.jsonl", "--model", "m"], "missing.jsonl: no such file"),
+    (["index", FIXTURES / "papers.tsv", "--format", "xml", "--model", "m"], "unknown --format 'xml'"),
+    (["papers", "--model", "nowhere"], "nowhere: no such model folder"),
+    (["info", "--model", "nowhere"], "nowhere: no such model folder"),
+    (["similar", "x", "--model", "nowhere"], "nowhere: no such model folder"),
+])
+def test_errors_are_one_line_with_a_non_zero_exit(in_tmp, args, message):
+    result = run(*args)
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_non_utf8_input_and_empty_corpus(in_tmp):
+    (in_tmp / "bad.csv").write_bytes(b"title,abstract\nCaf\xe9,x\n")
+    result = run("index", "bad.csv", "--model", "m")
+    assert result.exit_code == 1 and "bad.csv:2: not UTF-8" in result.stderr
+    (in_tmp / "empty.jsonl").write_text("\n")
+    result = run("index", "empty.jsonl", "--format", "arxiv-json", "--model", "m")
+    assert result.exit_code == 1 and "no records" in result.stderr
+
+
+def test_a_corrupted_model_is_refused_by_every_command(in_tmp, seed_model):
+    shutil.copytree(seed_model, in_tmp / "m")
+    (in_tmp / "m" / "idf.npy").write_bytes(b"garbage")
+    for command in (["papers"], ["similar", "SoftCorrect"]):
+        result = run(*command, "--model", "m")
+        assert result.exit_code == 1 and "idf.npy: damaged" in result.stderr
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("paperlike ")
+    for command in ("index", "papers", "similar", "info"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.stdout

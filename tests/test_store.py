@@ -1,0 +1,105 @@
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import paperlike
+from paperlike import store
+from paperlike.errors import ModelError
+
+
+def test_save_load_round_trip_gives_identical_results(seed_index, seed_model):
+    loaded = paperlike.load_index(seed_model)
+    assert [r.model_dump() for r in loaded.records_] == [r.model_dump() for r in seed_index.records_]
+    assert (loaded.X_ != seed_index.X_).nnz == 0
+    for query in ("FastCorrect 2", "speaker diarization", seed_index.records_[7].id):
+        assert loaded.similar(query, k=5) == seed_index.similar(query, k=5)
+
+
+def test_a_model_is_only_npy_and_json_with_a_manifest(seed_model):
+    names = {p.name for p in seed_model.iterdir()}
+    assert all(n.endswith((".npy", ".json", ".jsonl")) for n in names)
+    manifest = json.loads((seed_model / "manifest.json").read_text())
+    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert manifest["counts"]["records"] == 62
+    assert manifest["parameters"]["vectorizer"]["sublinear_tf"] is True
+
+
+@pytest.fixture
+def model_copy(seed_model, tmp_path):
+    return shutil.copytree(seed_model, tmp_path / "copy")
+
+
+def test_a_damaged_file_is_refused(model_copy):
+    data = (model_copy / "X_data.npy").read_bytes()
+    (model_copy / "X_data.npy").write_bytes(data[:-4] + b"\0\0\0\1")
+    with pytest.raises(ModelError, match="X_data.npy: damaged"):
+        paperlike.load_index(model_copy)
+
+
+def test_a_missing_file_is_refused(model_copy):
+    (model_copy / "vocabulary.json").unlink()
+    with pytest.raises(ModelError, match="vocabulary.json: missing"):
+        paperlike.load_index(model_copy)
+
+
+def test_another_format_version_is_refused(model_copy):
+    manifest = json.loads((model_copy / "manifest.json").read_text())
+    manifest["format_version"] = 99
+    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="format version 99"):
+        paperlike.load_index(model_copy)
+
+
+def test_a_folder_that_is_not_a_model_is_refused_and_never_overwritten(tmp_path, seed_index):
+    (tmp_path / "notes.txt").write_text("precious")
+    with pytest.raises(ModelError, match="not a paperlike model"):
+        paperlike.load_index(tmp_path)
+    with pytest.raises(ModelError, match="refusing to replace it"):
+        paperlike.save_index(seed_index, tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "precious"
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(ModelError, match="damaged"):
+        paperlike.load_index(tmp_path)
+
+
+def test_a_failed_save_leaves_the_old_model_intact(model_copy, seed_index, monkeypatch):
+    before = (model_copy / "manifest.json").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", crash)
+    with pytest.raises(OSError):
+        paperlike.save_index(seed_index, model_copy)
+    assert (model_copy / "manifest.json").read_bytes() == before
+    assert paperlike.load_index(model_copy).similar("SoftCorrect", k=1).results
+    assert [p.name for p in model_copy.parent.iterdir()] == ["copy"]  # no staging left behind
+
+
+def test_a_crash_between_the_two_renames_is_recovered_on_load(model_copy):
+    os.rename(model_copy, model_copy.parent / ".copy.old")
+    assert paperlike.load_index(model_copy).similar("SoftCorrect", k=1).results
+    assert model_copy.is_dir()
+
+
+_word = st.sampled_from("alpha beta gamma delta speech graph error model latency token".split())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=30), st.lists(_word, min_size=1, max_size=8)),
+                min_size=1, max_size=8))
+def test_round_trip_of_any_corpus(tmp_path_factory, rows):
+    records = [paperlike.Paper(id=f"r{i}", title=title, abstract=" ".join(words))
+               for i, (title, words) in enumerate(rows)]
+    index = paperlike.build_index(records)
+    path = paperlike.save_index(index, tmp_path_factory.mktemp("m") / "model")
+    loaded = paperlike.load_index(path)
+    assert loaded.records_ == index.records_
+    assert (loaded.X_ != index.X_).nnz == 0
+    assert list(loaded.vectorizer.vocabulary_) == list(index.vectorizer.vocabulary_)
+    np.testing.assert_array_equal(loaded.paper_of_text_, index.paper_of_text_)
