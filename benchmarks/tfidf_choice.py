@@ -16,7 +16,7 @@ R1 and R2 index ``title`` (repeated ``title_weight`` times) + " " + ``abstract``
 are the exact cosine top-10 over the L2-normalised TF-IDF rows (sparse matrix products), the
 query paper itself excluded, for 2,000 random query papers (seed 0). Run:
 
-    python benchmarks/tfidf_choice.py     # about 10 minutes on 2 cores; writes RESULTS.md
+    python benchmarks/tfidf_choice.py     # about 9 minutes on 2 cores; writes RESULTS.md
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ ARXIV_SANITY_LITE = dict(
     token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", norm="l2", use_idf=True,
     smooth_idf=True, dtype=np.float32,
 )
+# The two parameter sets that fit any corpus (min_df=1, max_df=1.0): unigrams vs bigrams.
+UNIGRAMS_VS_BIGRAMS = ("min_df=1, max_df=1.0", "bigrams, min_df=1, max_df=1.0")
 BASE = dict(
     sublinear_tf=True, min_df=2, max_df=0.5, stop_words="english", strip_accents="unicode",
     dtype=np.float32,
@@ -124,6 +126,7 @@ def configs() -> list[Config]:
         variant("bigrams, max_features=100000", ngram_range=(1, 2), max_features=100000),
         variant("bigrams, max_features=20000", ngram_range=(1, 2), max_features=20000),
         variant("bigrams, hyphen tokens", ngram_range=(1, 2), token_pattern=HYPHEN_TOKENS),
+        variant("bigrams, min_df=1, max_df=1.0", ngram_range=(1, 2), min_df=1, max_df=1.0),
     ]
 
 
@@ -155,7 +158,7 @@ def indexed_text(p: Paper, title_weight: int) -> str:
 
 
 def score_blocks(queries: sp.csr_matrix, index: sp.csr_matrix) -> Iterator[tuple[int, np.ndarray]]:
-    """(first query row, dense cosines of CHUNK query rows x all index rows); rows are L2-normalised."""
+    """(first query row, dense cosines of CHUNK query rows x all index rows); rows have unit norm."""
     index_t = index.T.tocsr()
     for start in range(0, queries.shape[0], CHUNK):
         yield start, (queries[start:start + CHUNK] @ index_t).toarray()
@@ -196,7 +199,8 @@ def precision(query_rows: np.ndarray, found: np.ndarray, related: Callable[[int,
 # --- measurements -----------------------------------------------------------------------
 
 
-def neighbour_metrics(config: Config, papers: list[Paper], query_rows: np.ndarray):
+def neighbour_metrics(config: Config, papers: list[Paper],
+                      query_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, float]:
     """(R1 per query, R2 per query, vocabulary size, fit seconds) on title + abstract."""
     vectorizer = config.vectorizer()
     started = time.perf_counter()
@@ -224,9 +228,10 @@ def measure(configs_: list[Config], papers: list[Paper], query_rows: np.ndarray)
         if key not in ranks_by_params:
             ranks_by_params[key] = known_item_ranks(config, papers, query_rows)
         category, author, vocab, fit_seconds = neighbour_metrics(config, papers, query_rows)
-        results.append(Result(config, category, author, reciprocal_at_k(ranks_by_params[key]), vocab, fit_seconds))
+        reciprocal = reciprocal_at_k(ranks_by_params[key])
+        results.append(Result(config, category, author, reciprocal, vocab, fit_seconds))
         print(f"  {config.name}: R1 {category.mean():.4f}  R2 {author.mean():.4f}  "
-              f"R3 {results[-1].reciprocal.mean():.4f}  fit {fit_seconds:.1f}s", file=sys.stderr, flush=True)
+              f"R3 {reciprocal.mean():.4f}  fit {fit_seconds:.1f}s", file=sys.stderr, flush=True)
     return results
 
 
@@ -259,7 +264,10 @@ def small_corpus_hits(config: Config, papers: list[Paper], rng: np.random.Genera
     return float(np.median(vocabs)), float(np.mean(hits))
 
 
-def small_corpus_rows(configs_: list[Config], papers: list[Paper]) -> list[tuple[str, int | None, float, float]]:
+SmallCorpusRow = tuple[str, int | None, float, float]  # name, fits from n, vocab, hit@1
+
+
+def small_corpus_rows(configs_: list[Config], papers: list[Paper]) -> list[SmallCorpusRow]:
     """Per distinct parameter set: (name, smallest fittable n, median vocab, hit@1) at SMALL_N."""
     rows, seen = [], set()
     for config in configs_:
@@ -308,11 +316,12 @@ def differences_table(results: list[Result], base: Result) -> str:
     for r in results:
         if r is not base:
             lines.append(f"| {r.config.name} | {difference(r.category, base.category)} | "
-                         f"{difference(r.author, base.author)} | {difference(r.reciprocal, base.reciprocal)} |")
+                         f"{difference(r.author, base.author)} | "
+                         f"{difference(r.reciprocal, base.reciprocal)} |")
     return "\n".join(lines)
 
 
-def small_corpus_table(rows: list[tuple[str, int | None, float, float]]) -> str:
+def small_corpus_table(rows: list[SmallCorpusRow]) -> str:
     lines = [f"| parameters of | fits from n = | median vocab (n={SMALL_N}) | R3 hit@1 (n={SMALL_N}) |",
              "|---|---|---|---|"]
     for name, smallest, vocab, hit1 in rows:
@@ -330,8 +339,19 @@ def significant(results: list[Result], base: Result, metric: str, sign: int) -> 
     return names
 
 
+def by_name(results: list[Result], name: str) -> Result:
+    return next(r for r in results if r.config.name == name)
+
+
+def comparison(results: list[Result], name: str, reference: str) -> str:
+    """One line: name minus reference on R1, R2 and R3, paired over the same queries."""
+    r, ref = by_name(results, name), by_name(results, reference)
+    return (f"- {name} minus {reference}: R1 {difference(r.category, ref.category)}, "
+            f"R2 {difference(r.author, ref.author)}, R3 MRR@10 {difference(r.reciprocal, ref.reciprocal)}.")
+
+
 def interpretation(results: list[Result], base: Result) -> str:
-    lines = []
+    lines = [comparison(results, UNIGRAMS_VS_BIGRAMS[1], UNIGRAMS_VS_BIGRAMS[0])]
     for metric, label in (("category", "R1"), ("author", "R2"), ("reciprocal", "R3 MRR@10")):
         best = max(results, key=lambda r: getattr(r, metric).mean())
         better = significant(results, base, metric, +1) or ["none"]
@@ -341,14 +361,15 @@ def interpretation(results: list[Result], base: Result) -> str:
     return "\n".join(lines)
 
 
-def section(results: list[Result], small_rows, n_papers: int, seconds: float) -> str:
-    base = next(r for r in results if r.config.name == "base")
+def section(results: list[Result], small_rows: list[SmallCorpusRow], n_papers: int, seconds: float) -> str:
+    base = by_name(results, "base")
     configs_text = "\n".join(f"- {r.config.name}: {params_text(r.config)}, title weight "
                              f"{r.config.title_weight}" for r in results[:3])
     return f"""## TF-IDF parameters (`benchmarks/tfidf_choice.py`)
 
-{machine()}; {n_papers:,} papers (one per arXiv id, last crawl), {N_QUERIES:,} query papers
-(seed {SEED}), total run {seconds / 60:.1f} min.
+{machine()}.
+{n_papers:,} papers (one per arXiv id, last crawl), {N_QUERIES:,} query papers (seed {SEED}),
+total run {seconds / 60:.1f} min.
 
 R1 = precision@10 of neighbours with the query's primary category; R2 = precision@10 of
 neighbours sharing an author (authors are not indexed); both index title × weight + abstract.

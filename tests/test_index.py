@@ -98,8 +98,13 @@ def test_a_tiny_corpus_keeps_every_term():
         ("Proteins", "Folding proteins with deep networks."),
     ])]
     index = paperlike.build_index(records)
-    assert index.vectorizer.pruning_relaxed_
+    assert list(index.vectorizer.vocabulary_) == ["deep", "folding", "graphs", "methods", "networks", "proteins", "sparse", "spectral"]
     assert index.similar("sparse graphs", k=1).results[0].id == "p0"
+
+
+def test_a_corpus_of_stop_words_only_is_refused():
+    with pytest.raises(paperlike.EmptyCorpusError, match="no terms to index"):
+        paperlike.build_index([paperlike.Paper(id="p", title="The", abstract="and of the")])
 
 
 _words = st.sampled_from("speech error model graph token latency decoder attention mamba expert "

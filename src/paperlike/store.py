@@ -100,7 +100,6 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
         "versions": _versions(),
         "parameters": {"vectorizer": index.vectorizer.get_params(),
                        "explain_terms": index.explain_terms},
-        "fitted": {"pruning_relaxed": bool(index.vectorizer.pruning_relaxed_)},
         "counts": {"records": len(index.records_), "texts": int(index.X_.shape[0]),
                    "papers": index.n_papers, "vocabulary": int(index.X_.shape[1]),
                    "nonzeros": int(index.X_.nnz)},
@@ -198,7 +197,6 @@ def load(path: str | Path) -> PaperIndex:
     params = manifest["parameters"]
     vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
     vectorizer = Vectorizer.from_fitted(params["vectorizer"], vocabulary, _array(folder, "idf"))
-    vectorizer.pruning_relaxed_ = manifest["fitted"]["pruning_relaxed"]
     index = PaperIndex(vectorizer, explain_terms=params["explain_terms"])
     with (folder / "records.jsonl").open(encoding="utf-8") as f:
         index.records_ = [Paper.model_validate_json(line) for line in f]
