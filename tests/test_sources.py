@@ -161,3 +161,9 @@ def test_ids_are_unique_stable_and_independent_of_input_order(seed_corpus):
     reversed_ids = {(r.source.path, r.source.line): r.id
                     for r in paperlike.read_records(list(reversed(paperlike.seed_paths()))).records}
     assert reversed_ids == {(r.source.path, r.source.line): r.id for r in seed_corpus.records}
+
+
+def test_progress_reports_fractions_up_to_one():
+    seen = []
+    paperlike.read_records([FIXTURES / "arxiv_api.jsonl", FIXTURES / "dblp_like.csv"], progress=seen.append)
+    assert seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen) and seen == sorted(seen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +18,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -71,13 +72,18 @@ def _print_json(value: BaseModel | list[BaseModel]) -> None:
 
 
 @contextmanager
-def _progress(description: str) -> Iterator[None]:
-    """A spinner on stderr while long work runs, only when stderr is a terminal."""
+def _progress(description: str) -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr while long work runs, only when stderr is a terminal.
+
+    Yields a function taking the fraction done; work that cannot tell shows a moving bar.
+    """
     if not sys.stderr.isatty():
-        yield
+        yield lambda fraction: None
         return
-    with _stderr().status(description):
-        yield
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr(), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda fraction: bar.update(task, total=1.0, completed=fraction)
 
 
 def _version(value: bool) -> None:
@@ -112,13 +118,14 @@ def index(
     """
     if format is not None and format not in FORMATS:
         raise UsageError(f"unknown --format {format!r}; choose one of {', '.join(FORMATS)}")
-    with _progress("Reading records…"):
-        corpus = read_records(paths or seed_paths(), format=format, strict=strict, year=year)
+    with _progress("Reading records") as advance:
+        corpus = read_records(paths or seed_paths(), format=format, strict=strict, year=year,
+                              progress=advance)
     for bad in corpus.skipped:
         _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
-    with _progress(f"Vectorising {len(corpus.records)} records…"):
+    with _progress(f"Vectorising {len(corpus.records)} records"):
         built = api.build_index(corpus)
-    with _progress(f"Saving to {model}…"):
+    with _progress(f"Saving to {model}"):
         api.save_index(built, model)
     info = api.model_info(model)
     summary = {"model": str(model), "records": info.records, "papers": info.papers,

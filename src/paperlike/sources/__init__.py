@@ -56,8 +56,8 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
             yield path, True
 
 
-def _records_of(path: Path, named: bool, format: str | None, year: int | None) -> Iterator[Paper | Skipped]:
-    text = read_text(path)
+def _records_of(path: Path, named: bool, format: str | None, year: int | None,
+                text: str) -> Iterator[Paper | Skipped]:
     if format is None:
         try:
             format = detect_format(text, path)
@@ -77,25 +77,35 @@ def read_records(
     format: str | None = None,
     strict: bool = False,
     year: int | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Corpus:
     """Every record in the files and folders, ids made unique, and the records skipped.
 
-    ``year`` completes listing dates that have no year. Raises EmptyCorpusError if nothing
+    ``year`` completes listing dates that have no year. ``progress`` is called now and then
+    with the fraction of the input bytes read so far. Raises EmptyCorpusError if nothing
     usable was read, BadRecordError on the first malformed record if ``strict``.
     """
     records: list[Paper] = []
     skipped: list[Skipped] = []
-    for path, named in _files(Path(p) for p in paths):
-        if on_file:
-            on_file(path)
-        for item in _records_of(path, named, format, year):
+    files = list(_files(Path(p) for p in paths))
+    sizes = [path.stat().st_size if path.is_file() else 0 for path, _ in files]
+    total, done = max(sum(sizes), 1), 0
+    for (path, named), size in zip(files, sizes):
+        text = read_text(path)
+        lines = max(text.count("\n"), 1)
+        for n, item in enumerate(_records_of(path, named, format, year, text)):
+            if progress and n % 2000 == 0:
+                line = item.source.line if isinstance(item, Paper) else item.line
+                progress((done + size * min(line / lines, 1.0)) / total)
             if isinstance(item, Paper):
                 records.append(item)
             elif strict:
                 raise BadRecordError(item.path, item.line, item.reason + " (rejected by --strict)")
             else:
                 skipped.append(item)
+        done += size
+    if progress:
+        progress(1.0)
     if not records:
         raise EmptyCorpusError("no records found in the inputs" + (
             f" ({len(skipped)} malformed, first: {skipped[0].path}:{skipped[0].line}: "
