@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from .dedup import Deduplicator
 from .errors import EmptyCorpusError, QueryError
 from .models import Neighbour, Paper, Query, Similar
 from .sources.base import arxiv_id, doi
@@ -52,24 +53,30 @@ def _reverse(s: str) -> tuple:
 
 
 def text_identity(record: Paper) -> str:
-    """Equal for records that are one text: the same abstract, or, lacking one, the same title,
-    authors and venue."""
+    """Equal for records that are one text: the same abstract (or, lacking one, the same title,
+    authors, venue and date) under the same id. Records the input itself tells apart by their
+    ids ("Editor's Notes" of two issues) stay two texts; whether they are one paper is then for
+    :mod:`paperlike.dedup` to decide."""
+    own_id = "" if record.id.startswith("pl-") else record.id.split("#", 1)[0]
     if record.abstract:
-        return "a:" + text_key(record.abstract)
-    return "t:" + text_key(" ".join([record.title or "", *record.authors, record.venue or ""]))
+        return f"{own_id}\x1fa:{text_key(record.abstract)}"
+    fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
+    return f"{own_id}\x1ft:{text_key(' '.join(fields))}"
 
 
 class PaperIndex:
     """Exact TF-IDF cosine search over a corpus of paper records.
 
-    Parameters: ``vectorizer`` (how texts become vectors) and ``explain_terms`` (how many
-    shared terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
+    Parameters: ``vectorizer`` (how texts become vectors), ``dedup`` (which texts are versions
+    of one paper) and ``explain_terms`` (how many shared terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
     (L2-normalised rows, one per text) and ``XT_`` (its transpose, an inverted index).
     """
 
-    def __init__(self, vectorizer: Vectorizer | None = None, *, explain_terms: int = 5) -> None:
+    def __init__(self, vectorizer: Vectorizer | None = None, *, dedup: Deduplicator | None = None,
+                 explain_terms: int = 5) -> None:
         self.vectorizer = vectorizer if vectorizer is not None else Vectorizer()
+        self.dedup = dedup if dedup is not None else Deduplicator()
         self.explain_terms = explain_terms
 
     # -- building ---------------------------------------------------------------------------
@@ -81,9 +88,10 @@ class PaperIndex:
             raise EmptyCorpusError("cannot build an index from no records")
         self.text_of_record_ = self._texts_of(self.records_)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
-        self.paper_of_text_ = np.arange(len(self.record_of_text_), dtype=np.int64)
-        matrix = self.vectorizer.fit_transform([self.records_[i] for i in self.record_of_text_])
-        self._set_matrix(matrix)
+        representatives = [self.records_[i] for i in self.record_of_text_]
+        self._set_matrix(self.vectorizer.fit_transform(representatives))
+        self.dedup.fit(representatives, self.vectorizer, self.X_)
+        self.paper_of_text_ = self.dedup.paper_of_text_
         self._group_records()
         return self
 

@@ -8,6 +8,7 @@ Layout (format version 1)::
     idf.npy            float32 IDF per term
     X_data.npy, X_indices.npy, X_indptr.npy     the L2-normalised TF-IDF rows (CSR)
     text_of_record.npy, record_of_text.npy, paper_of_text.npy     the grouping
+    version_pairs.npy, version_scores.npy, version_rules.json     why texts are one paper
 
 Nothing is ever unpickled: arrays load with ``allow_pickle=False`` and every file's SHA-256
 is checked against the manifest before use.
@@ -28,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ModelError
+from .dedup import Deduplicator
 from .index import PaperIndex
 from .models import Paper
 from .vectorize import Vectorizer
@@ -85,7 +87,10 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
         "text_of_record": index.text_of_record_.astype(np.int64),
         "record_of_text": index.record_of_text_.astype(np.int64),
         "paper_of_text": index.paper_of_text_.astype(np.int64),
+        "version_pairs": index.dedup.pairs_.astype(np.int64),
+        "version_scores": index.dedup.scores_.astype(np.float32),
     }
+    _write_json(folder / "version_rules.json", index.dedup.rules_)
     for name, array in arrays.items():
         np.save(folder / f"{name}.npy", array, allow_pickle=False)
     return {p.name: p.stat().st_size for p in folder.iterdir()}
@@ -99,6 +104,7 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
         "parameters": {"vectorizer": index.vectorizer.get_params(),
+                       "dedup": index.dedup.get_params(),
                        "explain_terms": index.explain_terms},
         "counts": {"records": len(index.records_), "texts": int(index.X_.shape[0]),
                    "papers": index.n_papers, "vocabulary": int(index.X_.shape[1]),
@@ -197,12 +203,16 @@ def load(path: str | Path) -> PaperIndex:
     params = manifest["parameters"]
     vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
     vectorizer = Vectorizer.from_fitted(params["vectorizer"], vocabulary, _array(folder, "idf"))
-    index = PaperIndex(vectorizer, explain_terms=params["explain_terms"])
+    dedup = Deduplicator(**params["dedup"])
+    dedup.pairs_ = _array(folder, "version_pairs").reshape(-1, 2)
+    dedup.scores_ = _array(folder, "version_scores")
+    dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
+    index = PaperIndex(vectorizer, dedup=dedup, explain_terms=params["explain_terms"])
     with (folder / "records.jsonl").open(encoding="utf-8") as f:
         index.records_ = [Paper.model_validate_json(line) for line in f]
     index.text_of_record_ = _array(folder, "text_of_record")
     index.record_of_text_ = _array(folder, "record_of_text")
-    index.paper_of_text_ = _array(folder, "paper_of_text")
+    index.paper_of_text_ = dedup.paper_of_text_ = _array(folder, "paper_of_text")
     shape = (len(index.record_of_text_), len(vocabulary))
     matrix = sp.csr_matrix((_array(folder, "X_data"), _array(folder, "X_indices"),
                             _array(folder, "X_indptr")), shape=shape)

@@ -1,0 +1,274 @@
+"""Versions of one paper: which texts of an index are the same paper, and why.
+
+Candidates come from cheap blocking and sparse joins, never from comparing everything with
+everything: titles with TF-IDF cosine >= 0.7, abstracts sharing their opening words (a truncated
+copy), the same paper name ("Sortformer" of "Sortformer: A Novel ..." or of "We propose
+Sortformer, ..."), and whole texts with cosine >= 0.9 (an exact join, :mod:`paperlike.allpairs`).
+Each candidate pair is then verified on several signals, and a pair is one paper when one of
+these rules holds:
+
+- ``truncated``: one abstract is contained in the other (>= 0.9 of its word 3-grams, at least
+  20 words), a cut-off copy;
+- ``abstract``: abstract TF-IDF cosine >= ``threshold`` (a copy with other formatting, a
+  revised version, a preprint and its published form);
+- ``same name``: the same paper name, abstract cosine >= 0.45, and a title on at most one side
+  (a listing and a bare abstract of one paper, rewritten);
+- ``title``: where a side has no abstract (bibliographic records), titles nearly equal
+  (difflib ratio, or the share of the shorter title's words in the other, >= ``title_threshold``),
+  the same year, half the authors shared, and a title that does not recur in its source
+  ("Editor's Notes").
+
+Two vetoes keep families of papers apart (Nemotron 3 Nano / Super / Ultra share authors and
+wording): where both sides have authors, at least one surname must be shared; where both have
+titles, the titles must be alike (ratio >= 0.6) unless the abstracts are near-identical.
+Groups are the connected components of the verified pairs, so the result does not depend on
+the order of the input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .allpairs import pairs_above
+from .models import Paper
+from .text import text_key, tokens
+from .vectorize import Vectorizer
+
+__all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name"]
+
+_TITLE_JOIN = 0.7
+_TEXT_JOIN = 0.9
+_OPENING_WORDS = 12
+_SHINGLE = 3
+_CONTAINMENT = 0.9
+_CONTAINMENT_MIN_WORDS = 20
+_NAME_MIN_ABSTRACT = 0.45
+_TITLE_VETO = 0.6
+_NEAR_IDENTICAL = 0.95
+_MAX_YEAR_GAP = 0
+_BIBLIOGRAPHIC_AUTHORS = 0.5
+_SURNAME_MATCH = 0.75
+_CONTAINED_TITLE_MIN_WORDS = 4
+_GENERIC_TITLE_COUNT = 3
+_INTRODUCES_RE = re.compile(
+    r"^(?:in this (?:paper|work|report), )?we (?:propose|present|introduce|describe|develop|release)"
+    r" (?:the |a |an )?([\w][\w\-\.]*(?: [A-Z0-9][\w\-\.]*){0,2})", re.I)
+
+
+def paper_name(record: Paper) -> str | None:
+    """The paper's name: before the title's colon, or what its abstract's first words introduce."""
+    if record.title and ":" in record.title:
+        name = record.title.split(":", 1)[0]
+        return text_key(name) if len(name.split()) <= 4 else None
+    if record.abstract:
+        match = _INTRODUCES_RE.match(record.abstract)
+        # A name has a capital ("Sortformer", "SALM"); "we present a decoder-only ..." has none.
+        if match and any(c.isupper() for c in match.group(1)):
+            return text_key(match.group(1).rstrip("."))
+    return None
+
+
+def _surnames(record: Paper) -> list[str]:
+    """Surnames folded to ASCII letters ("Nørvåg" -> "nrvag"; a damaged "N?rv?g" -> "nrvg")."""
+    out = []
+    for name in record.authors:
+        parts = name.replace(",", " ").split()
+        if parts:
+            folded = unicodedata.normalize("NFKD", parts[-1].casefold())
+            key = "".join(c for c in folded if "a" <= c <= "z")
+            if key:
+                out.append(key)
+    return out
+
+
+def _author_overlap(a: list[str], b: list[str]) -> float | None:
+    """Share of the shorter author list whose surname (up to a typo) is in the other list."""
+    if not a or not b:
+        return None
+    if len(a) > len(b):
+        a, b = b, a
+    found = sum(1 for x in a if x in b or difflib.get_close_matches(x, b, n=1, cutoff=_SURNAME_MATCH))
+    return found / len(a)
+
+
+def _title_containment(a: str, b: str) -> float | None:
+    """Share of the shorter title's words found in the other ("X" in "X - Book Review")."""
+    wa, wb = set(tokens(a)), set(tokens(b))
+    if min(len(wa), len(wb)) < _CONTAINED_TITLE_MIN_WORDS:
+        return None
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _shingles(text: str | None) -> set[tuple[str, ...]]:
+    words = tokens(text or "")
+    return {tuple(words[i:i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+class Evidence(dict):
+    """The signals of one pair, JSON-ready: None where a side lacks the field."""
+
+
+def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence:
+    """Every signal comparing two records."""
+    both_titled = bool(a.title and b.title)
+    title = difflib.SequenceMatcher(None, text_key(a.title), text_key(b.title)).ratio() if both_titled else None
+    title_containment = _title_containment(a.title, b.title) if both_titled else None
+    authors = _author_overlap(_surnames(a), _surnames(b))
+    containment = None
+    if a.abstract and b.abstract:
+        ga, gb = _shingles(a.abstract), _shingles(b.abstract)
+        shorter = min(len(ga), len(gb))
+        if shorter >= _CONTAINMENT_MIN_WORDS - _SHINGLE + 1:
+            containment = len(ga & gb) / shorter
+    year_gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
+    name_a, name_b = paper_name(a), paper_name(b)
+    return Evidence(
+        abstract=None if abstract_cosine is None else round(float(abstract_cosine), 4),
+        title=None if title is None else round(title, 4),
+        title_containment=None if title_containment is None else round(title_containment, 4),
+        authors=None if authors is None else round(authors, 4),
+        containment=None if containment is None else round(containment, 4),
+        year_gap=year_gap,
+        same_name=bool(name_a and name_a == name_b),
+    )
+
+
+def decide(e: Evidence, threshold: float, title_threshold: float,
+           generic: bool = False) -> tuple[str | None, float]:
+    """The rule that joins a pair (None if none does) and the score it gives.
+
+    ``generic`` says the title recurs in one source ("Editor's Notes", "Chair's Message"), so
+    it cannot tell records without abstracts apart.
+    """
+    if e["authors"] == 0:
+        return None, 0.0
+    abstract = e["abstract"]
+    near_identical = abstract is not None and abstract >= _NEAR_IDENTICAL
+    if e["title"] is not None and e["title"] < _TITLE_VETO and not near_identical:
+        return None, 0.0
+    if e["containment"] is not None and e["containment"] >= _CONTAINMENT:
+        return "truncated", e["containment"]
+    if abstract is not None:
+        if abstract >= threshold:
+            return "abstract", abstract
+        if e["same_name"] and e["title"] is None and abstract >= _NAME_MIN_ABSTRACT:
+            return "same name", abstract
+        return None, abstract
+    title = max(e["title"] or 0.0, e["title_containment"] or 0.0)
+    if (title >= title_threshold and not generic
+            and (e["year_gap"] is None or e["year_gap"] <= _MAX_YEAR_GAP)
+            and (e["authors"] is None or e["authors"] >= _BIBLIOGRAPHIC_AUTHORS)):
+        return "title", title
+    return None, title
+
+
+class Deduplicator:
+    """Groups the texts of an index into papers.
+
+    Parameters: ``threshold``, the abstract cosine from which two abstracts are one paper's, and
+    ``title_threshold``, the title similarity from which two records without abstracts are.
+    Fitted state: ``pairs_`` (text pairs joined), ``rules_`` and ``scores_`` for each pair,
+    and ``paper_of_text_`` (papers numbered from 0 in order of their first text).
+    """
+
+    def __init__(self, *, threshold: float = 0.8, title_threshold: float = 0.9) -> None:
+        self.threshold = threshold
+        self.title_threshold = title_threshold
+
+    def get_params(self) -> dict[str, float]:
+        return {"threshold": self.threshold, "title_threshold": self.title_threshold}
+
+
+    def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix) -> Deduplicator:
+        """Find the versions among texts, given one representative record per text and the
+        texts' TF-IDF rows ``X``."""
+        n = len(records)
+        i, j = self._candidates(records, vectorizer, X)
+        cosines = self._abstract_cosines(records, vectorizer, i, j)
+        self.generic_titles_ = generic_titles(records)
+        kept = []
+        for a, b, cos in zip(i.tolist(), j.tolist(), cosines):
+            generic = text_key(records[a].title) in self.generic_titles_
+            rule, score = decide(pair_evidence(records[a], records[b], cos),
+                                 self.threshold, self.title_threshold, generic)
+            if rule:
+                kept.append((a, b, rule, score))
+        self.pairs_ = np.array([(a, b) for a, b, _, _ in kept], dtype=np.int64).reshape(-1, 2)
+        self.rules_ = [rule for _, _, rule, _ in kept]
+        self.scores_ = np.array([score for _, _, _, score in kept], dtype=np.float32)
+        self.paper_of_text_ = _components(n, self.pairs_)
+        return self
+
+    def _candidates(self, records: Sequence[Paper], vectorizer: Vectorizer,
+                    X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        pairs: set[tuple[int, int]] = set()
+        titled = [t for t, r in enumerate(records) if r.title]
+        if len(titled) > 1:
+            T = vectorizer.transform_texts([records[t].title for t in titled])
+            ti, tj, _ = pairs_above(T, _TITLE_JOIN)
+            pairs.update(zip(np.asarray(titled)[ti].tolist(), np.asarray(titled)[tj].tolist()))
+        xi, xj, _ = pairs_above(X, _TEXT_JOIN)
+        pairs.update(zip(xi.tolist(), xj.tolist()))
+        for key in (_opening, paper_name):
+            pairs.update(_blocked(records, key))
+        ordered = sorted((min(a, b), max(a, b)) for a, b in pairs if a != b)
+        arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
+        return arr[:, 0], arr[:, 1]
+
+    @staticmethod
+    def _abstract_cosines(records: Sequence[Paper], vectorizer: Vectorizer,
+                          i: np.ndarray, j: np.ndarray) -> list[float | None]:
+        involved = np.unique(np.concatenate([i, j]))
+        with_abstract = [t for t in involved.tolist() if records[t].abstract]
+        row = {t: k for k, t in enumerate(with_abstract)}
+        A = vectorizer.transform_texts([records[t].abstract for t in with_abstract]) if with_abstract else None
+        out: list[float | None] = []
+        for a, b in zip(i.tolist(), j.tolist()):
+            if a in row and b in row:
+                out.append(float(A[row[a]].multiply(A[row[b]]).sum()))
+            else:
+                out.append(None)
+        return out
+
+
+def generic_titles(records: Sequence[Paper]) -> set[str]:
+    """Title keys that recur in one source file: columns and front matter, not papers."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for record in records:
+        if record.title and not record.abstract:
+            counts[(record.source.path if record.source else "", text_key(record.title))] += 1
+    return {key for (_, key), n in counts.items() if n >= _GENERIC_TITLE_COUNT}
+
+
+def _opening(record: Paper) -> str | None:
+    words = tokens(record.abstract or "")
+    return " ".join(words[:_OPENING_WORDS]) if len(words) >= _CONTAINMENT_MIN_WORDS else None
+
+
+def _blocked(records: Sequence[Paper], key) -> set[tuple[int, int]]:
+    """Pairs of texts sharing a blocking key (blocks of more than 50 are too common to mean
+    anything, and would cost quadratic time)."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for t, record in enumerate(records):
+        value = key(record)
+        if value:
+            blocks[value].append(t)
+    return {(a, b) for members in blocks.values() if 1 < len(members) <= 50
+            for x, a in enumerate(members) for b in members[x + 1:]}
+
+
+def _components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Paper number of each text: connected components numbered in order of first text."""
+    graph = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    first_seen = {}
+    return np.array([first_seen.setdefault(label, len(first_seen)) for label in labels.tolist()],
+                    dtype=np.int64)

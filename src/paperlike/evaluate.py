@@ -1,0 +1,133 @@
+"""Measuring duplicate detection against ground truth: pairwise and B-cubed scores.
+
+Ground truth is a labelling of records: either a field that names the paper (``id`` for the
+arXiv crawl, where one arXiv id is one paper) or a file of matching pairs (``matches.csv`` of
+DBLP-ACM), whose connected components are the papers.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .errors import InputError
+from .models import Paper
+
+__all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "base_id"]
+
+
+class DupeScores(BaseModel):
+    """How a grouping of records compares with the truth."""
+
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+    seconds: float | None = None
+    threshold: float | None = None
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def score_grouping(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> DupeScores:
+    """Pairwise precision/recall/F1 (over pairs of records placed together) and B-cubed."""
+    if len(predicted) != len(truth):
+        raise ValueError("predicted and truth label different numbers of records")
+    n = len(truth)
+    cells = Counter(zip(predicted, truth))
+    sizes_p, sizes_t = Counter(predicted), Counter(truth)
+    correct = sum(_pairs(c) for c in cells.values())
+    pred_pairs = sum(_pairs(c) for c in sizes_p.values())
+    true_pairs = sum(_pairs(c) for c in sizes_t.values())
+    precision = correct / pred_pairs if pred_pairs else 1.0
+    recall = correct / true_pairs if true_pairs else 1.0
+    b_p = sum(c * c / sizes_p[p] for (p, _), c in cells.items()) / n if n else 1.0
+    b_r = sum(c * c / sizes_t[t] for (_, t), c in cells.items()) / n if n else 1.0
+    return DupeScores(
+        records=n, true_pairs=true_pairs, predicted_pairs=pred_pairs, correct_pairs=correct,
+        precision=round(precision, 6), recall=round(recall, 6), f1=round(_f1(precision, recall), 6),
+        bcubed_precision=round(b_p, 6), bcubed_recall=round(b_r, 6), bcubed_f1=round(_f1(b_p, b_r), 6),
+    )
+
+
+def base_id(record: Paper) -> str:
+    """The record's id before paperlike made it unique (``2503.11731#2`` -> ``2503.11731``)."""
+    return record.id.split("#", 1)[0]
+
+
+def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
+    """Truth labels from a field naming the paper; a record without it is a paper of its own."""
+    labels: list[Hashable] = []
+    for i, record in enumerate(records):
+        value = base_id(record) if field == "id" else getattr(record, field, None)
+        if value is None:
+            value = record.extra.get(field)
+        labels.append(("field", str(value)) if value not in (None, "", []) else ("alone", i))
+    if all(label[0] == "alone" for label in labels):
+        raise InputError(f"no record has the truth field {field!r}; name a field the records have")
+    return labels
+
+
+def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashable]:
+    """Truth labels from a CSV of matching id pairs (header row, first two columns)."""
+    path = Path(path)
+    index = {}
+    for i, record in enumerate(records):
+        index.setdefault(base_id(record), []).append(i)
+    parent = list(range(len(records)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; give the CSV of matching pairs") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8; convert it to UTF-8") from None
+    matched = 0
+    for line, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) < 2:
+            raise InputError(f"{path}:{line}: expected two ids separated by a comma")
+        a, b = index.get(row[0].strip(), []), index.get(row[1].strip(), [])
+        if a and b:
+            matched += 1
+            for x in a + b:
+                parent[find(x)] = find(a[0])
+    if not matched:
+        raise InputError(f"{path}: none of its pairs names two records of the input; "
+                         "check that the ids are the records' ids")
+    return [find(i) for i in range(len(records))]
+
+
+class Timer:
+    """Wall-clock seconds of a block."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start
