@@ -121,6 +121,81 @@ def test_a_corrupted_model_is_refused_by_every_command(in_tmp, seed_model):
 
 def test_version_and_help():
     assert run("--version").stdout.startswith("paperlike ")
-    for command in ("index", "papers", "similar", "info"):
-        result = run(command, "--help")
+    for command in ("index", "papers", "similar", "info", "dupes", "check", "eval dupes"):
+        result = run(*command.split(), "--help")
         assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_dupes_json_shape_and_table(in_tmp):
+    result = run("dupes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["groups"]) == 10
+    record_ids = {r["id"] for r in json.loads(run("papers", "--json").stdout)}
+    for group in data["groups"]:
+        assert {"id", "canonical", "members"} <= set(group)
+        assert group["members"][0] == {"id": group["canonical"], "score": 1.0, "rule": "canonical", "evidence": {}}
+        assert {m["id"] for m in group["members"]} <= record_ids
+    table = run("dupes", "--threshold", "0.9")
+    assert table.exit_code == 0 and "Sortformer" in table.stdout and "same name" in table.stdout
+
+
+def test_papers_grouped(in_tmp):
+    papers = json.loads(run("papers", "--grouped", "--json").stdout)
+    assert len(papers) == 43
+    assert sum(len(p["versions"]) for p in papers) == 62 - 43
+    assert "43 papers" in run("papers", "--grouped").stdout
+
+
+def test_check_exit_codes_and_inputs(in_tmp, monkeypatch):
+    known = run("check", "--title", "Sortformer: A Novel Approach for Permutation-Resolved Speaker "
+                "Supervision in Speech-to-Text Systems", "--json")
+    assert known.exit_code == 0
+    (answer,) = json.loads(known.stdout)
+    assert answer["status"] == "known" and answer["match"]["rule"] == "title"
+    new = run("check", "--title", "Graph kernels", "--abstract", "We compare graph kernels.")
+    assert new.exit_code == 3 and "new" in new.stdout
+    from_file = run("check", FIXTURES / "versions.jsonl", "--json")
+    assert from_file.exit_code == 3  # none of these papers is in the seeds
+    assert [r["status"] for r in json.loads(from_file.stdout)] == ["new"] * 6
+    line = json.dumps({"title": "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"})
+    stdin = runner.invoke(app, ["check", "-", "--json"], input=line + "\n")
+    assert stdin.exit_code == 0 and json.loads(stdin.stdout)[0]["status"] == "known"
+
+
+def test_check_usage_errors(in_tmp):
+    both = run("check", FIXTURES / "versions.jsonl", "--title", "x")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    empty = runner.invoke(app, ["check", "-"], input="\n")
+    assert empty.exit_code == 2 and "no records on stdin" in empty.stderr
+
+
+def test_eval_dupes_with_truth_pairs_and_field(in_tmp):
+    ids = [json.loads(line).get("id") for line in (FIXTURES / "versions.jsonl").read_text().splitlines()]
+    records = json.loads(run("index", FIXTURES / "versions.jsonl", "--model", "v", "--json").stdout)
+    assert records["records"] == 6
+    listed = [r["id"] for r in json.loads(run("papers", "--model", "v", "--json").stdout)]
+    pairs = in_tmp / "pairs.csv"
+    pairs.write_text("a,b\n" + "\n".join(f"{listed[0]},{x}" for x in listed[1:5]) + "\n")
+    result = run("eval", "dupes", FIXTURES / "versions.jsonl", "--truth-pairs", pairs, "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert scores["true_pairs"] == 10 and scores["precision"] == 1.0 and scores["recall"] == 1.0
+    by_field = run("eval", "dupes", FIXTURES / "versions.jsonl", "--truth-field", "id")
+    assert by_field.exit_code == 0 and "pairwise" in by_field.stdout
+    assert ids[0] == "2401.00001"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--truth-field", "id", "--truth-pairs", "p.csv"], "exactly one of"),
+    ([], "exactly one of"),
+    (["--truth-pairs", "missing.csv"], "missing.csv: no such file"),
+    (["--truth-pairs", "bad.csv"], "bad.csv:2: expected two ids"),
+    (["--truth-pairs", "unrelated.csv"], "none of its pairs names two records"),
+    (["--truth-field", "nosuchfield"], "no record has the truth field"),
+])
+def test_eval_dupes_bad_ground_truth(in_tmp, args, message):
+    (in_tmp / "bad.csv").write_text("a,b\nonly-one-column\n")
+    (in_tmp / "unrelated.csv").write_text("a,b\nx,y\n")
+    result = run("eval", "dupes", FIXTURES / "versions.jsonl", *args)
+    assert result.exit_code in (1, 2) and message in result.stderr

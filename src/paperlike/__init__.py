@@ -5,6 +5,10 @@ from importlib import metadata
 from .api import (
     DEFAULT_MODEL,
     build_index,
+    check,
+    dupes,
+    evaluate_dupes,
+    paper_summaries,
     load_index,
     model_info,
     open_model,
@@ -21,8 +25,25 @@ from .errors import (
     QueryError,
     UsageError,
 )
+from .dedup import Deduplicator
+from .evaluate import DupeScores, truth_from_field, truth_from_pairs
 from .index import PaperIndex
-from .models import Corpus, ModelInfo, Neighbour, Paper, Query, Similar, Skipped, Source
+from .models import (
+    CheckMatch,
+    CheckResult,
+    Corpus,
+    DupeGroup,
+    DupeMember,
+    Dupes,
+    ModelInfo,
+    Neighbour,
+    Paper,
+    PaperSummary,
+    Query,
+    Similar,
+    Skipped,
+    Source,
+)
 from .sources import read_records, seed_paths
 from .text import normalize
 from .vectorize import Vectorizer
@@ -35,8 +56,10 @@ except metadata.PackageNotFoundError:  # running from a checkout without install
 __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
     "save_index", "similar", "read_records", "seed_paths", "normalize",
-    "PaperIndex", "Vectorizer",
+    "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
+    "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
+    "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
     "QueryError", "UsageError",
     "__version__",

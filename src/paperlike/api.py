@@ -8,17 +8,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 
 from . import store
+from .dedup import Deduplicator
+from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
-from .models import Corpus, ModelInfo, Paper, Similar, SourceCount
+from .models import CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperSummary, Similar, SourceCount
 from .sources import read_records, seed_paths
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
-           "model_info", "papers"]
+           "model_info", "papers", "paper_summaries", "dupes", "check", "evaluate_dupes"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -77,3 +79,43 @@ def model_info(path: str | Path) -> ModelInfo:
         sources=[SourceCount(**s) for s in manifest["sources"]],
         size_bytes=sum(f["bytes"] for f in manifest["files"].values()),
     )
+
+
+def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
+    """The papers with several records (versions), each member with its evidence."""
+    return index.dupes(threshold=threshold, title_threshold=title_threshold)
+
+
+def check(index: PaperIndex, records: Iterable[Paper]) -> list[CheckResult]:
+    """For each incoming record, the known paper it is a version of, or "new"."""
+    return [index.check(record) for record in records]
+
+
+def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
+    """One entry per paper: its canonical record and the ids of its other records."""
+    out = []
+    for paper in range(index.n_papers):
+        records = index.records_of_paper(paper)
+        head = index.records_[records[0]]
+        out.append(PaperSummary(id=head.id, title=head.title, label=head.label, date=head.date,
+                                versions=[index.records_[r].id for r in records[1:]]))
+    return out
+
+
+def evaluate_dupes(
+    records: Sequence[Paper],
+    truth: Sequence[Hashable],
+    threshold: float | None = None,
+    title_threshold: float | None = None,
+) -> DupeScores:
+    """Pairwise and B-cubed scores of paperlike's grouping of the records against truth labels
+    (see :func:`paperlike.evaluate.truth_from_field` and ``truth_from_pairs``)."""
+    defaults = Deduplicator()
+    dedup = Deduplicator(
+        threshold=defaults.threshold if threshold is None else threshold,
+        title_threshold=defaults.title_threshold if title_threshold is None else title_threshold,
+    )
+    with Timer() as timer:
+        index = PaperIndex(dedup=dedup).fit(records)
+    scores = score_grouping(index.paper_of_text_[index.text_of_record_].tolist(), list(truth))
+    return scores.model_copy(update={"seconds": round(timer.seconds, 3), "threshold": dedup.threshold})

@@ -24,8 +24,10 @@ from typer.core import TyperGroup
 
 from . import __version__, api
 from .errors import PaperlikeError, UsageError
-from .models import ModelInfo, Paper, Similar
+from .models import CheckResult, Dupes, ModelInfo, Paper, PaperSummary, Similar
+from .evaluate import truth_from_field, truth_from_pairs
 from .sources import FORMATS, read_records, seed_paths
+from .sources.base import make_paper
 
 
 class _Group(TyperGroup):
@@ -138,16 +140,42 @@ def index(
 
 
 @app.command()
-def papers(model: ModelOption = api.DEFAULT_MODEL, as_json: JsonOption = False) -> None:
-    """List the records the model holds.
+def papers(
+    model: ModelOption = api.DEFAULT_MODEL,
+    grouped: Annotated[bool, typer.Option(
+        "--grouped", help="One line per paper (its canonical record), versions attached.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the records the model holds, or its papers with --grouped.
 
     Example: [bold]paperlike papers --json | jq '.[].title'[/bold]
     """
-    records = api.papers(api.open_model(model, notice=_notice))
+    index = api.open_model(model, notice=_notice)
+    if grouped:
+        summaries = api.paper_summaries(index)
+        if as_json:
+            _print_json(summaries)
+        else:
+            _stdout().print(_summaries_table(summaries))
+        return
+    records = api.papers(index)
     if as_json:
         _print_json(records)
         return
     _stdout().print(_papers_table(records))
+
+
+def _summaries_table(summaries: list[PaperSummary]) -> Table:
+    table = Table(title=f"{len(summaries)} papers", title_justify="left", expand=True)
+    table.add_column("id", no_wrap=True, min_width=15)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=3, min_width=24)
+    table.add_column("versions", justify="right")
+    for s in summaries:
+        title = escape(s.title) if s.title else f"[dim]{escape(s.label)}[/dim]"
+        table.add_row(escape(s.id), escape(s.date or ""), title,
+                      str(len(s.versions)) if s.versions else "")
+    return table
 
 
 def _papers_table(records: list[Paper]) -> Table:
@@ -237,6 +265,179 @@ def _info_table(info: ModelInfo) -> Table:
     for name, value in rows:
         table.add_row(name, escape(value))
     return table
+
+
+@app.command()
+def dupes(
+    model: ModelOption = api.DEFAULT_MODEL,
+    threshold: Annotated[Optional[float], typer.Option(
+        "--threshold", min=0.0, max=1.0,
+        help="Abstract cosine from which two abstracts are one paper's (default: the model's, 0.8).")] = None,
+    title_threshold: Annotated[Optional[float], typer.Option(
+        "--title-threshold", min=0.0, max=1.0,
+        help="Title similarity from which two records without abstracts are one paper (default 0.9).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The groups of records that are versions of one paper, with the evidence for each.
+
+    Each group names its canonical record: the most complete one (a title, then the longest
+    abstract, the most authors, a known year, a DOI). Other thresholds change this answer only.
+
+    Example: [bold]paperlike dupes --json | jq '.groups[].members[].id'[/bold]
+    """
+    result = api.dupes(api.open_model(model, notice=_notice), threshold, title_threshold)
+    if as_json:
+        _print_json(result)
+        return
+    _stdout().print(_dupes_table(result))
+
+
+def _dupes_table(result: Dupes) -> Table:
+    title = (f"{len(result.groups)} papers with several records ({result.records} records, "
+             f"{result.papers} papers; threshold {result.threshold})")
+    table = Table(title=title, title_justify="left", expand=True)
+    table.add_column("paper / record", no_wrap=True, overflow="ellipsis", ratio=1, min_width=20)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("abstract", justify="right")
+    table.add_column("title", justify="right")
+    table.add_column("authors", justify="right")
+    table.add_column("contained", justify="right")
+    for group in result.groups:
+        table.add_row(f"[bold]{escape(group.title or group.id)}[/bold]", "", "", "", "", "", "",
+                      end_section=False)
+        for m in group.members:
+            e = m.evidence
+            cells = [_fmt(e.get(k)) for k in ("abstract", "title", "authors", "containment")]
+            table.add_row("  " + escape(m.id), escape(m.rule), f"{m.score:.3f}", *cells)
+        table.add_section()
+    return table
+
+
+def _fmt(value: object) -> str:
+    return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+@app.command()
+def check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Files of incoming records (any input format); '-' reads JSON lines from stdin.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="The incoming record's title.")] = None,
+    abstract: Annotated[Optional[str], typer.Option("--abstract", help="Its abstract.")] = None,
+    authors: Annotated[Optional[str], typer.Option("--authors", help="Its authors, separated by ';'.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Its year.")] = None,
+    model: ModelOption = api.DEFAULT_MODEL,
+    format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Is this paper already known? For each incoming record: the matching paper, or "new".
+
+    Exit code: 0 when at least one record matched a known paper, 3 when every record is new
+    (1 for an error, 2 for a wrong use), so scripts can test it.
+
+    Example: [bold]paperlike check --title "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"[/bold]
+    """
+    records = incoming_records(paths, title, abstract, authors, year, format)
+    results = api.check(api.open_model(model, notice=_notice), records)
+    if as_json:
+        _print_json(results)
+    else:
+        _stdout().print(_check_table(results))
+    if not any(r.status == "known" for r in results):
+        raise typer.Exit(3)
+
+
+def incoming_records(paths, title, abstract, authors, year, format) -> list[Paper]:
+    """The records to check: from --title/--abstract, from files, or JSON lines on stdin."""
+    if title or abstract:
+        if paths:
+            raise UsageError("give either files or --title/--abstract, not both")
+        return [make_paper("<command line>", 1, title=title, abstract=abstract, authors=authors,
+                           date=str(year) if year else None)]
+    if not paths:
+        if sys.stdin.isatty():
+            raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")
+        paths = [Path("-")]
+    records: list[Paper] = []
+    for path in paths:
+        if str(path) == "-":
+            records += read_stdin_json_lines()
+        else:
+            corpus = read_records([path], format=format)
+            for bad in corpus.skipped:
+                _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
+            records += corpus.records
+    return records
+
+
+def read_stdin_json_lines() -> list[Paper]:
+    from .sources import arxiv
+    records = []
+    for item in arxiv.read(sys.stdin.read(), "<stdin>"):
+        if isinstance(item, Paper):
+            records.append(item)
+        else:
+            _notice(f"skipped <stdin>:{item.line}: {item.reason}")
+    if not records:
+        raise UsageError("no records on stdin; send JSON lines with a title or an abstract")
+    return records
+
+
+def _check_table(results: list[CheckResult]) -> Table:
+    table = Table(title=f"{len(results)} incoming records", title_justify="left", expand=True)
+    table.add_column("incoming", overflow="fold", ratio=2)
+    table.add_column("status", no_wrap=True)
+    table.add_column("known paper", overflow="fold", ratio=2)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("score", justify="right")
+    for r in results:
+        m = r.match
+        known = f"{m.paper}: {m.title or ''}" if m else ""
+        table.add_row(escape(r.title or r.id), "[green]known[/green]" if m else "new",
+                      escape(known), escape(m.rule) if m else "", f"{m.score:.3f}" if m else "")
+    return table
+
+
+eval_app = typer.Typer(help="Measure paperlike against ground truth.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("dupes")
+def eval_dupes(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of records.")],
+    truth_field: Annotated[Optional[str], typer.Option(
+        "--truth-field", help="A field naming the paper: records with equal values are one paper (e.g. id).")] = None,
+    truth_pairs: Annotated[Optional[Path], typer.Option(
+        "--truth-pairs", help="A CSV with a header and two id columns, one matching pair per row.")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0)] = None,
+    title_threshold: Annotated[Optional[float], typer.Option("--title-threshold", min=0.0, max=1.0)] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pairwise precision, recall and F1 (and B-cubed) of duplicate detection on labelled data.
+
+    Example: [bold]paperlike eval dupes DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]
+    """
+    if (truth_field is None) == (truth_pairs is None):
+        raise UsageError("give exactly one of --truth-field and --truth-pairs")
+    with _progress("Reading records") as advance:
+        records = read_records(paths, format=format, progress=advance).records
+    truth = truth_from_field(records, truth_field) if truth_field else truth_from_pairs(records, truth_pairs)
+    with _progress("Finding versions"):
+        scores = api.evaluate_dupes(records, truth, threshold, title_threshold)
+    if as_json:
+        _print_json(scores)
+        return
+    table = Table(title=f"Duplicate detection on {scores.records} records (threshold {scores.threshold})",
+                  title_justify="left")
+    for name in ("", "precision", "recall", "F1"):
+        table.add_column(name, justify="right" if name else "left")
+    table.add_row("pairwise", f"{scores.precision:.4f}", f"{scores.recall:.4f}", f"{scores.f1:.4f}")
+    table.add_row("B-cubed", f"{scores.bcubed_precision:.4f}", f"{scores.bcubed_recall:.4f}",
+                  f"{scores.bcubed_f1:.4f}")
+    _stdout().print(table)
+    typer.echo(f"{scores.correct_pairs} of {scores.predicted_pairs} predicted pairs correct; "
+               f"{scores.true_pairs} true pairs; {scores.seconds:.1f} s")
 
 
 def main() -> None:

@@ -38,11 +38,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .allpairs import pairs_above
-from .models import Paper
+from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
 from .vectorize import Vectorizer
 
-__all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name"]
+__all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completeness",
+           "versions_report", "check_record"]
 
 _TITLE_JOIN = 0.7
 _TEXT_JOIN = 0.9
@@ -61,6 +62,27 @@ _GENERIC_TITLE_COUNT = 3
 _INTRODUCES_RE = re.compile(
     r"^(?:in this (?:paper|work|report), )?we (?:propose|present|introduce|describe|develop|release)"
     r" (?:the |a |an )?([\w][\w\-\.]*(?: [A-Z0-9][\w\-\.]*){0,2})", re.I)
+
+
+def completeness(record: Paper) -> tuple:
+    """Sort key of how complete a record is; the most complete one stands for its paper.
+
+    Titled beats untitled, then a longer abstract, more authors, a known year, a DOI; the id
+    breaks ties so the choice does not depend on input order.
+    """
+    return (
+        record.title is not None,
+        len(record.abstract or ""),
+        len(record.authors),
+        record.year is not None,
+        record.doi is not None,
+        _reverse(record.id),
+    )
+
+
+def _reverse(s: str) -> tuple:
+    # Larger for the smaller string, a prefix ("x") above its extensions ("x#2").
+    return tuple(-ord(c) for c in s) + (1,)
 
 
 def paper_name(record: Paper) -> str | None:
@@ -272,3 +294,97 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     first_seen = {}
     return np.array([first_seen.setdefault(label, len(first_seen)) for label in labels.tolist()],
                     dtype=np.int64)
+
+
+# -- reporting versions, and checking incoming records against an index ---------------------
+
+
+def abstract_cosines(vectorizer: Vectorizer, pairs: Sequence[tuple[Paper, Paper]]) -> list[float | None]:
+    """Abstract TF-IDF cosine of each pair of records (None where one has no abstract), with
+    every distinct abstract transformed once."""
+    abstracts = sorted({r.abstract for pair in pairs for r in pair if r.abstract})
+    row = {a: k for k, a in enumerate(abstracts)}
+    A = vectorizer.transform_texts(abstracts) if abstracts else None
+    return [float(A[row[a.abstract]].multiply(A[row[b.abstract]]).sum())
+            if a.abstract and b.abstract else None for a, b in pairs]
+
+
+def _why_joined(dedup: Deduplicator, text: int, records_of_text: dict[int, str]) -> tuple[str, float]:
+    """The rule of a pair that joined this text to its group, naming the record it joined."""
+    for (a, b), rule, score in zip(dedup.pairs_.tolist(), dedup.rules_, dedup.scores_.tolist()):
+        if text in (a, b):
+            other = b if a == text else a
+            return f"{rule} (via {records_of_text[other]})", score
+    return "joined", 0.0
+
+
+def versions_report(index, dedup: Deduplicator | None = None) -> Dupes:
+    """Every paper of the index with more than one record, each member with its evidence
+    against the paper's canonical (most complete) record. A ``dedup`` fitted with other
+    thresholds regroups the same texts without changing the index."""
+    dedup = dedup or index.dedup
+    paper_of_record = dedup.paper_of_text_[index.text_of_record_]
+    members: dict[int, list[int]] = defaultdict(list)
+    for r, paper in enumerate(paper_of_record.tolist()):
+        members[paper].append(r)
+    groups = {p: rs for p, rs in members.items() if len(rs) > 1}
+    canonical = {p: max(rs, key=lambda r: completeness(index.records_[r])) for p, rs in groups.items()}
+    compared = [(r, canonical[p]) for p, rs in groups.items() for r in rs if r != canonical[p]]
+    cosines = abstract_cosines(index.vectorizer, [(index.records_[a], index.records_[b]) for a, b in compared])
+    cosine_of = dict(zip(compared, cosines))
+    label = {int(t): index.records_[int(r)].id for t, r in enumerate(index.record_of_text_)}
+    out = []
+    for p, rs in sorted(groups.items(), key=lambda item: index.records_[canonical[item[0]]].id):
+        head = index.records_[canonical[p]]
+        listed = [DupeMember(id=head.id, score=1.0, rule="canonical")]
+        for r in sorted(rs, key=lambda r: index.records_[r].id):
+            if r == canonical[p]:
+                continue
+            record = index.records_[r]
+            evidence = pair_evidence(record, head, cosine_of[(r, canonical[p])])
+            if index.text_of_record_[r] == index.text_of_record_[canonical[p]]:
+                rule, score = "same text", 1.0
+            else:
+                generic = text_key(record.title) in dedup.generic_titles_
+                rule, score = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
+                if rule is None:
+                    rule, score = _why_joined(dedup, int(index.text_of_record_[r]), label)
+            listed.append(DupeMember(id=record.id, score=round(float(score), 4), rule=rule, evidence=evidence))
+        out.append(DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed))
+    return Dupes(threshold=dedup.threshold, title_threshold=dedup.title_threshold,
+                 papers=int(dedup.paper_of_text_.max()) + 1 if len(dedup.paper_of_text_) else 0,
+                 records=len(index.records_), groups=out)
+
+
+_CHECK_CANDIDATES = 20
+
+
+def check_record(index, record: Paper) -> CheckResult:
+    """Whether the index already holds a version of this record, and which."""
+    vector = index.vectorizer.transform([record])
+    texts = [t for t, _ in index.top_texts(index.scores(vector), _CHECK_CANDIDATES)] if vector.nnz else []
+    if record.title:
+        for paper in index.lookups["title"].get(text_key(record.title), ()):
+            texts.extend(np.flatnonzero(index.paper_of_text_ == paper).tolist())
+    candidates = list(dict.fromkeys(texts))
+    known = [index.records_[int(index.record_of_text_[t])] for t in candidates]
+    cosines = abstract_cosines(index.vectorizer, [(record, k) for k in known])
+    generic = index.dedup.generic_titles_
+    best = None
+    for text, other, cos in zip(candidates, known, cosines):
+        evidence = pair_evidence(record, other, cos)
+        rule, score = decide(evidence, index.dedup.threshold, index.dedup.title_threshold,
+                             text_key(record.title) in generic)
+        if rule and (best is None or score > best[1]):
+            best = (text, score, rule, evidence)
+    result = CheckResult(id=record.id, title=record.title, source=record.source, status="new")
+    if best is None:
+        return result
+    text, score, rule, evidence = best
+    paper = int(index.paper_of_text_[text])
+    records = index.records_of_paper(paper)
+    head = index.records_[records[0]]
+    result.status = "known"
+    result.match = CheckMatch(paper=head.id, records=[index.records_[r].id for r in records],
+                              title=head.title, score=round(float(score), 4), rule=rule, evidence=evidence)
+    return result

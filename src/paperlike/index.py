@@ -15,41 +15,20 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .dedup import Deduplicator
+from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, QueryError
-from .models import Neighbour, Paper, Query, Similar
+from .models import CheckResult, Dupes, Neighbour, Paper, Query, Similar
 from .sources.base import arxiv_id, doi
 from .text import normalize, text_key
 from .vectorize import Vectorizer
 
-__all__ = ["PaperIndex", "completeness"]
+__all__ = ["PaperIndex", "text_identity"]
 
 # A title query matches a known title when difflib's ratio reaches this and no other title
 # comes close; below it the query is read as free text.
 _TITLE_MATCH_RATIO = 0.9
 _MAX_TITLE_WORDS = 40
 _CLOSE_TITLE_CANDIDATES = 5
-
-
-def completeness(record: Paper) -> tuple:
-    """Sort key of how complete a record is; the most complete one stands for its paper.
-
-    Titled beats untitled, then a longer abstract, more authors, a known year, a DOI; the id
-    breaks ties so the choice does not depend on input order.
-    """
-    return (
-        record.title is not None,
-        len(record.abstract or ""),
-        len(record.authors),
-        record.year is not None,
-        record.doi is not None,
-        _reverse(record.id),
-    )
-
-
-def _reverse(s: str) -> tuple:
-    # Larger for the smaller string, a prefix ("x") above its extensions ("x#2").
-    return tuple(-ord(c) for c in s) + (1,)
 
 
 def text_identity(record: Paper) -> str:
@@ -287,6 +266,13 @@ class PaperIndex:
                 return out
             width = min(n, width * 4)
 
+    def top_texts(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k texts with the highest positive scores, best first."""
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(int(t), float(scores[t])) for t in top if scores[t] > 0]
+
     def shared_terms(self, query: sp.csr_matrix, text: int) -> list[str]:
         """The terms that contribute most to the score of a text against the query."""
         query = sp.csr_matrix(query)
@@ -303,6 +289,23 @@ class PaperIndex:
         read, paper, vector = self.resolve(query, kind)
         exclude = [] if paper is None else [paper]
         return Similar(query=read, results=self._neighbours(vector, k, exclude))
+
+    def dupes(self, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
+        """The papers with several records, and why each record belongs to its paper.
+
+        Other thresholds regroup the texts for this answer only; the index is unchanged.
+        """
+        dedup = self.dedup
+        if (threshold, title_threshold) != (None, None):
+            dedup = Deduplicator(
+                threshold=self.dedup.threshold if threshold is None else threshold,
+                title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
+            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_)
+        return versions_report(self, dedup)
+
+    def check(self, record: Paper) -> CheckResult:
+        """Whether this index already holds a version of the record, and which."""
+        return check_record(self, record)
 
     def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
         """The k papers most like an indexed paper, the paper and its versions excluded."""

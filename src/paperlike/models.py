@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
-    "ModelInfo",
+    "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
 ]
 
 
@@ -123,3 +123,62 @@ class ModelInfo(BaseModel):
     versions: dict[str, str]
     sources: list[SourceCount]
     size_bytes: int
+
+
+class DupeMember(BaseModel):
+    """One record of a paper with several versions, and why it belongs there."""
+
+    id: str
+    score: float
+    rule: str = Field(description="canonical, same text, truncated, abstract, same name, or title")
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class DupeGroup(BaseModel):
+    """The records that are versions of one paper; ``canonical`` is its most complete record."""
+
+    id: str
+    canonical: str
+    title: str | None
+    members: list[DupeMember]
+
+
+class Dupes(BaseModel):
+    """The answer to ``dupes``: every paper that has more than one record."""
+
+    threshold: float
+    title_threshold: float
+    papers: int
+    records: int
+    groups: list[DupeGroup]
+
+
+class CheckMatch(BaseModel):
+    """The known paper an incoming record is a version of."""
+
+    paper: str
+    records: list[str]
+    title: str | None
+    score: float
+    rule: str
+    evidence: dict[str, Any]
+
+
+class CheckResult(BaseModel):
+    """Whether one incoming record is already known."""
+
+    id: str
+    title: str | None
+    source: Source | None = None
+    status: Literal["known", "new"]
+    match: CheckMatch | None = None
+
+
+class PaperSummary(BaseModel):
+    """One paper of ``papers --grouped``: its canonical record and its other versions."""
+
+    id: str
+    title: str | None
+    label: str
+    date: str | None
+    versions: list[str]

@@ -91,6 +91,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
         "version_scores": index.dedup.scores_.astype(np.float32),
     }
     _write_json(folder / "version_rules.json", index.dedup.rules_)
+    _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
     for name, array in arrays.items():
         np.save(folder / f"{name}.npy", array, allow_pickle=False)
     return {p.name: p.stat().st_size for p in folder.iterdir()}
@@ -207,6 +208,7 @@ def load(path: str | Path) -> PaperIndex:
     dedup.pairs_ = _array(folder, "version_pairs").reshape(-1, 2)
     dedup.scores_ = _array(folder, "version_scores")
     dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
+    dedup.generic_titles_ = set(json.loads((folder / "generic_titles.json").read_text(encoding="utf-8")))
     index = PaperIndex(vectorizer, dedup=dedup, explain_terms=params["explain_terms"])
     with (folder / "records.jsonl").open(encoding="utf-8") as f:
         index.records_ = [Paper.model_validate_json(line) for line in f]

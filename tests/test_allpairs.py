@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings, strategies as st
+from sklearn.preprocessing import normalize
+
+from paperlike.allpairs import pairs_above
+
+
+def brute(X, t):
+    S = (X @ X.T).tocoo()
+    keep = (S.row < S.col) & (S.data >= t - 1e-6)
+    return set(zip(S.row[keep].tolist(), S.col[keep].tolist()))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.8, 0.95]))
+def test_no_pair_is_lost_against_brute_force(seed, threshold):
+    rng = np.random.default_rng(seed)
+    n, vocab = int(rng.integers(2, 120)), int(rng.integers(5, 60))
+    # Zipf-like term frequencies, so that some terms are frequent and get set aside.
+    probs = 1 / np.arange(1, vocab + 1)
+    dense = rng.random((n, vocab)) < np.clip(probs * 3, 0, 0.9) * rng.random((n, 1))
+    X = normalize(sp.csr_matrix(dense * rng.random((n, vocab)), dtype=np.float32))
+    i, j, cos = pairs_above(X, threshold)
+    assert set(zip(i.tolist(), j.tolist())) == brute(X, threshold)
+    exact = np.asarray(X[i].multiply(X[j]).sum(axis=1)).ravel()
+    np.testing.assert_allclose(cos, exact, atol=1e-5)
+
+
+def test_identical_rows_are_found(seed_index):
+    X = sp.vstack([seed_index.X_, seed_index.X_[:5]]).tocsr()
+    i, j, cos = pairs_above(X, 0.99)
+    n = seed_index.X_.shape[0]
+    assert {(a, n + a) for a in range(5)} <= set(zip(i.tolist(), j.tolist()))
+    assert cos.min() == pytest.approx(1.0, abs=1e-5)

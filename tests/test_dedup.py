@@ -1,0 +1,150 @@
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import paperlike
+from paperlike.evaluate import score_grouping
+
+from conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def versions_index():
+    corpus = paperlike.read_records(paperlike.seed_paths() + [FIXTURES / "versions.jsonl"])
+    return paperlike.build_index(corpus)
+
+
+def _group_of(index, title_prefix):
+    return next(g for g in index.dupes().groups if (g.title or "").startswith(title_prefix))
+
+
+def _partition(index):
+    paper_of_record = index.paper_of_text_[index.text_of_record_]
+    groups = {}
+    for record, paper in zip(index.records_, paper_of_record.tolist()):
+        groups.setdefault(paper, set()).add(record.id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_every_kind_of_version_is_joined(versions_index):
+    group = _group_of(versions_index, "FoldGAT")
+    rules = {m.id: m.rule for m in group.members}
+    assert len(rules) == 5  # original, re-wrapped copy, truncated, revised, published record
+    assert "2401.00001" in rules
+    assert sorted(rules.values()) == ["abstract", "abstract", "canonical", "title", "truncated"]
+    published = next(m for m in group.members if m.rule == "title")
+    assert published.evidence["abstract"] is None and published.evidence["authors"] == 1.0
+
+
+def test_the_canonical_record_is_the_most_complete(versions_index):
+    group = _group_of(versions_index, "FoldGAT")
+    canonical = next(r for r in versions_index.records_ if r.id == group.canonical)
+    assert canonical.title and "2,000 orphan proteins" in canonical.abstract  # the longest abstract
+
+
+def test_a_sibling_paper_by_the_same_authors_stays_apart(versions_index):
+    dock = versions_index.record_by_id("2402.00002")
+    paper = versions_index.paper_of_record(dock)
+    assert versions_index.records_of_paper(paper) == [dock]
+
+
+def test_the_seeds_have_ten_groups_and_the_nemotron_family_stays_five_papers(seed_index):
+    groups = seed_index.dupes().groups
+    assert len(groups) == 10
+    assert any(g.title.startswith("Sortformer") and {m.rule for m in g.members} == {"canonical", "same name"}
+               for g in groups)
+    family = ["Nemotron 3 Nano", "Nemotron 3 Super", "NVIDIA Nemotron 3", "Nemotron-H", "Nemotron-Nano-9B-v2"]
+    papers = set()
+    for name in family:
+        record = next(i for i, r in enumerate(seed_index.records_)
+                      if (r.title or r.abstract).startswith(name) or (r.abstract or "").startswith(f"We introduce {name}"))
+        papers.add(seed_index.paper_of_record(record))
+    assert len(papers) == 5
+
+
+def test_same_title_under_two_ids_with_different_abstracts_stays_apart():
+    base = paperlike.read_records(paperlike.seed_paths()).records
+    twins = [
+        paperlike.Paper(id="2505.17997", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
+                        abstract="We study value-based policy optimisation for long chain-of-thought reasoning and "
+                                 "identify failure modes in credit assignment over long horizons."),
+        paperlike.Paper(id="2506.03038", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
+                        abstract="This note revisits exploration in reinforcement learning from verifiable rewards "
+                                 "and proposes entropy bonuses tuned per token for mathematical proofs."),
+    ]
+    index = paperlike.build_index(base + twins)
+    assert index.paper_of_record(len(base)) != index.paper_of_record(len(base) + 1)
+
+
+def test_similar_returns_one_entry_per_paper_with_its_versions(versions_index):
+    results = versions_index.similar("DockGAT", k=3).results
+    fold = next(n for n in results if n.title and n.title.startswith("FoldGAT"))
+    assert len(fold.versions) == 4
+    assert sum(1 for n in results if (n.title or "").startswith("FoldGAT")) == 1
+
+
+def test_a_query_that_is_one_version_excludes_all_of_them(versions_index):
+    results = versions_index.similar("2401.00001", k=10, kind="id").results
+    shown = {n.id for n in results} | {v for n in results for v in n.versions}
+    group = _group_of(versions_index, "FoldGAT")
+    assert not shown & {m.id for m in group.members}
+
+
+def test_check_finds_known_versions_and_says_new_otherwise(versions_index):
+    truncated = paperlike.Paper(id="incoming", title=None, abstract=" ".join(
+        versions_index.records_[versions_index.record_by_id("2402.00002")].abstract.split()[:40]))
+    known = versions_index.check(truncated)
+    assert known.status == "known" and known.match.paper == "2402.00002" and known.match.rule == "truncated"
+    published = paperlike.Paper(id="x", title="Sortformer: a novel approach for permutation-resolved speaker "
+                                "supervision in speech-to-text systems", authors=["T. Park", "I. Medennikov"])
+    assert versions_index.check(published).match.rule == "title"
+    new = versions_index.check(paperlike.Paper(id="y", title="Graph kernels for molecules",
+                                               abstract="We compare graph kernels for molecular property prediction."))
+    assert new.status == "new" and new.match is None
+
+
+def test_dupes_with_another_threshold_regroups_without_changing_the_index(versions_index):
+    before = _partition(versions_index)
+    strict = versions_index.dupes(threshold=0.99)
+    assert strict.threshold == 0.99
+    fold = next(g for g in strict.groups if (g.title or "").startswith("FoldGAT"))
+    assert "abstract" not in {m.rule for m in fold.members}
+    assert _partition(versions_index) == before
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.randoms(use_true_random=False))
+def test_grouping_does_not_depend_on_input_order(rnd):
+    records = paperlike.read_records(paperlike.seed_paths() + [FIXTURES / "versions.jsonl"]).records
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    assert _partition(paperlike.build_index(shuffled)) == _partition(paperlike.build_index(records))
+
+
+def test_pairwise_and_bcubed_arithmetic_on_a_hand_computed_example():
+    # truth: {a,b,c} {d,e}; predicted: {a,b} {c,d,e}
+    truth = ["x", "x", "x", "y", "y"]
+    predicted = [1, 1, 2, 2, 2]
+    s = score_grouping(predicted, truth)
+    # true pairs ab ac bc de = 4; predicted ab cd ce de = 4; correct ab de = 2
+    assert (s.true_pairs, s.predicted_pairs, s.correct_pairs) == (4, 4, 2)
+    assert s.precision == s.recall == 0.5
+    # B-cubed precision: a,b: 2/2; c: 1/3; d,e: 2/3 -> (1+1+1/3+2/3+2/3)/5 = 11/15
+    assert s.bcubed_precision == pytest.approx(11 / 15, abs=1e-6)
+    # B-cubed recall: a,b: 2/3; c: 1/3; d,e: 2/2 -> (2/3+2/3+1/3+1+1)/5 = 11/15
+    assert s.bcubed_recall == pytest.approx(11 / 15, abs=1e-6)
+
+
+def test_evaluate_dupes_with_a_truth_field_and_with_pairs(tmp_path):
+    records = paperlike.read_records([FIXTURES / "versions.jsonl"]).records
+    by_title = paperlike.truth_from_field(records, "title")
+    assert len(set(by_title)) == 5  # exact title strings: two records share one
+    pairs = tmp_path / "pairs.csv"
+    ids = [r.id for r in records]
+    pairs.write_text("a,b\n" + "\n".join(f"{ids[0]},{other}" for other in ids[1:5]) + "\n")
+    truth = paperlike.truth_from_pairs(records, pairs)
+    assert len(set(truth)) == 2
+    scores = paperlike.evaluate_dupes(records, truth)
+    assert scores.records == 6 and scores.true_pairs == 10 and 0 <= scores.f1 <= 1
