@@ -121,6 +121,10 @@ def _author_overlap(a: list[str], b: list[str]) -> float | None:
     return found / len(a)
 
 
+def _title_ratio(a: str, b: str) -> float:
+    return 1.0 if a == b else difflib.SequenceMatcher(None, a, b).ratio()
+
+
 def _title_containment(a: str, b: str) -> float | None:
     """Share of the shorter title's words found in the other ("X" in "X - Book Review")."""
     wa, wb = set(tokens(a)), set(tokens(b))
@@ -141,11 +145,13 @@ class Evidence(dict):
 def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence:
     """Every signal comparing two records."""
     both_titled = bool(a.title and b.title)
-    title = difflib.SequenceMatcher(None, text_key(a.title), text_key(b.title)).ratio() if both_titled else None
+    title = _title_ratio(text_key(a.title), text_key(b.title)) if both_titled else None
     title_containment = _title_containment(a.title, b.title) if both_titled else None
     authors = _author_overlap(_surnames(a), _surnames(b))
     containment = None
-    if a.abstract and b.abstract:
+    if a.abstract and b.abstract and a.abstract == b.abstract:
+        containment = 1.0
+    elif a.abstract and b.abstract:
         ga, gb = _shingles(a.abstract), _shingles(b.abstract)
         shorter = min(len(ga), len(gb))
         if shorter >= _CONTAINMENT_MIN_WORDS - _SHINGLE + 1:
@@ -309,13 +315,14 @@ def abstract_cosines(vectorizer: Vectorizer, pairs: Sequence[tuple[Paper, Paper]
             if a.abstract and b.abstract else None for a, b in pairs]
 
 
-def _why_joined(dedup: Deduplicator, text: int, records_of_text: dict[int, str]) -> tuple[str, float]:
-    """The rule of a pair that joined this text to its group, naming the record it joined."""
+def _joining_pairs(dedup: Deduplicator, records_of_text: dict[int, str]) -> dict[int, tuple[str, float]]:
+    """For each joined text, the rule of a pair that joined it, naming the record on its other
+    side: the answer for a member that its canonical record does not match directly."""
+    out: dict[int, tuple[str, float]] = {}
     for (a, b), rule, score in zip(dedup.pairs_.tolist(), dedup.rules_, dedup.scores_.tolist()):
-        if text in (a, b):
-            other = b if a == text else a
-            return f"{rule} (via {records_of_text[other]})", score
-    return "joined", 0.0
+        out.setdefault(a, (f"{rule} (via {records_of_text[b]})", score))
+        out.setdefault(b, (f"{rule} (via {records_of_text[a]})", score))
+    return out
 
 
 def versions_report(index, dedup: Deduplicator | None = None) -> Dupes:
@@ -329,10 +336,14 @@ def versions_report(index, dedup: Deduplicator | None = None) -> Dupes:
         members[paper].append(r)
     groups = {p: rs for p, rs in members.items() if len(rs) > 1}
     canonical = {p: max(rs, key=lambda r: completeness(index.records_[r])) for p, rs in groups.items()}
-    compared = [(r, canonical[p]) for p, rs in groups.items() for r in rs if r != canonical[p]]
+    same_text = {r for p, rs in groups.items() for r in rs
+                 if index.text_of_record_[r] == index.text_of_record_[canonical[p]]}
+    compared = [(r, canonical[p]) for p, rs in groups.items() for r in rs if r not in same_text]
     cosines = abstract_cosines(index.vectorizer, [(index.records_[a], index.records_[b]) for a, b in compared])
     cosine_of = dict(zip(compared, cosines))
+    cosine_of.update({(r, canonical[p]): 1.0 for p, rs in groups.items() for r in rs if r in same_text})
     label = {int(t): index.records_[int(r)].id for t, r in enumerate(index.record_of_text_)}
+    joined = _joining_pairs(dedup, label)
     out = []
     for p, rs in sorted(groups.items(), key=lambda item: index.records_[canonical[item[0]]].id):
         head = index.records_[canonical[p]]
@@ -342,13 +353,13 @@ def versions_report(index, dedup: Deduplicator | None = None) -> Dupes:
                 continue
             record = index.records_[r]
             evidence = pair_evidence(record, head, cosine_of[(r, canonical[p])])
-            if index.text_of_record_[r] == index.text_of_record_[canonical[p]]:
+            if r in same_text:
                 rule, score = "same text", 1.0
             else:
                 generic = text_key(record.title) in dedup.generic_titles_
                 rule, score = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
                 if rule is None:
-                    rule, score = _why_joined(dedup, int(index.text_of_record_[r]), label)
+                    rule, score = joined[int(index.text_of_record_[r])]
             listed.append(DupeMember(id=record.id, score=round(float(score), 4), rule=rule, evidence=evidence))
         out.append(DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed))
     return Dupes(threshold=dedup.threshold, title_threshold=dedup.title_threshold,
@@ -357,12 +368,16 @@ def versions_report(index, dedup: Deduplicator | None = None) -> Dupes:
 
 
 _CHECK_CANDIDATES = 20
+_CHECK_MIN_COSINE = 0.3
 
 
 def check_record(index, record: Paper) -> CheckResult:
     """Whether the index already holds a version of this record, and which."""
     vector = index.vectorizer.transform([record])
-    texts = [t for t, _ in index.top_texts(index.scores(vector), _CHECK_CANDIDATES)] if vector.nnz else []
+    top = index.top_texts(index.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
+    # Below this whole-text cosine no rule can hold (a version shares its title or most of its
+    # abstract), so the costlier signals are computed for a few texts only.
+    texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
     if record.title:
         for paper in index.lookups["title"].get(text_key(record.title), ()):
             texts.extend(np.flatnonzero(index.paper_of_text_ == paper).tolist())
