@@ -21,10 +21,10 @@ def test_save_load_round_trip_gives_identical_results(seed_index, seed_model):
 
 def test_a_model_is_only_npy_and_json_with_a_manifest(seed_model):
     names = {p.name for p in seed_model.iterdir()}
-    assert all(n.endswith((".npy", ".json", ".jsonl")) for n in names)
+    assert all(n.endswith((".npy", ".json", ".jsonl")) for n in names - {".verified"})
     manifest = json.loads((seed_model / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
-    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert set(manifest["files"]) == names - {"manifest.json", ".verified"}
     assert manifest["counts"]["records"] == 62
     assert manifest["parameters"]["vectorizer"]["sublinear_tf"] is True
 
@@ -99,7 +99,28 @@ def test_round_trip_of_any_corpus(tmp_path_factory, rows):
     index = paperlike.build_index(records)
     path = paperlike.save_index(index, tmp_path_factory.mktemp("m") / "model")
     loaded = paperlike.load_index(path)
-    assert loaded.records_ == index.records_
+    assert list(loaded.records_) == index.records_
     assert (loaded.X_ != index.X_).nnz == 0
     assert list(loaded.vectorizer.vocabulary_) == list(index.vectorizer.vocabulary_)
     np.testing.assert_array_equal(loaded.paper_of_text_, index.paper_of_text_)
+
+
+def test_checksums_are_remembered_until_a_file_changes(model_copy, monkeypatch):
+    paperlike.load_index(model_copy)  # verifies and remembers
+    hashed = []
+    real = store._sha256
+    monkeypatch.setattr(store, "_sha256", lambda p: hashed.append(p.name) or real(p))
+    paperlike.load_index(model_copy)
+    assert hashed == ["manifest.json"]  # only the manifest, to key the memo
+    data = bytearray((model_copy / "idf.npy").read_bytes())
+    data[-1] ^= 0xFF
+    (model_copy / "idf.npy").write_bytes(bytes(data))  # same size, new content
+    with pytest.raises(ModelError, match="idf.npy: damaged"):
+        paperlike.load_index(model_copy)
+
+
+def test_a_loaded_model_parses_records_only_when_asked(seed_model):
+    loaded = paperlike.load_index(seed_model)
+    assert type(loaded.records_).__name__ == "RecordStore"
+    assert len(loaded.records_) == 62 and loaded.records_[-1].source.line >= 1
+    assert isinstance(loaded.X_.data.base, np.memmap)  # mapped, not read into memory

@@ -379,7 +379,7 @@ def check_record(index, record: Paper) -> CheckResult:
     # abstract), so the costlier signals are computed for a few texts only.
     texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
     if record.title:
-        for paper in index.lookups["title"].get(text_key(record.title), ()):
+        for paper in index.keys["title"].get(text_key(record.title)):
             texts.extend(np.flatnonzero(index.paper_of_text_ == paper).tolist())
     candidates = list(dict.fromkeys(texts))
     known = [index.records_[int(index.record_of_text_[t])] for t in candidates]

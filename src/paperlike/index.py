@@ -9,7 +9,6 @@ versions of one paper and a query never finds its own versions.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -17,6 +16,7 @@ import scipy.sparse as sp
 
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, QueryError
+from .keys import KeyTable
 from .models import CheckResult, Dupes, Neighbour, Paper, Query, Similar
 from .sources.base import arxiv_id, doi
 from .text import normalize, text_key
@@ -99,60 +99,62 @@ class PaperIndex:
     def n_papers(self) -> int:
         return int(self.paper_of_text_.max()) + 1 if len(self.paper_of_text_) else 0
 
-    def _group_records(self) -> None:
-        """Index the records of each paper (papers are numbered 0..n_papers-1), and pick
-        each paper's canonical record, once, so that per-result look-ups cost O(1)."""
+    def _group_records(self, canonical: np.ndarray | None = None) -> None:
+        """Index the records of each paper (papers are numbered 0..n_papers-1) so that
+        per-result look-ups cost O(1); ``canonical`` (each paper's most complete record) is
+        chosen here unless a saved model brings it."""
         paper_of_record = self.paper_of_text_[self.text_of_record_]
         self._record_order = np.argsort(paper_of_record, kind="stable")
         self._paper_starts = np.searchsorted(paper_of_record[self._record_order],
                                              np.arange(self.n_papers + 1))
-        self._canonical = np.array([
-            max(self._record_order[a:b].tolist(), key=lambda r: completeness(self.records_[r]))
-            for a, b in zip(self._paper_starts[:-1].tolist(), self._paper_starts[1:].tolist())
-        ], dtype=np.int64)
-        self._lookups = None
+        if canonical is None:
+            canonical = np.array([
+                max(self._record_order[a:b].tolist(), key=lambda r: completeness(self.records_[r]))
+                for a, b in zip(self._paper_starts[:-1].tolist(), self._paper_starts[1:].tolist())
+            ], dtype=np.int64)
+        self.canonical_ = canonical
+        self._keys = None
 
     def records_of_paper(self, paper: int) -> list[int]:
         """Indices of every record of a paper, its canonical record first."""
         records = self._record_order[self._paper_starts[paper]:self._paper_starts[paper + 1]]
-        canonical = int(self._canonical[paper])
+        canonical = int(self.canonical_[paper])
         return [canonical] + [r for r in records.tolist() if r != canonical]
 
     def canonical_record(self, paper: int) -> int:
         """The most complete record of a paper."""
-        return int(self._canonical[paper])
+        return int(self.canonical_[paper])
 
-    def _build_lookups(self) -> dict:
-        by_id: dict[str, int] = {}
-        by_title: dict[str, set[int]] = defaultdict(set)
-        by_short_title: dict[str, set[int]] = defaultdict(set)
+    def _build_keys(self) -> dict[str, KeyTable]:
+        ids, titles, short_titles = [], [], []
+        paper_of_record = self.paper_of_text_[self.text_of_record_].tolist()
         for i, record in enumerate(self.records_):
-            by_id[record.id] = i
-            base = record.id.split("#", 1)[0]
-            by_id.setdefault(base, i)
-            if record.doi:
-                by_id.setdefault(record.doi, i)
+            ids += [(record.id, i), (record.id.split("#", 1)[0], i), (record.doi or "", i)]
             if record.title:
-                paper = self.paper_of_record(i)
-                by_title[text_key(record.title)].add(paper)
+                titles.append((text_key(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
                 if short != record.title:
-                    by_short_title[text_key(short)].add(paper)
-        return {"id": by_id, "title": by_title, "short": by_short_title}
+                    short_titles.append((text_key(short), paper_of_record[i]))
+        return {"id": KeyTable.build(ids), "title": KeyTable.build(titles),
+                "short": KeyTable.build(short_titles)}
 
     @property
-    def lookups(self) -> dict:
-        if getattr(self, "_lookups", None) is None:
-            self._lookups = self._build_lookups()
-        return self._lookups
+    def keys(self) -> dict[str, KeyTable]:
+        """The id, title and short-title look-up tables (built on first use, or loaded)."""
+        if getattr(self, "_keys", None) is None:
+            self._keys = self._build_keys()
+        return self._keys
 
     def record_by_id(self, value: str) -> int | None:
         """The record with this id (or arXiv id in any version, or DOI), if any."""
-        by_id = self.lookups["id"]
         value = value.strip()
-        for candidate in (value, arxiv_id(value), doi(value)):
-            if candidate and candidate in by_id:
-                return by_id[candidate]
+        for candidate in dict.fromkeys(c for c in (value, arxiv_id(value), doi(value)) if c):
+            found = [r for r in self.keys["id"].get(candidate)
+                     if candidate in (self.records_[r].id, self.records_[r].id.split("#", 1)[0],
+                                      self.records_[r].doi)]
+            exact = [r for r in found if self.records_[r].id == candidate]
+            if exact or found:
+                return min(exact or found)
         return None
 
     def papers_by_title(self, title: str) -> set[int]:
@@ -160,8 +162,9 @@ class PaperIndex:
         before the colon is ("SoftCorrect" of "SoftCorrect: Error Correction with ...")."""
         key = text_key(title)
         for table in ("title", "short"):
-            if key in self.lookups[table]:
-                return set(self.lookups[table][key])
+            papers = set(self.keys[table].get(key))
+            if papers:
+                return papers
         return set()
 
     def paper_by_close_title(self, title: str, vector: sp.csr_matrix) -> int | None:
@@ -224,8 +227,12 @@ class PaperIndex:
 
     def vector_of_paper(self, paper: int) -> sp.csr_matrix:
         """The TF-IDF row of a paper: that of its canonical record's text."""
-        text = self.text_of_record_[self.canonical_record(paper)]
-        return self.X_[int(text)]
+        return self.row(int(self.text_of_record_[self.canonical_record(paper)]))
+
+    def row(self, text: int) -> sp.csr_matrix:
+        """One text's TF-IDF row, sliced straight from the arrays (no scipy indexing pass)."""
+        indices, data = _slice(self.X_, text)
+        return sp.csr_matrix((data, indices, np.array([0, len(data)])), shape=(1, self.X_.shape[1]))
 
     def vector_of_text(self, text: str) -> sp.csr_matrix:
         """The TF-IDF row of free text; QueryError if none of its words are known."""
@@ -236,10 +243,22 @@ class PaperIndex:
         return vector
 
     def scores(self, vector: sp.csr_matrix) -> np.ndarray:
-        """Cosine similarity of a (normalised) row vector with every text."""
+        """Cosine similarity of a (normalised) row vector with every text.
+
+        An inverted-index walk: only the postings of the query's terms are read, from ``XT_``.
+        """
         vector = sp.csr_matrix(vector)
-        rows = self.XT_[vector.indices]
-        return np.asarray(rows.T @ vector.data, dtype=np.float32).ravel()
+        n = self.X_.shape[0]
+        if vector.nnz == 0:
+            return np.zeros(n, dtype=np.float32)
+        terms = vector.indices
+        starts, ends = self.XT_.indptr[terms].tolist(), self.XT_.indptr[terms + 1].tolist()
+        texts = np.concatenate([self.XT_.indices[a:b] for a, b in zip(starts, ends)])
+        values = np.concatenate([self.XT_.data[a:b] for a, b in zip(starts, ends)])
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.subtract(ends, starts), out=indptr[1:])
+        postings = sp.csr_matrix((values, texts, indptr), shape=(len(terms), n))
+        return np.asarray(postings.T @ vector.data.astype(np.float32), dtype=np.float32)
 
     def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
         """The k best papers as (paper, score), each paper once, excluded papers left out."""
@@ -276,9 +295,9 @@ class PaperIndex:
     def shared_terms(self, query: sp.csr_matrix, text: int) -> list[str]:
         """The terms that contribute most to the score of a text against the query."""
         query = sp.csr_matrix(query)
-        row = self.X_[text]
-        common, qi, ri = np.intersect1d(query.indices, row.indices, assume_unique=True, return_indices=True)
-        weight = query.data[qi] * row.data[ri]
+        row_indices, row_data = _slice(self.X_, text)
+        common, qi, ri = np.intersect1d(query.indices, row_indices, assume_unique=True, return_indices=True)
+        weight = query.data[qi] * row_data[ri]
         order = np.argsort(-weight, kind="stable")[: self.explain_terms]
         return [str(self.vectorizer.vocabulary_[common[j]]) for j in order]
 
@@ -323,6 +342,12 @@ class PaperIndex:
                 versions=[self.records_[r].id for r in records[1:]],
             ))
         return results
+
+
+def _slice(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """The column indices and values of one CSR row."""
+    start, end = int(matrix.indptr[row]), int(matrix.indptr[row + 1])
+    return matrix.indices[start:end], matrix.data[start:end]
 
 
 def _looks_like_id(text: str) -> bool:

@@ -1,17 +1,22 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 1)::
+Layout (format version 2)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums
-    records.jsonl      one Paper per line, in index order
+    records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
     vocabulary.json    the terms, in column order
     idf.npy            float32 IDF per term
-    X_data.npy, X_indices.npy, X_indptr.npy     the L2-normalised TF-IDF rows (CSR)
-    text_of_record.npy, record_of_text.npy, paper_of_text.npy     the grouping
-    version_pairs.npy, version_scores.npy, version_rules.json     why texts are one paper
+    X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
+    XT_data.npy, XT_indices.npy, XT_indptr.npy   the same transposed: the inverted index
+    text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
+    version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
+    keys_{id,title,short}_{hash,value}.npy       id and title look-up tables
 
-Nothing is ever unpickled: arrays load with ``allow_pickle=False`` and every file's SHA-256
-is checked against the manifest before use.
+Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
+are parsed only when asked for, so opening a model costs little whatever its size. Every file's
+size and SHA-256 are checked against the manifest; the SHA-256 pass is remembered in
+``.verified`` (file sizes, modification times and inodes), so a model is hashed again only
+after one of its files changed.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import mmap
 import os
 import shutil
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -31,15 +38,16 @@ import scipy.sparse as sp
 from .errors import ModelError
 from .dedup import Deduplicator
 from .index import PaperIndex
+from .keys import KeyTable
 from .models import Paper
 from .vectorize import Vectorizer
 
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+VERIFIED = ".verified"
 MANIFEST = "manifest.json"
-_ARRAYS = ("X_data", "X_indices", "X_indptr", "text_of_record", "record_of_text", "paper_of_text")
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
 
 
@@ -73,25 +81,40 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _write_records(index: PaperIndex, folder: Path) -> np.ndarray:
+    """Write records.jsonl; the byte offset where each record starts, and the end."""
+    offsets = [0]
+    with (folder / "records.jsonl").open("wb") as f:
+        for record in index.records_:
+            line = record.model_dump_json().encode("utf-8") + b"\n"
+            f.write(line)
+            offsets.append(offsets[-1] + len(line))
+    return np.array(offsets, dtype=np.int64)
+
+
 def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     """Write every file but the manifest; the number of bytes of each."""
-    with (folder / "records.jsonl").open("w", encoding="utf-8") as f:
-        for record in index.records_:
-            f.write(record.model_dump_json() + "\n")
+    offsets = _write_records(index, folder)
     _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])
+    _write_json(folder / "version_rules.json", index.dedup.rules_)
+    _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
     arrays = {
+        "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
-        "X_data": index.X_.data.astype(np.float32),
-        "X_indices": index.X_.indices.astype(np.int32),
-        "X_indptr": index.X_.indptr.astype(np.int64),
         "text_of_record": index.text_of_record_.astype(np.int64),
         "record_of_text": index.record_of_text_.astype(np.int64),
         "paper_of_text": index.paper_of_text_.astype(np.int64),
+        "canonical": index.canonical_.astype(np.int64),
         "version_pairs": index.dedup.pairs_.astype(np.int64),
         "version_scores": index.dedup.scores_.astype(np.float32),
     }
-    _write_json(folder / "version_rules.json", index.dedup.rules_)
-    _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
+    for name, matrix in (("X", index.X_), ("XT", index.XT_)):
+        arrays[f"{name}_data"] = matrix.data.astype(np.float32)
+        arrays[f"{name}_indices"] = matrix.indices.astype(np.int32)
+        arrays[f"{name}_indptr"] = matrix.indptr.astype(np.int64)
+    for name, table in index.keys.items():
+        arrays[f"keys_{name}_hash"] = table.hashes.astype(np.uint64)
+        arrays[f"keys_{name}_value"] = table.values.astype(np.int64)
     for name, array in arrays.items():
         np.save(folder / f"{name}.npy", array, allow_pickle=False)
     return {p.name: p.stat().st_size for p in folder.iterdir()}
@@ -179,25 +202,84 @@ def read_manifest(path: str | Path) -> dict:
     return manifest
 
 
+def _stat_stamp(folder: Path, manifest: dict) -> dict[str, list[int]]:
+    stamp = {}
+    for name in manifest["files"]:
+        st = (folder / name).stat()
+        stamp[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    return stamp
+
+
 def _verified(folder: Path, manifest: dict) -> None:
+    """Check every file's size, and its SHA-256 unless verified since it last changed."""
     for name, meta in manifest["files"].items():
         file = folder / name
         if not file.is_file():
             raise ModelError(f"{file}: missing from the model; rebuild it with 'paperlike index'")
-        if file.stat().st_size != meta["bytes"] or _sha256(file) != meta["sha256"]:
-            raise ModelError(f"{file}: damaged (checksum differs from the manifest); "
+        if file.stat().st_size != meta["bytes"]:
+            raise ModelError(f"{file}: damaged (size differs from the manifest); "
                              "rebuild the model with 'paperlike index'")
+    stamp = {"manifest": _sha256(folder / MANIFEST), "files": _stat_stamp(folder, manifest)}
+    try:
+        if json.loads((folder / VERIFIED).read_text(encoding="utf-8")) == stamp:
+            return
+    except (OSError, ValueError):
+        pass
+    for name, meta in manifest["files"].items():
+        if _sha256(folder / name) != meta["sha256"]:
+            raise ModelError(f"{folder / name}: damaged (checksum differs from the manifest); "
+                             "rebuild the model with 'paperlike index'")
+    try:
+        _write_json(folder / VERIFIED, stamp)
+    except OSError:  # a read-only model is verified again next time, nothing worse
+        pass
+
+
+class RecordStore(Sequence[Paper]):
+    """The records of a saved model, parsed from records.jsonl only when asked for."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self._path = path
+        self._offsets = offsets
+        self._file = path.open("rb")
+        self._data = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if offsets[-1] else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return Paper.model_validate_json(self._data[self._offsets[i]:self._offsets[i + 1]])
+
+    def __iter__(self) -> Iterator[Paper]:
+        return (self[i] for i in range(len(self)))
 
 
 def _array(folder: Path, name: str) -> np.ndarray:
     try:
-        return np.load(folder / f"{name}.npy", allow_pickle=False)
+        # A plain ndarray view of the map: slicing a np.memmap costs a Python hook per slice.
+        return np.asarray(np.load(folder / f"{name}.npy", allow_pickle=False, mmap_mode="r"))
     except (ValueError, OSError) as exc:
         raise ModelError(f"{folder / (name + '.npy')}: unreadable ({exc})") from None
 
 
+def _matrix(folder: Path, name: str, shape: tuple[int, int]) -> sp.csr_matrix:
+    # Built from the memory-mapped arrays as they are: no copy, no format check pass.
+    matrix = sp.csr_matrix(shape, dtype=np.float32)
+    matrix.data = _array(folder, f"{name}_data")
+    matrix.indices = _array(folder, f"{name}_indices")
+    matrix.indptr = _array(folder, f"{name}_indptr")
+    matrix.has_sorted_indices = True
+    return matrix
+
+
 def load(path: str | Path) -> PaperIndex:
-    """A saved index, after checking its format version and every file's checksum."""
+    """A saved index, after checking its format version and its files (see the module doc)."""
     folder = Path(path)
     manifest = read_manifest(folder)
     _verified(folder, manifest)
@@ -210,14 +292,14 @@ def load(path: str | Path) -> PaperIndex:
     dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
     dedup.generic_titles_ = set(json.loads((folder / "generic_titles.json").read_text(encoding="utf-8")))
     index = PaperIndex(vectorizer, dedup=dedup, explain_terms=params["explain_terms"])
-    with (folder / "records.jsonl").open(encoding="utf-8") as f:
-        index.records_ = [Paper.model_validate_json(line) for line in f]
+    index.records_ = RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))
     index.text_of_record_ = _array(folder, "text_of_record")
     index.record_of_text_ = _array(folder, "record_of_text")
     index.paper_of_text_ = dedup.paper_of_text_ = _array(folder, "paper_of_text")
-    shape = (len(index.record_of_text_), len(vocabulary))
-    matrix = sp.csr_matrix((_array(folder, "X_data"), _array(folder, "X_indices"),
-                            _array(folder, "X_indptr")), shape=shape)
-    index._set_matrix(matrix)
-    index._group_records()
+    n_texts, n_terms = len(index.record_of_text_), len(vocabulary)
+    index.X_ = _matrix(folder, "X", (n_texts, n_terms))
+    index.XT_ = _matrix(folder, "XT", (n_terms, n_texts))
+    index._group_records(canonical=_array(folder, "canonical"))
+    index._keys = {name: KeyTable(_array(folder, f"keys_{name}_hash"), _array(folder, f"keys_{name}_value"))
+                   for name in ("id", "title", "short")}
     return index

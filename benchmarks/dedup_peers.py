@@ -1,0 +1,518 @@
+"""Duplicate detection ("which records are versions of one paper"): paperlike against two peers,
+in the same run on the same records.
+
+The peers are not dependencies of paperlike; install them into the venv for this benchmark only:
+
+    pip install datasketch       # MinHash + LSH (2.0.0 measured)
+    pip install bib-dedupe       # CoLRev's bibliographic deduplicator (0.11.0 measured; pulls pandas)
+
+A peer whose package is missing is skipped with a message. Run:
+
+    python benchmarks/dedup_peers.py          # about 15-20 minutes on 2 cores; writes RESULTS.md
+
+Every tool gets the same records, read with ``paperlike.read_records``, and must give one label
+per record; labels are scored with ``paperlike.evaluate.score_grouping`` (pairwise and B-cubed).
+Each (dataset, tool) runs in a process of its own, which reads the records, runs the tool from
+the list of records to labels (timed with ``time.perf_counter``; reading the records is not
+timed), scores them and reports its peak RSS (``getrusage(RUSAGE_SELF).ru_maxrss``; for
+bib-dedupe also the largest of its worker processes). The parent watches every job: a job over
+``MEMORY_CAP_GB`` (PSS summed over the job's processes) or over its time limit is killed.
+
+Tools:
+
+1. paperlike: ``paperlike.evaluate_dupes(records, truth)`` as is (its own ``seconds``: the index
+   fit that groups the records). For the seed corpus, which has no truth, the same
+   ``PaperIndex(dedup=Deduplicator()).fit(records)`` that ``evaluate_dupes`` runs.
+2. MinHash + LSH (datasketch) with text-dedup's (ChenghaoMou/text-dedup) MinHash settings: word
+   5-gram shingles of the lower-cased text split on non-word characters (a text of fewer than 5
+   words is one shingle, as text-dedup's ``ngrams``), ``num_perm=256``, seed 42, datasketch's
+   default SHA-1 32-bit hash, ``MinHashLSH(threshold=0.5)`` with datasketch's optimal bands for
+   that threshold (text-dedup uses the same ``optimal_param``). Candidates from LSH are verified
+   with the exact Jaccard of the two shingle sets >= 0.5 (sets of 64-bit hashes of the shingles),
+   groups are connected components (union-find). Text: title + " " + abstract; title + authors +
+   venue for records without an abstract.
+3. bib-dedupe: ``prep -> block -> match -> cluster`` from ``bib_dedupe.bib_dedupe`` with its
+   defaults (``cpu=-1``: both cores). Records map to its frame as ID = row number, ENTRYTYPE
+   "article", title, author in BibTeX form ("Last, First and Last, First", last word = surname),
+   year, journal = venue, abstract, doi. Its duplicate clusters become labels; its "maybe" pairs
+   (meant for manual review) are left out, and a second row shows them all accepted.
+
+If bib-dedupe fails or runs over ``BIB_DEDUPE_LIMIT_S`` on the whole arXiv crawl, all three
+tools also run on a subset: every record of ``SUBSET_IDS`` arXiv ids drawn with seed ``SEED``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _results import DATA, machine, write_section  # noqa: E402
+
+SEED = 0
+SUBSET_IDS = 5000
+MEMORY_CAP_GB = 16.0
+JOB_LIMIT_S = 30 * 60
+BIB_DEDUPE_LIMIT_S = 15 * 60
+
+MINHASH = dict(ngram=5, num_perm=256, threshold=0.5, seed=42)
+
+DATASETS = {
+    "arxiv": "arXiv crawl 2025 (truth: same arXiv id)",
+    "arxiv-subset": f"arXiv crawl, subset: every record of {SUBSET_IDS:,} random arXiv ids (seed {SEED})",
+    "dblp-acm": "DBLP-ACM (truth: matches.csv)",
+    "seeds": "seed corpus (no truth)",
+}
+
+PEERS = {"minhash": "datasketch", "bib-dedupe": "bib_dedupe"}
+PIP = {"minhash": "pip install datasketch", "bib-dedupe": "pip install bib-dedupe"}
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def load(dataset: str):
+    """Records and truth labels (None for the seeds) of a dataset, read with paperlike."""
+    import paperlike
+    from paperlike.evaluate import base_id
+
+    if dataset in ("arxiv", "arxiv-subset"):
+        records = paperlike.read_records([DATA / "arxiv-daily" / "arxiv-2025.jsonl.gz"]).records
+        if dataset == "arxiv-subset":
+            ids = sorted({base_id(r) for r in records})
+            chosen = set(random.Random(SEED).sample(ids, SUBSET_IDS))
+            records = [r for r in records if base_id(r) in chosen]
+        return records, paperlike.truth_from_field(records, "id")
+    if dataset == "dblp-acm":
+        folder = DATA / "dblp-acm"
+        records = paperlike.read_records([folder / "DBLP.csv", folder / "ACM.csv"]).records
+        return records, paperlike.truth_from_pairs(records, folder / "matches.csv")
+    if dataset == "seeds":
+        return paperlike.read_records(paperlike.seed_paths()).records, None
+    raise ValueError(dataset)
+
+
+# -- tools: records -> labels ----------------------------------------------------------------
+
+
+def run_paperlike(records, truth) -> list[dict]:
+    import paperlike
+    from paperlike import Deduplicator, PaperIndex
+
+    if truth is not None:
+        scores = paperlike.evaluate_dupes(records, truth)
+        return [dict(tool="paperlike", scores=scores.model_dump(), seconds=scores.seconds)]
+    start = time.perf_counter()
+    index = PaperIndex(dedup=Deduplicator()).fit(records)
+    labels = index.paper_of_text_[index.text_of_record_].tolist()
+    return [dict(tool="paperlike", labels=labels, seconds=time.perf_counter() - start)]
+
+
+_NON_WORD = re.compile(r"\W+", re.UNICODE)
+
+
+def _minhash_text(record, title_only: bool = False) -> str:
+    if title_only:
+        return record.title or ""
+    if record.abstract:
+        return f"{record.title or ''} {record.abstract}"
+    return " ".join([record.title or "", " ".join(record.authors), record.venue or ""])
+
+
+def _shingles(text: str, n: int) -> list[str]:
+    words = [w for w in _NON_WORD.split(text.lower()) if w]
+    if not words:
+        return []
+    if len(words) < n:  # text-dedup's ngrams: a short text is one shingle
+        return [" ".join(words)]
+    return list(dict.fromkeys(" ".join(words[i:i + n]) for i in range(len(words) - n + 1)))
+
+
+def run_minhash(records, truth, ngram: int = MINHASH["ngram"], title_only: bool = False) -> list[dict]:
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    start = time.perf_counter()
+    shingles = [_shingles(_minhash_text(r, title_only), ngram) for r in records]
+    hashed = [np.unique(np.fromiter((hash(s) for s in sh), dtype=np.int64, count=len(sh)))
+              for sh in shingles]
+    keep = [i for i, sh in enumerate(shingles) if sh]
+    minhashes = MinHash.bulk(([s.encode("utf-8") for s in shingles[i]] for i in keep),
+                             num_perm=MINHASH["num_perm"], seed=MINHASH["seed"])
+    lsh = MinHashLSH(threshold=MINHASH["threshold"], num_perm=MINHASH["num_perm"])
+    with lsh.insertion_session() as session:
+        for i, m in zip(keep, minhashes):
+            session.insert(i, m, check_duplication=False)
+    parent = list(range(len(records)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    candidates = verified = 0
+    for i, m in zip(keep, minhashes):
+        for j in lsh.query(m):
+            if j <= i:
+                continue
+            candidates += 1
+            a, b = hashed[i], hashed[j]
+            inter = np.intersect1d(a, b, assume_unique=True).size
+            if inter / (a.size + b.size - inter) >= MINHASH["threshold"]:
+                verified += 1
+                parent[find(j)] = find(i)
+    labels = [find(i) for i in range(len(records))]
+    seconds = time.perf_counter() - start
+    name = "MinHash+LSH" + ("" if ngram == MINHASH["ngram"] else f", {ngram}-word shingles")
+    name += ", title only" if title_only else ""
+    return [dict(tool=name, labels=labels, seconds=seconds,
+                 info=dict(candidate_pairs=candidates, verified_pairs=verified,
+                           empty=len(records) - len(keep),
+                           short=sum(1 for sh in shingles if len(sh) == 1),
+                           bands_rows=list(lsh.b_r) if hasattr(lsh, "b_r") else [lsh.b, lsh.r]))]
+
+
+def _bibtex_author(name: str) -> str:
+    parts = name.split()
+    return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
+
+
+def run_bib_dedupe(records, truth, search_sets: bool = False, stage=lambda s: None) -> list[dict]:
+    import pandas as pd
+    from bib_dedupe.bib_dedupe import block, cluster, match, prep
+
+    start = time.perf_counter()
+    stage("frame")
+    rows = []
+    for i, r in enumerate(records):
+        row = dict(ID=f"r{i}", ENTRYTYPE="article", title=r.title or "",
+                   author=" and ".join(_bibtex_author(a) for a in r.authors),
+                   year=str(r.year) if r.year is not None else "", journal=r.venue or "",
+                   abstract=r.abstract or "", doi=r.doi or "")
+        if search_sets:
+            row["search_set"] = Path(r.source.path).name if r.source else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    stage("prep")
+    prepared = prep(frame, verbosity_level=0)
+    stage("block")
+    pairs = block(prepared, verbosity_level=0)
+    stage("match")
+    matched = match(pairs, verbosity_level=0)
+    stage("cluster")
+    clusters = cluster(matched, verbosity_level=0)
+    labels = _labels_from_clusters(len(records), clusters)
+    seconds = time.perf_counter() - start
+    counts = matched["duplicate_label"].value_counts().to_dict() if len(matched) else {}
+    info = dict(blocked_pairs=int(len(pairs)), duplicate_pairs=int(counts.get("duplicate", 0)),
+                maybe_pairs=int(counts.get("maybe", 0)))
+    name = "bib-dedupe" + (" (told each record's source file)" if search_sets else "")
+    out = [dict(tool=name, labels=labels, seconds=seconds, info=info)]
+    if not search_sets and info["maybe_pairs"]:
+        accepted = matched.assign(duplicate_label=matched["duplicate_label"].replace("maybe", "duplicate"))
+        out.append(dict(tool="bib-dedupe, every \"maybe\" accepted",
+                        labels=_labels_from_clusters(len(records), cluster(accepted, verbosity_level=0)),
+                        seconds=seconds, info=dict(note="same run as bib-dedupe")))
+    return out
+
+
+def _labels_from_clusters(n: int, clusters) -> list:
+    labels: list = list(range(n))
+    for k, members in enumerate(clusters):
+        for member in members:
+            labels[int(str(member)[1:])] = n + k
+    return labels
+
+
+TOOLS = {
+    "paperlike": run_paperlike,
+    "minhash": run_minhash,
+    "minhash-3": lambda records, truth, **kw: run_minhash(records, truth, ngram=3),
+    "minhash-title": lambda records, truth, **kw: run_minhash(records, truth, ngram=3, title_only=True),
+    "bib-dedupe": run_bib_dedupe,
+    "bib-dedupe-sets": lambda records, truth, **kw: run_bib_dedupe(records, truth, search_sets=True, **kw),
+}
+
+
+# -- worker: one (dataset, tool) in its own process ------------------------------------------
+
+
+def _maxrss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
+
+
+def worker(dataset: str, tool: str, out: Path) -> None:
+    from paperlike.evaluate import score_grouping
+
+    stage_file = out.with_suffix(".stage")
+
+    def stage(name: str) -> None:
+        stage_file.write_text(name)
+
+    stage("read records")
+    records, truth = load(dataset)
+    rss_records = _maxrss_mb(resource.RUSAGE_SELF)
+    stage("run")
+    kwargs = {"stage": stage} if tool.startswith("bib-dedupe") else {}
+    rows = TOOLS[tool](records, truth, **kwargs)
+    for row in rows:
+        labels = row.pop("labels", None)
+        if labels is not None:
+            if truth is not None:
+                row["scores"] = score_grouping(labels, truth).model_dump()
+            sizes = Counter(labels)
+            row["groups"] = sum(1 for s in sizes.values() if s > 1)
+            row["grouped_records"] = sum(s for s in sizes.values() if s > 1)
+            row["papers"] = len(sizes)
+    result = dict(rows=rows, records=len(records), rss_records_mb=rss_records,
+                  rss_peak_mb=_maxrss_mb(resource.RUSAGE_SELF),
+                  rss_workers_mb=_maxrss_mb(resource.RUSAGE_CHILDREN))
+    out.write_text(json.dumps(result))
+
+
+# -- parent: run jobs under a watchdog -------------------------------------------------------
+
+
+def _job_memory_bytes(pgid: int) -> int:
+    """PSS (RSS where PSS is unreadable) summed over the processes of a process group."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) != pgid:  # fields: state, ppid, pgrp, ...
+                continue
+            try:
+                rollup = Path(f"/proc/{entry}/smaps_rollup").read_text()
+                total += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) * 1024
+            except (OSError, AttributeError):
+                total += int(Path(f"/proc/{entry}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run_job(dataset: str, tool: str, limit_s: float = JOB_LIMIT_S) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, __file__, "--worker", dataset, tool, str(out)],
+                                start_new_session=True)
+        peak, failure = 0, None
+        while proc.poll() is None:
+            time.sleep(0.5)
+            used = _job_memory_bytes(proc.pid)
+            peak = max(peak, used)
+            elapsed = time.perf_counter() - start
+            if used > MEMORY_CAP_GB * 2**30:
+                failure = f"killed at the {MEMORY_CAP_GB:.0f} GB memory cap"
+            elif elapsed > limit_s:
+                failure = f"killed at the {limit_s / 60:.0f}-minute limit"
+            if failure:
+                stage_file = out.with_suffix(".stage")
+                where = stage_file.read_text() if stage_file.exists() else "?"
+                failure += f" after {elapsed:.0f} s, in its {where} step"
+                os.killpg(proc.pid, 9)
+                proc.wait()
+                break
+        elapsed = time.perf_counter() - start
+        if failure is None and (proc.returncode != 0 or not out.exists()):
+            failure = f"failed (exit code {proc.returncode}) after {elapsed:.0f} s; see its traceback above"
+        if failure:
+            return dict(failed=failure, peak_job_gb=peak / 2**30)
+        result = json.loads(out.read_text())
+        result["peak_job_gb"] = peak / 2**30
+        return result
+
+
+def fmt(x, digits=4):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def table(results: list[tuple[str, dict]], dataset: str) -> str:
+    scored = dataset != "seeds"
+    if scored:
+        head = "| tool | precision | recall | F1 | B-cubed F1 | seconds | peak RSS MB |\n|---|---|---|---|---|---|---|"
+    else:
+        head = ("| tool | groups (>1 record) | records in groups | papers | seconds | peak RSS MB |\n"
+                "|---|---|---|---|---|---|")
+    lines = [head]
+    for _, result in results:
+        if "failed" in result:
+            lines.append(f"| {result['tool']} | {result['failed']} |" + " |" * (5 if scored else 4))
+            continue
+        if "skipped" in result:
+            lines.append(f"| {result['tool']} | not installed: `{result['skipped']}` |" + " |" * (5 if scored else 4))
+            continue
+        for row in result["rows"]:
+            rss = f"{result['rss_peak_mb']:,.0f}"
+            if row["tool"].startswith("bib-dedupe") and result["rss_workers_mb"] > 0:
+                rss += f" (workers {result['rss_workers_mb']:,.0f})"
+            if "same run" in row.get("info", {}).get("note", ""):
+                rss = "same run"
+            if scored:
+                s = row["scores"]
+                lines.append(f"| {row['tool']} | {fmt(s['precision'])} | {fmt(s['recall'])} | {fmt(s['f1'])} "
+                             f"| {fmt(s['bcubed_f1'])} | {row['seconds']:.1f} | {rss} |")
+            else:
+                lines.append(f"| {row['tool']} | {row['groups']} | {row['grouped_records']} | {row['papers']} "
+                             f"| {row['seconds']:.2f} | {rss} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    missing = {}
+    for tool, module in PEERS.items():
+        if importlib.util.find_spec(module) is None:
+            missing[tool] = PIP[tool]
+            print(f"{tool}: package not installed, skipping it (install with `{PIP[tool]}`)", flush=True)
+
+    plan = {
+        "seeds": ["paperlike", "minhash", "bib-dedupe"],
+        "dblp-acm": ["paperlike", "minhash", "minhash-3", "minhash-title", "bib-dedupe", "bib-dedupe-sets"],
+        "arxiv": ["paperlike", "minhash", "bib-dedupe"],
+    }
+    results: dict[str, list[tuple[str, dict]]] = {}
+
+    def run(dataset: str, tool: str, limit_s: float = JOB_LIMIT_S) -> dict:
+        peer = "minhash" if tool.startswith("minhash") else "bib-dedupe" if tool.startswith("bib-dedupe") else None
+        label = {"paperlike": "paperlike", "minhash": "MinHash+LSH", "minhash-3": "MinHash+LSH, 3-word shingles",
+                 "minhash-title": "MinHash+LSH, 3-word shingles, title only",
+                 "bib-dedupe": "bib-dedupe", "bib-dedupe-sets": "bib-dedupe (told each record's source file)"}[tool]
+        if peer in missing:
+            result = dict(tool=label, skipped=missing[peer])
+        else:
+            print(f"[{time.perf_counter() - t0:6.0f} s] {dataset}: {label} ...", flush=True)
+            result = run_job(dataset, tool, limit_s)
+            result["tool"] = label
+            if "failed" in result:
+                print(f"    {label} on {dataset}: {result['failed']}", flush=True)
+            else:
+                for row in result["rows"]:
+                    s = row.get("scores")
+                    extra = (f"P {s['precision']:.4f} R {s['recall']:.4f} F1 {s['f1']:.4f} B3F1 {s['bcubed_f1']:.4f}"
+                             if s else f"{row['groups']} groups / {row['papers']} papers")
+                    print(f"    {row['tool']}: {extra}, {row['seconds']:.1f} s, info {row.get('info', {})}", flush=True)
+                print(f"    peak RSS {result['rss_peak_mb']:,.0f} MB (records alone {result['rss_records_mb']:,.0f} MB), "
+                      f"job peak {result['peak_job_gb']:.2f} GB", flush=True)
+        results.setdefault(dataset, []).append((tool, result))
+        return result
+
+    for dataset, tools in plan.items():
+        for tool in tools:
+            limit = BIB_DEDUPE_LIMIT_S if (dataset == "arxiv" and tool == "bib-dedupe") else JOB_LIMIT_S
+            run(dataset, tool, limit)
+    full_bib = dict(results["arxiv"])["bib-dedupe"]
+    if "failed" in full_bib:
+        for tool in ["paperlike", "minhash", "bib-dedupe"]:
+            run("arxiv-subset", tool)
+
+    markdown = report(results, time.perf_counter() - t0)
+    print("\n" + markdown)
+    write_section("dedup-peers", markdown)
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _row(results, dataset, tool_prefix):
+    for _, result in results.get(dataset, []):
+        for row in result.get("rows", []):
+            if row["tool"] == tool_prefix:
+                return row
+    return None
+
+
+def report(results: dict, total_s: float) -> str:
+    out = [
+        "## Duplicate detection against peers (`benchmarks/dedup_peers.py`)",
+        "",
+        f"{machine()}; paperlike {_version('paperlike')}, datasketch {_version('datasketch')}, "
+        f"bib-dedupe {_version('bib-dedupe')}, pandas {_version('pandas')}; total run {total_s / 60:.1f} min.",
+        "",
+        "All tools get the same records (read with `paperlike.read_records`) and give one label per record, "
+        "scored with `paperlike.evaluate.score_grouping`: pairwise precision/recall/F1 over pairs of "
+        "records placed together, and B-cubed F1. Seconds: from the list of records to labels (reading the "
+        "files not included). Each tool runs in a process of its own; peak RSS is that process's "
+        "`ru_maxrss` and includes the records it holds (the row under each table gives the RSS of the "
+        "records alone). paperlike and MinHash use one core; bib-dedupe uses both (its defaults, `cpu=-1`), "
+        "and its worker processes' largest RSS is given in brackets.",
+        "",
+        "Settings:",
+        "",
+        "- paperlike: `paperlike.evaluate_dupes(records, truth)` with its defaults (threshold 0.8, title "
+        "threshold 0.9); seconds are its own (the index fit that groups the records).",
+        f"- MinHash+LSH: datasketch `MinHash.bulk` + `MinHashLSH` with text-dedup's MinHash settings: word "
+        f"{MINHASH['ngram']}-gram shingles of the lower-cased text split on `\\W+` (a text under "
+        f"{MINHASH['ngram']} words is one shingle, as text-dedup's `ngrams`), num_perm={MINHASH['num_perm']}, "
+        f"seed {MINHASH['seed']}, SHA-1 32-bit hashes, LSH threshold {MINHASH['threshold']} (datasketch's "
+        f"optimal bands/rows, as text-dedup's `optimal_param`); every LSH candidate pair is kept only if the "
+        f"exact Jaccard of the two shingle sets is >= {MINHASH['threshold']}; groups = connected components. "
+        "Text = title + abstract, or title + authors + venue where there is no abstract. text-dedup's own "
+        "CLI default threshold is 0.7 and it does no verification; 0.5 + verification is the recipe asked for.",
+        "- bib-dedupe: `prep -> block -> match -> cluster` with its defaults; frame columns ID (row number), "
+        "ENTRYTYPE `article`, title, author as BibTeX `Last, First and Last, First` (last word = surname), "
+        "year, journal = venue, abstract, doi. Only its `duplicate` pairs count; its `maybe` pairs are meant "
+        "for a person to review, and the row \"every maybe accepted\" shows the grouping if a reviewer "
+        "said yes to all of them (same run, same seconds).",
+        "",
+    ]
+    for dataset in ["arxiv", "arxiv-subset", "dblp-acm", "seeds"]:
+        if dataset not in results:
+            continue
+        first_ok = next((r for _, r in results[dataset] if "records" in r), None)
+        n = f": {first_ok['records']:,} records" if first_ok else ""
+        out += [f"### {DATASETS[dataset]}{n}", "", table(results[dataset], dataset), ""]
+        if first_ok:
+            out.append(f"Records alone: {first_ok['rss_records_mb']:,.0f} MB peak RSS before any tool ran.")
+        notes = []
+        for _, result in results[dataset]:
+            for row in result.get("rows", []):
+                info = row.get("info", {})
+                if "candidate_pairs" in info:
+                    notes.append(f"{row['tool']}: {info['candidate_pairs']:,} LSH candidate pairs, "
+                                 f"{info['verified_pairs']:,} verified, {info['short']:,} records of a single "
+                                 f"shingle, {info['empty']:,} with no words; bands x rows {info['bands_rows']}.")
+                if "blocked_pairs" in info:
+                    notes.append(f"{row['tool']}: {info['blocked_pairs']:,} blocked pairs, "
+                                 f"{info['duplicate_pairs']:,} `duplicate`, {info['maybe_pairs']:,} `maybe`.")
+            if "failed" in result:
+                notes.append(f"{result['tool']}: {result['failed']} (job memory peaked at "
+                             f"{result['peak_job_gb']:.1f} GB).")
+        if notes:
+            out += [""] + [f"- {note}" for note in notes]
+        out.append("")
+    out += INTERPRETATION
+    return "\n".join(out)
+
+
+# Written after reading the run's numbers (see RESULTS.md); re-read them after a rerun.
+INTERPRETATION: list[str] = []
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], sys.argv[3], Path(sys.argv[4]))
+    else:
+        main()

@@ -1,0 +1,41 @@
+"""Exact-key look-ups (ids, titles) as sorted arrays of 64-bit hashes, not Python dicts.
+
+A table is two arrays that are saved with the model and memory-mapped on load, so opening a
+model of a million records builds nothing; a look-up is a binary search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["KeyTable", "key_hash"]
+
+
+def key_hash(key: str) -> np.uint64:
+    """A stable 64-bit hash of a key (the same on every run and platform)."""
+    return np.uint64(int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little"))
+
+
+class KeyTable:
+    """A multimap from string keys to integers: ``hashes`` sorted, ``values`` beside them."""
+
+    def __init__(self, hashes: np.ndarray, values: np.ndarray) -> None:
+        self.hashes = hashes
+        self.values = values
+
+    @classmethod
+    def build(cls, items: Iterable[tuple[str, int]]) -> KeyTable:
+        pairs = {(int(key_hash(key)), int(value)) for key, value in items if key}
+        array = np.array(sorted(pairs), dtype=np.uint64).reshape(-1, 2)
+        return cls(array[:, 0].copy(), array[:, 1].astype(np.int64))
+
+    def get(self, key: str) -> list[int]:
+        """Every value stored under the key (a hash collision may add a stray one; callers
+        that cannot tolerate it check the value)."""
+        h = key_hash(key)
+        lo = np.searchsorted(self.hashes, h, side="left")
+        hi = np.searchsorted(self.hashes, h, side="right")
+        return self.values[lo:hi].tolist()
