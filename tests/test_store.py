@@ -124,3 +124,10 @@ def test_a_loaded_model_parses_records_only_when_asked(seed_model):
     assert type(loaded.records_).__name__ == "RecordStore"
     assert len(loaded.records_) == 62 and loaded.records_[-1].source.line >= 1
     assert isinstance(loaded.X_.data.base, np.memmap)  # mapped, not read into memory
+
+
+def test_a_loaded_matrix_has_one_index_type(seed_model, seed_index):
+    loaded = paperlike.load_index(seed_model)
+    for matrix in (loaded.X_, loaded.XT_):
+        assert matrix.indices.dtype == matrix.indptr.dtype
+    assert (loaded.X_[3] != seed_index.X_[3]).nnz == 0

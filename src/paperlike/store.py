@@ -273,7 +273,10 @@ def _matrix(folder: Path, name: str, shape: tuple[int, int]) -> sp.csr_matrix:
     matrix = sp.csr_matrix(shape, dtype=np.float32)
     matrix.data = _array(folder, f"{name}_data")
     matrix.indices = _array(folder, f"{name}_indices")
-    matrix.indptr = _array(folder, f"{name}_indptr")
+    indptr = _array(folder, f"{name}_indptr")
+    # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
+    # converting the (long) column indices on every product.
+    matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
     matrix.has_sorted_indices = True
     return matrix
 
