@@ -8,15 +8,16 @@ The peers are not dependencies of paperlike; install them into the venv for this
 
 A peer whose package is missing is skipped with a message. Run:
 
-    python benchmarks/dedup_peers.py          # about 15-20 minutes on 2 cores; writes RESULTS.md
+    python benchmarks/dedup_peers.py          # about 20 minutes on 2 cores; writes RESULTS.md
 
 Every tool gets the same records, read with ``paperlike.read_records``, and must give one label
 per record; labels are scored with ``paperlike.evaluate.score_grouping`` (pairwise and B-cubed).
 Each (dataset, tool) runs in a process of its own, which reads the records, runs the tool from
 the list of records to labels (timed with ``time.perf_counter``; reading the records is not
 timed), scores them and reports its peak RSS (``getrusage(RUSAGE_SELF).ru_maxrss``; for
-bib-dedupe also the largest of its worker processes). The parent watches every job: a job over
-``MEMORY_CAP_GB`` (PSS summed over the job's processes) or over its time limit is killed.
+bib-dedupe also the largest of its worker processes). The parent watches every job once a
+second: a job that leaves the machine under ``MIN_AVAILABLE_GB`` of available memory, or runs
+over its time limit, is killed with its worker processes.
 
 Tools:
 
@@ -30,12 +31,17 @@ Tools:
    that threshold (text-dedup uses the same ``optimal_param``). Candidates from LSH are verified
    with the exact Jaccard of the two shingle sets >= 0.5 (sets of 64-bit hashes of the shingles),
    groups are connected components (union-find). Text: title + " " + abstract; title + authors +
-   venue for records without an abstract.
+   venue for records without an abstract. On DBLP-ACM two more rows: 3-word shingles, and
+   3-word shingles of the title alone.
 3. bib-dedupe: ``prep -> block -> match -> cluster`` from ``bib_dedupe.bib_dedupe`` with its
    defaults (``cpu=-1``: both cores). Records map to its frame as ID = row number, ENTRYTYPE
    "article", title, author in BibTeX form ("Last, First and Last, First", last word = surname),
    year, journal = venue, abstract, doi. Its duplicate clusters become labels; its "maybe" pairs
-   (meant for manual review) are left out, and a second row shows them all accepted.
+   (meant for manual review) are left out, and a second row shows them all accepted. Variants:
+   on arXiv, journal "arXiv" for records without a venue (every one of bib-dedupe's duplicate
+   rules needs an agreeing container title, or volume/pages/DOI, which arXiv listings lack); on
+   DBLP-ACM, ``search_set`` = the record's source file (bib-dedupe then never pairs two records
+   of one file, information that paperlike does not get).
 
 If bib-dedupe fails or runs over ``BIB_DEDUPE_LIMIT_S`` on the whole arXiv crawl, all three
 tools also run on a subset: every record of ``SUBSET_IDS`` arXiv ids drawn with seed ``SEED``.
@@ -64,7 +70,7 @@ from _results import DATA, machine, write_section  # noqa: E402
 
 SEED = 0
 SUBSET_IDS = 5000
-MEMORY_CAP_GB = 16.0
+MIN_AVAILABLE_GB = 3.0
 JOB_LIMIT_S = 30 * 60
 BIB_DEDUPE_LIMIT_S = 15 * 60
 
@@ -191,7 +197,8 @@ def _bibtex_author(name: str) -> str:
     return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
 
 
-def run_bib_dedupe(records, truth, search_sets: bool = False, stage=lambda s: None) -> list[dict]:
+def run_bib_dedupe(records, truth, search_sets: bool = False, default_journal: str | None = None,
+                   stage=lambda s: None) -> list[dict]:
     import pandas as pd
     from bib_dedupe.bib_dedupe import block, cluster, match, prep
 
@@ -201,7 +208,7 @@ def run_bib_dedupe(records, truth, search_sets: bool = False, stage=lambda s: No
     for i, r in enumerate(records):
         row = dict(ID=f"r{i}", ENTRYTYPE="article", title=r.title or "",
                    author=" and ".join(_bibtex_author(a) for a in r.authors),
-                   year=str(r.year) if r.year is not None else "", journal=r.venue or "",
+                   year=str(r.year) if r.year is not None else "", journal=r.venue or default_journal or "",
                    abstract=r.abstract or "", doi=r.doi or "")
         if search_sets:
             row["search_set"] = Path(r.source.path).name if r.source else ""
@@ -221,10 +228,11 @@ def run_bib_dedupe(records, truth, search_sets: bool = False, stage=lambda s: No
     info = dict(blocked_pairs=int(len(pairs)), duplicate_pairs=int(counts.get("duplicate", 0)),
                 maybe_pairs=int(counts.get("maybe", 0)))
     name = "bib-dedupe" + (" (told each record's source file)" if search_sets else "")
+    name += f", journal \"{default_journal}\" where no venue" if default_journal else ""
     out = [dict(tool=name, labels=labels, seconds=seconds, info=info)]
-    if not search_sets and info["maybe_pairs"]:
+    if info["maybe_pairs"]:
         accepted = matched.assign(duplicate_label=matched["duplicate_label"].replace("maybe", "duplicate"))
-        out.append(dict(tool="bib-dedupe, every \"maybe\" accepted",
+        out.append(dict(tool=f"{name}, every \"maybe\" accepted",
                         labels=_labels_from_clusters(len(records), cluster(accepted, verbosity_level=0)),
                         seconds=seconds, info=dict(note="same run as bib-dedupe")))
     return out
@@ -245,6 +253,7 @@ TOOLS = {
     "minhash-title": lambda records, truth, **kw: run_minhash(records, truth, ngram=3, title_only=True),
     "bib-dedupe": run_bib_dedupe,
     "bib-dedupe-sets": lambda records, truth, **kw: run_bib_dedupe(records, truth, search_sets=True, **kw),
+    "bib-dedupe-arxiv": lambda records, truth, **kw: run_bib_dedupe(records, truth, default_journal="arXiv", **kw),
 }
 
 
@@ -287,41 +296,26 @@ def worker(dataset: str, tool: str, out: Path) -> None:
 # -- parent: run jobs under a watchdog -------------------------------------------------------
 
 
-def _job_memory_bytes(pgid: int) -> int:
-    """PSS (RSS where PSS is unreadable) summed over the processes of a process group."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) != pgid:  # fields: state, ppid, pgrp, ...
-                continue
-            try:
-                rollup = Path(f"/proc/{entry}/smaps_rollup").read_text()
-                total += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) * 1024
-            except (OSError, AttributeError):
-                total += int(Path(f"/proc/{entry}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
+def _memory_available() -> int:
+    """MemAvailable of the machine, in bytes (one cheap read; nothing else runs meanwhile)."""
+    text = Path("/proc/meminfo").read_text()
+    return int(re.search(r"^MemAvailable:\s+(\d+) kB", text, re.M).group(1)) * 1024
 
 
 def run_job(dataset: str, tool: str, limit_s: float = JOB_LIMIT_S) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        start = time.perf_counter()
+        start, load_start = time.perf_counter(), os.getloadavg()[0]
         proc = subprocess.Popen([sys.executable, __file__, "--worker", dataset, tool, str(out)],
                                 start_new_session=True)
-        peak, failure = 0, None
+        before, peak, failure = _memory_available(), 0, None
         while proc.poll() is None:
-            time.sleep(0.5)
-            used = _job_memory_bytes(proc.pid)
-            peak = max(peak, used)
+            time.sleep(1.0)
+            available = _memory_available()
+            peak = max(peak, before - available)
             elapsed = time.perf_counter() - start
-            if used > MEMORY_CAP_GB * 2**30:
-                failure = f"killed at the {MEMORY_CAP_GB:.0f} GB memory cap"
+            if available < MIN_AVAILABLE_GB * 2**30:
+                failure = f"killed when the machine had under {MIN_AVAILABLE_GB:.0f} GB left"
             elif elapsed > limit_s:
                 failure = f"killed at the {limit_s / 60:.0f}-minute limit"
             if failure:
@@ -334,10 +328,12 @@ def run_job(dataset: str, tool: str, limit_s: float = JOB_LIMIT_S) -> dict:
         elapsed = time.perf_counter() - start
         if failure is None and (proc.returncode != 0 or not out.exists()):
             failure = f"failed (exit code {proc.returncode}) after {elapsed:.0f} s; see its traceback above"
+        load = [load_start, os.getloadavg()[0]]
         if failure:
-            return dict(failed=failure, peak_job_gb=peak / 2**30)
+            return dict(failed=failure, peak_job_gb=peak / 2**30, load=load)
         result = json.loads(out.read_text())
         result["peak_job_gb"] = peak / 2**30
+        result["load"] = load
         return result
 
 
@@ -348,17 +344,18 @@ def fmt(x, digits=4):
 def table(results: list[tuple[str, dict]], dataset: str) -> str:
     scored = dataset != "seeds"
     if scored:
-        head = "| tool | precision | recall | F1 | B-cubed F1 | seconds | peak RSS MB |\n|---|---|---|---|---|---|---|"
+        head = ("| tool | precision | recall | F1 | B-cubed F1 | pairs found (correct) | seconds | peak RSS MB |\n"
+                "|---|---|---|---|---|---|---|---|")
     else:
         head = ("| tool | groups (>1 record) | records in groups | papers | seconds | peak RSS MB |\n"
                 "|---|---|---|---|---|---|")
     lines = [head]
     for _, result in results:
         if "failed" in result:
-            lines.append(f"| {result['tool']} | {result['failed']} |" + " |" * (5 if scored else 4))
+            lines.append(f"| {result['tool']} | {result['failed']} |" + " |" * (6 if scored else 4))
             continue
         if "skipped" in result:
-            lines.append(f"| {result['tool']} | not installed: `{result['skipped']}` |" + " |" * (5 if scored else 4))
+            lines.append(f"| {result['tool']} | not installed: `{result['skipped']}` |" + " |" * (6 if scored else 4))
             continue
         for row in result["rows"]:
             rss = f"{result['rss_peak_mb']:,.0f}"
@@ -369,7 +366,8 @@ def table(results: list[tuple[str, dict]], dataset: str) -> str:
             if scored:
                 s = row["scores"]
                 lines.append(f"| {row['tool']} | {fmt(s['precision'])} | {fmt(s['recall'])} | {fmt(s['f1'])} "
-                             f"| {fmt(s['bcubed_f1'])} | {row['seconds']:.1f} | {rss} |")
+                             f"| {fmt(s['bcubed_f1'])} | {s['predicted_pairs']:,} ({s['correct_pairs']:,}) "
+                             f"| {row['seconds']:.1f} | {rss} |")
             else:
                 lines.append(f"| {row['tool']} | {row['groups']} | {row['grouped_records']} | {row['papers']} "
                              f"| {row['seconds']:.2f} | {rss} |")
@@ -387,7 +385,7 @@ def main() -> None:
     plan = {
         "seeds": ["paperlike", "minhash", "bib-dedupe"],
         "dblp-acm": ["paperlike", "minhash", "minhash-3", "minhash-title", "bib-dedupe", "bib-dedupe-sets"],
-        "arxiv": ["paperlike", "minhash", "bib-dedupe"],
+        "arxiv": ["paperlike", "minhash", "bib-dedupe", "bib-dedupe-arxiv"],
     }
     results: dict[str, list[tuple[str, dict]]] = {}
 
@@ -395,7 +393,8 @@ def main() -> None:
         peer = "minhash" if tool.startswith("minhash") else "bib-dedupe" if tool.startswith("bib-dedupe") else None
         label = {"paperlike": "paperlike", "minhash": "MinHash+LSH", "minhash-3": "MinHash+LSH, 3-word shingles",
                  "minhash-title": "MinHash+LSH, 3-word shingles, title only",
-                 "bib-dedupe": "bib-dedupe", "bib-dedupe-sets": "bib-dedupe (told each record's source file)"}[tool]
+                 "bib-dedupe": "bib-dedupe", "bib-dedupe-sets": "bib-dedupe (told each record's source file)",
+                 "bib-dedupe-arxiv": "bib-dedupe, journal \"arXiv\" where no venue"}[tool]
         if peer in missing:
             result = dict(tool=label, skipped=missing[peer])
         else:
@@ -411,13 +410,13 @@ def main() -> None:
                              if s else f"{row['groups']} groups / {row['papers']} papers")
                     print(f"    {row['tool']}: {extra}, {row['seconds']:.1f} s, info {row.get('info', {})}", flush=True)
                 print(f"    peak RSS {result['rss_peak_mb']:,.0f} MB (records alone {result['rss_records_mb']:,.0f} MB), "
-                      f"job peak {result['peak_job_gb']:.2f} GB", flush=True)
+                      f"machine memory in use rose by up to {result['peak_job_gb']:.2f} GB", flush=True)
         results.setdefault(dataset, []).append((tool, result))
         return result
 
     for dataset, tools in plan.items():
         for tool in tools:
-            limit = BIB_DEDUPE_LIMIT_S if (dataset == "arxiv" and tool == "bib-dedupe") else JOB_LIMIT_S
+            limit = BIB_DEDUPE_LIMIT_S if (dataset == "arxiv" and tool.startswith("bib-dedupe")) else JOB_LIMIT_S
             run(dataset, tool, limit)
     full_bib = dict(results["arxiv"])["bib-dedupe"]
     if "failed" in full_bib:
@@ -434,14 +433,6 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
-
-
-def _row(results, dataset, tool_prefix):
-    for _, result in results.get(dataset, []):
-        for row in result.get("rows", []):
-            if row["tool"] == tool_prefix:
-                return row
-    return None
 
 
 def report(results: dict, total_s: float) -> str:
@@ -475,7 +466,11 @@ def report(results: dict, total_s: float) -> str:
         "ENTRYTYPE `article`, title, author as BibTeX `Last, First and Last, First` (last word = surname), "
         "year, journal = venue, abstract, doi. Only its `duplicate` pairs count; its `maybe` pairs are meant "
         "for a person to review, and the row \"every maybe accepted\" shows the grouping if a reviewer "
-        "said yes to all of them (same run, same seconds).",
+        "said yes to all of them (same run, same seconds). Variants: journal \"arXiv\" for the arXiv "
+        "records, which have no venue (every duplicate rule of bib-dedupe needs an agreeing container "
+        "title, or volume/pages/DOI, so without one it can only say `maybe`), and on DBLP-ACM `search_set` = "
+        "the record's source file (DBLP.csv / ACM.csv), which makes bib-dedupe never pair two records of "
+        "one file; paperlike is not told this.",
         "",
     ]
     for dataset in ["arxiv", "arxiv-subset", "dblp-acm", "seeds"]:
@@ -498,17 +493,81 @@ def report(results: dict, total_s: float) -> str:
                     notes.append(f"{row['tool']}: {info['blocked_pairs']:,} blocked pairs, "
                                  f"{info['duplicate_pairs']:,} `duplicate`, {info['maybe_pairs']:,} `maybe`.")
             if "failed" in result:
-                notes.append(f"{result['tool']}: {result['failed']} (job memory peaked at "
-                             f"{result['peak_job_gb']:.1f} GB).")
+                notes.append(f"{result['tool']}: {result['failed']} (the machine's memory in use had "
+                             f"risen by up to {result['peak_job_gb']:.1f} GB).")
+        if dataset != "seeds":
+            f1s = sorted(((row["scores"]["f1"], row["tool"]) for _, r in results[dataset]
+                          for row in r.get("rows", []) if "scores" in row), reverse=True)
+            if f1s:
+                close = [f"{tool} ({f1:.5f})" for f1, tool in f1s[1:] if f1s[0][0] - f1 < 0.001]
+                notes.append(f"Best pairwise F1: {f1s[0][1]} ({f1s[0][0]:.5f})"
+                             + (f"; within 0.001 of it: {', '.join(close)}." if close else "."))
+                true_pairs = next(row["scores"]["true_pairs"] for _, r in results[dataset]
+                                  for row in r.get("rows", []) if "scores" in row)
+                notes.append(f"True pairs: {true_pairs:,}.")
         if notes:
             out += [""] + [f"- {note}" for note in notes]
         out.append("")
-    out += INTERPRETATION
+    loads = [x for rs in results.values() for _, r in rs for x in r.get("load", [])]
+    if loads:
+        out += [f"1-minute load average at the start and end of the jobs: {min(loads):.1f} to {max(loads):.1f} "
+                "(one busy core is 1.0; bib-dedupe's jobs use two).", ""]
+    out += interpretation(results)
     return "\n".join(out)
 
 
-# Written after reading the run's numbers (see RESULTS.md); re-read them after a rerun.
-INTERPRETATION: list[str] = []
+def _find(results: dict, dataset: str, tool: str) -> tuple[dict | None, dict | None]:
+    """The row named ``tool`` of a dataset's results, and the job result holding it."""
+    for _, result in results.get(dataset, []):
+        for row in result.get("rows", []):
+            if row["tool"] == tool:
+                return row, result
+    return None, None
+
+
+def interpretation(results: dict) -> list[str]:
+    """Written after reading the numbers of the runs of 2026-11-22 and the records behind them;
+    the quality figures below are deterministic, times and memory are filled in from this run."""
+    pl, pl_job = _find(results, "arxiv", "paperlike")
+    mh, mh_job = _find(results, "arxiv", "MinHash+LSH")
+    bd, bd_job = _find(results, "arxiv", 'bib-dedupe, journal "arXiv" where no venue')
+    pl_d, _ = _find(results, "dblp-acm", "paperlike")
+    bd_d, _ = _find(results, "dblp-acm", "bib-dedupe")
+    bd_ds, _ = _find(results, "dblp-acm", "bib-dedupe (told each record's source file)")
+    if not all([pl, mh, bd, pl_d, bd_d, bd_ds]):
+        return ["(A peer did not run, so the reading of the tables written for the full run is left out.)"]
+    return [
+        "What the tables say:",
+        "",
+        "- arXiv crawl: paperlike and MinHash+LSH tie (the same F1 to four decimals: MinHash finds 2 "
+        f"fewer wrong pairs and misses 1 true pair); paperlike took {mh['seconds'] / pl['seconds']:.1f} "
+        f"times less time ({pl['seconds']:.0f} s against {mh['seconds']:.0f} s) and "
+        f"{mh_job['rss_peak_mb'] / pl_job['rss_peak_mb']:.1f} times less memory. Their errors are the same "
+        "kind: listings of two arXiv ids with one abstract under two different titles (2508.02621 "
+        "HealthFlow / 2508.04915 ConfAgents; 2511.16294, a diabetic-retinopathy title over 2511.15535's "
+        "weed-detection abstract), which the truth counts as two papers: each tool joins 13 such pairs of "
+        "ids, 12 of them the same.",
+        "- bib-dedupe, given the records as they are, labels nothing `duplicate` on arXiv: every rule of it "
+        "needs an agreeing container title, volume, pages or DOI, and arXiv listings have none. Told "
+        "journal \"arXiv\" it scores F1 0.997 (138 wrong pairs against paperlike's 40), but its blocking "
+        "(first author + year, and every record is from 2025: 13.1M pairs before its title filter, measured "
+        f"separately) costs {bd['seconds'] / 60:.1f} minutes on two cores and "
+        f"{bd_job['rss_peak_mb'] / 1024:.1f} GB in its main process (workers besides).",
+        "- DBLP-ACM: paperlike has the best F1 (0.970). bib-dedupe comes close (0.969) only when told "
+        "which library each record came from *and* every one of its 898 `maybe` pairs is accepted by hand; "
+        "on its own it scores 0.577, joining recurring column titles (one cluster of 32 \"Reminiscences on "
+        "Influential Papers\" records) and leaving SIGMOD papers listed as \"SIGMOD Conference\" in DBLP "
+        "and \"International Conference on Management of Data\" in ACM as `maybe`. MinHash over title + "
+        "authors + venue fails here (F1 0.21) because the two libraries order authors and name venues "
+        "differently; on titles alone it finds 95% of the pairs but with precision 0.61.",
+        "- Seed corpus: MinHash finds 9 of paperlike's 10 groups, identically; the tenth (Sortformer: a "
+        "titled listing and a rewritten bare abstract) only paperlike's same-name rule joins. bib-dedupe "
+        "joins nothing by itself (most seed records have no title, authors or venue) and 8 groups if every "
+        "`maybe` is accepted.",
+        f"- Time on DBLP-ACM: bib-dedupe {min(bd_d['seconds'], bd_ds['seconds']):.0f}-"
+        f"{max(bd_d['seconds'], bd_ds['seconds']):.0f} s on two cores, paperlike {pl_d['seconds']:.1f} s "
+        "on one.",
+    ]
 
 
 if __name__ == "__main__":
