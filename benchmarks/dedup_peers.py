@@ -151,6 +151,8 @@ def run_minhash(records, truth, ngram: int = MINHASH["ngram"], title_only: bool 
     import numpy as np
     from datasketch import MinHash, MinHashLSH
 
+    from paperlike.evaluate import labels_from_pairs
+
     start = time.perf_counter()
     shingles = [_shingles(_minhash_text(r, title_only), ngram) for r in records]
     hashed = [np.unique(np.fromiter((hash(s) for s in sh), dtype=np.int64, count=len(sh)))
@@ -162,13 +164,7 @@ def run_minhash(records, truth, ngram: int = MINHASH["ngram"], title_only: bool 
     with lsh.insertion_session() as session:
         for i, m in zip(keep, minhashes):
             session.insert(i, m, check_duplication=False)
-    parent = list(range(len(records)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    joined = []
 
     candidates = verified = 0
     for i, m in zip(keep, minhashes):
@@ -180,8 +176,8 @@ def run_minhash(records, truth, ngram: int = MINHASH["ngram"], title_only: bool 
             inter = np.intersect1d(a, b, assume_unique=True).size
             if inter / (a.size + b.size - inter) >= MINHASH["threshold"]:
                 verified += 1
-                parent[find(j)] = find(i)
-    labels = [find(i) for i in range(len(records))]
+                joined.append((i, j))
+    labels = labels_from_pairs(len(records), joined).tolist()
     seconds = time.perf_counter() - start
     name = "MinHash+LSH" + ("" if ngram == MINHASH["ngram"] else f", {ngram}-word shingles")
     name += ", title only" if title_only else ""

@@ -13,12 +13,16 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from .errors import InputError
 from .models import Paper
 
-__all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "base_id"]
+__all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "base_id",
+           "labels_from_pairs"]
 
 
 class DupeScores(BaseModel):
@@ -91,14 +95,7 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
     index = {}
     for i, record in enumerate(records):
         index.setdefault(base_id(record), []).append(i)
-    parent = list(range(len(records)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    pairs: list[tuple[int, int]] = []
     try:
         rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     except FileNotFoundError:
@@ -114,12 +111,19 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
         a, b = index.get(row[0].strip(), []), index.get(row[1].strip(), [])
         if a and b:
             matched += 1
-            for x in a + b:
-                parent[find(x)] = find(a[0])
+            pairs.extend((a[0], x) for x in a + b)
     if not matched:
         raise InputError(f"{path}: none of its pairs names two records of the input; "
                          "check that the ids are the records' ids")
-    return [find(i) for i in range(len(records))]
+    return labels_from_pairs(len(records), pairs).tolist()
+
+
+def labels_from_pairs(n: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """One label per item 0..n-1: the connected component the pairs put it in."""
+    edges = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    graph = coo_array((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])),
+                      shape=(n, n))
+    return connected_components(graph, directed=False)[1]
 
 
 class Timer:
