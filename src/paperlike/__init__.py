@@ -2,6 +2,9 @@
 
 from importlib import metadata
 
+# paperlike.graph is the module (the picture); its API functions are paperlike.api.graph,
+# graph_html and write_graph.
+from . import graph
 from .api import (
     DEFAULT_MODEL,
     build_index,
@@ -21,6 +24,7 @@ from .errors import (
     EmptyCorpusError,
     InputError,
     ModelError,
+    OutputError,
     PaperlikeError,
     QueryError,
     UsageError,
@@ -35,6 +39,9 @@ from .models import (
     DupeGroup,
     DupeMember,
     Dupes,
+    Graph,
+    GraphEdge,
+    GraphNode,
     ModelInfo,
     Neighbour,
     Paper,
@@ -57,10 +64,11 @@ __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
     "save_index", "similar", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
+    "Graph", "GraphNode", "GraphEdge",
     "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "UsageError",
+    "QueryError", "UsageError", "OutputError",
     "__version__",
 ]
