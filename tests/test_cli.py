@@ -121,7 +121,7 @@ def test_a_corrupted_model_is_refused_by_every_command(in_tmp, seed_model):
 
 def test_version_and_help():
     assert run("--version").stdout.startswith("paperlike ")
-    for command in ("index", "papers", "similar", "info", "dupes", "check", "eval dupes"):
+    for command in ("index", "papers", "similar", "graph", "info", "dupes", "check", "eval dupes"):
         result = run(*command.split(), "--help")
         assert result.exit_code == 0 and "Example" in result.stdout
 

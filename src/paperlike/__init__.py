@@ -2,6 +2,9 @@
 
 from importlib import metadata
 
+# paperlike.graph is the module (the picture); its API functions are paperlike.api.graph,
+# graph_html and write_graph.
+from . import graph
 from .api import (
     DEFAULT_MODEL,
     add,
@@ -24,6 +27,7 @@ from .errors import (
     EmptyCorpusError,
     InputError,
     ModelError,
+    OutputError,
     PaperlikeError,
     QueryError,
     UsageError,
@@ -42,6 +46,9 @@ from .models import (
     DupeGroup,
     DupeMember,
     Dupes,
+    Graph,
+    GraphEdge,
+    GraphNode,
     ModelInfo,
     Neighbour,
     Paper,
@@ -64,11 +71,12 @@ __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
     "save_index", "similar", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
+    "Graph", "GraphNode", "GraphEdge",
     "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "Filters", "ListItem", "Recommendations", "AddReport",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "UsageError",
+    "QueryError", "UsageError", "OutputError",
     "__version__",
 ]

@@ -11,19 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 
+from . import graph as graphs
 from . import store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
-from .models import (AddReport, CheckResult, Corpus, Dupes, Filters, ModelInfo, Paper, PaperSummary,
-                     Recommendations, Similar, SourceCount)
+from .models import (AddReport, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo, Paper,
+                     PaperSummary, Recommendations, Similar, SourceCount)
 from .sources import read_records, seed_paths
 from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
            "recommend", "add", "refit", "model_info", "papers", "paper_summaries", "dupes", "check",
-           "evaluate_dupes"]
+           "evaluate_dupes", "graph", "graph_html", "write_graph"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -94,6 +95,23 @@ def refit(path: str | Path) -> PaperIndex:
                        dedup=Deduplicator(**old.dedup.get_params())).fit(list(old.records_))
     store.save(index, path)
     return index
+
+
+def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
+          min_cosine: float = graphs.DEFAULT_MIN_COSINE) -> Graph:
+    """The query's paper and its k nearest papers as a graph: one node per paper, edges
+    weighted by cosine (query to neighbour, and neighbour to neighbour from ``min_cosine``)."""
+    return graphs.build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine)
+
+
+def graph_html(graph: Graph) -> str:
+    """The graph drawn as a self-contained HTML page (inline SVG, nothing fetched)."""
+    return graphs.render_html(graph)
+
+
+def write_graph(graph: Graph, path: str | Path) -> Path:
+    """Write the graph's HTML page to path, atomically."""
+    return graphs.write_html(graph, path)
 
 
 def papers(index: PaperIndex) -> list[Paper]:

@@ -28,6 +28,7 @@ from .errors import PaperlikeError, UsageError
 from .models import (AddReport, CheckResult, Dupes, Filters, ModelInfo, Paper, PaperSummary,
                      Recommendations, Similar)
 from .evaluate import truth_from_field, truth_from_pairs
+from .graph import DEFAULT_MIN_COSINE
 from .sources import FORMATS, read_records, seed_paths
 from .sources.base import make_paper
 
@@ -57,7 +58,7 @@ ModelOption = Annotated[Path, typer.Option(
     show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools: the same as --format json.")]
 OutputOption = Annotated[str, typer.Option(
-    "--format", "-o", help="Output: table (for people), json, jsonl (one result per line) or csv.",
+    "--format", help="Output: table (for people), json, jsonl (one result per line) or csv.",
     case_sensitive=False)]
 InputFormatOption = Annotated[Optional[str], typer.Option(
     "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.")]
@@ -71,6 +72,16 @@ DiverseOption = Annotated[bool, typer.Option(
     "--diverse", help="Re-rank by maximal marginal relevance, so results are not all alike.")]
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")]
 OUTPUTS = ("table", "json", "jsonl", "csv")
+QueryArgument = Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")]
+ByIdOption = Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")]
+ByTextOption = Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")]
+
+
+def _kind(by_id: bool, by_text: bool) -> str | None:
+    """How --id / --text ask the query to be read (None: try an id, a title, then text)."""
+    if by_id and by_text:
+        raise UsageError("--id and --text exclude each other")
+    return "id" if by_id else "text" if by_text else None
 
 
 def _stdout() -> Console:
@@ -321,10 +332,10 @@ def _papers_table(records: list[Paper]) -> Table:
 
 @app.command()
 def similar(
-    query: Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")],
+    query: QueryArgument,
     k: KOption = 10,
-    by_id: Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")] = False,
-    by_text: Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")] = False,
+    by_id: ByIdOption = False,
+    by_text: ByTextOption = False,
     category: CategoryOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -339,10 +350,7 @@ def similar(
     [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
     """
     fmt = _output(fmt, as_json)
-    if by_id and by_text:
-        raise UsageError("--id and --text exclude each other")
-    kind = "id" if by_id else "text" if by_text else None
-    result = api.similar(api.open_model(model, notice=_notice), query, k=k, kind=kind,
+    result = api.similar(api.open_model(model, notice=_notice), query, k=k, kind=_kind(by_id, by_text),
                          filters=_filters(category, since, until), diverse=diverse)
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
@@ -404,6 +412,40 @@ def _similar_table(result: Similar | Recommendations) -> Table:
             title += f"  [dim](+{len(n.versions)} version{'s' if len(n.versions) > 1 else ''})[/dim]"
         table.add_row(str(i), f"{n.score:.3f}", escape(n.id), title, escape(", ".join(n.terms)))
     return table
+
+
+@app.command()
+def graph(
+    query: QueryArgument,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="The HTML file to write (replaced atomically).")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many neighbours to draw.")] = 10,
+    min_cosine: Annotated[float, typer.Option(
+        "--min-cosine", min=0.0, max=1.0,
+        help="Join two neighbours when their cosine reaches this.")] = DEFAULT_MIN_COSINE,
+    by_id: ByIdOption = False,
+    by_text: ByTextOption = False,
+    model: ModelOption = api.DEFAULT_MODEL,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools.")] = False,
+) -> None:
+    """A picture of the neighbourhood: the query's paper and its k nearest papers as a graph,
+    in one self-contained HTML page (no network needed to open it). Prints the file's path.
+
+    Versions of a paper are one node; edges weigh the cosine between the query and each
+    neighbour, and between two neighbours alike each other, so clusters show.
+
+    Example: [bold]paperlike graph "FastCorrect 2" --out fastcorrect.html[/bold]
+    """
+    if out is None and not as_json:
+        raise UsageError("give --out FILE.html to write the picture (or --json for the data)")
+    result = api.graph(api.open_model(model, notice=_notice), query, k=k, kind=_kind(by_id, by_text),
+                       min_cosine=min_cosine)
+    if out is not None:
+        api.write_graph(result, out)
+    if as_json:
+        _print_json(result)
+    else:
+        typer.echo(str(out))
 
 
 @app.command()

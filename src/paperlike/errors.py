@@ -14,6 +14,7 @@ __all__ = [
     "ModelError",
     "QueryError",
     "UsageError",
+    "OutputError",
 ]
 
 
@@ -51,3 +52,7 @@ class ModelError(PaperlikeError):
 
 class QueryError(PaperlikeError):
     """A query names no known paper, or names several."""
+
+
+class OutputError(PaperlikeError):
+    """A file cannot be written where the user asked for it."""

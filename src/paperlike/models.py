@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
-    "Filters", "ListItem", "Recommendations", "AddReport",
+    "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
 ]
 
 
@@ -239,3 +239,34 @@ class AddReport(BaseModel):
     out_of_vocabulary: int = Field(description="Of those, words the model's vocabulary does not know.")
     new_words: list[str] = Field(description="The most frequent unknown words, most frequent first.")
     skipped: int = 0
+
+
+class GraphNode(BaseModel):
+    """One paper of ``graph``: the query's (rank 0) or a neighbour's, its versions one node."""
+
+    id: str = Field(description="The paper's canonical record id; 'query' for a free-text query.")
+    title: str | None
+    label: str
+    url: str | None = Field(description="arXiv abstract page or doi.org link, when the paper has one.")
+    versions: list[str] = Field(default_factory=list)
+    score: float = Field(description="Cosine with the query (1.0 for the query itself).")
+    rank: int = Field(ge=0, description="0 for the query, then 1, 2, ... by score.")
+    category: str | None = Field(default=None, description="The primary category, when known.")
+    terms: list[str] = Field(default_factory=list)
+
+
+class GraphEdge(BaseModel):
+    """Two papers alike: the query and a neighbour, or two neighbours above ``min_cosine``."""
+
+    source: str
+    target: str
+    weight: float
+
+
+class Graph(BaseModel):
+    """The answer to ``graph``: the query's paper and its neighbours, and how alike they are."""
+
+    query: Query
+    min_cosine: float
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
