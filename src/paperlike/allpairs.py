@@ -16,7 +16,9 @@ import scipy.sparse as sp
 
 __all__ = ["pairs_above"]
 
-_ROWS_PER_CHUNK = 4096
+# Rows are joined in chunks whose product has at most about this many terms (memory: ~12 bytes
+# each), so the peak does not grow with the corpus.
+_PRODUCTS_PER_CHUNK = 1 << 24
 # Frequent terms are set aside while no more than this share of rows becomes "heavy".
 _HEAVY_SHARE = 0.1
 
@@ -25,19 +27,25 @@ def _frequent_terms(X: sp.csr_matrix, threshold: float) -> np.ndarray:
     """A mask of the most frequent terms that can be set aside keeping few heavy rows."""
     df = np.bincount(X.indices, minlength=X.shape[1])
     order = np.argsort(-df, kind="stable")
+    rank = np.empty(X.shape[1], dtype=np.int32)
+    rank[order] = np.arange(X.shape[1], dtype=np.int32)
+    rank_of_entry = rank[X.indices]
+    squared = X.data.astype(np.float64) ** 2
     budget = max(16, int(_HEAVY_SHARE * X.shape[0]))
-    squared = X.multiply(X).tocsc()
-    norms_sq = np.zeros(X.shape[0])
-    frequent = np.zeros(X.shape[1], dtype=bool)
-    start, step = 0, 8
-    while start < X.shape[1] and df[order[start]] > 1:
-        chunk = order[start:start + step]
-        grown = norms_sq + np.asarray(squared[:, chunk].sum(axis=1)).ravel()
+    taken, step = 0, 8
+    while taken < X.shape[1] and df[order[taken]] > 1:
+        grown = _row_sums(np.where(rank_of_entry < taken + step, squared, 0.0), X.indptr)
         if np.count_nonzero(grown >= threshold * threshold) > budget:
             break
-        norms_sq, frequent[chunk] = grown, True
-        start, step = start + step, step * 2
+        taken, step = taken + step, step * 2
+    frequent = np.zeros(X.shape[1], dtype=bool)
+    frequent[order[:taken]] = True
     return frequent
+
+
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    total = np.concatenate([[0.0], np.cumsum(values)])
+    return total[indptr[1:]] - total[indptr[:-1]]
 
 
 def _exact(X: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -49,10 +57,24 @@ def _exact(X: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return out
 
 
-def _restrict(X: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
-    part = (X @ sp.diags(columns.astype(np.float32))).tocsr()
-    part.eliminate_zeros()
-    return part
+def _split(X: sp.csr_matrix, frequent: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """X's entries of the other terms, and of the frequent terms: two matrices, no copy beyond."""
+    out = []
+    common = frequent[X.indices]
+    for keep in (~common, common):
+        kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        out.append(sp.csr_matrix((X.data[keep], X.indices[keep], kept[X.indptr]), shape=X.shape))
+    return out[0], out[1]
+
+
+def _chunks(rare: sp.csr_matrix, rare_T: sp.csr_matrix) -> list[tuple[int, int]]:
+    """Row ranges whose product with rare_T has about _PRODUCTS_PER_CHUNK terms at most."""
+    df = np.diff(rare_T.indptr).astype(np.float64)
+    cost = _row_sums(df[rare.indices], rare.indptr)
+    bounds = np.searchsorted(np.cumsum(cost), np.arange(_PRODUCTS_PER_CHUNK, cost.sum() + _PRODUCTS_PER_CHUNK,
+                                                         _PRODUCTS_PER_CHUNK), side="right")
+    edges = sorted({0, rare.shape[0], *np.clip(bounds, 1, rare.shape[0]).tolist()})
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -60,16 +82,18 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
     X = sp.csr_matrix(X, dtype=np.float32)
     t = threshold - 1e-6
     frequent = _frequent_terms(X, threshold)
-    rare, common = _restrict(X, ~frequent), _restrict(X, frequent)
+    rare, common = _split(X, frequent)
+    common_norm = np.sqrt(_row_sums(common.data.astype(np.float64) ** 2, common.indptr))
+    del common
     rare_T = rare.T.tocsr()
-    common_norm = np.sqrt(np.asarray(common.multiply(common).sum(axis=1)).ravel())
     found_i, found_j = [], []
-    for start in range(0, X.shape[0], _ROWS_PER_CHUNK):
-        block = (rare[start:start + _ROWS_PER_CHUNK] @ rare_T).tocoo()
+    for start, end in _chunks(rare, rare_T):
+        block = (rare[start:end] @ rare_T).tocoo()
         i, j = block.row.astype(np.int64) + start, block.col.astype(np.int64)
         hit = (i < j) & (block.data + common_norm[i] * common_norm[j] >= t)
         found_i.append(i[hit])
         found_j.append(j[hit])
+        del block, i, j
     heavy = np.flatnonzero(common_norm >= t)
     if len(heavy) > 1:
         block = (X[heavy] @ X[heavy].T).tocoo()
