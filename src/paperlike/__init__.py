@@ -20,7 +20,9 @@ from .errors import (
     BadRecordError,
     EmptyCorpusError,
     InputError,
+    MissingExtraError,
     ModelError,
+    NotFoundError,
     PaperlikeError,
     QueryError,
     UsageError,
@@ -61,6 +63,6 @@ __all__ = [
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "UsageError",
+    "QueryError", "NotFoundError", "UsageError", "MissingExtraError",
     "__version__",
 ]

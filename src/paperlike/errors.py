@@ -13,7 +13,9 @@ __all__ = [
     "EmptyCorpusError",
     "ModelError",
     "QueryError",
+    "NotFoundError",
     "UsageError",
+    "MissingExtraError",
 ]
 
 
@@ -51,3 +53,11 @@ class ModelError(PaperlikeError):
 
 class QueryError(PaperlikeError):
     """A query names no known paper, or names several."""
+
+
+class NotFoundError(QueryError):
+    """A query names a record or paper (by id, or by title only) that the model does not hold."""
+
+
+class MissingExtraError(PaperlikeError):
+    """A feature needs an optional extra that is not installed (``pip install 'paperlike[...]'``)."""
