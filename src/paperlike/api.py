@@ -15,12 +15,15 @@ from . import store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
-from .models import CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperSummary, Similar, SourceCount
+from .errors import BadRecordError
+from .models import (CheckRecord, CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperSummary, Similar,
+                     SourceCount)
 from .sources import read_records, seed_paths
+from .sources.base import Bad, make_paper
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
-           "model_info", "papers", "paper_summaries", "dupes", "check", "evaluate_dupes"]
+           "model_info", "papers", "paper_summaries", "dupes", "check", "as_papers", "evaluate_dupes"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -89,6 +92,22 @@ def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: fl
 def check(index: PaperIndex, records: Iterable[Paper]) -> list[CheckResult]:
     """For each incoming record, the known paper it is a version of, or "new"."""
     return [index.check(record) for record in records]
+
+
+def as_papers(records: Iterable[CheckRecord], path: str) -> list[Paper]:
+    """Incoming records given field by field (``check --title``, ``POST /check``) as Papers,
+    normalised and identified like records read from files; the n-th is ``path``, line n.
+    BadRecordError (an InputError) for one with neither a title nor an abstract."""
+    papers = []
+    for line, r in enumerate(records, 1):
+        try:
+            papers.append(make_paper(
+                path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
+                categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
+                doi_value=r.doi, venue=r.venue))
+        except Bad as exc:
+            raise BadRecordError(path, line, str(exc)) from None
+    return papers
 
 
 def paper_summaries(index: PaperIndex) -> list[PaperSummary]:

@@ -24,10 +24,9 @@ from typer.core import TyperGroup
 
 from . import __version__, api
 from .errors import PaperlikeError, UsageError
-from .models import CheckResult, Dupes, ModelInfo, Paper, PaperSummary, Similar
+from .models import CheckRecord, CheckResult, Dupes, ModelInfo, Paper, PaperSummary, Similar
 from .evaluate import truth_from_field, truth_from_pairs
 from .sources import FORMATS, read_records, seed_paths
-from .sources.base import make_paper
 
 
 class _Group(TyperGroup):
@@ -352,8 +351,8 @@ def incoming_records(paths, title, abstract, authors, year, format) -> list[Pape
     if title or abstract:
         if paths:
             raise UsageError("give either files or --title/--abstract, not both")
-        return [make_paper("<command line>", 1, title=title, abstract=abstract, authors=authors,
-                           date=str(year) if year else None)]
+        return api.as_papers([CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)],
+                             "<command line>")
     if not paths:
         if sys.stdin.isatty():
             raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")
