@@ -15,15 +15,16 @@ from . import store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
-from .errors import BadRecordError
-from .models import (CheckRecord, CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperSummary, Similar,
-                     SourceCount)
+from .errors import BadRecordError, NotFoundError
+from .models import (CheckRecord, CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperRecord, PaperSummary,
+                     Similar, SourceCount)
 from .sources import read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
-           "model_info", "papers", "paper_summaries", "dupes", "check", "as_papers", "evaluate_dupes"]
+           "model_info", "papers", "paper_record", "paper_summaries", "dupes", "check", "as_papers",
+           "evaluate_dupes"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -67,6 +68,17 @@ def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None)
 def papers(index: PaperIndex) -> list[Paper]:
     """Every record the index holds, in index order."""
     return list(index.records_)
+
+
+def paper_record(index: PaperIndex, id: str) -> PaperRecord:
+    """The record with this id (an arXiv id in any version, or a DOI, will do), the id of its
+    paper's canonical record and the ids of the paper's other records; NotFoundError if none."""
+    record = index.record_by_id(id)
+    if record is None:
+        raise NotFoundError(f"no record with id {id.strip()!r} in this model")
+    found = index.records_[record]
+    ids = [index.records_[r].id for r in index.records_of_paper(index.paper_of_record(record))]
+    return PaperRecord(**dict(found), paper=ids[0], versions=[i for i in ids if i != found.id])
 
 
 def model_info(path: str | Path) -> ModelInfo:

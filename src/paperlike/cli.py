@@ -397,6 +397,24 @@ def _check_table(results: list[CheckResult]) -> Table:
     return table
 
 
+@app.command()
+def serve(
+    model: ModelOption = api.DEFAULT_MODEL,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on; 0.0.0.0 listens on every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 8000,
+) -> None:
+    """Serve the model over HTTP: similar, check, papers, dupes and health as JSON endpoints,
+    described at /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
+
+    Example: [bold]paperlike serve --model models/mine --port 8000[/bold], then
+    [bold]curl 'http://127.0.0.1:8000/similar?q=FastCorrect+2&k=3'[/bold]
+    """
+    from .serve import run
+
+    run(model, host, port, notice=_notice)
+
+
 eval_app = typer.Typer(help="Measure paperlike against ground truth.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

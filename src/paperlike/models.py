@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
-    "Health", "PaperRecord", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord", "CheckRequest",
+    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord", "CheckRequest",
 ]
 
 
@@ -203,6 +203,12 @@ class Health(BaseModel):
     papers: int
     format_version: int | None = Field(description="The saved model's format version.")
     version: str = Field(description="The paperlike version serving.")
+
+
+class ErrorMessage(BaseModel):
+    """What the service answers to a request it cannot serve (4xx): one line saying why."""
+
+    error: str
 
 
 class PaperRecord(Paper):
