@@ -181,6 +181,17 @@ def test_serve_help_and_a_missing_extra(monkeypatch):
                              "pip install 'paperlike[serve]'\n")
 
 
+def test_a_port_in_use_is_a_one_line_error(seed_model, monkeypatch):
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("served on a port in use"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--model", str(seed_model), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr == f"paperlike: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
 def test_the_serve_command_serves_until_stopped(seed_model):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

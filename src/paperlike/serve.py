@@ -9,6 +9,7 @@ one handler, :func:`_error`; a body that breaks a model's limits is FastAPI's 42
 
 from __future__ import annotations
 
+import socket
 import threading
 from pathlib import Path
 from collections.abc import Callable
@@ -190,6 +191,22 @@ def create_app(index: PaperIndex, model_path: str | Path | None = None) -> FastA
 
 def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         notice: Callable[[str], None] | None = None) -> None:
-    """Load the model at model_path once and serve it until interrupted (Ctrl-C)."""
-    index = api.open_model(model_path, notice=notice)
-    uvicorn.run(create_app(index, model_path), host=host, port=port)
+    """Load the model at model_path once and serve it until interrupted (Ctrl-C).
+
+    The address is taken before the model is loaded, so a port in use is a one-line
+    PaperlikeError, not a log line after the load.
+    """
+    try:
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).split(" (while attempting")[0]  # create_server adds the address
+        raise PaperlikeError(f"cannot listen on {host}:{port}: {reason}") from None
+    with sock:
+        app = create_app(api.open_model(model_path, notice=notice), model_path)
+        if notice:
+            address = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
+            notice(f"serving {model_path} at {address} (endpoints at {address}/docs; Ctrl-C stops)")
+        try:
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
