@@ -160,6 +160,22 @@ def test_dupes_is_computed_once(base):
     assert call(base, "GET", "/dupes") == (200, first)
 
 
+def test_concurrent_requests_share_the_model(base):
+    queries = ["FastCorrect 2", "SoftCorrect", "speaker diarization", "error correction"] * 5
+    answers = [None] * len(queries)
+
+    def ask(i):
+        answers[i] = call(base, "GET", f"/similar?q={urllib.request.quote(queries[i])}&k=3")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert all(a is not None and a[0] == 200 for a in answers)
+    assert all(answers[i] == answers[i % 4] for i in range(len(queries)))
+
+
 def test_openapi_describes_every_endpoint(base):
     status, spec = call(base, "GET", "/openapi.json")
     assert status == 200

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Literal
 
 from . import __version__, api, store
@@ -122,7 +122,8 @@ def dupes(service: Served) -> Dupes:
     return service.dupes()
 
 
-# POST /recommend (papers like these and unlike those) joins here, on api.recommend.
+# POST /recommend (papers like these and unlike those, on api.recommend) joins here: a request
+# model at the end of models.py, one function calling api.recommend(service.index, ...).
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
