@@ -75,7 +75,7 @@ def test_index_json_summary_and_info(in_tmp):
     result = run("index", FIXTURES / "arxiv_api.jsonl", "--model", "m", "--json")
     assert json.loads(result.stdout)["records"] == 3
     info = json.loads(run("info", "--model", "m", "--json").stdout)
-    assert info["records"] == 3 and info["format_version"] == 2 and info["size_bytes"] > 0
+    assert info["records"] == 3 and info["format_version"] == 3 and info["size_bytes"] > 0
     assert info["parameters"]["vectorizer"]["title_weight"] >= 1
     table = run("info", "--model", "m")
     assert table.exit_code == 0 and "vocabulary" in table.stdout
@@ -90,7 +90,7 @@ def test_index_of_the_seeds_by_default_with_a_year(in_tmp):
 
 @pytest.mark.parametrize("args, message", [
     (["index", "missing.jsonl", "--model", "m"], "missing.jsonl: no such file"),
-    (["index", FIXTURES / "papers.tsv", "--format", "xml", "--model", "m"], "unknown --format 'xml'"),
+    (["index", FIXTURES / "papers.tsv", "--input-format", "xml", "--model", "m"], "unknown --input-format 'xml'"),
     (["papers", "--model", "nowhere"], "nowhere: no such model folder"),
     (["info", "--model", "nowhere"], "nowhere: no such model folder"),
     (["similar", "x", "--model", "nowhere"], "nowhere: no such model folder"),
@@ -107,7 +107,7 @@ def test_non_utf8_input_and_empty_corpus(in_tmp):
     result = run("index", "bad.csv", "--model", "m")
     assert result.exit_code == 1 and "bad.csv:2: not UTF-8" in result.stderr
     (in_tmp / "empty.jsonl").write_text("\n")
-    result = run("index", "empty.jsonl", "--format", "arxiv-json", "--model", "m")
+    result = run("index", "empty.jsonl", "--input-format", "arxiv-json", "--model", "m")
     assert result.exit_code == 1 and "no records" in result.stderr
 
 

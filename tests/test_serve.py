@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
+from paperlike.store import FORMAT_VERSION
 
 uvicorn = pytest.importorskip("uvicorn")
 serve = pytest.importorskip("paperlike.serve")
@@ -65,7 +66,7 @@ def test_health(base, seed_model):
     status, health = call(base, "GET", "/health")
     assert status == 200
     assert health == {"status": "ok", "model": str(seed_model), "records": 62, "papers": 43,
-                      "format_version": 2, "version": paperlike.__version__}
+                      "format_version": FORMAT_VERSION, "version": paperlike.__version__}
 
 
 def test_similar_by_title_get_and_post(base):

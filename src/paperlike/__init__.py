@@ -4,6 +4,9 @@ from importlib import metadata
 
 from .api import (
     DEFAULT_MODEL,
+    add,
+    recommend,
+    refit,
     build_index,
     check,
     dupes,
@@ -31,9 +34,13 @@ from .dedup import Deduplicator
 from .evaluate import DupeScores, truth_from_field, truth_from_pairs
 from .index import PaperIndex
 from .models import (
+    AddReport,
     CheckMatch,
     CheckResult,
     Corpus,
+    Filters,
+    ListItem,
+    Recommendations,
     DupeGroup,
     DupeMember,
     Dupes,
@@ -57,11 +64,12 @@ except metadata.PackageNotFoundError:  # running from a checkout without install
 
 __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
-    "save_index", "similar", "read_records", "seed_paths", "normalize",
+    "save_index", "similar", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
     "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
+    "Filters", "ListItem", "Recommendations", "AddReport",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
     "QueryError", "NotFoundError", "UsageError", "MissingExtraError",
     "__version__",

@@ -16,14 +16,16 @@ from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .errors import BadRecordError, NotFoundError
-from .models import (CheckRecord, CheckResult, Corpus, Dupes, ModelInfo, Paper, PaperRecord, PaperSummary,
-                     Similar, SourceCount)
+from .models import (AddReport, CheckRecord, CheckResult, Corpus, Dupes, Filters, ModelInfo, Paper, PaperRecord,
+                     PaperSummary, Recommendations, Similar, SourceCount)
 from .sources import read_records, seed_paths
 from .sources.base import Bad, make_paper
+from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
-           "model_info", "papers", "paper_record", "paper_summaries", "dupes", "check", "as_papers",
+           "recommend", "add", "refit", "model_info", "papers", "paper_record", "paper_summaries", "dupes",
+           "check", "as_papers",
            "evaluate_dupes"]
 
 DEFAULT_MODEL = Path("models") / "default"
@@ -60,9 +62,41 @@ def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] |
     return store.load(path)
 
 
-def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None) -> Similar:
-    """The k papers most like the query: a record id, an arXiv id, a title, or free text."""
-    return index.similar(query, k=k, kind=kind)
+def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
+            filters: Filters | None = None, diverse: bool = False) -> Similar:
+    """The k papers most like the query: a record id, an arXiv id, a title, or free text.
+
+    ``filters`` keeps papers of some categories or dates; ``diverse`` re-ranks by maximal
+    marginal relevance so that the results are not all alike."""
+    return index.similar(query, k=k, kind=kind, filters=filters, diverse=diverse)
+
+
+def recommend(index: PaperIndex, like: Sequence[str | Path | Paper], not_: Sequence[str | Path | Paper] = (),
+              exclude: Sequence[str | Path | Paper] = (), k: int = 10, filters: Filters | None = None,
+              diverse: bool = False) -> Recommendations:
+    """Papers for a reading list (ids, titles, files of records or plain lists, or records):
+    like ``like``, unlike ``not_``, leaving out all of them and ``exclude``."""
+    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse)
+
+
+def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:
+    """Add records to the saved model at path, atomically, without refitting its vocabulary."""
+    skipped = len(records.skipped) if isinstance(records, Corpus) else 0
+    if isinstance(records, Corpus):
+        records = records.records
+    index = store.load(path)
+    report = add_records(index, list(records))
+    store.save(index, path)
+    return AddReport(model=str(path), skipped=skipped, **report)
+
+
+def refit(path: str | Path) -> PaperIndex:
+    """Rebuild the saved model at path from its own records: a new vocabulary and IDF."""
+    old = store.load(path)
+    index = PaperIndex(Vectorizer(**old.vectorizer.get_params()),
+                       dedup=Deduplicator(**old.dedup.get_params())).fit(list(old.records_))
+    store.save(index, path)
+    return index
 
 
 def papers(index: PaperIndex) -> list[Paper]:
@@ -93,6 +127,7 @@ def model_info(path: str | Path) -> ModelInfo:
         versions=manifest["versions"],
         sources=[SourceCount(**s) for s in manifest["sources"]],
         size_bytes=sum(f["bytes"] for f in manifest["files"].values()),
+        updates=manifest.get("updates", {}),
     )
 
 

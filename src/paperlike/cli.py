@@ -7,6 +7,7 @@ exit code here, in :class:`_Group`, and nowhere else.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -24,7 +25,8 @@ from typer.core import TyperGroup
 
 from . import __version__, api
 from .errors import PaperlikeError, UsageError
-from .models import CheckRecord, CheckResult, Dupes, ModelInfo, Paper, PaperSummary, Similar
+from .models import (AddReport, CheckRecord, CheckResult, Dupes, Filters, ModelInfo, Paper, PaperSummary,
+                     Recommendations, Similar)
 from .evaluate import truth_from_field, truth_from_pairs
 from .sources import FORMATS, read_records, seed_paths
 
@@ -52,7 +54,22 @@ app = typer.Typer(
 ModelOption = Annotated[Path, typer.Option(
     "--model", "-m", help="Model folder. The default one is built from the bundled seeds on first use.",
     show_default=True)]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools: the same as --format json.")]
+OutputOption = Annotated[str, typer.Option(
+    "--format", "-o", help="Output: table (for people), json, jsonl (one result per line) or csv.",
+    case_sensitive=False)]
+InputFormatOption = Annotated[Optional[str], typer.Option(
+    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.")]
+CategoryOption = Annotated[Optional[list[str]], typer.Option(
+    "--category", help="Only papers of this category (cs.CL; CL for any archive's; cs for all cs.*). Repeatable.")]
+SinceOption = Annotated[Optional[str], typer.Option(
+    "--since", help="Only papers first dated on or after this YYYY[-MM[-DD]].")]
+UntilOption = Annotated[Optional[str], typer.Option(
+    "--until", help="Only papers first dated on or before this YYYY[-MM[-DD]].")]
+DiverseOption = Annotated[bool, typer.Option(
+    "--diverse", help="Re-rank by maximal marginal relevance, so results are not all alike.")]
+KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")]
+OUTPUTS = ("table", "json", "jsonl", "csv")
 
 
 def _stdout() -> Console:
@@ -70,6 +87,56 @@ def _notice(message: str) -> None:
 def _print_json(value: BaseModel | list[BaseModel]) -> None:
     data = [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value.model_dump(mode="json")
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _output(fmt: str, as_json: bool) -> str:
+    fmt = "json" if as_json else fmt.lower()
+    if fmt not in OUTPUTS:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUTS)}")
+    return fmt
+
+
+def _emit(value: BaseModel | list[BaseModel], fmt: str, table: Callable[[], object],
+          rows: Callable[[], list[dict]] | None = None) -> None:
+    """Print a result as a table, JSON, JSON lines or CSV. JSON is the whole documented shape;
+    JSON lines and CSV are its rows (results, records, members), one per line."""
+    if fmt == "table":
+        _stdout().print(table())
+    elif fmt == "json":
+        _print_json(value)
+    else:
+        items = rows() if rows else [v.model_dump(mode="json") for v in (value if isinstance(value, list) else [value])]
+        if fmt == "jsonl":
+            for item in items:
+                typer.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            _print_csv(items)
+
+
+def _print_csv(items: list[dict]) -> None:
+    columns = list(dict.fromkeys(key for item in items for key in item))
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(columns)
+    for item in items:
+        out.writerow([_csv_cell(item.get(c)) for c in columns])
+    sys.stdout.flush()
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
+    try:
+        return Filters(categories=category or [], since=since, until=until)
+    except ValueError:
+        raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
 @contextmanager
@@ -106,36 +173,99 @@ def index(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Files or folders of paper records; none means the bundled seed corpus.")] = None,
     model: ModelOption = api.DEFAULT_MODEL,
-    format: Annotated[Optional[str], typer.Option(
-        "--format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.")] = None,
+    input_format: InputFormatOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Year for listing dates that give only month and day.")] = None,
+    refit: Annotated[bool, typer.Option(
+        "--refit", help="Rebuild the model from its own records: a new vocabulary and IDF, "
+                        "taking in the words of records added since.")] = False,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """Read paper records, build the TF-IDF index and save it to the model folder.
 
-    Example: [bold]paperlike index papers/ arxiv.jsonl.gz --model models/mine[/bold]
+    Example: [bold]paperlike index papers/ arxiv.jsonl.gz --model models/mine[/bold];
+    after [bold]paperlike add[/bold]: [bold]paperlike index --refit --model models/mine[/bold]
     """
-    if format is not None and format not in FORMATS:
-        raise UsageError(f"unknown --format {format!r}; choose one of {', '.join(FORMATS)}")
+    fmt = _output(fmt, as_json)
+    skipped = 0
+    if refit:
+        if paths:
+            raise UsageError("--refit rebuilds the model from its own records; give no paths")
+        with _progress(f"Refitting {model}"):
+            api.refit(model)
+    else:
+        corpus = _read(paths or seed_paths(), input_format, strict, year)
+        skipped = len(corpus.skipped)
+        with _progress(f"Vectorising {len(corpus.records)} records"):
+            built = api.build_index(corpus)
+        with _progress(f"Saving to {model}"):
+            api.save_index(built, model)
+    info = api.model_info(model)
+    summary = IndexSummary(model=str(model), records=info.records, papers=info.papers,
+                           vocabulary=info.vocabulary, skipped=skipped)
+    _emit(summary, fmt, lambda: (f"indexed {info.records} records ({info.papers} papers, "
+                                 f"{info.vocabulary} terms) into {escape(str(model))}; "
+                                 f"skipped {skipped} malformed"))
+
+
+class IndexSummary(BaseModel):
+    """What ``index`` built."""
+
+    model: str
+    records: int
+    papers: int
+    vocabulary: int
+    skipped: int
+
+
+def _read(paths: list[Path], input_format: str | None, strict: bool, year: int | None = None):
+    """Records of the inputs, with a notice for each one skipped as malformed."""
+    if input_format is not None and input_format not in FORMATS:
+        raise UsageError(f"unknown --input-format {input_format!r}; choose one of {', '.join(FORMATS)}")
     with _progress("Reading records") as advance:
-        corpus = read_records(paths or seed_paths(), format=format, strict=strict, year=year,
-                              progress=advance)
+        corpus = read_records(paths, format=input_format, strict=strict, year=year, progress=advance)
     for bad in corpus.skipped:
         _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
-    with _progress(f"Vectorising {len(corpus.records)} records"):
-        built = api.build_index(corpus)
-    with _progress(f"Saving to {model}"):
-        api.save_index(built, model)
-    info = api.model_info(model)
-    summary = {"model": str(model), "records": info.records, "papers": info.papers,
-               "vocabulary": info.vocabulary, "skipped": len(corpus.skipped)}
-    if as_json:
-        typer.echo(json.dumps(summary, indent=2))
-        return
-    typer.echo(f"indexed {info.records} records ({info.papers} papers, {info.vocabulary} terms) "
-               f"into {model}; skipped {len(corpus.skipped)} malformed")
+    return corpus
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of records to add.")],
+    model: ModelOption = api.DEFAULT_MODEL,
+    input_format: InputFormatOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
+    year: Annotated[Optional[int], typer.Option(
+        "--year", help="Year for listing dates that give only month and day.")] = None,
+    fmt: OutputOption = "table",
+    as_json: JsonOption = False,
+) -> None:
+    """Add records to a saved model without refitting its vocabulary, atomically.
+
+    Versions of papers already in the model are attached to them, not added as new papers.
+    Words the vocabulary does not know are reported; [bold]paperlike info[/bold] shows how
+    stale the vocabulary has become and [bold]paperlike index --refit[/bold] renews it.
+
+    Example: [bold]paperlike add new-listings.jsonl --model models/mine[/bold]
+    """
+    fmt = _output(fmt, as_json)
+    api.open_model(model, notice=_notice)
+    corpus = _read(paths, input_format, strict, year)
+    with _progress(f"Adding {len(corpus.records)} records to {model}"):
+        report = api.add(model, corpus)
+    _emit(report, fmt, lambda: _add_text(report))
+
+
+def _add_text(report: AddReport) -> str:
+    share = report.out_of_vocabulary / report.tokens if report.tokens else 0.0
+    text = (f"added {report.records_added} records to {escape(report.model)}: {report.new_papers} new papers, "
+            f"{report.attached_versions} versions of known papers; {report.out_of_vocabulary} of "
+            f"{report.tokens} words ({share:.1%}) out of vocabulary")
+    if report.new_words:
+        text += f"\nnew words (kept out until 'paperlike index --refit'): {escape(', '.join(report.new_words))}"
+    return text
 
 
 @app.command()
@@ -143,25 +273,22 @@ def papers(
     model: ModelOption = api.DEFAULT_MODEL,
     grouped: Annotated[bool, typer.Option(
         "--grouped", help="One line per paper (its canonical record), versions attached.")] = False,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """List the records the model holds, or its papers with --grouped.
 
-    Example: [bold]paperlike papers --json | jq '.[].title'[/bold]
+    Example: [bold]paperlike papers --json | jq '.[].title'[/bold] or
+    [bold]paperlike papers --grouped --format csv > papers.csv[/bold]
     """
+    fmt = _output(fmt, as_json)
     index = api.open_model(model, notice=_notice)
     if grouped:
         summaries = api.paper_summaries(index)
-        if as_json:
-            _print_json(summaries)
-        else:
-            _stdout().print(_summaries_table(summaries))
+        _emit(summaries, fmt, lambda: _summaries_table(summaries))
         return
     records = api.papers(index)
-    if as_json:
-        _print_json(records)
-        return
-    _stdout().print(_papers_table(records))
+    _emit(records, fmt, lambda: _papers_table(records))
 
 
 def _summaries_table(summaries: list[PaperSummary]) -> Table:
@@ -194,31 +321,76 @@ def _papers_table(records: list[Paper]) -> Table:
 @app.command()
 def similar(
     query: Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")],
-    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")] = 10,
+    k: KOption = 10,
     by_id: Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")] = False,
     by_text: Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")] = False,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    diverse: DiverseOption = False,
     model: ModelOption = api.DEFAULT_MODEL,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share.
 
     Example: [bold]paperlike similar "FastCorrect 2"[/bold] or
-    [bold]paperlike similar --text "error correction for speech recognition"[/bold]
+    [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
     """
+    fmt = _output(fmt, as_json)
     if by_id and by_text:
         raise UsageError("--id and --text exclude each other")
     kind = "id" if by_id else "text" if by_text else None
-    result = api.similar(api.open_model(model, notice=_notice), query, k=k, kind=kind)
-    if as_json:
-        _print_json(result)
-        return
-    _stdout().print(_similar_table(result))
+    result = api.similar(api.open_model(model, notice=_notice), query, k=k, kind=kind,
+                         filters=_filters(category, since, until), diverse=diverse)
+    _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
 
-def _similar_table(result: Similar) -> Table:
-    q = result.query
-    named = f"{q.id}: {q.title or ''}" if q.id else f"text {q.text!r}"
-    named = escape(named)
+def _result_rows(results) -> list[dict]:
+    return [{"rank": i, **n.model_dump(mode="json")} for i, n in enumerate(results, 1)]
+
+
+@app.command()
+def recommend(
+    like: Annotated[list[str], typer.Option(
+        "--like", help="A paper you like: an id, a title, or a file (BibTeX, RIS, CSV, JSON lines, "
+                       "any input format, or a plain list of ids/titles). Repeatable.")],
+    not_: Annotated[Optional[list[str]], typer.Option(
+        "--not", help="A paper unlike what you want (same forms as --like). Repeatable.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    k: KOption = 10,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    diverse: DiverseOption = False,
+    model: ModelOption = api.DEFAULT_MODEL,
+    fmt: OutputOption = "table",
+    as_json: JsonOption = False,
+) -> None:
+    """Papers for a reading list: like the --like papers, unlike the --not ones.
+
+    The liked papers' TF-IDF vectors are averaged and the disliked ones' average is subtracted
+    (Rocchio); the list's own papers, their versions and --exclude are left out.
+
+    Example: [bold]paperlike recommend --like library.bib --exclude read.txt --since 2025 -k 20[/bold]
+    """
+    fmt = _output(fmt, as_json)
+    result = api.recommend(api.open_model(model, notice=_notice), like, not_ or [], exclude or [], k=k,
+                           filters=_filters(category, since, until), diverse=diverse)
+    for item in result.inputs:
+        if item.status == "unknown":
+            _notice(f"{item.role} entry {item.given!r}: not found in the model; left out")
+    _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
+
+
+def _similar_table(result: Similar | Recommendations) -> Table:
+    if isinstance(result, Recommendations):
+        used = [i for i in result.inputs if i.role == "like" and i.status != "unknown"]
+        named = f"a reading list of {len(used)} paper{'s' if len(used) != 1 else ''}"
+    else:
+        q = result.query
+        named = escape(f"{q.id}: {q.title or ''}" if q.id else f"text {q.text!r}")
     table = Table(title=f"Papers like {named}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
@@ -234,17 +406,25 @@ def _similar_table(result: Similar) -> Table:
 
 
 @app.command()
-def info(model: ModelOption = api.DEFAULT_MODEL, as_json: JsonOption = False) -> None:
-    """What a model holds: records, papers, vocabulary, parameters, sources, size.
+def info(model: ModelOption = api.DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:
+    """What a model holds: records, papers, vocabulary, parameters, sources, size, staleness.
 
     Example: [bold]paperlike info --model models/mine --json[/bold]
     """
+    fmt = _output(fmt, as_json)
     api.open_model(model, notice=_notice)
     described = api.model_info(model)
-    if as_json:
-        _print_json(described)
-        return
-    _stdout().print(_info_table(described))
+    _emit(described, fmt, lambda: _info_table(described))
+
+
+def _staleness(updates: dict) -> str:
+    added = updates.get("records_added", 0)
+    if not added:
+        return "none: no records added since the vocabulary was fitted"
+    tokens, unknown = updates.get("tokens", 0), updates.get("out_of_vocabulary", 0)
+    share = unknown / tokens if tokens else 0.0
+    return (f"{added} records added since the vocabulary was fitted; {unknown} of their {tokens} words "
+            f"({share:.1%}) unknown to it ('paperlike index --refit' takes them in)")
 
 
 def _info_table(info: ModelInfo) -> Table:
@@ -259,6 +439,7 @@ def _info_table(info: ModelInfo) -> Table:
         ("format version", str(info.format_version)),
         ("vectorizer", ", ".join(f"{k}={v}" for k, v in vec.items())),
         ("built with", ", ".join(f"{k} {v}" for k, v in info.versions.items())),
+        ("vocabulary staleness", _staleness(info.updates)),
     ]
     rows += [("source", f"{s.path} ({s.records} records)") for s in info.sources]
     for name, value in rows:
@@ -275,6 +456,7 @@ def dupes(
     title_threshold: Annotated[Optional[float], typer.Option(
         "--title-threshold", min=0.0, max=1.0,
         help="Title similarity from which two records without abstracts are one paper (default 0.9).")] = None,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """The groups of records that are versions of one paper, with the evidence for each.
@@ -284,11 +466,10 @@ def dupes(
 
     Example: [bold]paperlike dupes --json | jq '.groups[].members[].id'[/bold]
     """
+    fmt = _output(fmt, as_json)
     result = api.dupes(api.open_model(model, notice=_notice), threshold, title_threshold)
-    if as_json:
-        _print_json(result)
-        return
-    _stdout().print(_dupes_table(result))
+    rows = lambda: [{"paper": g.id, **m.model_dump(mode="json")} for g in result.groups for m in g.members]  # noqa: E731
+    _emit(result, fmt, lambda: _dupes_table(result), rows)
 
 
 def _dupes_table(result: Dupes) -> Table:
@@ -326,7 +507,8 @@ def check(
     authors: Annotated[Optional[str], typer.Option("--authors", help="Its authors, separated by ';'.")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Its year.")] = None,
     model: ModelOption = api.DEFAULT_MODEL,
-    format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
+    input_format: InputFormatOption = None,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """Is this paper already known? For each incoming record: the matching paper, or "new".
@@ -336,12 +518,10 @@ def check(
 
     Example: [bold]paperlike check --title "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"[/bold]
     """
-    records = incoming_records(paths, title, abstract, authors, year, format)
+    fmt = _output(fmt, as_json)
+    records = incoming_records(paths, title, abstract, authors, year, input_format)
     results = api.check(api.open_model(model, notice=_notice), records)
-    if as_json:
-        _print_json(results)
-    else:
-        _stdout().print(_check_table(results))
+    _emit(results, fmt, lambda: _check_table(results))
     if not any(r.status == "known" for r in results):
         raise typer.Exit(3)
 
@@ -362,10 +542,7 @@ def incoming_records(paths, title, abstract, authors, year, format) -> list[Pape
         if str(path) == "-":
             records += read_stdin_json_lines()
         else:
-            corpus = read_records([path], format=format)
-            for bad in corpus.skipped:
-                _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
-            records += corpus.records
+            records += _read([path], format, strict=False).records
     return records
 
 
@@ -428,7 +605,8 @@ def eval_dupes(
         "--truth-pairs", help="A CSV with a header and two id columns, one matching pair per row.")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0)] = None,
     title_threshold: Annotated[Optional[float], typer.Option("--title-threshold", min=0.0, max=1.0)] = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
+    input_format: InputFormatOption = None,
+    fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
     """Pairwise precision, recall and F1 (and B-cubed) of duplicate detection on labelled data.
@@ -437,13 +615,13 @@ def eval_dupes(
     """
     if (truth_field is None) == (truth_pairs is None):
         raise UsageError("give exactly one of --truth-field and --truth-pairs")
-    with _progress("Reading records") as advance:
-        records = read_records(paths, format=format, progress=advance).records
+    fmt = _output(fmt, as_json)
+    records = _read(paths, input_format, strict=False).records
     truth = truth_from_field(records, truth_field) if truth_field else truth_from_pairs(records, truth_pairs)
     with _progress("Finding versions"):
         scores = api.evaluate_dupes(records, truth, threshold, title_threshold)
-    if as_json:
-        _print_json(scores)
+    if fmt != "table":
+        _emit(scores, fmt, lambda: None)
         return
     table = Table(title=f"Duplicate detection on {scores.records} records (threshold {scores.threshold})",
                   title_justify="left")

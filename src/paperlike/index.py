@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from . import recommend, topk
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
+from .filters import Facets
 from .keys import KeyTable
-from .models import CheckResult, Dupes, Neighbour, Paper, Query, Similar
+from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
+                     Similar)
 from .sources.base import arxiv_id, doi
 from .text import normalize, text_key
 from .vectorize import Vectorizer
@@ -71,6 +74,8 @@ class PaperIndex:
         self._set_matrix(self.vectorizer.fit_transform(representatives))
         self.dedup.fit(representatives, self.vectorizer, self.X_)
         self.paper_of_text_ = self.dedup.paper_of_text_
+        self.facets_ = Facets.of(self.records_)
+        self.updates_: dict = {}
         self._group_records()
         return self
 
@@ -92,6 +97,7 @@ class PaperIndex:
         matrix.sort_indices()
         self.X_ = matrix
         self.XT_ = matrix.T.tocsr()
+        self.term_max_ = topk.term_maxima(self.XT_)
 
     # -- looking papers up ------------------------------------------------------------------
 
@@ -126,21 +132,24 @@ class PaperIndex:
         return int(self.canonical_[paper])
 
     def _build_keys(self) -> dict[str, KeyTable]:
-        ids, titles, short_titles = [], [], []
+        ids, titles, short_titles, texts = [], [], [], []
         paper_of_record = self.paper_of_text_[self.text_of_record_].tolist()
+        text_of_record = self.text_of_record_.tolist()
         for i, record in enumerate(self.records_):
             ids += [(record.id, i), (record.id.split("#", 1)[0], i), (record.doi or "", i)]
+            texts.append((text_identity(record), text_of_record[i]))
             if record.title:
                 titles.append((text_key(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
                 if short != record.title:
                     short_titles.append((text_key(short), paper_of_record[i]))
         return {"id": KeyTable.build(ids), "title": KeyTable.build(titles),
-                "short": KeyTable.build(short_titles)}
+                "short": KeyTable.build(short_titles), "text": KeyTable.build(texts)}
 
     @property
     def keys(self) -> dict[str, KeyTable]:
-        """The id, title and short-title look-up tables (built on first use, or loaded)."""
+        """The id, title, short-title and text-identity look-up tables (built on first use, or
+        loaded)."""
         if getattr(self, "_keys", None) is None:
             self._keys = self._build_keys()
         return self._keys
@@ -177,7 +186,7 @@ class PaperIndex:
         if len(key.split()) > _MAX_TITLE_WORDS:
             return None
         close = set()
-        for paper, _ in self.top_papers(self.scores(vector), _CLOSE_TITLE_CANDIDATES):
+        for paper, _ in self.best_papers(vector, _CLOSE_TITLE_CANDIDATES):
             for r in self.records_of_paper(paper):
                 candidate = self.records_[r].title
                 if candidate and difflib.SequenceMatcher(None, key, text_key(candidate)).ratio() >= _TITLE_MATCH_RATIO:
@@ -263,11 +272,16 @@ class PaperIndex:
         postings = sp.csr_matrix((values, texts, indptr), shape=(len(terms), n))
         return np.asarray(postings.T @ vector.data.astype(np.float32), dtype=np.float32)
 
-    def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
-        """The k best papers as (paper, score), each paper once, excluded papers left out."""
+    def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = (),
+                   allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best papers as (paper, score), each paper once, excluded papers left out, and
+        only papers whose ``allowed`` entry is true when it is given."""
         scores = scores.copy()
-        excluded = np.isin(self.paper_of_text_, list(exclude))
-        scores[excluded] = -np.inf
+        exclude = list(exclude)
+        if exclude:
+            scores[np.isin(self.paper_of_text_, exclude)] = -np.inf
+        if allowed is not None:
+            scores[~allowed[self.paper_of_text_]] = -np.inf
         seen: set[int] = set()
         out: list[tuple[int, float]] = []
         n = len(scores)
@@ -288,6 +302,31 @@ class PaperIndex:
                 return out
             width = min(n, width * 4)
 
+    def best_papers(self, vector: sp.csr_matrix, k: int, exclude: Iterable[int] = (),
+                    allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The same answer as ``top_papers(scores(vector), ...)``, reading only the postings
+        that can change it (:mod:`paperlike.topk`)."""
+        found = self._best(vector, k, exclude, allowed, self.paper_of_text_)
+        return [(paper, score) for paper, _, score in found]
+
+    def best_texts(self, vector: sp.csr_matrix, k: int) -> list[tuple[int, float]]:
+        """The same answer as ``top_texts(scores(vector), k)``, reading fewer postings."""
+        return [(text, score) for text, _, score in self._best(vector, k, (), None, None)]
+
+    def _best(self, vector, k, exclude, allowed, groups):
+        vector = sp.csr_matrix(vector)
+        exclude = np.fromiter(exclude, dtype=np.int64)
+        if allowed is not None:
+            allowed = allowed.copy()
+            allowed[exclude] = False
+            eligible = lambda texts: allowed[self.paper_of_text_[texts]]  # noqa: E731
+        elif len(exclude):
+            eligible = lambda texts: ~np.isin(self.paper_of_text_[texts], exclude)  # noqa: E731
+        else:
+            eligible = lambda texts: np.ones(len(texts), dtype=bool)  # noqa: E731
+        texts, scores = topk.candidates(self.X_, self.XT_, self.term_max_, vector, k, eligible, groups)
+        return topk.top_groups(texts, scores, groups, k)
+
     def top_texts(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k texts with the highest positive scores, best first."""
         k = min(k, len(scores))
@@ -304,13 +343,29 @@ class PaperIndex:
         order = np.argsort(-weight, kind="stable")[: self.explain_terms]
         return [str(self.vectorizer.vocabulary_[common[j]]) for j in order]
 
-    def similar(self, query: str, k: int = 10, kind: str | None = None) -> Similar:
+    def similar(self, query: str, k: int = 10, kind: str | None = None,
+                filters: Filters | None = None, diverse: bool = False) -> Similar:
         """The k papers most like the query (an id, a title or free text), best first."""
         if k < 1:
             raise QueryError("k must be at least 1")
         read, paper, vector = self.resolve(query, kind)
         exclude = [] if paper is None else [paper]
-        return Similar(query=read, results=self._neighbours(vector, k, exclude))
+        return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse))
+
+    def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
+                  filters: Filters | None = None, diverse: bool = False) -> Recommendations:
+        """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
+        them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
+        records or of plain lists, or Paper records; see :mod:`paperlike.recommend`."""
+        if k < 1:
+            raise QueryError("k must be at least 1")
+        lists = {role: recommend.resolve_items(self, recommend.expand_items(items), role)
+                 for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
+        vector = recommend.list_vector(lists["like"].rows(self), lists["not"].rows(self))
+        skip = [p for found in lists.values() for p in found.papers]
+        items: list[ListItem] = [item for found in lists.values() for item in found.items]
+        return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse,
+                               results=self._neighbours(vector, k, skip, filters, diverse))
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
         """The papers with several records, and why each record belongs to its paper.
@@ -333,9 +388,21 @@ class PaperIndex:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
         return self._neighbours(self.vector_of_paper(paper), k, [paper])
 
-    def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int]) -> list[Neighbour]:
+    def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int],
+                    filters: Filters | None = None, diverse: bool = False) -> list[Neighbour]:
+        allowed = None
+        if filters is not None and filters.active:
+            paper_of_record = self.paper_of_text_[self.text_of_record_]
+            allowed = self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
+        wanted = k * recommend.MMR_POOL if diverse else k
+        found = self.best_papers(vector, wanted, exclude, allowed)
+        if diverse and found:
+            papers = np.array([p for p, _ in found])
+            rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")
+            order = recommend.diverse_order(papers, np.array([s for _, s in found]), rows, k)
+            found = [found[i] for i in order]
         results = []
-        for paper, score in self.top_papers(self.scores(vector), k, exclude):
+        for paper, score in found:
             records = self.records_of_paper(paper)
             canonical = self.records_[records[0]]
             text = int(self.text_of_record_[records[0]])

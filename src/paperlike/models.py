@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
-    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord", "CheckRequest",
+    "Filters", "ListItem", "Recommendations", "AddReport",
+    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord",
+    "CheckRequest",
 ]
 
 
@@ -124,6 +126,10 @@ class ModelInfo(BaseModel):
     versions: dict[str, str]
     sources: list[SourceCount]
     size_bytes: int
+    updates: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Records added since the vocabulary was fitted, and how many of their words "
+                    "it does not know (the vocabulary's staleness).")
 
 
 class DupeMember(BaseModel):
@@ -183,6 +189,58 @@ class PaperSummary(BaseModel):
     label: str
     date: str | None
     versions: list[str]
+
+
+class Filters(BaseModel):
+    """Which papers a recommendation may return.
+
+    ``categories``: a paper passes when one of its records has one of these categories
+    (``cs.CL``, or ``CL`` for any archive's CL, or ``cs`` for every cs.* category).
+    ``since`` / ``until``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, inclusive, compared with the
+    paper's first known date; papers with no known date are left out when either is given.
+    """
+
+    categories: list[str] = Field(default_factory=list)
+    since: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    until: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.categories or self.since or self.until)
+
+
+class ListItem(BaseModel):
+    """One entry of a reading list, and what it was found to be."""
+
+    given: str = Field(description="The id, title or file:line as given.")
+    role: Literal["like", "not", "exclude"]
+    status: Literal["paper", "external", "unknown"] = Field(
+        description="paper: found in the model; external: a record read from a file, not in the "
+                    "model, used by its text; unknown: neither, left out.")
+    id: str | None = None
+    title: str | None = None
+
+
+class Recommendations(BaseModel):
+    """The answer to ``recommend``: how the reading list was read, and the papers for it."""
+
+    inputs: list[ListItem]
+    filters: Filters
+    diverse: bool
+    results: list[Neighbour]
+
+
+class AddReport(BaseModel):
+    """What ``add`` did to a saved model."""
+
+    model: str
+    records_added: int
+    new_papers: int
+    attached_versions: int = Field(description="Records found to be versions of papers already in the model.")
+    tokens: int = Field(description="Word occurrences in the added records.")
+    out_of_vocabulary: int = Field(description="Of those, words the model's vocabulary does not know.")
+    new_words: list[str] = Field(description="The most frequent unknown words, most frequent first.")
+    skipped: int = 0
 
 
 # -- The HTTP service (``paperlike serve``): its answers and the requests it takes ------------

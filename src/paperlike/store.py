@@ -1,16 +1,17 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 2)::
+Layout (format version 3)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums
     records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
     vocabulary.json    the terms, in column order
-    idf.npy            float32 IDF per term
+    idf.npy            float32 IDF per term; term_max.npy: the largest weight in each term's postings
     X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
     XT_data.npy, XT_indices.npy, XT_indptr.npy   the same transposed: the inverted index
     text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
     version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
-    keys_{id,title,short}_{hash,value}.npy       id and title look-up tables
+    keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
+    record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
 Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
 are parsed only when asked for, so opening a model costs little whatever its size. Every file's
@@ -36,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ModelError
+from .filters import Facets
 from .dedup import Deduplicator
 from .index import PaperIndex
 from .keys import KeyTable
@@ -45,7 +47,7 @@ from .vectorize import Vectorizer
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 VERIFIED = ".verified"
 MANIFEST = "manifest.json"
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
@@ -98,15 +100,20 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])
     _write_json(folder / "version_rules.json", index.dedup.rules_)
     _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
+    _write_json(folder / "categories.json", index.facets_.names)
     arrays = {
         "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
+        "term_max": index.term_max_.astype(np.float32),
         "text_of_record": index.text_of_record_.astype(np.int64),
         "record_of_text": index.record_of_text_.astype(np.int64),
         "paper_of_text": index.paper_of_text_.astype(np.int64),
         "canonical": index.canonical_.astype(np.int64),
         "version_pairs": index.dedup.pairs_.astype(np.int64),
         "version_scores": index.dedup.scores_.astype(np.float32),
+        "record_date": index.facets_.dates.astype(np.int32),
+        "record_category_indices": index.facets_.categories.indices.astype(np.int32),
+        "record_category_indptr": index.facets_.categories.indptr.astype(np.int64),
     }
     for name, matrix in (("X", index.X_), ("XT", index.XT_)):
         arrays[f"{name}_data"] = matrix.data.astype(np.float32)
@@ -134,6 +141,7 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
                    "papers": index.n_papers, "vocabulary": int(index.X_.shape[1]),
                    "nonzeros": int(index.X_.nnz)},
         "sources": [{"path": path, "records": n} for path, n in sorted(sources.items())],
+        "updates": index.updates_,
         "files": {name: {"bytes": size, "sha256": _sha256(folder / name)}
                   for name, size in sorted(files.items())},
     }
@@ -302,7 +310,14 @@ def load(path: str | Path) -> PaperIndex:
     n_texts, n_terms = len(index.record_of_text_), len(vocabulary)
     index.X_ = _matrix(folder, "X", (n_texts, n_terms))
     index.XT_ = _matrix(folder, "XT", (n_terms, n_texts))
+    index.term_max_ = _array(folder, "term_max")
     index._group_records(canonical=_array(folder, "canonical"))
     index._keys = {name: KeyTable(_array(folder, f"keys_{name}_hash"), _array(folder, f"keys_{name}_value"))
-                   for name in ("id", "title", "short")}
+                   for name in ("id", "title", "short", "text")}
+    categories = json.loads((folder / "categories.json").read_text(encoding="utf-8"))
+    indices = _array(folder, "record_category_indices")
+    index.facets_ = Facets(_array(folder, "record_date"), sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.int8), indices, _array(folder, "record_category_indptr")),
+        shape=(len(index.records_), len(categories))), categories)
+    index.updates_ = manifest.get("updates", {})
     return index

@@ -137,6 +137,14 @@ class Vectorizer:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
         return self._fitted.transform(list(texts)).tocsr()
 
+    def analyzer(self):
+        """The function that splits a text into the terms this vectoriser counts."""
+        return self._fitted.build_analyzer()
+
+    def term_index(self) -> dict[str, int]:
+        """Each known term's column."""
+        return self._fitted.vocabulary_
+
     @classmethod
     def from_fitted(cls, params: dict[str, Any], vocabulary: Sequence[str], idf: np.ndarray) -> Vectorizer:
         """A fitted Vectorizer rebuilt from saved parameters, vocabulary and IDF (no pickle)."""

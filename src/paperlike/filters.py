@@ -1,0 +1,110 @@
+"""Which papers a recommendation may return: by category and by date.
+
+Each record's date and categories are kept as arrays (saved with the model), so a filter is a
+few numpy operations over papers, whatever the corpus size, and never parses the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import QueryError
+from .models import Filters, Paper
+
+__all__ = ["Facets", "date_number"]
+
+
+def date_number(date: str | None, *, end: bool = False) -> int:
+    """``YYYY[-MM[-DD]]`` as the number YYYYMMDD, a missing month or day as 00 (or 99 for the end
+    of a range, so that ``--until 2025-06`` takes in all of June); 0 for an unknown date."""
+    if not date or not date[:4].isdigit():
+        return 0
+    parts = date.split("-")
+    fill = 99 if end else 0
+    month = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else fill
+    day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else fill
+    return int(parts[0]) * 10000 + month * 100 + day
+
+
+class Facets:
+    """Dates and categories of every record: ``dates`` (YYYYMMDD, 0 unknown), ``categories``
+    (a record x category 0/1 CSR matrix) and ``names`` (the category of each column)."""
+
+    def __init__(self, dates: np.ndarray, categories: sp.csr_matrix, names: list[str]) -> None:
+        self.dates = dates
+        self.categories = categories
+        self.names = names
+
+    @classmethod
+    def of(cls, records: Sequence[Paper]) -> Facets:
+        names: dict[str, int] = {}
+        indices: list[int] = []
+        indptr = [0]
+        for record in records:
+            indices.extend(names.setdefault(c, len(names)) for c in dict.fromkeys(record.categories))
+            indptr.append(len(indices))
+        categories = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.int8), np.array(indices, dtype=np.int32),
+             np.array(indptr, dtype=np.int64)), shape=(len(records), len(names)))
+        dates = np.array([date_number(r.date) for r in records], dtype=np.int32)
+        return cls(dates, categories, list(names))
+
+    def extend(self, records: Sequence[Paper]) -> Facets:
+        """These facets with more records' appended (new categories get new columns)."""
+        added = Facets.of(records)
+        names = list(self.names) + [n for n in added.names if n not in set(self.names)]
+        column = {n: i for i, n in enumerate(names)}
+        remap = np.array([column[n] for n in added.names], dtype=np.int32)
+        added_matrix = sp.csr_matrix(
+            (added.categories.data, remap[added.categories.indices] if len(remap) else added.categories.indices,
+             added.categories.indptr), shape=(len(records), len(names)))
+        old = sp.csr_matrix((self.categories.data, self.categories.indices, self.categories.indptr),
+                            shape=(self.categories.shape[0], len(names)))
+        return Facets(np.concatenate([self.dates, added.dates]),
+                      sp.vstack([old, added_matrix], format="csr"), names)
+
+    def _category_columns(self, wanted: list[str]) -> np.ndarray:
+        columns = []
+        for want in wanted:
+            w = want.strip().casefold()
+            for i, name in enumerate(self.names):
+                n = name.casefold()
+                archive, _, sub = n.rpartition(".")
+                if n == w or (("." not in w) and w in (archive, sub)) or ("." not in n and w.rpartition(".")[2] == n):
+                    columns.append(i)
+        if not columns:
+            known = ", ".join(sorted(self.names)[:12]) or "none"
+            raise QueryError(f"no paper has the category {', '.join(wanted)!s}; "
+                             f"categories in this model include: {known}")
+        return np.array(sorted(set(columns)), dtype=np.int32)
+
+    def paper_mask(self, filters: Filters, paper_of_record: np.ndarray, n_papers: int) -> np.ndarray | None:
+        """Which papers pass the filters (None: every paper, no filter given)."""
+        if not filters.active:
+            return None
+        ok = np.ones(n_papers, dtype=bool)
+        if filters.categories:
+            columns = self._category_columns(filters.categories)
+            hit = np.asarray(self.categories[:, columns].sum(axis=1)).ravel() > 0
+            ok &= np.bincount(paper_of_record[hit], minlength=n_papers) > 0
+        if filters.since or filters.until:
+            first = self.first_dates(paper_of_record, n_papers)
+            known = first > 0
+            if filters.since:
+                known &= first >= date_number(filters.since)
+            if filters.until:
+                known &= first <= date_number(filters.until, end=True)
+            ok &= known
+        return ok
+
+    def first_dates(self, paper_of_record: np.ndarray, n_papers: int) -> np.ndarray:
+        """Each paper's earliest known date (0 when none of its records has a year)."""
+        big = np.iinfo(np.int32).max
+        dates = np.where(self.dates > 0, self.dates, big)
+        first = np.full(n_papers, big, dtype=np.int32)
+        np.minimum.at(first, paper_of_record, dates)
+        first[first == big] = 0
+        return first

@@ -1,0 +1,165 @@
+"""A reading list as the query, and diverse results.
+
+A reading list is ids, titles, files of records (any input format), or a plain file of ids and
+titles, one per line. Each entry is found in the index (by id, title, or as a version of a known
+paper) or, for a record read from a file, used by its own text. The liked papers' TF-IDF rows are
+averaged (a centroid) and the disliked ones' average is subtracted (Rocchio's formula), and the
+result is scored like any query: exact, through the inverted index, and explained by the terms
+it shares with each result. benchmarks/recommend_choice.py measures the centroid against
+scoring each liked paper separately and against arxiv-sanity's per-query linear SVM.
+
+``--diverse`` re-ranks the best candidates by maximal marginal relevance (Carbonell and
+Goldstein, 1998): each next result is the one most like the query and least like the results
+already chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import InputError, QueryError
+from .models import ListItem, Paper
+from .sources import read_records
+from .sources.base import arxiv_id, doi
+
+__all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "expand_items", "Resolved", "resolve_items",
+           "list_vector", "diverse_order"]
+
+# How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART).
+ROCCHIO_NEGATIVE = 0.5
+# Relevance against novelty in maximal marginal relevance (1.0 would be plain ranking): equal
+# weights, as cosines to the query and between results are on one scale.
+MMR_LAMBDA = 0.5
+# How many of the best candidates MMR chooses among, per result asked for.
+MMR_POOL = 10
+
+
+def expand_items(items: Iterable[str | Path | Paper]) -> list[tuple[str, str | Paper]]:
+    """Each reading-list entry as (how it was given, an id/title string or a record).
+
+    A path to a file of records gives its records; a file in no known format is read as a plain
+    list, one id or title per line (blank lines and ``#`` comments skipped).
+    """
+    out: list[tuple[str, str | Paper]] = []
+    for item in items:
+        if isinstance(item, Paper):
+            out.append((item.id, item))
+            continue
+        path = Path(item)
+        if isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file()):
+            out.extend(_file_items(path))
+        else:
+            out.append((str(item), str(item)))
+    return out
+
+
+def _file_items(path: Path) -> list[tuple[str, str | Paper]]:
+    try:
+        corpus = read_records([path])
+    except InputError as exc:
+        if "unknown format" not in str(exc):
+            raise
+        return _plain_list(path)
+    return [(f"{r.source.path}:{r.source.line}" if r.source else r.id, r) for r in corpus.records]
+
+
+def _plain_list(path: Path) -> list[tuple[str, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8; convert it to UTF-8") from None
+    return [(line.strip(), line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+class Resolved:
+    """Reading-list entries resolved against an index: the report, the papers found, and the
+    TF-IDF rows of the entries used by their own text."""
+
+    def __init__(self) -> None:
+        self.items: list[ListItem] = []
+        self.papers: list[int] = []
+        self.external: list[sp.csr_matrix] = []
+
+    def rows(self, index) -> list[sp.csr_matrix]:
+        return [index.vector_of_paper(p) for p in dict.fromkeys(self.papers)] + self.external
+
+
+def resolve_items(index, entries: Sequence[tuple[str, str | Paper]], role: str) -> Resolved:
+    """Find each entry in the index; see :class:`paperlike.models.ListItem` for the statuses."""
+    out = Resolved()
+    for given, entry in entries:
+        paper, record = _find(index, entry)
+        if paper is not None:
+            head = index.records_[index.canonical_record(paper)]
+            out.papers.append(paper)
+            out.items.append(ListItem(given=given, role=role, status="paper", id=head.id, title=head.title))
+        elif record is not None and role != "exclude":
+            vector = index.vectorizer.transform([record])
+            status = "external" if vector.nnz else "unknown"
+            if vector.nnz:
+                out.external.append(vector)
+            out.items.append(ListItem(given=given, role=role, status=status, id=record.id, title=record.title))
+        else:
+            out.items.append(ListItem(given=given, role=role, status="unknown",
+                                      id=record.id if record else None, title=record.title if record else None))
+    return out
+
+
+def _find(index, entry: str | Paper) -> tuple[int | None, Paper | None]:
+    """The paper an entry names (or is a version of), and the record it came as, if any."""
+    if isinstance(entry, Paper):
+        # Only ids that mean the same paper everywhere: a CSV's own "17" may be another's 17.
+        own = entry.id.split("#", 1)[0]
+        found = index.record_by_id(own) if arxiv_id(own) or doi(own) or own.startswith("pl-") else None
+        if found is not None:
+            return index.paper_of_record(found), entry
+        result = index.check(entry)
+        if result.match is not None:
+            return index.paper_of_record(index.record_by_id(result.match.paper)), entry
+        return None, entry
+    try:
+        _, paper, _ = index.resolve(entry)
+    except QueryError:
+        return None, None
+    return paper, None
+
+
+def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
+    """Rocchio's query: the liked rows' centroid less ``ROCCHIO_NEGATIVE`` times the disliked
+    rows' centroid, negative weights dropped, L2-normalised."""
+    if not likes:
+        raise QueryError("none of the liked papers was found in the model or has known words; "
+                         "give ids or titles from 'paperlike papers', or files of records")
+    query = sp.vstack(likes).mean(axis=0)
+    if dislikes:
+        query = query - ROCCHIO_NEGATIVE * sp.vstack(dislikes).mean(axis=0)
+    query = np.asarray(query, dtype=np.float32).ravel()
+    query[query < 0] = 0
+    norm = float(np.linalg.norm(query))
+    if norm == 0:
+        raise QueryError("the disliked papers cancel every word of the liked ones; drop some of --not")
+    return sp.csr_matrix(query / norm)
+
+
+def diverse_order(candidates: np.ndarray, relevance: np.ndarray, rows: sp.csr_matrix, k: int,
+                  weight: float = MMR_LAMBDA) -> list[int]:
+    """Positions in ``candidates`` chosen by maximal marginal relevance, in order of choice.
+
+    ``rows`` are the candidates' L2-normalised TF-IDF rows: their dot products are the
+    similarities between candidates.
+    """
+    similarity = (rows @ rows.T).toarray()
+    chosen: list[int] = []
+    redundancy = np.zeros(len(candidates), dtype=np.float64)
+    available = np.ones(len(candidates), dtype=bool)
+    for _ in range(min(k, len(candidates))):
+        gain = np.where(available, weight * relevance - (1 - weight) * redundancy, -np.inf)
+        best = int(np.argmax(gain))
+        chosen.append(best)
+        available[best] = False
+        redundancy = np.maximum(redundancy, similarity[best])
+    return chosen
