@@ -1,6 +1,8 @@
+import re
+
 from hypothesis import given, strategies as st
 
-from paperlike.text import content_hash, normalize, text_key
+from paperlike.text import content_hash, normalize, text_key, tokens
 
 
 def test_line_wraps_and_runs_of_space_become_single_spaces():
@@ -43,3 +45,8 @@ def test_normalize_is_idempotent(text):
 def test_normalized_text_is_one_line_without_edge_spaces(text):
     out = normalize(text)
     assert "\n" not in out and out == out.strip() and "  " not in out
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_tokens_equal_the_regular_expression(text):
+    assert tokens(text) == re.findall(r"\w+", text.casefold())

@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from .allpairs import pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
-from .vectorize import Vectorizer
+from .vectorize import Fields, Vectorizer
 
 __all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completeness",
            "versions_report", "check_record"]
@@ -215,12 +215,14 @@ class Deduplicator:
         return {"threshold": self.threshold, "title_threshold": self.title_threshold}
 
 
-    def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix) -> Deduplicator:
+    def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
+            fields: Fields | None = None) -> Deduplicator:
         """Find the versions among texts, given one representative record per text and the
-        texts' TF-IDF rows ``X``."""
+        texts' TF-IDF rows ``X`` (and, when the vectoriser made them, the title and abstract
+        rows in ``fields``, which spares tokenising those again)."""
         n = len(records)
-        i, j = self._candidates(records, vectorizer, X)
-        cosines = self._abstract_cosines(records, vectorizer, i, j)
+        i, j = self._candidates(records, vectorizer, X, fields)
+        cosines = self._abstract_cosines(records, vectorizer, i, j, fields)
         self.generic_titles_ = generic_titles(records)
         kept = []
         for a, b, cos in zip(i.tolist(), j.tolist(), cosines):
@@ -236,11 +238,14 @@ class Deduplicator:
         return self
 
     def _candidates(self, records: Sequence[Paper], vectorizer: Vectorizer,
-                    X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+                    X: sp.csr_matrix, fields: Fields | None) -> tuple[np.ndarray, np.ndarray]:
         pairs: set[tuple[int, int]] = set()
         titled = [t for t, r in enumerate(records) if r.title]
         if len(titled) > 1:
-            T = vectorizer.transform_texts([records[t].title for t in titled])
+            if fields is not None and fields.titles is not None:
+                T = fields.titles[titled]
+            else:
+                T = vectorizer.transform_texts([records[t].title for t in titled])
             ti, tj, _ = pairs_above(T, _TITLE_JOIN)
             pairs.update(zip(np.asarray(titled)[ti].tolist(), np.asarray(titled)[tj].tolist()))
         xi, xj, _ = pairs_above(X, _TEXT_JOIN)
@@ -253,11 +258,16 @@ class Deduplicator:
 
     @staticmethod
     def _abstract_cosines(records: Sequence[Paper], vectorizer: Vectorizer,
-                          i: np.ndarray, j: np.ndarray) -> list[float | None]:
+                          i: np.ndarray, j: np.ndarray, fields: Fields | None) -> list[float | None]:
         involved = np.unique(np.concatenate([i, j]))
         with_abstract = [t for t in involved.tolist() if records[t].abstract]
         row = {t: k for k, t in enumerate(with_abstract)}
-        A = vectorizer.transform_texts([records[t].abstract for t in with_abstract]) if with_abstract else None
+        if not with_abstract:
+            A = None
+        elif fields is not None and fields.abstracts is not None:
+            A = fields.abstracts[with_abstract]
+        else:
+            A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
         out: list[float | None] = []
         for a, b in zip(i.tolist(), j.tolist()):
             if a in row and b in row:

@@ -71,8 +71,9 @@ class PaperIndex:
         self.text_of_record_ = self._texts_of(self.records_)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
         representatives = [self.records_[i] for i in self.record_of_text_]
-        self._set_matrix(self.vectorizer.fit_transform(representatives))
-        self.dedup.fit(representatives, self.vectorizer, self.X_)
+        fields = self.vectorizer.fit_fields(representatives)
+        self._set_matrix(fields.X)
+        self.dedup.fit(representatives, self.vectorizer, self.X_, fields)
         self.paper_of_text_ = self.dedup.paper_of_text_
         self.facets_ = Facets.of(self.records_)
         self.updates_: dict = {}
