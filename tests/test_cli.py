@@ -168,6 +168,8 @@ def test_check_usage_errors(in_tmp):
     assert both.exit_code == 2 and "not both" in both.stderr
     empty = runner.invoke(app, ["check", "-"], input="\n")
     assert empty.exit_code == 2 and "no records on stdin" in empty.stderr
+    blank = run("check", "--title", "  ")
+    assert blank.exit_code == 1 and "<command line>:1: record has neither a title nor an abstract" in blank.stderr
 
 
 def test_eval_dupes_with_truth_pairs_and_field(in_tmp):

@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sklearn.neighbors import NearestNeighbors
 
 import paperlike
-from paperlike.errors import QueryError
+from paperlike.errors import NotFoundError, QueryError
 
 from conftest import title_of
 
@@ -71,10 +71,13 @@ def test_query_reading(seed_index):
     record = seed_index.records_[5]
     assert seed_index.resolve(record.id)[0].kind == "id"
     assert seed_index.resolve("Mask the Correct Tokens", kind="text")[0].kind == "text"
+    assert seed_index.resolve("SoftCorrect", kind="title")[0].kind == "title"
+    with pytest.raises(NotFoundError, match="no paper titled"):
+        seed_index.resolve("error correction for speech", kind="title")
 
 
 def test_unknown_ids_and_unknown_words_are_query_errors(seed_index):
-    with pytest.raises(QueryError, match="no record with id"):
+    with pytest.raises(NotFoundError, match="no record with id"):
         seed_index.similar("2501.12345")
     with pytest.raises(QueryError, match="no record with id"):
         seed_index.similar("SoftCorrect", kind="id")

@@ -26,8 +26,10 @@ from .errors import (
     BadRecordError,
     EmptyCorpusError,
     InputError,
+    MissingExtraError,
     ModelError,
     OutputError,
+    NotFoundError,
     PaperlikeError,
     QueryError,
     UsageError,
@@ -77,6 +79,6 @@ __all__ = [
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "Filters", "ListItem", "Recommendations", "AddReport",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "UsageError", "OutputError",
+    "QueryError", "NotFoundError", "UsageError", "MissingExtraError", "OutputError",
     "__version__",
 ]

@@ -16,15 +16,18 @@ from . import store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
-from .models import (AddReport, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo, Paper,
+from .errors import BadRecordError, NotFoundError
+from .models import (AddReport, CheckRecord, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo, Paper,
+                     PaperRecord,
                      PaperSummary, Recommendations, Similar, SourceCount)
 from .sources import read_records, seed_paths
+from .sources.base import Bad, make_paper
 from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
-           "recommend", "add", "refit", "model_info", "papers", "paper_summaries", "dupes", "check",
-           "evaluate_dupes", "graph", "graph_html", "write_graph"]
+           "recommend", "add", "refit", "model_info", "papers", "paper_record", "paper_summaries", "dupes",
+           "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -119,6 +122,17 @@ def papers(index: PaperIndex) -> list[Paper]:
     return list(index.records_)
 
 
+def paper_record(index: PaperIndex, id: str) -> PaperRecord:
+    """The record with this id (an arXiv id in any version, or a DOI, will do), the id of its
+    paper's canonical record and the ids of the paper's other records; NotFoundError if none."""
+    record = index.record_by_id(id)
+    if record is None:
+        raise NotFoundError(f"no record with id {id.strip()!r} in this model")
+    found = index.records_[record]
+    ids = [index.records_[r].id for r in index.records_of_paper(index.paper_of_record(record))]
+    return PaperRecord(**dict(found), paper=ids[0], versions=[i for i in ids if i != found.id])
+
+
 def model_info(path: str | Path) -> ModelInfo:
     """What a saved model holds, from its manifest."""
     folder = Path(path)
@@ -143,6 +157,22 @@ def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: fl
 def check(index: PaperIndex, records: Iterable[Paper]) -> list[CheckResult]:
     """For each incoming record, the known paper it is a version of, or "new"."""
     return [index.check(record) for record in records]
+
+
+def as_papers(records: Iterable[CheckRecord], path: str) -> list[Paper]:
+    """Incoming records given field by field (``check --title``, ``POST /check``) as Papers,
+    normalised and identified like records read from files; the n-th is ``path``, line n.
+    BadRecordError (an InputError) for one with neither a title nor an abstract."""
+    papers = []
+    for line, r in enumerate(records, 1):
+        try:
+            papers.append(make_paper(
+                path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
+                categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
+                doi_value=r.doi, venue=r.venue))
+        except Bad as exc:
+            raise BadRecordError(path, line, str(exc)) from None
+    return papers
 
 
 def paper_summaries(index: PaperIndex) -> list[PaperSummary]:

@@ -25,12 +25,11 @@ from typer.core import TyperGroup
 
 from . import __version__, api
 from .errors import PaperlikeError, UsageError
-from .models import (AddReport, CheckResult, Dupes, Filters, ModelInfo, Paper, PaperSummary,
+from .models import (AddReport, CheckRecord, CheckResult, Dupes, Filters, ModelInfo, Paper, PaperSummary,
                      Recommendations, Similar)
 from .evaluate import truth_from_field, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
 from .sources import FORMATS, read_records, seed_paths
-from .sources.base import make_paper
 
 
 class _Group(TyperGroup):
@@ -574,8 +573,8 @@ def incoming_records(paths, title, abstract, authors, year, format) -> list[Pape
     if title or abstract:
         if paths:
             raise UsageError("give either files or --title/--abstract, not both")
-        return [make_paper("<command line>", 1, title=title, abstract=abstract, authors=authors,
-                           date=str(year) if year else None)]
+        return api.as_papers([CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)],
+                             "<command line>")
     if not paths:
         if sys.stdin.isatty():
             raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")
@@ -615,6 +614,24 @@ def _check_table(results: list[CheckResult]) -> Table:
         table.add_row(escape(r.title or r.id), "[green]known[/green]" if m else "new",
                       escape(known), escape(m.rule) if m else "", f"{m.score:.3f}" if m else "")
     return table
+
+
+@app.command()
+def serve(
+    model: ModelOption = api.DEFAULT_MODEL,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on; 0.0.0.0 listens on every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 8000,
+) -> None:
+    """Serve the model over HTTP: similar, check, papers, dupes and health as JSON endpoints,
+    described at /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
+
+    Example: [bold]paperlike serve --model models/mine --port 8000[/bold], then
+    [bold]curl 'http://127.0.0.1:8000/similar?q=FastCorrect+2&k=3'[/bold]
+    """
+    from .serve import run
+
+    run(model, host, port, notice=_notice)
 
 
 eval_app = typer.Typer(help="Measure paperlike against ground truth.", no_args_is_help=True)

@@ -13,8 +13,10 @@ __all__ = [
     "EmptyCorpusError",
     "ModelError",
     "QueryError",
+    "NotFoundError",
     "UsageError",
     "OutputError",
+    "MissingExtraError",
 ]
 
 
@@ -56,3 +58,11 @@ class QueryError(PaperlikeError):
 
 class OutputError(PaperlikeError):
     """A file cannot be written where the user asked for it."""
+
+
+class NotFoundError(QueryError):
+    """A query names a record or paper (by id, or by title only) that the model does not hold."""
+
+
+class MissingExtraError(PaperlikeError):
+    """A feature needs an optional extra that is not installed (``pip install 'paperlike[...]'``)."""

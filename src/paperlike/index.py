@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from . import recommend, topk
 from .dedup import Deduplicator, check_record, completeness, versions_report
-from .errors import EmptyCorpusError, QueryError
+from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .keys import KeyTable
 from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
@@ -199,8 +199,9 @@ class PaperIndex:
     def resolve(self, query: str, kind: str | None = None) -> tuple[Query, int | None, sp.csr_matrix]:
         """How to read a query, the paper it names (None for free text), and its vector.
 
-        ``kind`` forces "id" or "text"; otherwise an id is tried, then a title (exact, the
-        name before its colon, or close enough to be unambiguous), then free text.
+        ``kind`` forces "id", "title" or "text"; otherwise an id is tried, then a title (exact,
+        the name before its colon, or close enough to be unambiguous), then free text.
+        NotFoundError when a forced id or title names nothing in the model.
         """
         text = normalize(query)
         if not text:
@@ -210,9 +211,9 @@ class PaperIndex:
             if record is not None:
                 return self._named(text, "id", self.paper_of_record(record), record)
             if kind == "id" or _looks_like_id(text):
-                raise QueryError(f"no record with id {text!r} in this model; "
+                raise NotFoundError(f"no record with id {text!r} in this model; "
                                  "'paperlike papers' lists the ids")
-        if kind is None:
+        if kind in (None, "title"):
             papers = self.papers_by_title(text)
             if len(papers) > 1:
                 ids = ", ".join(sorted(self.records_[self.canonical_record(p)].id for p in papers))
@@ -221,10 +222,12 @@ class PaperIndex:
             if papers:
                 return self._named(text, "title", papers.pop())
         vector = self.vector_of_text(text)
-        if kind is None:
+        if kind in (None, "title"):
             paper = self.paper_by_close_title(text, vector)
             if paper is not None:
                 return self._named(text, "title", paper)
+            if kind == "title":
+                raise NotFoundError(f"no paper titled {text!r} in this model")
         return Query(text=text, kind="text"), None, vector
 
     def _named(self, text: str, kind: str, paper: int, record: int | None = None

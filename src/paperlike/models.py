@@ -6,14 +6,16 @@ stores, so a field added here is a change of the documented shapes.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
+    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord",
+    "CheckRequest",
 ]
 
 
@@ -270,3 +272,72 @@ class Graph(BaseModel):
     min_cosine: float
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+
+# -- The HTTP service (``paperlike serve``): its answers and the requests it takes ------------
+
+MAX_K = 100
+"""The most results one request may ask for."""
+
+MAX_BATCH = 1000
+"""The most records one ``check`` request may carry."""
+
+
+class Health(BaseModel):
+    """What a running service holds (``GET /health``)."""
+
+    status: Literal["ok"] = "ok"
+    model: str | None = Field(description="The model folder, or null for an index never saved.")
+    records: int
+    papers: int
+    format_version: int | None = Field(description="The saved model's format version.")
+    version: str = Field(description="The paperlike version serving.")
+
+
+class ErrorMessage(BaseModel):
+    """What the service answers to a request it cannot serve (4xx): one line saying why."""
+
+    error: str
+
+
+class PaperRecord(Paper):
+    """One record with the paper it belongs to (``GET /papers/{id}``)."""
+
+    paper: str = Field(description="The id of the paper's canonical (most complete) record.")
+    versions: list[str] = Field(description="The ids of the paper's other records.")
+
+
+class SimilarRequest(BaseModel):
+    """A ``similar`` query: an id, a title or free text; ``kind`` forces one reading."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, examples=["FastCorrect 2"])
+    k: int = Field(10, ge=1, le=MAX_K)
+    kind: Literal["id", "title", "text"] | None = None
+
+
+class CheckRecord(BaseModel):
+    """An incoming record to check: a title and/or an abstract, the rest optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    title: str | None = None
+    abstract: str | None = None
+    authors: list[str] | str = Field(default_factory=list, description="A list, or one string joined by ';'.")
+    year: int | None = Field(None, ge=0, le=9999)
+    date: str | None = Field(None, description="ISO 8601; wins over year.")
+    doi: str | None = None
+    venue: str | None = None
+    categories: list[str] = Field(default_factory=list)
+
+
+class CheckRequest(RootModel[CheckRecord | list[CheckRecord]]):
+    """One incoming record, or a list of at most MAX_BATCH."""
+
+    root: CheckRecord | Annotated[list[CheckRecord], Field(min_length=1, max_length=MAX_BATCH)]
+
+    @property
+    def records(self) -> list[CheckRecord]:
+        return self.root if isinstance(self.root, list) else [self.root]

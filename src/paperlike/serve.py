@@ -1,0 +1,213 @@
+"""The HTTP service (``paperlike serve``): the CLI's operations as JSON endpoints.
+
+FastAPI and uvicorn come with an optional extra, ``pip install 'paperlike[serve]'``. The model
+is loaded once, before the server starts, and every request shares it read-only. Requests and
+answers are the pydantic models of :mod:`paperlike.models`, so ``GET /openapi.json`` (and the
+pages at ``/docs``) describe them. A PaperlikeError becomes a 4xx with ``{"error": "..."}`` in
+one handler, :func:`_error`; a body that breaks a model's limits is FastAPI's 422.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from . import __version__, api, store
+from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, UsageError
+from .index import PaperIndex
+from .models import (MAX_K, CheckRequest, CheckResult, Dupes, ErrorMessage, Health, PaperRecord, Similar,
+                     SimilarRequest)
+
+try:
+    import uvicorn
+    from fastapi import APIRouter, Depends, FastAPI, Query, Request
+    from fastapi.responses import JSONResponse
+except ImportError:
+    raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
+                            "pip install 'paperlike[serve]'") from None
+
+__all__ = ["create_app", "run", "router", "MAX_BODY"]
+
+MAX_BODY = 1_000_000
+"""The largest request body, in bytes; a larger one is answered 413."""
+
+# Reading on past MAX_BODY, up to this, lets a client that sent too much read its 413 (a server
+# that closes with unread bytes resets the connection); beyond it the connection is dropped.
+_DRAIN = 16 * MAX_BODY
+
+# The status of each kind of PaperlikeError; the first class that matches wins.
+_STATUS = ((NotFoundError, 404), (QueryError, 400), (InputError, 400), (UsageError, 400))
+
+
+class Service:
+    """What the endpoints share: the index (read-only) and the answers computed once."""
+
+    def __init__(self, index: PaperIndex, model_path: str | Path | None = None) -> None:
+        self.index = index
+        index.keys  # built now if the index was never saved, not by concurrent first requests
+        self.health = Health(
+            model=None if model_path is None else str(model_path),
+            records=len(index.records_), papers=index.n_papers, version=__version__,
+            format_version=None if model_path is None else store.read_manifest(Path(model_path))["format_version"],
+        )
+        self._dupes: Dupes | None = None
+        self._lock = threading.Lock()
+
+    def dupes(self) -> Dupes:
+        """The model's groups of versions: computed on first use, then the same answer."""
+        with self._lock:
+            if self._dupes is None:
+                self._dupes = api.dupes(self.index)
+            return self._dupes
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service
+
+
+Served = Annotated[Service, Depends(_service)]
+
+router = APIRouter(responses={
+    400: {"model": ErrorMessage, "description": "A query or record that cannot be read"},
+    413: {"model": ErrorMessage, "description": f"A request body larger than {MAX_BODY} bytes"},
+})
+_not_found = {404: {"model": ErrorMessage, "description": "No such record or paper in the model"}}
+
+
+@router.get("/health", response_model=Health)
+def health(service: Served) -> Health:
+    """What the service holds: the model, its record and paper counts, the versions."""
+    return service.health
+
+
+@router.get("/similar", response_model=Similar, responses=_not_found)
+def similar(
+    service: Served,
+    q: Annotated[str, Query(min_length=1, description="A record id, an arXiv id, a DOI, a title, or free text.",
+                            examples=["FastCorrect 2"])],
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many papers to return.")] = 10,
+    kind: Annotated[Literal["id", "title", "text"] | None, Query(
+        description="Read q only as an id, a title or text; default: an id, then a title, then text.")] = None,
+) -> Similar:
+    """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share."""
+    return api.similar(service.index, q, k=k, kind=kind)
+
+
+@router.post("/similar", response_model=Similar, responses=_not_found)
+def similar_post(service: Served, request: SimilarRequest) -> Similar:
+    """``GET /similar`` with the query in the body, for long texts."""
+    return api.similar(service.index, request.query, k=request.k, kind=request.kind)
+
+
+@router.post("/check", response_model=list[CheckResult])
+def check(service: Served, request: CheckRequest) -> list[CheckResult]:
+    """Is this paper already known? For each incoming record (one, or a list): the known paper
+    it is a version of, or ``new``. Records are numbered ``<request>:1``, ``:2``, ... in errors."""
+    return api.check(service.index, api.as_papers(request.records, "<request>"))
+
+
+@router.get("/papers/{id:path}", response_model=PaperRecord, responses=_not_found)
+def paper(service: Served, id: str) -> PaperRecord:
+    """One record by id (an arXiv id in any version, or a DOI, will do), with the ids of the
+    other records of its paper."""
+    return api.paper_record(service.index, id)
+
+
+@router.get("/dupes", response_model=Dupes)
+def dupes(service: Served) -> Dupes:
+    """The groups of records that are versions of one paper, with the evidence for each."""
+    return service.dupes()
+
+
+# POST /recommend (papers like these and unlike those, on api.recommend) joins here: a request
+# model at the end of models.py, one function calling api.recommend(service.index, ...).
+
+
+async def _error(request: Request, exc: Exception) -> JSONResponse:
+    """The one place a PaperlikeError becomes an HTTP answer."""
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+    return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+class BodyLimit:
+    """ASGI middleware answering 413 to a request body over ``limit`` bytes, whether its
+    Content-Length says so or it streams (chunked) past it; the body is held in memory only
+    up to the limit."""
+
+    def __init__(self, app: Callable, limit: int = MAX_BODY) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        too_large = declared.isdigit() and int(declared) > self.limit
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+            too_large = too_large or size > self.limit
+            if too_large:
+                chunks.clear()
+                if size > _DRAIN:
+                    break
+            else:
+                chunks.append(message.get("body", b""))
+        if too_large:
+            answer = JSONResponse({"error": f"the request body is larger than {self.limit} bytes"},
+                                  status_code=413)
+            return await answer(scope, receive, send)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def create_app(index: PaperIndex, model_path: str | Path | None = None) -> FastAPI:
+    """The service over a loaded index; ``model_path`` (its folder, if saved) is for /health."""
+    app = FastAPI(
+        title="paperlike",
+        version=__version__,
+        summary="Papers like this, and is this the same paper? TF-IDF over titles and abstracts.",
+    )
+    app.state.service = Service(index, model_path)
+    app.include_router(router)
+    app.add_exception_handler(PaperlikeError, _error)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    return app
+
+
+def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
+        notice: Callable[[str], None] | None = None) -> None:
+    """Load the model at model_path once and serve it until interrupted (Ctrl-C).
+
+    The address is taken before the model is loaded, so a port in use is a one-line
+    PaperlikeError, not a log line after the load.
+    """
+    try:
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).split(" (while attempting")[0]  # create_server adds the address
+        raise PaperlikeError(f"cannot listen on {host}:{port}: {reason}") from None
+    with sock:
+        app = create_app(api.open_model(model_path, notice=notice), model_path)
+        if notice:
+            address = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
+            notice(f"serving {model_path} at {address} (endpoints at {address}/docs; Ctrl-C stops)")
+        try:
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass

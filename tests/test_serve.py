@@ -1,0 +1,236 @@
+"""The HTTP service, over real HTTP: uvicorn on 127.0.0.1, a free port, the seed model.
+
+Every request has a timeout and every server is stopped at the end, so a failure cannot hang.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from typer.testing import CliRunner
+
+import paperlike
+from paperlike.cli import app
+from paperlike.store import FORMAT_VERSION
+
+uvicorn = pytest.importorskip("uvicorn")
+serve = pytest.importorskip("paperlike.serve")
+
+TIMEOUT = 10  # seconds, for every request and for starting and stopping a server
+
+
+def call(base: str, method: str, path: str, body=None, *, raw=None, headers=None):
+    """(status, JSON answer) of one request; a JSON body, or raw bytes (or an iterable of
+    bytes, sent chunked)."""
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def base(seed_model):
+    """The URL of a real uvicorn server on the saved seed model, in a background thread."""
+    config = uvicorn.Config(serve.create_app(paperlike.load_index(seed_model), seed_model),
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + TIMEOUT
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "the server did not start"
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(TIMEOUT)
+    sock.close()
+    assert not thread.is_alive(), "the server did not stop"
+
+
+def test_health(base, seed_model):
+    status, health = call(base, "GET", "/health")
+    assert status == 200
+    assert health == {"status": "ok", "model": str(seed_model), "records": 62, "papers": 43,
+                      "format_version": FORMAT_VERSION, "version": paperlike.__version__}
+
+
+def test_similar_by_title_get_and_post(base):
+    status, got = call(base, "GET", "/similar?q=FastCorrect+2&k=3")
+    assert status == 200
+    assert got["query"]["kind"] == "title" and got["query"]["title"].startswith("FastCorrect 2:")
+    assert got["results"][0]["title"].startswith("Mask the Correct Tokens")
+    assert len(got["results"]) == 3
+    status, posted = call(base, "POST", "/similar", {"query": "FastCorrect 2", "k": 3})
+    assert status == 200 and posted == got
+
+
+def test_similar_query_kinds_and_their_errors(base):
+    status, got = call(base, "GET", "/similar?q=error+correction+for+speech&kind=text&k=2")
+    assert status == 200 and got["query"]["kind"] == "text" and len(got["results"]) == 2
+    status, got = call(base, "GET", "/similar?q=error+correction+for+speech&kind=title")
+    assert status == 404 and got == {"error": "no paper titled 'error correction for speech' in this model"}
+    status, got = call(base, "GET", "/similar?q=2501.12345")
+    assert status == 404 and "no record with id '2501.12345'" in got["error"]
+    status, got = call(base, "POST", "/similar", {"query": "zzzqqq xyzzy"})
+    assert status == 400 and "vocabulary" in got["error"] and "\n" not in got["error"]
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/similar?q=FastCorrect&k=0", None),
+    ("GET", "/similar?q=FastCorrect&k=101", None),
+    ("GET", "/similar?q=FastCorrect&kind=author", None),
+    ("GET", "/similar", None),
+    ("POST", "/similar", {"query": "FastCorrect", "k": 0}),
+    ("POST", "/similar", {"query": "FastCorrect", "top": 3}),
+    ("POST", "/similar", {"query": ""}),
+    ("POST", "/check", []),
+    ("POST", "/check", [{"title": "x"}] * 1001),
+    ("POST", "/check", {"title": "x", "year": "last year"}),
+    ("POST", "/check", {"titel": "x"}),
+    ("POST", "/check", "just a string"),
+])
+def test_limits_and_malformed_requests_are_422(base, method, path, body):
+    status, got = call(base, method, path, body)
+    assert status == 422 and got["detail"]
+
+
+def test_bad_json_is_a_4xx_not_a_500(base):
+    status, got = call(base, "POST", "/check", raw=b'{"title": "x",')
+    assert status == 422 and got["detail"][0]["type"] == "json_invalid"
+    status, got = call(base, "POST", "/similar", raw=b"\xff\xfe not json")
+    assert 400 <= status < 500
+
+
+def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(base):
+    too_big = json.dumps({"query": "x" * serve.MAX_BODY}).encode()
+    status, got = call(base, "POST", "/similar", raw=too_big)
+    assert status == 413 and got == {"error": f"the request body is larger than {serve.MAX_BODY} bytes"}
+    chunks = (b"x" * 65536 for _ in range(serve.MAX_BODY // 65536 + 2))  # no length: sent chunked
+    status, got = call(base, "POST", "/similar", raw=chunks)
+    assert status == 413
+    status, _ = call(base, "GET", "/health")  # and the server is still there
+    assert status == 200
+
+
+def test_check_known_and_new_records_one_or_a_batch(base, seed_index):
+    seed = seed_index.records_[0]
+    known = {"title": seed.title, "abstract": seed.abstract, "authors": seed.authors, "date": seed.date}
+    status, got = call(base, "POST", "/check", known)
+    assert status == 200 and len(got) == 1
+    assert got[0]["status"] == "known" and seed.id in got[0]["match"]["records"]
+    new = {"title": "Graph kernels", "abstract": "We compare graph kernels on molecules.", "year": 2020}
+    status, got = call(base, "POST", "/check", [new, known])
+    assert status == 200 and [r["status"] for r in got] == ["new", "known"]
+    assert got[0]["match"] is None and got[0]["source"] == {"path": "<request>", "line": 1}
+    status, got = call(base, "POST", "/check", [new, {"title": "  "}])
+    assert status == 400 and got == {"error": "<request>:2: record has neither a title nor an abstract"}
+
+
+def test_papers_by_id_with_their_versions(base, seed_index):
+    dupes = seed_index.dupes()
+    group = dupes.groups[0]
+    member = group.members[-1].id
+    status, got = call(base, "GET", f"/papers/{urllib.request.quote(member)}")
+    assert status == 200
+    assert got["id"] == member and got["paper"] == group.canonical
+    assert sorted(got["versions"] + [member]) == sorted(m.id for m in group.members)
+    assert {"title", "abstract", "authors", "source"} <= set(got)
+    status, got = call(base, "GET", "/papers/no-such-id")
+    assert status == 404 and got == {"error": "no record with id 'no-such-id' in this model"}
+
+
+def test_dupes_is_computed_once(base):
+    status, first = call(base, "GET", "/dupes")
+    assert status == 200 and len(first["groups"]) == 10
+    assert (first["records"], first["papers"]) == (62, 43)
+    assert call(base, "GET", "/dupes") == (200, first)
+
+
+def test_concurrent_requests_share_the_model(base):
+    queries = ["FastCorrect 2", "SoftCorrect", "speaker diarization", "error correction"] * 5
+    answers = [None] * len(queries)
+
+    def ask(i):
+        answers[i] = call(base, "GET", f"/similar?q={urllib.request.quote(queries[i])}&k=3")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert all(a is not None and a[0] == 200 for a in answers)
+    assert all(answers[i] == answers[i % 4] for i in range(len(queries)))
+
+
+def test_openapi_describes_every_endpoint(base):
+    status, spec = call(base, "GET", "/openapi.json")
+    assert status == 200
+    assert {"/health", "/similar", "/check", "/papers/{id}", "/dupes"} <= set(spec["paths"])
+    assert set(spec["paths"]["/similar"]) == {"get", "post"}
+    assert "Similar" in spec["components"]["schemas"] and "CheckRequest" in spec["components"]["schemas"]
+    assert spec["info"]["version"] == paperlike.__version__
+
+
+def test_serve_help_and_a_missing_extra(monkeypatch):
+    runner = CliRunner()
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "Example" in result.stdout and "--port" in result.stdout
+    monkeypatch.delitem(sys.modules, "paperlike.serve")
+    monkeypatch.setitem(sys.modules, "fastapi", None)  # as if the extra were not installed
+    result = runner.invoke(app, ["serve", "--model", "nowhere"])
+    assert result.exit_code == 1
+    assert result.stderr == ("paperlike: error: the HTTP service needs FastAPI and uvicorn: "
+                             "pip install 'paperlike[serve]'\n")
+
+
+def test_a_port_in_use_is_a_one_line_error(seed_model, monkeypatch):
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("served on a port in use"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--model", str(seed_model), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr == f"paperlike: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_the_serve_command_serves_until_stopped(seed_model):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "paperlike", "serve", "--model", str(seed_model), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 3 * TIMEOUT
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()
+            try:
+                status, health = call(f"http://127.0.0.1:{port}", "GET", "/health")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "paperlike serve did not answer"
+                time.sleep(0.1)
+        assert status == 200 and health["records"] == 62
+    finally:
+        process.terminate()
+        try:
+            process.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(TIMEOUT)
+        process.stderr.close()
