@@ -234,3 +234,30 @@ def test_the_serve_command_serves_until_stopped(seed_model):
             process.kill()
             process.wait(TIMEOUT)
         process.stderr.close()
+
+
+def test_recommend_from_ids_titles_and_records(base, tmp_path):
+    status, got = call(base, "POST", "/recommend", {
+        "like": ["FastCorrect 2", {"title": "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"}],
+        "k": 3})
+    assert status == 200, got
+    assert [i["status"] for i in got["inputs"]] == ["paper", "paper"]
+    assert got["results"][0]["title"].startswith("Mask the Correct Tokens")
+    status, against = call(base, "POST", "/recommend", {"like": ["FastCorrect 2"], "not": [got["results"][0]["id"]]})
+    assert status == 200 and got["results"][0]["id"] not in [r["id"] for r in against["results"]]
+
+
+def test_recommend_never_reads_a_path(base, tmp_path):
+    listing = tmp_path / "list.txt"
+    listing.write_text("FastCorrect 2\n", encoding="utf-8")
+    status, got = call(base, "POST", "/recommend", {"like": [str(listing)]})
+    assert status == 400 and "none of the liked papers" in got["error"]
+
+
+def test_similar_filters_over_http(base):
+    status, got = call(base, "GET", "/similar?q=speech&kind=text&k=50&since=2025&diverse=true")
+    assert status == 200 and got["results"]
+    status, every = call(base, "GET", "/similar?q=speech&kind=text&k=50")
+    assert len(got["results"]) < len(every["results"])
+    status, bad = call(base, "GET", "/similar?q=speech&since=last+year")
+    assert status == 422

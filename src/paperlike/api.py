@@ -74,10 +74,11 @@ def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
 
 def recommend(index: PaperIndex, like: Sequence[str | Path | Paper], not_: Sequence[str | Path | Paper] = (),
               exclude: Sequence[str | Path | Paper] = (), k: int = 10, filters: Filters | None = None,
-              diverse: bool = False) -> Recommendations:
+              diverse: bool = False, files: bool = True) -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
-    like ``like``, unlike ``not_``, leaving out all of them and ``exclude``."""
-    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse)
+    like ``like``, unlike ``not_``, leaving out all of them and ``exclude``. ``files=False``
+    never reads a string as a path (for a service)."""
+    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse, files=files)
 
 
 def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:

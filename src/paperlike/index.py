@@ -354,13 +354,14 @@ class PaperIndex:
         return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
-                  filters: Filters | None = None, diverse: bool = False) -> Recommendations:
+                  filters: Filters | None = None, diverse: bool = False, files: bool = True) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
         them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
-        records or of plain lists, or Paper records; see :mod:`paperlike.recommend`."""
+        records or of plain lists (unless ``files`` is false), or Paper records; see
+        :mod:`paperlike.recommend`."""
         if k < 1:
             raise QueryError("k must be at least 1")
-        lists = {role: recommend.resolve_items(self, recommend.expand_items(items), role)
+        lists = {role: recommend.resolve_items(self, recommend.expand_items(items, files), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
         vector = recommend.list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]

@@ -15,7 +15,7 @@ __all__ = [
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord",
-    "CheckRequest",
+    "CheckRequest", "RecommendRequest",
 ]
 
 
@@ -315,6 +315,8 @@ class SimilarRequest(BaseModel):
     query: str = Field(min_length=1, examples=["FastCorrect 2"])
     k: int = Field(10, ge=1, le=MAX_K)
     kind: Literal["id", "title", "text"] | None = None
+    filters: Filters = Field(default_factory=Filters)
+    diverse: bool = False
 
 
 class CheckRecord(BaseModel):
@@ -341,3 +343,17 @@ class CheckRequest(RootModel[CheckRecord | list[CheckRecord]]):
     @property
     def records(self) -> list[CheckRecord]:
         return self.root if isinstance(self.root, list) else [self.root]
+
+
+class RecommendRequest(BaseModel):
+    """A reading list: papers liked, papers not liked, papers to leave out. Each entry is an id
+    or a title of a paper in the model, or a record (title and/or abstract) that may not be."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    like: list[str | CheckRecord] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
+    not_: list[str | CheckRecord] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
+    exclude: list[str | CheckRecord] = Field(default_factory=list, max_length=MAX_BATCH)
+    k: int = Field(10, ge=1, le=MAX_K)
+    filters: Filters = Field(default_factory=Filters)
+    diverse: bool = False

@@ -38,11 +38,12 @@ MMR_LAMBDA = 0.5
 MMR_POOL = 10
 
 
-def expand_items(items: Iterable[str | Path | Paper]) -> list[tuple[str, str | Paper]]:
+def expand_items(items: Iterable[str | Path | Paper], files: bool = True) -> list[tuple[str, str | Paper]]:
     """Each reading-list entry as (how it was given, an id/title string or a record).
 
     A path to a file of records gives its records; a file in no known format is read as a plain
-    list, one id or title per line (blank lines and ``#`` comments skipped).
+    list, one id or title per line (blank lines and ``#`` comments skipped). With ``files``
+    false (a service answering requests) no string is ever read as a path.
     """
     out: list[tuple[str, str | Paper]] = []
     for item in items:
@@ -50,7 +51,7 @@ def expand_items(items: Iterable[str | Path | Paper]) -> list[tuple[str, str | P
             out.append((item.id, item))
             continue
         path = Path(item)
-        if isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file()):
+        if files and (isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file())):
             out.extend(_file_items(path))
         else:
             out.append((str(item), str(item)))

@@ -18,7 +18,8 @@ from typing import Annotated, Literal
 from . import __version__, api, store
 from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, UsageError
 from .index import PaperIndex
-from .models import (MAX_K, CheckRequest, CheckResult, Dupes, ErrorMessage, Health, PaperRecord, Similar,
+from .models import (MAX_K, CheckRequest, CheckResult, Dupes, ErrorMessage, Filters, Health, PaperRecord,
+                     RecommendRequest, Recommendations, Similar,
                      SimilarRequest)
 
 try:
@@ -91,15 +92,21 @@ def similar(
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many papers to return.")] = 10,
     kind: Annotated[Literal["id", "title", "text"] | None, Query(
         description="Read q only as an id, a title or text; default: an id, then a title, then text.")] = None,
+    category: Annotated[list[str], Query(description="Only papers of these categories.")] = [],  # noqa: B006
+    since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    until: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    diverse: Annotated[bool, Query(description="Re-rank by maximal marginal relevance.")] = False,
 ) -> Similar:
     """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share."""
-    return api.similar(service.index, q, k=k, kind=kind)
+    return api.similar(service.index, q, k=k, kind=kind,
+                       filters=Filters(categories=category, since=since, until=until), diverse=diverse)
 
 
 @router.post("/similar", response_model=Similar, responses=_not_found)
 def similar_post(service: Served, request: SimilarRequest) -> Similar:
     """``GET /similar`` with the query in the body, for long texts."""
-    return api.similar(service.index, request.query, k=request.k, kind=request.kind)
+    return api.similar(service.index, request.query, k=request.k, kind=request.kind,
+                       filters=request.filters, diverse=request.diverse)
 
 
 @router.post("/check", response_model=list[CheckResult])
@@ -122,8 +129,15 @@ def dupes(service: Served) -> Dupes:
     return service.dupes()
 
 
-# POST /recommend (papers like these and unlike those, on api.recommend) joins here: a request
-# model at the end of models.py, one function calling api.recommend(service.index, ...).
+@router.post("/recommend", response_model=Recommendations, responses=_not_found)
+def recommend(service: Served, request: RecommendRequest) -> Recommendations:
+    """Papers for a reading list: like ``like``, unlike ``not``, none of them nor ``exclude``.
+    Entries are ids or titles, or records (never paths: the service reads no files)."""
+    def entries(items):
+        return [api.as_papers([item], "<request>")[0] if not isinstance(item, str) else item for item in items]
+
+    return api.recommend(service.index, entries(request.like), entries(request.not_), entries(request.exclude),
+                         k=request.k, filters=request.filters, diverse=request.diverse, files=False)
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
