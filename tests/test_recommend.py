@@ -98,7 +98,7 @@ def test_recommend_cli_table_json_and_notice(seed_model, tmp_path):
     assert "'not a paper of this model': not found in the model" in table.stderr
     data = json.loads(run("recommend", "--like", "FastCorrect 2", "--not", MASK, "--json",
                           "--model", seed_model).stdout)
-    assert set(data) == {"inputs", "filters", "diverse", "results"}
+    assert set(data) == {"inputs", "filters", "diverse", "method", "results"}
     assert MASK not in [r["title"] for r in data["results"]]
 
 
@@ -282,3 +282,21 @@ def test_add_cli_errors_leave_the_model_intact(model, tmp_path):
     assert no_model.exit_code == 1 and "no such model folder" in no_model.stderr
     both = run("index", FIXTURES / "versions.jsonl", "--refit", "--model", model)
     assert both.exit_code == 2 and "give no paths" in both.stderr
+
+
+def test_the_svm_method_ranks_the_list_topic_first(seed_index):
+    result = paperlike.recommend(seed_index, ["FastCorrect 2", "SoftCorrect"], k=3, method="svm")
+    assert result.method == "svm"
+    assert MASK in titles(result.results)
+    assert not {FASTCORRECT, SOFTCORRECT} & set(titles(result.results))
+    assert all(r.terms for r in result.results)
+    with pytest.raises(paperlike.QueryError, match="unknown method"):
+        paperlike.recommend(seed_index, ["FastCorrect 2"], method="knn")
+
+
+def test_recommend_cli_method(seed_model):
+    ok = run("recommend", "--like", "FastCorrect 2", "--method", "svm", "--json", "--model", seed_model)
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["method"] == "svm"
+    bad = run("recommend", "--like", "FastCorrect 2", "--method", "knn", "--model", seed_model)
+    assert bad.exit_code == 2 and "choose centroid or svm" in bad.stderr

@@ -74,11 +74,13 @@ def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
 
 def recommend(index: PaperIndex, like: Sequence[str | Path | Paper], not_: Sequence[str | Path | Paper] = (),
               exclude: Sequence[str | Path | Paper] = (), k: int = 10, filters: Filters | None = None,
-              diverse: bool = False, files: bool = True) -> Recommendations:
+              diverse: bool = False, files: bool = True, method: str = "centroid") -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
     like ``like``, unlike ``not_``, leaving out all of them and ``exclude``. ``files=False``
-    never reads a string as a path (for a service)."""
-    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse, files=files)
+    never reads a string as a path (for a service). ``method``: "centroid" (the default, an
+    exact query) or "svm" (arxiv-sanity's per-list classifier; slower, see recommend.METHODS)."""
+    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse, files=files,
+                           method=method)
 
 
 def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:

@@ -367,6 +367,9 @@ def recommend(
         "--not", help="A paper unlike what you want (same forms as --like). Repeatable.")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
         "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="centroid: the list's average vector, an exact query (fast); svm: "
+                         "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).")] = "centroid",
     k: KOption = 10,
     category: CategoryOption = None,
     since: SinceOption = None,
@@ -384,8 +387,10 @@ def recommend(
     Example: [bold]paperlike recommend --like library.bib --exclude read.txt --since 2025 -k 20[/bold]
     """
     fmt = _output(fmt, as_json)
+    if method not in ("centroid", "svm"):
+        raise UsageError(f"unknown --method {method!r}; choose centroid or svm")
     result = api.recommend(api.open_model(model, notice=_notice), like, not_ or [], exclude or [], k=k,
-                           filters=_filters(category, since, until), diverse=diverse)
+                           filters=_filters(category, since, until), diverse=diverse, method=method)
     for item in result.inputs:
         if item.status == "unknown":
             _notice(f"{item.role} entry {item.given!r}: not found in the model; left out")

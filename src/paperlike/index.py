@@ -354,20 +354,28 @@ class PaperIndex:
         return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
-                  filters: Filters | None = None, diverse: bool = False, files: bool = True) -> Recommendations:
+                  filters: Filters | None = None, diverse: bool = False, files: bool = True,
+                  method: str = "centroid") -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
         them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
         records or of plain lists (unless ``files`` is false), or Paper records; see
         :mod:`paperlike.recommend`."""
         if k < 1:
             raise QueryError("k must be at least 1")
+        if method not in recommend.METHODS:
+            raise QueryError(f"unknown method {method!r}; choose one of {', '.join(recommend.METHODS)}")
         lists = {role: recommend.resolve_items(self, recommend.expand_items(items, files), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
         vector = recommend.list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]
         items: list[ListItem] = [item for found in lists.values() for item in found.items]
-        return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse,
-                               results=self._neighbours(vector, k, skip, filters, diverse))
+        scores = None
+        if method == "svm":
+            texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
+            scores, vector = recommend.svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
+                                                  texts(lists["not"].papers))
+        return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
+                               results=self._neighbours(vector, k, skip, filters, diverse, scores))
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
         """The papers with several records, and why each record belongs to its paper.
@@ -391,13 +399,19 @@ class PaperIndex:
         return self._neighbours(self.vector_of_paper(paper), k, [paper])
 
     def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int],
-                    filters: Filters | None = None, diverse: bool = False) -> list[Neighbour]:
+                    filters: Filters | None = None, diverse: bool = False,
+                    scores: np.ndarray | None = None) -> list[Neighbour]:
+        """The k best papers for a query vector (or for precomputed ``scores`` of every text),
+        each with the terms it shares with the vector and its other versions' ids."""
         allowed = None
         if filters is not None and filters.active:
             paper_of_record = self.paper_of_text_[self.text_of_record_]
             allowed = self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
         wanted = k * recommend.MMR_POOL if diverse else k
-        found = self.best_papers(vector, wanted, exclude, allowed)
+        if scores is None:
+            found = self.best_papers(vector, wanted, exclude, allowed)
+        else:
+            found = self.top_papers(scores, wanted, exclude, allowed)
         if diverse and found:
             papers = np.array([p for p, _ in found])
             rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")

@@ -227,6 +227,7 @@ class Recommendations(BaseModel):
     inputs: list[ListItem]
     filters: Filters
     diverse: bool
+    method: Literal["centroid", "svm"] = "centroid"
     results: list[Neighbour]
 
 
@@ -357,3 +358,4 @@ class RecommendRequest(BaseModel):
     k: int = Field(10, ge=1, le=MAX_K)
     filters: Filters = Field(default_factory=Filters)
     diverse: bool = False
+    method: Literal["centroid", "svm"] = "centroid"

@@ -137,7 +137,8 @@ def recommend(service: Served, request: RecommendRequest) -> Recommendations:
         return [api.as_papers([item], "<request>")[0] if not isinstance(item, str) else item for item in items]
 
     return api.recommend(service.index, entries(request.like), entries(request.not_), entries(request.exclude),
-                         k=request.k, filters=request.filters, diverse=request.diverse, files=False)
+                         k=request.k, filters=request.filters, diverse=request.diverse, files=False,
+                         method=request.method)
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
