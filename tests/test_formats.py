@@ -1,0 +1,100 @@
+"""The formats people export: BibTeX, RIS, OpenAlex and Semantic Scholar JSON, Zotero CSV."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import paperlike
+from paperlike.cli import app
+from paperlike.errors import InputError
+from paperlike.sources import FORMATS, detect_format
+
+from conftest import FIXTURES
+
+
+def read(name):
+    return paperlike.read_records([FIXTURES / name])
+
+
+def by_id(corpus):
+    return {r.id: r for r in corpus.records}
+
+
+def seed_record(seed_corpus, title_start):
+    return next(r for r in seed_corpus.records if r.title and r.title.startswith(title_start))
+
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+def test_bibtex_entries_with_ids_authors_dates_and_venues():
+    corpus = read("library.bib")
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("10.18653/v1/2021.findings-emnlp.367", 5),  # DOI: no arXiv id in the entry
+        ("2409.06656", 54),  # eprint 2409.06656v3 with archivePrefix arXiv
+        ("10.1162/neco.1997.9.8.1735", 80),
+        ("pmlr-v139-touvron21a", 96),  # neither: the citation key
+        ("NIPS2017_3f5ee243", 112),
+        ("2103.10385", 124),  # eprinttype arxiv wins over the DOI
+    ]
+    fc2, sortformer, lstm, deit, attention, gpt = corpus.records
+    assert fc2.title == ("FastCorrect 2: Fast Error Correction on Multiple Candidates for "
+                         "Automatic Speech Recognition")
+    assert fc2.authors[:3] == ["Yichong Leng", "Xu Tan", "Rui Wang"] and len(fc2.authors) == 11
+    assert fc2.venue == "Findings of the Association for Computational Linguistics: EMNLP 2021"
+    assert fc2.date == "2021-11" and fc2.doi == "10.18653/v1/2021.findings-emnlp.367"
+    assert fc2.extra["key"] == "leng-etal-2021-fastcorrect-2"
+    assert fc2.extra["type"] == "inproceedings"
+    assert "reduce the WER over the previous correction model with single candidate by 3.2% " \
+           "and 2.6%" in fc2.abstract  # {\%}
+    assert sortformer.date == "2024" and sortformer.authors[-1] == "Boris Ginsburg"
+    assert sortformer.abstract.startswith("Sortformer is an encoder-based speaker diarization")
+    assert lstm.authors == ["Sepp Hochreiter", "Jürgen Schmidhuber"]  # J{\"u}rgen
+    assert lstm.date == "1997-11" and lstm.venue == "Neural Computation"
+    assert deit.title == "Training data-efficient image transformers & distillation through attention"
+    assert deit.authors[-1] == "Hervé Jégou"  # J\'{e}gou, Herv\'{e}
+    assert deit.date == "2021-07"  # month = {18--24 Jul}
+    assert "top-1 accuracy of 83.1% (single-crop) on ImageNet" in deit.abstract  # a bare %
+    assert attention.authors[5:7] == ["Aidan N Gomez", "Łukasz Kaiser"]  # {\L}ukasz
+    assert attention.abstract is None and attention.venue.startswith("Advances in Neural")
+    assert gpt.title == "GPT Understands, Too"  # {{GPT}}
+    assert gpt.doi == "10.1016/j.aiopen.2023.08.012" and gpt.venue == "AI Open"
+    assert "unstable performance—e.g., changing" in gpt.abstract  # {\textemdash}
+
+
+def test_bibtex_malformed_entries_are_skipped_with_their_line_and_the_rest_read():
+    corpus = read("library.bib")
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (138, "malformed BibTeX entry: Unexpected block start: `@misc`. "
+              "Was still looking for field-value closing `,` or `}`"),
+        (144, "record has neither a title nor an abstract"),
+    ]
+    assert all(s.path.endswith("library.bib") for s in corpus.skipped)
+
+
+def test_bibtex_duplicate_keys_macros_and_bad_names(tmp_path):
+    path = tmp_path / "dup.bib"
+    path.write_text(
+        "@string{ icml = {International Conference on Machine Learning} }\n"
+        "@inproceedings{a, title={First}, booktitle=icml # {, 2021}, author={Doe, Jane and "
+        "{Google Brain}}, date={2021-07-18}}\n"
+        "@article{a, title={Second with the same key}}\n"
+        "@article{b, title={Third}, author={van der Maaten, Laurens and Hinton, Geoffrey},\n"
+        "  eprint={hep-th/9901001v2}, url={https://example.org/x}}\n",
+        encoding="utf-8")
+    corpus = paperlike.read_records([path])
+    first, third = corpus.records
+    assert first.venue == "International Conference on Machine Learning, 2021"
+    assert first.authors == ["Jane Doe", "Google Brain"] and first.date == "2021-07-18"
+    assert third.id == "hep-th/9901001"  # an eprint without archivePrefix is an arXiv id
+    assert third.authors == ["Laurens van der Maaten", "Geoffrey Hinton"]
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (3, "duplicate entry key 'a' (BibTeX keeps the first)")]
+
+
+def test_bibtex_paper_is_the_seed_paper(seed_index, seed_corpus):
+    fc2 = read("library.bib").records[0]
+    seed = seed_record(seed_corpus, "FastCorrect 2")
+    assert fc2.abstract == seed.abstract and fc2.title == seed.title
+    match = paperlike.check(seed_index, [fc2])[0]
+    assert match.status == "known" and seed.id in match.match.records
