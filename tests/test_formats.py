@@ -98,3 +98,48 @@ def test_bibtex_paper_is_the_seed_paper(seed_index, seed_corpus):
     assert fc2.abstract == seed.abstract and fc2.title == seed.title
     match = paperlike.check(seed_index, [fc2])[0]
     assert match.status == "known" and seed.id in match.match.records
+
+
+# --- RIS ------------------------------------------------------------------------------------
+
+def test_ris_records_with_ids_authors_dates_and_venues():
+    corpus = read("zotero.ris")
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("10.18653/v1/2021.findings-emnlp.367", 1),
+        ("2409.06656", 28),  # DO 10.48550/arXiv.2409.06656, UR arxiv.org/abs
+        ("10.1162/neco.1997.9.8.1735", 53),  # the DOI of a doi.org UR
+        ("smith-thesis-2019", 73),  # ID
+    ]
+    fc2, sortformer, lstm, thesis = corpus.records
+    assert fc2.authors[:2] == ["Yichong Leng", "Xu Tan"] and fc2.authors[-1] == "Tie-Yan Liu"
+    assert fc2.date == "2021-11"  # DA 2021/11 beats PY 2021
+    assert fc2.venue == "Findings of the Association for Computational Linguistics: EMNLP 2021"
+    assert fc2.abstract.startswith("Error correction is widely used in automatic speech")
+    assert sortformer.title.startswith("Sortformer: A Novel Approach for Permutation-Resolved")
+    assert sortformer.authors[5] == "Nithin Rao Koluguri" and sortformer.date == "2024-09-10"
+    assert sortformer.doi == "10.48550/arxiv.2409.06656"
+    assert sortformer.extra["keywords"][0] == "Computer Science - Sound"
+    assert lstm.title == "Long short-term memory" and lstm.authors == ["S. Hochreiter", "J. Schmidhuber"]
+    assert lstm.date == "1997-11-15" and lstm.venue == "Neural Computation"  # JF before JO
+    assert lstm.abstract.startswith("Learning to store information over extended time intervals by "
+                                    "recurrent backpropagation takes a very long time")  # N2, wrapped
+    assert thesis.date == "2019" and thesis.abstract is None and thesis.extra["type_of_reference"] == "THES"
+
+
+def test_ris_unterminated_and_empty_records_are_skipped_with_their_line():
+    corpus = read("zotero.ris")
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (81, "RIS record has no 'ER  -' line before the next 'TY  -'"),
+        (86, "record has neither a title nor an abstract"),
+    ]
+
+
+def test_ris_after_a_provider_header_with_a_stray_end_and_no_last_end(tmp_path):
+    path = tmp_path / "cut.ris"
+    path.write_text("Provider: Some Database\nContent: text/plain; charset=\"UTF-8\"\n\n"
+                    "TY  - JOUR\nTI  - Whole\nER  - \nER  - \nTY  - JOUR\nTI  - Cut short\n",
+                    encoding="utf-8")
+    corpus = paperlike.read_records([path])
+    assert [(r.title, r.source.line) for r in corpus.records] == [("Whole", 4)]
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (7, "'ER  -' outside a record"), (8, "RIS record has no 'ER  -' end line")]
