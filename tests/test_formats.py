@@ -143,3 +143,85 @@ def test_ris_after_a_provider_header_with_a_stray_end_and_no_last_end(tmp_path):
     assert [(r.title, r.source.line) for r in corpus.records] == [("Whole", 4)]
     assert [(s.line, s.reason) for s in corpus.skipped] == [
         (7, "'ER  -' outside a record"), (8, "RIS record has no 'ER  -' end line")]
+
+
+# --- OpenAlex -------------------------------------------------------------------------------
+
+def test_openalex_api_response_rebuilds_abstracts_and_picks_ids(seed_corpus):
+    corpus = read("openalex_works.json")
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("2109.14420", 10),  # an arXiv location beside the publisher's DOI
+        ("2409.06656", 899),  # an arXiv preprint (arXiv's DOI, arXiv landing page)
+        ("W4301259497", 1469),  # no DOI, no arXiv: the OpenAlex id
+    ]
+    fc2, sortformer, lstm = corpus.records
+    assert fc2.abstract == seed_record(seed_corpus, "FastCorrect 2").abstract  # inverted index
+    assert fc2.doi == "10.18653/v1/2021.findings-emnlp.367"
+    assert fc2.authors[0] == "Yichong Leng" and len(fc2.authors) == 11
+    assert fc2.venue == "Findings of the Association for Computational Linguistics: EMNLP 2021"
+    assert fc2.date == "2021-01-01" and fc2.extra["openalex"] == "W3203718466"
+    assert sortformer.venue == "arXiv (Cornell University)" and sortformer.date == "2024-09-10"
+    assert sortformer.abstract.startswith("Sortformer is an encoder-based speaker diarization model")
+    assert lstm.authors == ["Sepp Hochreiter", "Jürgen Schmidhuber"] and lstm.abstract is None
+    assert lstm.venue is None and lstm.extra["url"].startswith("https://direct.mit.edu/")
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (1519, "abstract_inverted_index is not {word: [positions]}")]
+
+
+def test_openalex_json_lines_skip_a_broken_line():
+    corpus = read("openalex_works.jsonl")
+    assert [(r.id, r.source.line) for r in corpus.records] == [("2409.06656", 1), ("W4301259497", 3)]
+    assert [(s.line, s.reason.split(" (")[0]) for s in corpus.skipped] == [(2, "broken JSON")]
+
+
+def test_openalex_a_json_array_and_a_single_work(tmp_path):
+    work = {"id": "https://openalex.org/W1", "display_name": "Only a display name",
+            "abstract_inverted_index": {"world": [1], "Hello": [0]}, "publication_year": 2020}
+    (tmp_path / "array.json").write_text(json.dumps([work, work | {"id": "https://openalex.org/W2"}]))
+    (tmp_path / "one.json").write_text(json.dumps(work | {"id": "https://openalex.org/W3"}, indent=1))
+    records = paperlike.read_records([tmp_path / "array.json", tmp_path / "one.json"]).records
+    assert [(r.id, r.title, r.abstract, r.date) for r in records] == [
+        ("W1", "Only a display name", "Hello world", "2020"),
+        ("W2", "Only a display name", "Hello world", "2020"),
+        ("W3", "Only a display name", "Hello world", "2020")]
+
+
+def test_a_broken_json_document_is_an_error_naming_file_and_line(tmp_path):
+    text = (FIXTURES / "openalex_works.json").read_text(encoding="utf-8")
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[:text.index('"Sortformer: A Novel')], encoding="utf-8")
+    with pytest.raises(InputError, match=r"cut\.json:902: broken JSON \(Expecting"):
+        paperlike.read_records([cut])
+
+
+# --- Semantic Scholar -----------------------------------------------------------------------
+
+def test_semantic_scholar_search_response():
+    corpus = read("s2_search.json")
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("2109.14420", 6),  # externalIds.ArXiv before the DOI
+        ("2409.06656", 79),  # ArXiv "2409.06656v3": the version is dropped
+        ("2e9d221c206e9503ceb452302d68d10e293f2a10", 144),  # neither: the paperId
+    ]
+    fc2, sortformer, lstm = corpus.records
+    assert fc2.doi == "10.18653/v1/2021.findings-emnlp.367" and fc2.date == "2021-09-29"
+    assert fc2.venue == "Conference on Empirical Methods in Natural Language Processing"
+    assert fc2.authors[-1] == "Tie-Yan Liu" and fc2.extra["externalIds"]["CorpusId"] == 238215436
+    assert fc2.abstract.startswith("Error correction is widely used in automatic speech recognition")
+    assert sortformer.authors[:2] == ["Taejin Park", "Ivan Medennikov"]
+    assert lstm.abstract is None and lstm.date == "1997" and lstm.venue == "Neural Computation"
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (180, "record has neither a title nor an abstract")]
+
+
+def test_semantic_scholar_batch_array_with_a_null_and_json_lines(tmp_path):
+    paper = {"paperId": "abc", "title": "A title", "abstract": "An abstract.", "year": 2023,
+             "authors": [{"authorId": "1", "name": "Ada Lovelace"}], "externalIds": {"DOI": "10.1234/X"}}
+    (tmp_path / "batch.json").write_text("[\n" + json.dumps(paper) + ",\nnull\n]\n")
+    (tmp_path / "papers.jsonl").write_text(json.dumps(paper | {"externalIds": None}) + "\n"
+                                           + json.dumps(paper | {"paperId": "def"}) + "\n")
+    corpus = paperlike.read_records([tmp_path / "batch.json", tmp_path / "papers.jsonl"])
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("10.1234/x", 2), ("abc", 1), ("10.1234/x#2", 2)]
+    assert [(s.path.rsplit("/", 1)[-1], s.line, s.reason) for s in corpus.skipped] == [
+        ("batch.json", 3, "no paper (null: an id the batch request did not find)")]

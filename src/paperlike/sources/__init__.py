@@ -13,14 +13,15 @@ from pathlib import Path
 
 from ..errors import BadRecordError, EmptyCorpusError, InputError
 from ..models import Corpus, Paper, Skipped
-from . import arxiv, bibtex, listing, ris, table
+from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
 from .base import read_text, with_unique_ids
 
 __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
 
 # Tried in this order; each sniffer looks for its own marks, so a file fits only one:
 # JSON exports name their source (OpenAlex ids, "paperId") before the generic arXiv lines.
-FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "arxiv-json": arxiv, "csv": table}
+FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
+           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
 _SNIFF_CHARS = 65536
 
 
