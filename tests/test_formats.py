@@ -225,3 +225,124 @@ def test_semantic_scholar_batch_array_with_a_null_and_json_lines(tmp_path):
         ("10.1234/x", 2), ("abc", 1), ("10.1234/x#2", 2)]
     assert [(s.path.rsplit("/", 1)[-1], s.line, s.reason) for s in corpus.skipped] == [
         ("batch.json", 3, "no paper (null: an id the batch request did not find)")]
+
+
+# --- Zotero CSV -----------------------------------------------------------------------------
+
+def test_zotero_csv_maps_its_columns():
+    corpus = read("zotero.csv")
+    assert [(r.id, r.source.line) for r in corpus.records] == [
+        ("10.18653/v1/2021.findings-emnlp.367", 2),
+        ("2409.06656", 3),  # from Url http://arxiv.org/abs/2409.06656 (and Extra arXiv:...)
+        ("10.1162/neco.1997.9.8.1735", 4),
+        ("5RZ3YH8E", 6),  # no DOI, no arXiv id: the Zotero key; row 4's abstract has a newline
+    ]
+    fc2, sortformer, lstm, thesis = corpus.records
+    assert fc2.authors[:3] == ["Yichong Leng", "Xu Tan", "Rui Wang"] and len(fc2.authors) == 11
+    assert fc2.venue == "Findings of the Association for Computational Linguistics: EMNLP 2021"
+    assert fc2.date == "2021-11" and fc2.abstract.startswith("Error correction is widely used")
+    assert fc2.extra["Item Type"] == "conferencePaper" and "Key" not in fc2.extra
+    assert sortformer.authors[5] == "Nithin Rao Koluguri" and sortformer.date == "2024-09-10"
+    assert sortformer.extra["Extra"] == "arXiv:2409.06656 [eess]"
+    assert lstm.authors == ["Sepp Hochreiter", "Jürgen Schmidhuber"] and lstm.date == "1997"
+    assert "backflow. We briefly review" in lstm.abstract
+    assert thesis.authors == ["Jane Smith"]  # one "Last, First" author is one person
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (7, "row has 12 fields, the header has 87"),
+        (8, "record has neither a title nor an abstract")]
+
+
+def test_semicolon_authors_without_commas_are_kept_as_written(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('title,authors\nT,"Lovelace, Ada; Charles Babbage"\nU,"Ada Lovelace, Charles Babbage"\n',
+                    encoding="utf-8")
+    first, second = paperlike.read_records([path]).records
+    assert first.authors == second.authors == ["Ada Lovelace", "Charles Babbage"]
+
+
+# --- Detection, the seeds, the command line -------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt", [
+    ("library.bib", "bibtex"), ("zotero.ris", "ris"), ("openalex_works.json", "openalex"),
+    ("openalex_works.jsonl", "openalex"), ("s2_search.json", "semantic-scholar"),
+    ("zotero.csv", "csv"),
+    # the formats that were there before are detected as before
+    ("arxiv_api.jsonl", "arxiv-json"), ("arxiv_snapshot.jsonl", "arxiv-json"),
+    ("broken.jsonl", "arxiv-json"), ("versions.jsonl", "arxiv-json"), ("dblp_like.csv", "csv"),
+    ("papers.tsv", "csv"), ("listing_bad.txt", "listing"),
+])
+def test_each_format_is_detected_from_its_content(name, fmt):
+    path = FIXTURES / name
+    assert detect_format(path.read_text(encoding="utf-8"), path) == fmt
+
+
+def test_only_the_order_tells_apart_source_json_lines_from_arxiv_json_lines():
+    claims = {path.name: [name for name, module in FORMATS.items()
+                          if module.sniff(path.read_text(encoding="utf-8")[:65536])]
+              for path in sorted(FIXTURES.iterdir())}
+    # every line of OpenAlex works has a "title", as arXiv lines do: the sources come first
+    assert claims.pop("openalex_works.jsonl") == ["openalex", "arxiv-json"]
+    assert all(len(names) == 1 for names in claims.values()), claims
+    order = list(FORMATS)
+    assert order.index("openalex") < order.index("arxiv-json")
+    assert order.index("semantic-scholar") < order.index("arxiv-json")
+
+
+def test_seeds_are_still_listings(seed_corpus):
+    for path in paperlike.seed_paths():
+        assert detect_format(path.read_text(encoding="utf-8"), path) == "listing"
+
+
+@pytest.mark.parametrize("head", [
+    "%% Created with BibDesk\n\n@article{x, title={T}}",  # comments before the first entry
+    "\ufeff@Article{x,\n  title = {T}\n}",
+    "Provider: Publisher\nDatabase: Db\n\nTY  - JOUR\nTI  - T\nER  - \n",
+])
+def test_export_headers_before_the_records_do_not_hide_the_format(tmp_path, head):
+    path = tmp_path / "x.txt"
+    path.write_text(head, encoding="utf-8")
+    assert paperlike.read_records([path]).records[0].title == "T"
+
+
+def test_every_export_of_the_seed_paper_is_known_to_the_seed_index(seed_index, seed_corpus):
+    seed = seed_record(seed_corpus, "FastCorrect 2")
+    for name in ("library.bib", "zotero.ris", "openalex_works.json", "s2_search.json", "zotero.csv"):
+        record = read(name).records[0]
+        assert record.title == seed.title, name
+        result = paperlike.check(seed_index, [record])[0]
+        assert result.status == "known" and seed.id in result.match.records, name
+
+
+def test_the_exports_of_one_paper_are_one_paper():
+    names = ["library.bib", "zotero.ris", "openalex_works.json", "s2_search.json", "zotero.csv"]
+    corpus = paperlike.read_records([FIXTURES / n for n in names])
+    index = paperlike.build_index(corpus)
+    groups = {g.title: {m.id.split("#")[0] for m in g.members}
+              for g in paperlike.dupes(index).groups}
+    fc2 = groups["FastCorrect 2: Fast Error Correction on Multiple Candidates for Automatic Speech "
+                 "Recognition"]
+    assert fc2 == {"2109.14420", "10.18653/v1/2021.findings-emnlp.367"}
+    assert any(ids == {"2409.06656"} for ids in groups.values())
+
+
+def test_cli_indexes_a_bibtex_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["index", str(FIXTURES / "library.bib"), "--model", "tmp"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 6 records" in result.stdout
+    assert "library.bib:138: malformed BibTeX entry" in result.stderr
+    assert "library.bib:144: record has neither a title nor an abstract" in result.stderr
+    papers = json.loads(runner.invoke(app, ["papers", "--json", "--model", "tmp"]).stdout)
+    assert papers[1]["id"] == "2409.06656" and papers[1]["source"]["line"] == 54
+    similar = runner.invoke(app, ["similar", "2409.06656v2", "-k", "1", "--json", "--model", "tmp"])
+    assert json.loads(similar.stdout)["query"]["id"] == "2409.06656"
+
+
+def test_cli_format_choices_include_the_new_formats(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    forced = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--format", "ris",
+                                      "--model", "tmp"])
+    assert forced.exit_code == 0, forced.output
+    wrong = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--format", "nope"])
+    assert wrong.exit_code == 2 and "bibtex, ris, openalex, semantic-scholar" in wrong.stderr
