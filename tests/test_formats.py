@@ -92,6 +92,20 @@ def test_bibtex_duplicate_keys_macros_and_bad_names(tmp_path):
         (3, "duplicate entry key 'a' (BibTeX keeps the first)")]
 
 
+@pytest.mark.parametrize("latex, text", [
+    (r"\v{S}ediv\'y and Pi{\~n}a", "Šedivý and Piña"),
+    (r"{\c{C}}a\u{g}lar G{\"{u}}l{\c{c}}ehre", "Çağlar Gülçehre"),
+    (r"Stra\ss{}e, {\o}re, {\aa}r, {\i}", "Straße, øre, år, ı"),
+    (r"pages 1--2 --- ``quoted'' a~b", 'pages 1–2 — "quoted" a b'),
+    (r"\emph{an {Inner} word}, \textit{et al.}\ end", "an Inner word, et al. end"),
+    (r"3$\times$ faster, $O(n^2)$, $\alpha$-stable", "3× faster, O(n^2), α-stable"),
+])
+def test_bibtex_latex_becomes_unicode(tmp_path, latex, text):
+    path = tmp_path / "one.bib"
+    path.write_text("@misc{k, title = {" + latex + "}}\n", encoding="utf-8")
+    assert paperlike.read_records([path]).records[0].title == text
+
+
 def test_bibtex_paper_is_the_seed_paper(seed_index, seed_corpus):
     fc2 = read("library.bib").records[0]
     seed = seed_record(seed_corpus, "FastCorrect 2")

@@ -20,6 +20,7 @@ Fields: ``title``, ``author``, ``abstract``, ``year``/``month`` or BibLaTeX ``da
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -42,7 +43,15 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 _ENTRY_START_RE = re.compile(r"^@[A-Za-z]+\s*[{(]")
 _LONE_PERCENT_RE = re.compile(r"(?<!\\)%")
 _ESCAPED_RE = re.compile(r"\\([_%&#$])")
-_LATEX_CHARS = re.compile(r"[\\{}$~]|--|``|''")
+# What LaTeX in a field value looks like: a macro (with its braced arguments, or an accent and
+# its letter), a brace, a dash, TeX quotes, a tie. Only macros go to pylatexenc, one at a time
+# and cached: handing it whole abstracts costs milliseconds each, this costs microseconds.
+_LATEX_TOKEN_RE = re.compile(r"""
+    (?P<macro>\\(?:[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*
+                  |[^A-Za-z](?:\s*\{[^{}]*\}|[A-Za-z])?))
+  | (?P<brace>[{}]) | (?P<dash>---?) | (?P<quote>``|'') | (?P<tie>~)
+""", re.X)
+_PLAIN = {"{": "", "}": "", "---": "\u2014", "--": "\u2013", "``": '"', "''": '"', "~": " "}
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MODELLED = {"title", "author", "abstract", "year", "month", "date", "doi", "eprint",
              "archiveprefix", "eprinttype", "journal", "journaltitle", "booktitle"}
@@ -58,12 +67,18 @@ def sniff(head: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _macro(text: str) -> str:
+    return _DECODER.latex_to_text(text)
+
+
 def _latex(value: str | None) -> str | None:
     """The text of a LaTeX field value, in Unicode."""
-    if not value or not _LATEX_CHARS.search(value):
+    if not value:
         return value
     try:
-        return _DECODER.latex_to_text(value)
+        return _LATEX_TOKEN_RE.sub(
+            lambda m: _macro(m.group()) if m.group("macro") else _PLAIN[m.group()], value)
     except Exception as exc:  # pylatexenc is tolerant; anything left is a malformed value
         raise Bad(f"cannot read the LaTeX of {value[:40]!r}: {exc}") from None
 
