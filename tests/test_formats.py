@@ -228,6 +228,19 @@ def test_semantic_scholar_search_response():
         (180, "record has neither a title nor an abstract")]
 
 
+def test_a_json_value_of_the_wrong_type_is_a_skipped_record(tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"paperId": "a", "title": ["A", "list"]}) + "\n"
+                    + json.dumps({"paperId": "b", "title": "Fine", "publicationDate": 2020}) + "\n"
+                    + json.dumps({"paperId": "c", "title": "Fine", "authors": [{"name": None}]}) + "\n",
+                    encoding="utf-8")
+    corpus = paperlike.read_records([path])
+    assert [(r.id, r.authors) for r in corpus.records] == [("c", [])]
+    assert [(s.line, s.reason) for s in corpus.skipped] == [
+        (1, "title is not text but list \"['A', 'list']\""),
+        (2, "date is not text but int '2020'")]
+
+
 def test_semantic_scholar_batch_array_with_a_null_and_json_lines(tmp_path):
     paper = {"paperId": "abc", "title": "A title", "abstract": "An abstract.", "year": 2023,
              "authors": [{"authorId": "1", "name": "Ada Lovelace"}], "externalIds": {"DOI": "10.1234/X"}}

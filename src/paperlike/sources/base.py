@@ -145,6 +145,11 @@ def make_paper(
     10.48550/arXiv.*), else the DOI, else the input's own id, else a hash of the title and
     abstract, so that it is the same whatever the run or the input order.
     """
+    fields = {"id": id, "title": title, "abstract": abstract, "date": date, "doi": doi_value,
+              "venue": venue, "arXiv id": arxiv}
+    for name, value in fields.items():  # JSON may hold anything where text is expected
+        if value is not None and not isinstance(value, str):
+            raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
     title, abstract = normalize(title) or None, normalize(abstract) or None
     if not title and not abstract:
         raise Bad("record has neither a title nor an abstract")
