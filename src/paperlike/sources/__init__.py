@@ -18,8 +18,9 @@ from .base import read_text, with_unique_ids
 
 __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
 
-# Tried in this order; each sniffer looks for its own marks, so a file fits only one:
-# JSON exports name their source (OpenAlex ids, "paperId") before the generic arXiv lines.
+# Tried in this order; the first whose sniffer claims a file reads it. The JSON exports that
+# name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
+# also take their lines (they have a "title"); every other fixture fits one format only.
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
            "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
 _SNIFF_CHARS = 65536
