@@ -13,12 +13,16 @@ from pathlib import Path
 
 from ..errors import BadRecordError, EmptyCorpusError, InputError
 from ..models import Corpus, Paper, Skipped
-from . import arxiv, listing, table
+from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
 from .base import read_text, with_unique_ids
 
 __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
 
-FORMATS = {"listing": listing, "arxiv-json": arxiv, "csv": table}
+# Tried in this order; the first whose sniffer claims a file reads it. The JSON exports that
+# name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
+# also take their lines (they have a "title"); every other fixture fits one format only.
+FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
+           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
 _SNIFF_CHARS = 65536
 
 

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
 from ..models import Paper, Skipped
-from .base import Bad, make_paper
+from .base import Bad, make_paper, read_each
+from .jsondoc import json_lines
 
 __all__ = ["sniff", "read"]
 
@@ -74,15 +75,4 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
 
 def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines file, and a Skipped for each line that is not one."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(path=path, line=number, reason=f"broken JSON ({exc.msg} at column {exc.colno})")
-            continue
-        try:
-            yield paper_from_json(obj, path, number)
-        except Bad as exc:
-            yield Skipped(path=path, line=number, reason=str(exc))
+    return read_each(json_lines(text, path), path, paper_from_json)

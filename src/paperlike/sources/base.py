@@ -5,20 +5,29 @@ from __future__ import annotations
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..models import Paper, Source
+from ..models import Paper, Skipped, Source
 from ..text import content_hash, normalize
 
-__all__ = ["read_text", "make_paper", "with_unique_ids", "split_authors", "Bad"]
+__all__ = ["read_text", "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in",
+           "iso_date", "read_each", "Bad"]
 
 _ARXIV_ID_RE = re.compile(
     r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I
 )
 _DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+# An arXiv id inside a longer text: an abs/pdf URL, "arXiv:2109.14420 [cs]", or arXiv's own DOI
+# (10.48550/arXiv.2109.14420) that Zotero, OpenAlex and Semantic Scholar give preprints.
+_ARXIV_IN_RE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\d/])", re.I
+)
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])")
+_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
 
 
 class Bad(Exception):
@@ -62,6 +71,48 @@ def doi(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def arxiv_in(*values: str | None) -> str | None:
+    """The first arXiv id (without version) that any of the texts names, if any."""
+    for value in values:
+        match = _ARXIV_IN_RE.search(value or "") if isinstance(value, str) else None
+        if match:
+            return match.group("id")
+    return None
+
+
+def iso_date(value: object) -> str | None:
+    """An ISO date (``2021-09-30``, ``2021-09`` or ``2021``) from a date-like value.
+
+    Reads ``2021-09-30``, RIS's ``2021/09/30/`` and ``2021///``, a bare year (an int too),
+    and, failing those, the first plausible year in the text ("November 2021").
+    """
+    text = str(value).strip() if value is not None else ""
+    match = _ISO_DATE_RE.match(text)
+    if match:
+        year, month, day = match.groups()
+        if month and 1 <= int(month) <= 12:
+            if day and 1 <= int(day) <= 31:
+                return f"{year}-{int(month):02d}-{int(day):02d}"
+            return f"{year}-{int(month):02d}"
+        return year
+    match = _YEAR_RE.search(text)
+    return match.group(1) if match else None
+
+
+def first_last(name: str) -> str:
+    """A name written "Last, First" (BibTeX, RIS, Zotero) turned to "First Last".
+
+    Surnames are compared as a name's last word, so every reader gives names in one order.
+    "Last, Jr., First" becomes "First Last Jr."; a name without a comma is kept.
+    """
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and parts[0] and parts[2]:
+        return " ".join(p for p in (parts[2], parts[0], parts[1]) if p)
+    return name.strip()
+
+
 def split_authors(value: str | list[str] | None) -> list[str]:
     """Author names from a list, or from one string joined by ';', ',' or ' and '."""
     if not value:
@@ -86,18 +137,26 @@ def make_paper(
     doi_value: str | None = None,
     venue: str | None = None,
     extra: dict[str, Any] | None = None,
+    arxiv: str | None = None,
 ) -> Paper:
     """A Paper with normalised text and its base id; Bad if it has neither title nor abstract.
 
-    The base id is the arXiv id, else the DOI, else the input's own id, else a hash of the
-    title and abstract, so that it is the same whatever the run or the input order.
+    The base id is the arXiv id (``arxiv``, the input's own id if it is one, or arXiv's DOI
+    10.48550/arXiv.*), else the DOI, else the input's own id, else a hash of the title and
+    abstract, so that it is the same whatever the run or the input order.
     """
+    fields = {"id": id, "title": title, "abstract": abstract, "date": date, "doi": doi_value,
+              "venue": venue, "arXiv id": arxiv}
+    for name, value in fields.items():  # JSON may hold anything where text is expected
+        if value is not None and not isinstance(value, str):
+            raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
     title, abstract = normalize(title) or None, normalize(abstract) or None
     if not title and not abstract:
         raise Bad("record has neither a title nor an abstract")
     clean_doi = doi(doi_value) or doi(id)
     own_id = normalize(id) or None
-    base_id = arxiv_id(own_id) or clean_doi or own_id or f"pl-{content_hash(title, abstract)}"
+    base_id = (arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
+               or f"pl-{content_hash(title, abstract)}")
     return Paper(
         id=base_id,
         title=title,
@@ -110,6 +169,23 @@ def make_paper(
         extra={k: v for k, v in (extra or {}).items() if v not in (None, "", [], {})},
         source=Source(path=path, line=line),
     )
+
+
+def read_each(items: Iterable[tuple[int, Any] | Skipped], path: str,
+              build: Callable[[Any, str, int], Paper]) -> Iterator[Paper | Skipped]:
+    """``build(raw, path, line)`` for each (line, raw record); a Skipped where it raises Bad.
+
+    Skipped items (broken before they could be decoded) are passed on as they are.
+    """
+    for item in items:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        line, raw = item
+        try:
+            yield build(raw, path, line)
+        except Bad as exc:
+            yield Skipped(path=path, line=line, reason=str(exc))
 
 
 def with_unique_ids(records: Iterable[Paper], taken: Iterable[str] = ()) -> list[Paper]:

@@ -4,6 +4,12 @@ Columns are matched by name, case-insensitively, with the usual aliases (``summa
 ``abstract note`` for the abstract, ``author`` for authors, ``journal`` for the venue, ...).
 A title column or an abstract column is required; every other column is optional, and the
 ones paperlike does not model are kept in ``extra``.
+
+Zotero's CSV export is one of these: ``Key`` (the id when there is no arXiv id or DOI),
+``Author`` (``Last, First; Last, First``), ``Publication Title`` (the venue), ``Abstract
+Note``, ``Date`` and ``Publication Year``; an arXiv id is taken from ``Url`` or ``Extra``
+(``arXiv:2409.06656 [eess]``). Names written ``Last, First`` between ``;`` are turned to
+``First Last``, as every reader gives them.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from collections.abc import Iterator
 
 from ..errors import InputError
 from ..models import Paper, Skipped
-from .base import Bad, make_paper
+from ..text import normalize
+from .base import Bad, arxiv_in, first_last, iso_date, make_paper, split_authors
 
 __all__ = ["sniff", "read"]
 
@@ -29,6 +36,8 @@ _ALIASES = {
     "doi": ("doi",),
     "categories": ("categories", "category", "subjects"),
 }
+# Columns that are kept in extra but may name the record's arXiv id (Zotero: Url, Extra).
+_ARXIV_HINTS = ("url", "link", "extra", "archive id")
 
 
 def _delimiter(header: str) -> str:
@@ -55,14 +64,25 @@ def _columns(header: list[str], path: str) -> dict[str, int]:
     return columns
 
 
+def _authors(value: str | None, zotero: bool) -> list[str]:
+    """Author names; ``Last, First`` between semicolons (Zotero's form) made ``First Last``."""
+    value = normalize(value)  # first, so that "&#228;" is not read as a ";"
+    if value and (";" in value or zotero):
+        return split_authors([first_last(name) for name in value.split(";")])
+    return split_authors(value)
+
+
 def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Paper:
     value = {field: row[i].strip() for field, i in columns.items()}
-    date = value.get("date") or value.get("year")
+    lowered = [name.strip().lower() for name in header]
     categories = value.get("categories", "")
     return make_paper(
         path, line, id=value.get("id"), title=value.get("title"), abstract=value.get("abstract"),
-        authors=value.get("authors"), date=date[:10] if date else None, doi_value=value.get("doi"),
-        venue=value.get("venue"), categories=categories.replace(";", " ").split(),
+        authors=_authors(value.get("authors"), zotero="item type" in lowered),
+        date=iso_date(value.get("date")) or iso_date(value.get("year")),
+        doi_value=value.get("doi"), venue=value.get("venue"),
+        categories=categories.replace(";", " ").split(),
+        arxiv=arxiv_in(*(row[i] for i, name in enumerate(lowered) if name in _ARXIV_HINTS)),
         extra={header[i]: cell for i, cell in enumerate(row) if i not in columns.values()},
     )
 

@@ -1,0 +1,199 @@
+"""BibTeX and BibLaTeX files (``.bib``), as reference managers and publishers export them.
+
+Parsed with bibtexparser 2 (2.1 is the stable release pip installs; the 1.4 line is in
+maintenance, gives no line numbers and loses a broken entry silently). Its splitter keeps each
+entry's starting line and turns a broken entry into a failed block, so the rest of the file is
+read; ``@string`` macros are resolved, outer braces and quotes removed, and author lists split
+on ``and`` with BibTeX's own name rules (``{Google Brain}`` stays one name, ``von Last, First``
+becomes ``First von Last``).
+
+LaTeX becomes Unicode with pylatexenc, which bibtexparser 2 depends on: accents (``{\\"u}``,
+``\\'{e}``, ``{\\L}``), protective braces (``{{GPT}}``), ``\\&``, ``--``. Math is left to
+:func:`paperlike.text.normalize`, which treats it as every other source's. A ``%`` inside an
+entry is literal for BibTeX (only LaTeX reads it as a comment), so it is kept.
+
+Fields: ``title``, ``author``, ``abstract``, ``year``/``month`` or BibLaTeX ``date``, ``doi``,
+``eprint`` with ``archivePrefix``/``eprinttype`` arXiv (the record's id), ``journal``,
+``journaltitle`` or ``booktitle`` (the venue), ``keywords``. The citation key is kept in
+``extra["key"]`` and is the record's id when it has no arXiv id or DOI.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterator
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.exceptions import ParsingException
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from pylatexenc.latex2text import LatexNodes2Text
+
+from ..errors import InputError
+from ..models import Paper, Skipped
+from .base import Bad, arxiv_id, arxiv_in, iso_date, make_paper, read_each
+
+__all__ = ["sniff", "read"]
+
+# bibtexparser logs each broken block; paperlike reports it as a Skipped instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+_ENTRY_START_RE = re.compile(r"^@[A-Za-z]+\s*[{(]")
+_LONE_PERCENT_RE = re.compile(r"(?<!\\)%")
+_ESCAPED_RE = re.compile(r"\\([_%&#$])")
+# What LaTeX in a field value looks like: a macro (with its braced arguments, or an accent and
+# its letter), a brace, a dash, TeX quotes, a tie. Only macros go to pylatexenc, one at a time
+# and cached: handing it whole abstracts costs milliseconds each, this costs microseconds.
+_LATEX_TOKEN_RE = re.compile(r"""
+    (?P<macro>\\(?:[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*
+                  |[^A-Za-z](?:\s*\{[^{}]*\}|[A-Za-z])?))
+  | (?P<brace>[{}]) | (?P<dash>---?) | (?P<quote>``|'') | (?P<tie>~)
+""", re.X)
+_PLAIN = {"{": "", "}": "", "---": "\u2014", "--": "\u2013", "``": '"', "''": '"', "~": " "}
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MODELLED = {"title", "author", "abstract", "year", "month", "date", "doi", "eprint",
+             "archiveprefix", "eprinttype", "journal", "journaltitle", "booktitle"}
+_DECODER = LatexNodes2Text(math_mode="verbatim")
+
+
+def sniff(head: str) -> bool:
+    """True if the first line that is neither blank nor a ``%`` comment opens an entry."""
+    for line in head.splitlines():
+        line = line.strip()
+        if line and not line.startswith("%"):
+            return bool(_ENTRY_START_RE.match(line))
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _macro(text: str) -> str:
+    return _DECODER.latex_to_text(text)
+
+
+def _latex(value: str | None) -> str | None:
+    """The text of a LaTeX field value, in Unicode."""
+    if not value:
+        return value
+    try:
+        return _LATEX_TOKEN_RE.sub(
+            lambda m: _macro(m.group()) if m.group("macro") else _PLAIN[m.group()], value)
+    except Exception as exc:  # pylatexenc is tolerant; anything left is a malformed value
+        raise Bad(f"cannot read the LaTeX of {value[:40]!r}: {exc}") from None
+
+
+def _plain(value: str | None) -> str | None:
+    """An identifier's value (DOI, eprint, URL) without LaTeX escapes and braces."""
+    return _ESCAPED_RE.sub(r"\1", value).replace("{", "").replace("}", "").strip() if value else None
+
+
+def _date(fields: dict[str, str]) -> str | None:
+    if fields.get("date"):
+        return iso_date(fields["date"])
+    year = iso_date(fields.get("year"))
+    month = (fields.get("month") or "").strip().lower()  # "nov", "November", "11", "18--24 Jul"
+    name = re.search(r"[a-z]{3}", month)
+    if name and name.group() in _MONTHS:
+        return f"{year}-{_MONTHS.index(name.group()) + 1:02d}" if year and len(year) == 4 else year
+    if month.isdigit() and 1 <= int(month) <= 12 and year and len(year) == 4:
+        return f"{year}-{int(month):02d}"
+    return year
+
+
+def _paper(entry: Entry, path: str, line: int) -> Paper:
+    fields = {f.key.lower(): f.value for f in entry.fields}
+    authors = fields.get("author") or []
+    if isinstance(authors, str):  # the name middlewares could not read it
+        authors = [authors]
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower()
+    eprint = _plain(fields.get("eprint"))
+    arxiv = (arxiv_id(eprint) if prefix == "arxiv" else None) or arxiv_in(
+        _plain(fields.get("url")), fields.get("journal"))
+    venue = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
+    extra = {"key": entry.key, "type": entry.entry_type.lower()}
+    extra.update({k: v for k, v in fields.items() if k not in _MODELLED and isinstance(v, str)})
+    return make_paper(
+        path, line, id=entry.key, arxiv=arxiv,
+        title=_latex(fields.get("title")), abstract=_latex(fields.get("abstract")),
+        authors=[_latex(a) for a in authors], date=_date(fields),
+        doi_value=_plain(fields.get("doi")), venue=_latex(venue), extra=extra,
+    )
+
+
+def _reason(block: ParsingFailedBlock) -> str:
+    if isinstance(block, DuplicateBlockKeyBlock):
+        return f"duplicate entry key {block.key!r} (BibTeX keeps the first)"
+    error = block.error
+    why = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
+    return "malformed BibTeX entry: " + " ".join(why.split())
+
+
+def _split_concatenation(value: str) -> list[str]:
+    """The parts of ``macro # {text} # "text"``: split on the ``#`` outside braces and quotes."""
+    parts, depth, quoted, start, escaped = [], 0, False, 0, False
+    for i, char in enumerate(value):
+        if escaped:  # \# \" \{ are text
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    return parts + [value[start:].strip()]
+
+
+def _resolve_concatenations(library: bibtexparser.Library) -> None:
+    """Join ``#``-concatenated values, which bibtexparser 2 leaves as they are written.
+
+    ``booktitle = icml # {, 2021}`` becomes ``{International Conference ..., 2021}``; an
+    unknown macro (``jul`` in ``jul # "~18"``) is kept as its name.
+    """
+    macros = {key.lower(): s.value for key, s in library.strings_dict.items()}
+    for entry in library.entries:
+        for field in entry.fields:
+            if not isinstance(field.value, str) or "#" not in field.value:
+                continue
+            parts = _split_concatenation(field.value)
+            if len(parts) > 1:
+                texts = [macros.get(p.lower(), p) for p in parts]
+                field.value = "{" + "".join(t[1:-1] if t[:1] in '{"' else t for t in texts) + "}"
+
+
+def _parse(text: str, path: str) -> bibtexparser.Library:
+    stack = [
+        middlewares.ResolveStringReferencesMiddleware(),
+        middlewares.RemoveEnclosingMiddleware(),
+        middlewares.SeparateCoAuthors(),
+        middlewares.SplitNameParts(),
+        middlewares.MergeNameParts(style="first"),
+    ]
+    try:
+        library = bibtexparser.parse_string(_LONE_PERCENT_RE.sub(r"\\%", text), parse_stack=[])
+    except ParsingException as exc:  # the parser's own invalid state: nothing can be trusted
+        raise InputError(f"{path}: cannot parse BibTeX ({exc})") from None
+    _resolve_concatenations(library)
+    for middleware in stack:
+        library = middleware.transform(library=library)
+    return library
+
+
+def _items(library: bibtexparser.Library, path: str) -> Iterator[tuple[int, Entry] | Skipped]:
+    """The entries and the failed blocks, in file order; lines are 1-based."""
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, ParsingFailedBlock):
+            yield Skipped(path=path, line=line, reason=_reason(block))
+        elif isinstance(block, Entry):
+            yield line, block
+
+
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The records of a BibTeX file, and a Skipped for each entry that is not one."""
+    return read_each(_items(_parse(text, path), path), path, _paper)

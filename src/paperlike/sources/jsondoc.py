@@ -1,0 +1,112 @@
+"""JSON inputs that come in three shapes: an API response, a JSON array, or JSON lines.
+
+- an API response: one object holding the records in a list under a known key
+  (``{"meta": ..., "results": [...]}``, ``{"total": ..., "data": [...]}``);
+- a JSON array of records (``[{...}, {...}]``, pretty-printed or not);
+- JSON lines: one record per line.
+
+Every record comes with the 1-based line on which it starts in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from ..errors import InputError
+from ..models import Skipped
+
+__all__ = ["json_records", "json_lines", "looks_like_json"]
+
+_WS_RE = re.compile(r"[ \t\n\r]*")
+
+
+def looks_like_json(head: str, *markers: str) -> bool:
+    """True if the text opens with an object or array and names one of the markers."""
+    return head.lstrip()[:1] in ("{", "[") and any(marker in head for marker in markers)
+
+
+def json_lines(text: str, path: str) -> Iterator[tuple[int, object] | Skipped]:
+    """Each non-blank line decoded, with its line number; a Skipped for a broken line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(path=path, line=number,
+                          reason=f"broken JSON ({exc.msg} at column {exc.colno})")
+
+
+def _is_json_lines(text: str) -> bool:
+    """More than one line, and the first one is a whole JSON object by itself."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    return _WS_RE.match(text, pos).end()
+
+
+def _members(text: str, pos: int) -> Iterator[tuple[object, int]]:
+    """The values of the array or object opening at ``pos``, each with its offset.
+
+    Only called on text that has already been decoded whole, so it cannot meet an error.
+    """
+    decoder = json.JSONDecoder()
+    closing = "]" if text[pos] == "[" else "}"
+    pos = _skip_ws(text, pos + 1)
+    while text[pos] != closing:
+        if closing == "}":
+            _, pos = decoder.raw_decode(text, pos)  # the key
+            pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
+        value, end = decoder.raw_decode(text, pos)
+        yield value, pos
+        pos = _skip_ws(text, end)
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+
+
+def _records_of_document(text: str, doc: object, list_keys: tuple[str, ...]
+                         ) -> Iterator[tuple[object, int]]:
+    start = _skip_ws(text, 0)
+    if isinstance(doc, list):
+        yield from _members(text, start)
+        return
+    if isinstance(doc, dict):
+        key = next((k for k in list_keys if isinstance(doc.get(k), list)), None)
+        if key is not None:
+            # The list's offset: the n-th member of the object, in the file's order.
+            n = list(doc).index(key)
+            _, list_start = next(m for i, m in enumerate(_members(text, start)) if i == n)
+            yield from _members(text, list_start)
+            return
+    yield doc, start
+
+
+def json_records(text: str, path: str, list_keys: tuple[str, ...]
+                 ) -> Iterator[tuple[int, object] | Skipped]:
+    """Each record of a JSON input in any of the three shapes, with its 1-based line.
+
+    A broken line of JSON lines is a Skipped; a broken JSON document is an InputError naming
+    the file and the line, since nothing after the break can be read.
+    """
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if _is_json_lines(text):
+            yield from json_lines(text, path)
+            return
+        raise InputError(
+            f"{path}:{exc.lineno}: broken JSON ({exc.msg} at column {exc.colno})") from None
+    line, counted = 1, 0
+    for record, offset in _records_of_document(text, doc, list_keys):
+        line += text.count("\n", counted, offset)
+        counted = offset
+        yield line, record

@@ -1,0 +1,83 @@
+"""RIS files (``.ris``): Zotero, Mendeley, EndNote, publishers' and databases' exports.
+
+Each record runs from ``TY  - TYPE`` to ``ER  -``; paperlike finds the records and their lines
+itself and leaves each record's tags to rispy (0.10, no dependencies), which knows the tag
+names, list tags and continuation lines. A record without its ``ER`` line is skipped.
+
+Fields: ``TI``/``T1`` title, ``AU``/``A1`` authors ("Last, First"), ``AB``/``N2`` abstract,
+``DA``/``PY``/``Y1`` date (``2021/09/30/``), ``DO`` DOI (or a doi.org ``UR``), ``T2``/``JF``/
+``JO``/``JA``/``J2`` venue, ``ID`` the input's own id; an arXiv id from a ``UR`` or arXiv's
+DOI. The type, URLs, keywords and the other known tags are kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import rispy
+
+from ..models import Paper, Skipped
+from .base import arxiv_in, doi, first_last, iso_date, make_paper, read_each
+
+__all__ = ["sniff", "read"]
+
+_TAG_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
+_MODELLED = {"title", "primary_title", "authors", "first_authors", "abstract", "notes_abstract",
+             "date", "year", "publication_year", "doi", "id", "secondary_title",
+             "alternate_title1", "alternate_title2", "alternate_title3", "journal_name"}
+_VENUE_FIELDS = ("secondary_title", "alternate_title3", "journal_name", "alternate_title2",
+                 "alternate_title1")  # T2, JF, JO, JA, J2
+
+
+def sniff(head: str) -> bool:
+    """True if the first line that is a RIS tag line is ``TY  - ``."""
+    for line in head.splitlines():
+        match = _TAG_RE.match(line)
+        if match:
+            return match.group(1) == "TY"
+    return False
+
+
+def _records(text: str, path: str) -> Iterator[tuple[int, list[str]] | Skipped]:
+    """Each record's first line number and lines; a Skipped for a record that never ends."""
+    start, lines = 0, []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _TAG_RE.match(line)
+        tag = match.group(1) if match else None
+        if tag == "TY":
+            if start:
+                yield Skipped(path=path, line=start,
+                              reason="RIS record has no 'ER  -' line before the next 'TY  -'")
+            start, lines = number, [line]
+        elif tag == "ER" and start:
+            yield start, lines + [line]
+            start, lines = 0, []
+        elif tag == "ER":
+            yield Skipped(path=path, line=number, reason="'ER  -' outside a record")
+        elif start:
+            lines.append(line)
+    if start:
+        yield Skipped(path=path, line=start, reason="RIS record has no 'ER  -' end line")
+
+
+def _paper(lines: list[str], path: str, line: int) -> Paper:
+    (fields,) = rispy.loads("\n".join(lines), skip_unknown_tags=True)
+    urls = fields.get("urls") or []
+    dates = [iso_date(fields.get(k)) for k in ("date", "year", "publication_year")]
+    return make_paper(
+        path, line, id=fields.get("id"),
+        arxiv=arxiv_in(*urls),
+        title=fields.get("title") or fields.get("primary_title"),
+        abstract=fields.get("abstract") or fields.get("notes_abstract"),
+        authors=[first_last(a) for a in fields.get("authors") or fields.get("first_authors") or []],
+        date=max((d for d in dates if d), key=len, default=None),
+        doi_value=fields.get("doi") or next((u for u in urls if doi(u)), None),
+        venue=next((fields[k] for k in _VENUE_FIELDS if fields.get(k)), None),
+        extra={k: v for k, v in fields.items() if k not in _MODELLED},
+    )
+
+
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The records of a RIS file, and a Skipped for each record that is not one."""
+    return read_each(_records(text, path), path, _paper)

@@ -1,0 +1,54 @@
+"""Semantic Scholar Graph API papers as JSON: a response, a JSON array, or JSON lines.
+
+- ``/paper/search`` and ``/paper/search/bulk``: ``{"total": ..., "data": [paper, ...]}``;
+- ``/paper/batch``: a JSON array of papers, ``null`` where an id was not found;
+- JSON lines of papers, or one paper (``/paper/{id}``).
+
+Fields: ``paperId`` (the input's own id), ``externalIds`` (``ArXiv`` is the id when present,
+else ``DOI``), ``title``, ``abstract``, ``authors[].name``, ``publicationDate`` or ``year``,
+``venue`` (or ``journal.name``). ``url``, ``citationCount``, ``fieldsOfStudy``,
+``publicationTypes``, ``tldr`` and the other external ids are kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..models import Paper, Skipped
+from .base import Bad, make_paper, read_each
+from .jsondoc import json_records, looks_like_json
+
+__all__ = ["sniff", "read"]
+
+_EXTRA = ("url", "citationCount", "referenceCount", "influentialCitationCount", "fieldsOfStudy",
+          "publicationTypes", "isOpenAccess")
+
+
+def sniff(head: str) -> bool:
+    """True if the text is JSON naming Semantic Scholar's ``paperId``."""
+    return looks_like_json(head, '"paperId"')
+
+
+def _paper(obj: object, path: str, line: int) -> Paper:
+    if obj is None:
+        raise Bad("no paper (null: an id the batch request did not find)")
+    if not isinstance(obj, dict):
+        raise Bad(f"expected a Semantic Scholar paper (a JSON object), got {type(obj).__name__}")
+    ids = obj.get("externalIds") if isinstance(obj.get("externalIds"), dict) else {}
+    journal = obj.get("journal") if isinstance(obj.get("journal"), dict) else {}
+    tldr = obj.get("tldr") if isinstance(obj.get("tldr"), dict) else {}
+    authors = obj.get("authors") or []
+    return make_paper(
+        path, line, id=obj.get("paperId"), arxiv=ids.get("ArXiv"),
+        title=obj.get("title"), abstract=obj.get("abstract"),
+        authors=[a.get("name") or "" for a in authors if isinstance(a, dict)],
+        date=obj.get("publicationDate") or (str(obj["year"]) if obj.get("year") else None),
+        doi_value=ids.get("DOI"), venue=obj.get("venue") or journal.get("name"),
+        extra={**{k: obj.get(k) for k in _EXTRA}, "tldr": tldr.get("text"),
+               "externalIds": {k: v for k, v in ids.items() if k not in ("ArXiv", "DOI")}},
+    )
+
+
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The papers of a Semantic Scholar JSON file, and a Skipped for each that is not one."""
+    return read_each(json_records(text, path, ("data",)), path, _paper)
