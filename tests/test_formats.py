@@ -368,8 +368,8 @@ def test_cli_indexes_a_bibtex_file(tmp_path, monkeypatch):
 
 def test_cli_format_choices_include_the_new_formats(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    forced = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--format", "ris",
+    forced = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--input-format", "ris",
                                       "--model", "tmp"])
     assert forced.exit_code == 0, forced.output
-    wrong = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--format", "nope"])
+    wrong = CliRunner().invoke(app, ["index", str(FIXTURES / "zotero.ris"), "--input-format", "nope"])
     assert wrong.exit_code == 2 and "bibtex, ris, openalex, semantic-scholar" in wrong.stderr
