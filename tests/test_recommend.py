@@ -260,7 +260,7 @@ def test_add_and_refit_cli(model, tmp_path):
     new = _write_new_records(tmp_path / "new.jsonl")
     added = run("add", new, "--model", model)
     assert added.exit_code == 0, added.output
-    assert "added 2 records" in added.stdout and "1 new papers" in added.stdout
+    assert "added 2 records" in added.stdout and "1 new paper, 1 version of known papers" in added.stdout
     assert "quokkaformer" in added.stdout
     info = run("info", "--model", model)
     assert "2 records added since the vocabulary was fitted" in info.stdout

@@ -269,11 +269,16 @@ def add(
     _emit(report, fmt, lambda: _add_text(report))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _add_text(report: AddReport) -> str:
     share = report.out_of_vocabulary / report.tokens if report.tokens else 0.0
-    text = (f"added {report.records_added} records to {escape(report.model)}: {report.new_papers} new papers, "
-            f"{report.attached_versions} versions of known papers; {report.out_of_vocabulary} of "
-            f"{report.tokens} words ({share:.1%}) out of vocabulary")
+    text = (f"added {_count(report.records_added, 'record')} to {escape(report.model)}: "
+            f"{_count(report.new_papers, 'new paper')}, "
+            f"{_count(report.attached_versions, 'version')} of known papers; {report.out_of_vocabulary} of "
+            f"{_count(report.tokens, 'word')} ({share:.1%}) out of vocabulary")
     if report.new_words:
         text += f"\nnew words (kept out until 'paperlike index --refit'): {escape(', '.join(report.new_words))}"
     return text
@@ -514,7 +519,9 @@ def dupes(
     Example: [bold]paperlike dupes --json | jq '.groups[].members[].id'[/bold]
     """
     fmt = _output(fmt, as_json)
-    result = api.dupes(api.open_model(model, notice=_notice), threshold, title_threshold)
+    index = api.open_model(model, notice=_notice)
+    with _progress("Gathering the evidence for each version"):
+        result = api.dupes(index, threshold, title_threshold)
     rows = lambda: [{"paper": g.id, **m.model_dump(mode="json")} for g in result.groups for m in g.members]  # noqa: E731
     _emit(result, fmt, lambda: _dupes_table(result), rows)
 
@@ -567,7 +574,9 @@ def check(
     """
     fmt = _output(fmt, as_json)
     records = incoming_records(paths, title, abstract, authors, year, input_format)
-    results = api.check(api.open_model(model, notice=_notice), records)
+    index = api.open_model(model, notice=_notice)
+    with _progress(f"Checking {_count(len(records), 'record')}"):
+        results = api.check(index, records)
     _emit(results, fmt, lambda: _check_table(results))
     if not any(r.status == "known" for r in results):
         raise typer.Exit(3)

@@ -10,6 +10,7 @@ Every record comes with the 1-based line on which it starts in the file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -27,9 +28,20 @@ def looks_like_json(head: str, *markers: str) -> bool:
     return head.lstrip()[:1] in ("{", "[") and any(marker in head for marker in markers)
 
 
+def lines_of(text: str) -> Iterator[str]:
+    """The lines of a text one by one: a large file is not copied into a list of lines."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
 def json_lines(text: str, path: str) -> Iterator[tuple[int, object] | Skipped]:
     """Each non-blank line decoded, with its line number; a Skipped for a broken line."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
         try:
@@ -41,7 +53,7 @@ def json_lines(text: str, path: str) -> Iterator[tuple[int, object] | Skipped]:
 
 def _is_json_lines(text: str) -> bool:
     """More than one line, and the first one is a whole JSON object by itself."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = list(itertools.islice((line for line in lines_of(text) if line.strip()), 2))
     if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
         return False
     try:
