@@ -30,14 +30,17 @@ def _frequent_terms(X: sp.csr_matrix, threshold: float) -> np.ndarray:
     rank = np.empty(X.shape[1], dtype=np.int32)
     rank[order] = np.arange(X.shape[1], dtype=np.int32)
     rank_of_entry = rank[X.indices]
-    squared = X.data.astype(np.float64) ** 2
+    row_of_entry = np.repeat(np.arange(X.shape[0], dtype=np.int32), np.diff(X.indptr))
     budget = max(16, int(_HEAVY_SHARE * X.shape[0]))
+    norms_sq = np.zeros(X.shape[0])
     taken, step = 0, 8
     while taken < X.shape[1] and df[order[taken]] > 1:
-        grown = _row_sums(np.where(rank_of_entry < taken + step, squared, 0.0), X.indptr)
+        added = np.flatnonzero((rank_of_entry >= taken) & (rank_of_entry < taken + step))
+        grown = norms_sq + np.bincount(row_of_entry[added], X.data[added].astype(np.float64) ** 2,
+                                       minlength=X.shape[0])
         if np.count_nonzero(grown >= threshold * threshold) > budget:
             break
-        taken, step = taken + step, step * 2
+        norms_sq, taken, step = grown, taken + step, step * 2
     frequent = np.zeros(X.shape[1], dtype=bool)
     frequent[order[:taken]] = True
     return frequent

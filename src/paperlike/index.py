@@ -18,7 +18,7 @@ from . import recommend, topk
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
-from .keys import KeyTable
+from .keys import KeyTable, key_int
 from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
 from .sources.base import arxiv_id, doi
@@ -68,7 +68,8 @@ class PaperIndex:
         self.records_ = list(records)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
-        self.text_of_record_ = self._texts_of(self.records_)
+        self._identities = np.array([key_int(text_identity(r)) for r in self.records_], dtype=np.uint64)
+        self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
         representatives = [self.records_[i] for i in self.record_of_text_]
         fields = self.vectorizer.fit_fields(representatives)
@@ -81,9 +82,11 @@ class PaperIndex:
         return self
 
     @staticmethod
-    def _texts_of(records: Sequence[Paper]) -> np.ndarray:
-        ids: dict[str, int] = {}
-        return np.array([ids.setdefault(text_identity(r), len(ids)) for r in records], dtype=np.int64)
+    def _texts_of(identities: np.ndarray) -> np.ndarray:
+        """Text number of each record, from the hashes of their text identities, numbered in
+        order of first appearance."""
+        ids: dict[int, int] = {}
+        return np.array([ids.setdefault(h, len(ids)) for h in identities.tolist()], dtype=np.int64)
 
     @staticmethod
     def _representatives(records: Sequence[Paper], text_of_record: np.ndarray) -> np.ndarray:
@@ -133,19 +136,21 @@ class PaperIndex:
         return int(self.canonical_[paper])
 
     def _build_keys(self) -> dict[str, KeyTable]:
-        ids, titles, short_titles, texts = [], [], [], []
+        ids, titles, short_titles = [], [], []
         paper_of_record = self.paper_of_text_[self.text_of_record_].tolist()
-        text_of_record = self.text_of_record_.tolist()
+        identities = getattr(self, "_identities", None)
+        if identities is None or len(identities) != len(self.records_):
+            identities = np.array([key_int(text_identity(r)) for r in self.records_], dtype=np.uint64)
         for i, record in enumerate(self.records_):
             ids += [(record.id, i), (record.id.split("#", 1)[0], i), (record.doi or "", i)]
-            texts.append((text_identity(record), text_of_record[i]))
             if record.title:
                 titles.append((text_key(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
                 if short != record.title:
                     short_titles.append((text_key(short), paper_of_record[i]))
         return {"id": KeyTable.build(ids), "title": KeyTable.build(titles),
-                "short": KeyTable.build(short_titles), "text": KeyTable.build(texts)}
+                "short": KeyTable.build(short_titles),
+                "text": KeyTable.from_hashes(identities, self.text_of_record_)}
 
     @property
     def keys(self) -> dict[str, KeyTable]:

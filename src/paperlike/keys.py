@@ -11,12 +11,17 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["KeyTable", "key_hash"]
+__all__ = ["KeyTable", "key_hash", "key_int"]
 
 
 def key_hash(key: str) -> np.uint64:
     """A stable 64-bit hash of a key (the same on every run and platform)."""
-    return np.uint64(int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little"))
+    return np.uint64(key_int(key))
+
+
+def key_int(key: str) -> int:
+    """:func:`key_hash` as a Python int (cheaper to make a million of)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 class KeyTable:
@@ -31,6 +36,13 @@ class KeyTable:
         pairs = {(int(key_hash(key)), int(value)) for key, value in items if key}
         array = np.array(sorted(pairs), dtype=np.uint64).reshape(-1, 2)
         return cls(array[:, 0].copy(), array[:, 1].astype(np.int64))
+
+    @classmethod
+    def from_hashes(cls, hashes: np.ndarray, values: np.ndarray) -> KeyTable:
+        """A table of keys already hashed with :func:`key_hash`."""
+        pairs = np.unique(np.stack([np.asarray(hashes, dtype=np.uint64),
+                                    np.asarray(values).astype(np.uint64)], axis=1), axis=0)
+        return cls(pairs[:, 0].copy(), pairs[:, 1].astype(np.int64))
 
     def get(self, key: str) -> list[int]:
         """Every value stored under the key (a hash collision may add a stray one; callers

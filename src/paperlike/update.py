@@ -56,6 +56,7 @@ def add_records(index, records: Sequence[Paper]) -> dict:
 
     index.records_ = list(index.records_) + records
     index.text_of_record_ = np.concatenate([index.text_of_record_, np.array(text_of_record, dtype=np.int64)])
+    index._identities = None
     index.record_of_text_ = np.concatenate([index.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
     index.paper_of_text_ = np.concatenate([index.paper_of_text_, paper_of_new])
     index._set_matrix(sp.vstack([index.X_, rows], format="csr"))
