@@ -394,8 +394,10 @@ def recommend(
     fmt = _output(fmt, as_json)
     if method not in ("centroid", "svm"):
         raise UsageError(f"unknown --method {method!r}; choose centroid or svm")
-    result = api.recommend(api.open_model(model, notice=_notice), like, not_ or [], exclude or [], k=k,
-                           filters=_filters(category, since, until), diverse=diverse, method=method)
+    index = api.open_model(model, notice=_notice)
+    with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
+        result = api.recommend(index, like, not_ or [], exclude or [], k=k,
+                               filters=_filters(category, since, until), diverse=diverse, method=method)
     for item in result.inputs:
         if item.status == "unknown":
             _notice(f"{item.role} entry {item.given!r}: not found in the model; left out")
