@@ -123,3 +123,10 @@ def test_every_paper_is_nearest_to_itself(texts):
         scores = index.scores(index.X_[text])
         if index.X_[text].nnz:
             assert scores[text] == pytest.approx(scores.max(), abs=1e-6)
+
+
+def test_inverted_index_scores_equal_brute_force(seed_index):
+    for query in ("FastCorrect 2", "Sortformer", "speech recognition with large language models"):
+        _, _, vector = seed_index.resolve(query)
+        brute = (seed_index.X_ @ vector.T).toarray().ravel()
+        assert np.allclose(seed_index.scores(vector), brute, atol=1e-6)

@@ -384,7 +384,7 @@ _CHECK_MIN_COSINE = 0.3
 def check_record(index, record: Paper) -> CheckResult:
     """Whether the index already holds a version of this record, and which."""
     vector = index.vectorizer.transform([record])
-    top = index.best_texts(vector, _CHECK_CANDIDATES) if vector.nnz else []
+    top = index.top_texts(index.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
     # Below this whole-text cosine no rule can hold (a version shares its title or most of its
     # abstract), so the costlier signals are computed for a few texts only.
     texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]

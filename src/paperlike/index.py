@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from . import recommend, topk
+from . import recommend
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
@@ -101,7 +101,6 @@ class PaperIndex:
         matrix.sort_indices()
         self.X_ = matrix
         self.XT_ = matrix.T.tocsr()
-        self.term_max_ = topk.term_maxima(self.XT_)
 
     # -- looking papers up ------------------------------------------------------------------
 
@@ -192,7 +191,7 @@ class PaperIndex:
         if len(key.split()) > _MAX_TITLE_WORDS:
             return None
         close = set()
-        for paper, _ in self.best_papers(vector, _CLOSE_TITLE_CANDIDATES):
+        for paper, _ in self.top_papers(self.scores(vector), _CLOSE_TITLE_CANDIDATES):
             for r in self.records_of_paper(paper):
                 candidate = self.records_[r].title
                 if candidate and difflib.SequenceMatcher(None, key, text_key(candidate)).ratio() >= _TITLE_MATCH_RATIO:
@@ -308,31 +307,6 @@ class PaperIndex:
                 return out
             width = min(n, width * 4)
 
-    def best_papers(self, vector: sp.csr_matrix, k: int, exclude: Iterable[int] = (),
-                    allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The same answer as ``top_papers(scores(vector), ...)``, reading only the postings
-        that can change it (:mod:`paperlike.topk`)."""
-        found = self._best(vector, k, exclude, allowed, self.paper_of_text_)
-        return [(paper, score) for paper, _, score in found]
-
-    def best_texts(self, vector: sp.csr_matrix, k: int) -> list[tuple[int, float]]:
-        """The same answer as ``top_texts(scores(vector), k)``, reading fewer postings."""
-        return [(text, score) for text, _, score in self._best(vector, k, (), None, None)]
-
-    def _best(self, vector, k, exclude, allowed, groups):
-        vector = sp.csr_matrix(vector)
-        exclude = np.fromiter(exclude, dtype=np.int64)
-        if allowed is not None:
-            allowed = allowed.copy()
-            allowed[exclude] = False
-            eligible = lambda texts: allowed[self.paper_of_text_[texts]]  # noqa: E731
-        elif len(exclude):
-            eligible = lambda texts: ~np.isin(self.paper_of_text_[texts], exclude)  # noqa: E731
-        else:
-            eligible = lambda texts: np.ones(len(texts), dtype=bool)  # noqa: E731
-        texts, scores = topk.candidates(self.X_, self.XT_, self.term_max_, vector, k, eligible, groups)
-        return topk.top_groups(texts, scores, groups, k)
-
     def top_texts(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k texts with the highest positive scores, best first."""
         k = min(k, len(scores))
@@ -413,10 +387,7 @@ class PaperIndex:
             paper_of_record = self.paper_of_text_[self.text_of_record_]
             allowed = self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
         wanted = k * recommend.MMR_POOL if diverse else k
-        if scores is None:
-            found = self.best_papers(vector, wanted, exclude, allowed)
-        else:
-            found = self.top_papers(scores, wanted, exclude, allowed)
+        found = self.top_papers(self.scores(vector) if scores is None else scores, wanted, exclude, allowed)
         if diverse and found:
             papers = np.array([p for p, _ in found])
             rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")

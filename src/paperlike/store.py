@@ -5,7 +5,7 @@ Layout (format version 3)::
     manifest.json      format name and version, parameters, versions, counts, sources, checksums
     records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
     vocabulary.json    the terms, in column order
-    idf.npy            float32 IDF per term; term_max.npy: the largest weight in each term's postings
+    idf.npy            float32 IDF per term
     X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
     XT_data.npy, XT_indices.npy, XT_indptr.npy   the same transposed: the inverted index
     text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
@@ -104,7 +104,6 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     arrays = {
         "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
-        "term_max": index.term_max_.astype(np.float32),
         "text_of_record": index.text_of_record_.astype(np.int64),
         "record_of_text": index.record_of_text_.astype(np.int64),
         "paper_of_text": index.paper_of_text_.astype(np.int64),
@@ -310,7 +309,6 @@ def load(path: str | Path) -> PaperIndex:
     n_texts, n_terms = len(index.record_of_text_), len(vocabulary)
     index.X_ = _matrix(folder, "X", (n_texts, n_terms))
     index.XT_ = _matrix(folder, "XT", (n_terms, n_texts))
-    index.term_max_ = _array(folder, "term_max")
     index._group_records(canonical=_array(folder, "canonical"))
     index._keys = {name: KeyTable(_array(folder, f"keys_{name}_hash"), _array(folder, f"keys_{name}_value"))
                    for name in ("id", "title", "short", "text")}
