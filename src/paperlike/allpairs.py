@@ -99,10 +99,17 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
         del block, i, j
     heavy = np.flatnonzero(common_norm >= t)
     if len(heavy) > 1:
-        block = (X[heavy] @ X[heavy].T).tocoo()
-        hit = (block.row < block.col) & (block.data >= t)
-        found_i.append(heavy[block.row[hit]])
-        found_j.append(heavy[block.col[hit]])
+        # Heavy rows share the frequent terms, so their product is nearly dense: in row chunks.
+        H = X[heavy]
+        HT = H.T.tocsr()
+        rows = max(1, _PRODUCTS_PER_CHUNK // len(heavy))
+        for start in range(0, len(heavy), rows):
+            block = (H[start:start + rows] @ HT).tocoo()
+            r = block.row.astype(np.int64) + start
+            hit = (r < block.col) & (block.data >= t)
+            found_i.append(heavy[r[hit]])
+            found_j.append(heavy[block.col[hit]])
+            del block, r
     i, j = np.concatenate(found_i), np.concatenate(found_j)
     keys = np.unique(i * X.shape[0] + j)
     i, j = keys // X.shape[0], keys % X.shape[0]
