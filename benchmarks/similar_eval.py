@@ -21,7 +21,7 @@ re-ranked over the union of both top-100 lists. Then paperlike's current default
 lexical score + lambda * cosine of a low-rank LSA embedding), see benchmarks/RANKING.md.
 
     pip install bm25s                                     # benchmark-only dependency
-    python benchmarks/similar_eval.py                     # full run; writes RESULTS.md
+    python benchmarks/similar_eval.py                     # full run, ~14 min on 2 cores; writes RESULTS.md
     python benchmarks/similar_eval.py --queries 500 --limit-papers 10000 --only 'BM25|recipe'
 """
 
@@ -121,10 +121,15 @@ class Tfidf:
 class Lsa:
     """TruncatedSVD of TF-IDF rows; unit-length r-dimensional rows (float32 or float16)."""
 
-    def __init__(self, tfidf: Tfidf, r: int, dtype=np.float32) -> None:
+    def __init__(self, tfidf: Tfidf, r: int, dtype=np.float32, sample: int | None = None) -> None:
         self.tfidf = tfidf
         self.svd = TruncatedSVD(r, algorithm="randomized", n_iter=5, random_state=SVD_SEED)
-        self.Z = l2_rows(self.svd.fit_transform(tfidf.X)).astype(np.float32)
+        if sample and sample < tfidf.X.shape[0]:  # fit on a random sample, project every paper
+            rows = np.sort(np.random.default_rng(SVD_SEED).choice(tfidf.X.shape[0], sample, replace=False))
+            self.svd.fit(tfidf.X[rows])
+            self.Z = l2_rows(self.svd.transform(tfidf.X)).astype(np.float32)
+        else:
+            self.Z = l2_rows(self.svd.fit_transform(tfidf.X)).astype(np.float32)
         if np.dtype(dtype) == np.float16:  # stored as float16, computed in float32
             self.Z = self.Z.astype(np.float16).astype(np.float32)
         self.components = self.svd.components_.astype(np.float32)
@@ -383,6 +388,7 @@ class Recipe(System):
     title_bigrams: bool = True  # False: a text query looks up its unigrams only
     doc_terms: int | None = None  # a paper query keeps only its top-m weighted terms
     stem: bool = False  # plural stemming (s_stem) of the lexical terms
+    svd_sample: int | None = None  # fit the SVD on this many random papers, project all
 
     def _query_counts(self, texts: list[str]) -> sp.csr_matrix:
         counter = self.lex.counter
@@ -406,8 +412,8 @@ class Recipe(System):
             seconds += t1
         if self.lam_doc or self.lam_text:
             dtype = np.dtype(self.dense_dtype)
-            self.lsa, t2 = corpus.component(tfidf_key + ("lsa", self.r, dtype.name),
-                                            lambda: Lsa(tfidf, self.r, dtype))
+            lsa_key = tfidf_key + ("lsa", self.r, dtype.name) + ((self.svd_sample,) if self.svd_sample else ())
+            self.lsa, t2 = corpus.component(lsa_key, lambda: Lsa(tfidf, self.r, dtype, self.svd_sample))
             seconds += t2
         return seconds
 
@@ -475,6 +481,8 @@ class Recipe(System):
             parts.append("+ bigrams (min_df=2)" + ("" if self.title_bigrams else " for paper queries only"))
         if self.lam_doc or self.lam_text:
             parts.append(f"+ LSA r={self.r} {self.dense_dtype}, lambda paper {self.lam_doc} / title {self.lam_text}")
+            if self.svd_sample:
+                parts.append(f"SVD fitted on {self.svd_sample:,} random papers")
             if self.rerank:
                 parts.append(f"re-ranked over lexical top-{self.rerank}"
                              + (f" + LSA top-{self.rerank}" if self.lsa_candidates else " only"))
@@ -524,6 +532,12 @@ def candidates() -> list[System]:
         Recipe("C + LSA-128 0.4/1.0, float16", **c_, r=128, lam_doc=0.4, lam_text=1.0, dense_dtype="float16"),
         Recipe("C + LSA-64 0.4/1.0", **c_, r=64, lam_doc=0.4, lam_text=1.0),
         Recipe("C + LSA-256 0.4/1.0", **c_, r=256, lam_doc=0.4, lam_text=1.0),
+        Recipe("recommended: C + LSA-128 0.3/0.5, lexical top-1000", **c_, r=128, lam_doc=0.3, lam_text=0.5,
+               rerank=1000, lsa_candidates=False),
+        Recipe("C + LSA-128 0.3/0.5, lexical top-1000, SVD fitted on 10k", **c_, r=128, lam_doc=0.3,
+               lam_text=0.5, rerank=1000, lsa_candidates=False, svd_sample=10000),
+        Recipe("C + LSA-64 0.3/0.5, lexical top-1000", **c_, r=64, lam_doc=0.3, lam_text=0.5,
+               rerank=1000, lsa_candidates=False),
         Recipe("C + bigrams for papers + LSA-128 0.25/1.0", **c_, ngram_range=(1, 2), title_bigrams=False,
                r=128, lam_doc=0.25, lam_text=1.0),
     ]
@@ -663,7 +677,7 @@ def main() -> None:
     parser.add_argument("--limit-papers", type=int, default=None,
                         help="a random subset of this many papers (quick iteration)")
     parser.add_argument("--only", default=None, help="regex: run only systems whose name matches")
-    parser.add_argument("--best", default=r"C \+ LSA-128 0\.[345]/1\.0",
+    parser.add_argument("--best", default=r"recommended: .*|C \+ LSA-64 0\.3/0\.5.*",
                         help="regex (full match): the systems the paired-differences tables are about")
     parser.add_argument("--cache", action="store_true",
                         help="keep built indexes and SVDs under $PAPERLIKE_SCRATCH between runs "
