@@ -164,27 +164,37 @@ def score_blocks(queries: sp.csr_matrix, index: sp.csr_matrix) -> Iterator[tuple
         yield start, (queries[start:start + CHUNK] @ index_t).toarray()
 
 
+def top_k_block(scores: np.ndarray, self_rows: np.ndarray | None = None) -> np.ndarray:
+    """The K best columns of each row of a dense score block, unordered, the row's own column
+    (self_rows) excluded; -1 where the score is not positive. Shared with similar_eval.py."""
+    if self_rows is not None:
+        scores[np.arange(len(scores)), self_rows] = -np.inf
+    top = np.argpartition(-scores, K, axis=1)[:, :K]
+    top[np.take_along_axis(scores, top, axis=1) <= 0] = -1
+    return top
+
+
+def own_rank_block(scores: np.ndarray, own_rows: np.ndarray) -> np.ndarray:
+    """Rank of each row's own column in a dense score block; ties count against it, inf if its
+    score is not positive. Shared with similar_eval.py."""
+    own = scores[np.arange(len(scores)), own_rows]
+    rank = (scores >= own[:, None]).sum(axis=1).astype(float)
+    rank[own <= 0] = np.inf
+    return rank
+
+
 def nearest(index: sp.csr_matrix, query_rows: np.ndarray) -> np.ndarray:
     """The K rows nearest each query row (itself excluded), unordered; -1 where the cosine is 0."""
     found = np.empty((len(query_rows), K), dtype=np.int64)
     for start, scores in score_blocks(index[query_rows], index):
-        rows = np.arange(len(scores))
-        scores[rows, query_rows[start:start + len(scores)]] = -1.0
-        top = np.argpartition(-scores, K, axis=1)[:, :K]
-        top[np.take_along_axis(scores, top, axis=1) <= 0] = -1
-        found[start:start + len(scores)] = top
+        found[start:start + len(scores)] = top_k_block(scores, query_rows[start:start + len(scores)])
     return found
 
 
 def own_ranks(queries: sp.csr_matrix, index: sp.csr_matrix, own_rows: np.ndarray) -> np.ndarray:
     """Rank of each query's own index row; ties count against it, inf if its cosine is 0."""
-    ranks = []
-    for start, scores in score_blocks(queries, index):
-        own = scores[np.arange(len(scores)), own_rows[start:start + len(scores)]]
-        rank = (scores >= own[:, None]).sum(axis=1).astype(float)
-        rank[own <= 0] = np.inf
-        ranks.append(rank)
-    return np.concatenate(ranks)
+    return np.concatenate([own_rank_block(scores, own_rows[start:start + len(scores)])
+                           for start, scores in score_blocks(queries, index)])
 
 
 def reciprocal_at_k(ranks: np.ndarray) -> np.ndarray:
