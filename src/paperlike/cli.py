@@ -112,7 +112,10 @@ def _emit(value: BaseModel | list[BaseModel], fmt: str, table: Callable[[], obje
     """Print a result as a table, JSON, JSON lines or CSV. JSON is the whole documented shape;
     JSON lines and CSV are its rows (results, records, members), one per line."""
     if fmt == "table":
-        _stdout().print(table())
+        shown = table()
+        # A sentence is not a table: wrapping it at the terminal's width would break the paths
+        # and words that scripts and people search for in it.
+        _stdout().print(shown, soft_wrap=isinstance(shown, str))
     elif fmt == "json":
         _print_json(value)
     else:
