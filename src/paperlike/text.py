@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["normalize", "text_key", "content_hash", "tokens"]
+__all__ = ["normalize", "text_key", "content_hash", "tokens", "ascii_words"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
 _LATEX_SYMBOLS = {
@@ -100,6 +100,11 @@ def tokens(text: str) -> list[str]:
     if text.isascii():
         return text.lower().encode("ascii").translate(_ASCII_SPACES).decode("ascii").split()
     return _TOKEN_RE.findall(text.casefold())
+
+
+def ascii_words(text: str) -> list[bytes]:
+    """The lower-cased runs of word characters of an ASCII text, as bytes (what ``\\w+`` finds)."""
+    return text.lower().encode("ascii").translate(_ASCII_SPACES).split()
 
 
 def text_key(text: str | None) -> str:

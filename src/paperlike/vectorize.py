@@ -19,11 +19,13 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 
 from .errors import EmptyCorpusError
 from .models import Paper
+from .text import ascii_words
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
 # Below this many texts a second process costs more than it saves.
 _PARALLEL_MIN_TEXTS = 20000
+_BLOCK_TOKENS = 1 << 22
 
 # scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") measured
 # worse (title -> abstract MRR@10 0.724 against 0.760, benchmarks/RESULTS.md).
@@ -212,12 +214,14 @@ class Fields:
 
 
 def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
-    """The vocabulary (sorted) and the count rows of the texts; halves of a large input are
-    tokenised in two processes (forked, so the texts are not copied) and their vocabularies merged."""
+    """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
+    cut in two halves of equal length in characters (titles are short, abstracts long), tokenised
+    in two processes (forked, so the texts are not copied) and their vocabularies merged."""
     jobs = min(os.cpu_count() or 1, 2)
     if jobs < 2 or len(texts) < _PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
         return _count(counter, texts)
-    half = len(texts) // 2
+    lengths = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1
     global _FORKED
     _FORKED = (counter, texts, half)
     try:
@@ -247,8 +251,67 @@ def _count_second_half() -> tuple[list[str], sp.csr_matrix]:
 
 
 def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
+    if _plain_words(counter):
+        return _count_words(counter, texts)
     try:
         counts = counter.fit_transform(texts)
     except ValueError:  # nothing but stop words
         return [], sp.csr_matrix((len(texts), 0), dtype=np.int32)
     return [str(t) for t in counter.get_feature_names_out()], counts.tocsr()
+
+
+def _plain_words(counter: CountVectorizer) -> bool:
+    """Whether the counter splits lower-cased text into scikit-learn's default word tokens, the
+    case :func:`_count_words` reproduces."""
+    return (counter.analyzer == "word" and counter.lowercase and counter.token_pattern == TOKEN_PATTERN
+            and counter.ngram_range == (1, 1) and counter.preprocessor is None and counter.tokenizer is None
+            and counter.strip_accents in (None, "ascii", "unicode"))
+
+
+class _Columns(dict):
+    """Column numbers of the words, a new word taking the next number."""
+
+    def __missing__(self, word: bytes) -> int:
+        column = self[word] = len(self)
+        return column
+
+
+def _count_words(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
+    """CountVectorizer's vocabulary and counts, most of the work left to C.
+
+    scikit-learn's per-token Python loop is most of a build's tokenising time. Here an ASCII text
+    (nearly every abstract) is split by :func:`paperlike.text.ascii_words` and its words numbered
+    by one ``map`` over a dict; other texts go through scikit-learn's own analyzer. One-letter
+    words and stop words, which the token pattern and the stop list drop, are numbered too and
+    their columns dropped at the end, so the result is the same vocabulary and the same counts.
+    """
+    analyze = counter.build_analyzer()
+    columns = _Columns()
+    number = columns.__getitem__
+    found: list[int] = []
+    blocks: list[np.ndarray] = []  # numbers in int32 blocks: a list of every token would not fit at 1M abstracts
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    for row, text in enumerate(texts):
+        words = ascii_words(text) if text.isascii() else [w.encode("utf-8") for w in analyze(text)]
+        found.extend(map(number, words))
+        indptr[row + 1] = len(words)
+        if len(found) >= _BLOCK_TOKENS:
+            blocks.append(np.array(found, dtype=np.int32))
+            found.clear()
+    blocks.append(np.array(found, dtype=np.int32))
+    np.cumsum(indptr, out=indptr)
+    words = [w.decode("utf-8") for w in columns]
+    stop = counter.get_stop_words() or frozenset()
+    kept = [c for c, w in enumerate(words) if len(w) > 1 and w not in stop]
+    kept.sort(key=words.__getitem__)
+    column = np.full(len(words), -1, dtype=np.int32)
+    column[kept] = np.arange(len(kept), dtype=np.int32)
+    cols = column[np.concatenate(blocks)]
+    del blocks
+    keep = cols >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    cols = cols[keep]
+    counts = sp.csr_matrix((np.ones(len(cols), dtype=np.int32), cols, kept_before[indptr]),
+                           shape=(len(texts), len(kept)))
+    counts.sum_duplicates()
+    return [words[c] for c in kept], counts

@@ -1,0 +1,52 @@
+"""The vectoriser's own word counting gives exactly scikit-learn's vocabulary and counts."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlike import vectorize
+from paperlike.vectorize import Vectorizer
+
+# Words that exercise every rule: stop words, one-letter words, digits and underscores,
+# accents, case, and punctuation between words.
+_WORDS = ["the", "of", "a", "I", "x", "Model", "models", "GPT-4", "3D", "l_2", "naïve", "Ærø",
+          "résumé", "über", "ﬁne", "ASR", "asr", "speech", "2025", "e.g.", "self-attention", "α",
+          "ℓ1", "ÉCOLE", "data;set", "(LLM)"]
+
+
+def _same_counts(texts: list[str]) -> None:
+    counter = Vectorizer()._counter()
+    terms, counts = vectorize._count_words(counter, texts)
+    try:
+        expected = counter.fit_transform(texts)
+        expected_terms = list(counter.get_feature_names_out())
+    except ValueError:  # scikit-learn refuses a corpus of stop words only
+        expected_terms, expected = [], None
+    assert terms == expected_terms
+    if expected is not None:
+        assert counts.shape == expected.shape
+        assert (counts != expected).nnz == 0
+        assert counts.dtype == np.int32 and counts.has_canonical_format
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join), min_size=1, max_size=8))
+def test_word_counts_equal_scikit_learns(texts):
+    _same_counts(texts)
+
+
+def test_word_counts_equal_scikit_learns_on_the_seeds(seed_corpus):
+    texts = [r.abstract or r.title for r in seed_corpus.records]
+    _same_counts(texts)
+
+
+def test_parallel_counts_equal_one_process(seed_corpus, monkeypatch):
+    texts = [r.title or "" for r in seed_corpus.records] + [r.abstract or "" for r in seed_corpus.records]
+    counter = Vectorizer()._counter()
+    terms, counts = vectorize._count(counter, texts)
+    monkeypatch.setattr(vectorize, "_PARALLEL_MIN_TEXTS", 2)
+    parallel_terms, parallel = vectorize._count_in_parallel(counter, texts)
+    assert parallel_terms == terms
+    assert (parallel != counts).nnz == 0
