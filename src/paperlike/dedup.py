@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from . import parallel
 from .allpairs import pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
@@ -47,6 +48,8 @@ __all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completen
 
 _TITLE_JOIN = 0.7
 _TEXT_JOIN = 0.9
+# Below this many texts a second process costs more than it saves.
+_PARALLEL_MIN_TEXTS = 20000
 _OPENING_WORDS = 12
 _SHINGLE = 3
 _CONTAINMENT = 0.9
@@ -239,19 +242,32 @@ class Deduplicator:
 
     def _candidates(self, records: Sequence[Paper], vectorizer: Vectorizer,
                     X: sp.csr_matrix, fields: Fields | None) -> tuple[np.ndarray, np.ndarray]:
-        pairs: set[tuple[int, int]] = set()
-        titled = [t for t, r in enumerate(records) if r.title]
+        n_texts = len(records)
+        titled = np.array([t for t, r in enumerate(records) if r.title], dtype=np.int64)
         if len(titled) > 1:
             if fields is not None and fields.titles is not None:
                 T = fields.titles[titled]
             else:
-                T = vectorizer.transform_texts([records[t].title for t in titled])
+                T = vectorizer.transform_texts([records[t].title for t in titled.tolist()])
+        else:
+            T = None
+
+        def title_pairs() -> tuple[np.ndarray, np.ndarray]:
+            if T is None:
+                return titled[:0], titled[:0]
             ti, tj, _ = pairs_above(T, _TITLE_JOIN)
-            pairs.update(zip(np.asarray(titled)[ti].tolist(), np.asarray(titled)[tj].tolist()))
-        xi, xj, _ = pairs_above(X, _TEXT_JOIN)
-        pairs.update(zip(xi.tolist(), xj.tolist()))
-        for key in (_opening, paper_name):
-            pairs.update(_blocked(records, key))
+            return titled[ti], titled[tj]
+
+        def other_pairs() -> set[tuple[int, int]]:
+            xi, xj, _ = pairs_above(X, _TEXT_JOIN)
+            found = set(zip(xi.tolist(), xj.tolist()))
+            for key in (_opening, paper_name):
+                found.update(_blocked(records, key))
+            return found
+
+        # The title join and the rest take about as long: one on each core of a large corpus.
+        pairs, (ti, tj) = parallel.both(other_pairs, title_pairs, parallel=n_texts >= _PARALLEL_MIN_TEXTS)
+        pairs.update(zip(ti.tolist(), tj.tolist()))
         ordered = sorted((min(a, b), max(a, b)) for a, b in pairs if a != b)
         arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
         return arr[:, 0], arr[:, 1]

@@ -8,8 +8,6 @@ manifest says exactly how its vectors were made.
 from __future__ import annotations
 
 import inspect
-import multiprocessing
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
+from . import parallel
 from .errors import EmptyCorpusError
 from .models import Paper
 from .text import ascii_words
@@ -215,22 +214,14 @@ class Fields:
 
 def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
     """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
-    cut in two halves of equal length in characters (titles are short, abstracts long), tokenised
-    in two processes (forked, so the texts are not copied) and their vocabularies merged."""
-    jobs = min(os.cpu_count() or 1, 2)
-    if jobs < 2 or len(texts) < _PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+    cut in two halves of equal length in characters (titles are short, abstracts long), counted
+    in two processes, and their vocabularies merged."""
+    if len(texts) < _PARALLEL_MIN_TEXTS or not parallel.can_fork():
         return _count(counter, texts)
     lengths = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
     half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1
-    global _FORKED
-    _FORKED = (counter, texts, half)
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            other = pool.apply_async(_count_second_half)
-            first_terms, first = _count(counter, texts[:half])
-            second_terms, second = other.get()
-    finally:
-        _FORKED = None
+    (first_terms, first), (second_terms, second) = parallel.both(
+        lambda: _count(counter, texts[:half]), lambda: _count(counter, texts[half:]))
     terms = sorted(set(first_terms) | set(second_terms))
     column = {t: i for i, t in enumerate(terms)}
     parts = []
@@ -240,14 +231,6 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
         part.sort_indices()
         parts.append(part)
     return terms, sp.vstack(parts, format="csr")
-
-
-_FORKED: tuple | None = None
-
-
-def _count_second_half() -> tuple[list[str], sp.csr_matrix]:
-    counter, texts, half = _FORKED
-    return _count(counter, texts[half:])
 
 
 def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:

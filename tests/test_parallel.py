@@ -1,0 +1,32 @@
+"""Work split over two processes gives what one process gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import paperlike
+from paperlike import dedup, parallel
+
+
+def test_both_returns_both_results_in_order():
+    data = list(range(10))
+    assert parallel.both(lambda: sum(data), lambda: max(data)) == (45, 9)
+    assert parallel.both(lambda: 1, lambda: 2, parallel=False) == (1, 2)
+
+
+def test_an_error_in_the_child_is_raised_here():
+    def fail():
+        raise ValueError("child failed")
+
+    with pytest.raises(ValueError, match="child failed"):
+        parallel.both(lambda: 1, fail)
+
+
+def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
+    one = paperlike.build_index(seed_corpus)
+    monkeypatch.setattr(dedup, "_PARALLEL_MIN_TEXTS", 2)
+    two = paperlike.build_index(seed_corpus)
+    assert np.array_equal(one.dedup.pairs_, two.dedup.pairs_)
+    assert one.dedup.rules_ == two.dedup.rules_
+    assert np.array_equal(one.paper_of_text_, two.paper_of_text_)
