@@ -169,6 +169,26 @@ def test_similar_cli_filters_and_bad_date(seed_model):
     assert bad.exit_code == 2 and "YYYY" in bad.stderr
 
 
+@pytest.mark.parametrize("dates, says", [
+    (["--since", "2025-13"], "'2025-13' is not a calendar date"),
+    (["--until", "2025-02-30"], "'2025-02-30' is not a calendar date"),
+    (["--since", "2025", "--until", "2024-12"], "since 2025 is after until 2024-12"),
+])
+def test_impossible_dates_are_usage_errors_not_empty_answers(seed_model, dates, says):
+    for command in (["similar", "speech"], ["recommend", "--like", "FastCorrect 2"]):
+        bad = run(*command, *dates, "--model", seed_model)
+        assert bad.exit_code == 2, bad.output
+        assert bad.stderr.startswith(f"paperlike: error: --since/--until: {says}")
+        assert len(bad.stderr.splitlines()) == 1
+
+
+def test_a_date_range_within_one_period_is_accepted():
+    assert paperlike.Filters(since="2025-06", until="2025").active  # until 2025 runs to its end
+    assert paperlike.Filters(since="2025-06-15", until="2025-06").active
+    with pytest.raises(ValueError, match="after until"):
+        paperlike.Filters(since="2025-07", until="2025-06-30")
+
+
 # -- output formats ------------------------------------------------------------------------------
 
 

@@ -261,3 +261,8 @@ def test_similar_filters_over_http(base):
     assert len(got["results"]) < len(every["results"])
     status, bad = call(base, "GET", "/similar?q=speech&since=last+year")
     assert status == 422
+    for query in ("since=2025-13", "until=2025-02-30", "since=2025&until=2024"):
+        status, bad = call(base, "GET", f"/similar?q=speech&{query}")
+        assert status == 422 and bad["detail"][0]["loc"][0] == "query", (query, bad)
+    status, bad = call(base, "POST", "/recommend", {"like": ["FastCorrect 2"], "filters": {"since": "2025-13"}})
+    assert status == 422 and "calendar date" in bad["detail"][0]["msg"]

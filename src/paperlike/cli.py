@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -149,8 +149,12 @@ def _csv_cell(value: object) -> str:
 def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
     try:
         return Filters(categories=category or [], since=since, until=until)
-    except ValueError:
-        raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "string_pattern_mismatch":
+            raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"--since/--until: {reason}") from None
 
 
 @contextmanager
