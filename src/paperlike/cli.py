@@ -443,27 +443,33 @@ def graph(
         help="Join two neighbours when their cosine reaches this.")] = DEFAULT_MIN_COSINE,
     by_id: ByIdOption = False,
     by_text: ByTextOption = False,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    diverse: DiverseOption = False,
     model: ModelOption = api.DEFAULT_MODEL,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools.")] = False,
+    fmt: OutputOption = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools: the same as --format json.")] = False,
 ) -> None:
-    """A picture of the neighbourhood: the query's paper and its k nearest papers as a graph,
-    in one self-contained HTML page (no network needed to open it). Prints the file's path.
+    """A picture of the neighbourhood: the query's paper and its nearest as a self-contained page.
 
+    The page is one HTML file that needs no network to open; the command prints its path.
     Versions of a paper are one node; edges weigh the cosine between the query and each
-    neighbour, and between two neighbours alike each other, so clusters show.
+    neighbour, and between two neighbours alike each other, so clusters show. The neighbours
+    are those of [bold]similar[/bold], with the same filters and --diverse. --format json prints
+    the graph, jsonl and csv its nodes (with or without --out).
 
     Example: [bold]paperlike graph "FastCorrect 2" --out fastcorrect.html[/bold]
     """
-    if out is None and not as_json:
-        raise UsageError("give --out FILE.html to write the picture (or --json for the data)")
+    fmt = _output(fmt, as_json)
+    if out is None and fmt == "table":
+        raise UsageError("give --out FILE.html to write the picture (or --format json for the data)")
+    filters = _filters(category, since, until)
     result = api.graph(api.open_model(model, notice=_notice), query, k=k, kind=_kind(by_id, by_text),
-                       min_cosine=min_cosine)
+                       min_cosine=min_cosine, filters=filters, diverse=diverse)
     if out is not None:
         api.write_graph(result, out)
-    if as_json:
-        _print_json(result)
-    else:
-        typer.echo(str(out))
+    _emit(result, fmt, lambda: escape(str(out)), lambda: [n.model_dump(mode="json") for n in result.nodes])
 
 
 @app.command()
