@@ -105,8 +105,35 @@ def test_recommend_cli_table_json_and_notice(seed_model, tmp_path):
 def test_recommend_cli_errors(seed_model):
     nothing = run("recommend", "--like", "zzzz qqqq", "--model", seed_model)
     assert nothing.exit_code == 1 and nothing.stderr.startswith("paperlike: error: none of the liked")
+    typo = run("recommend", "--like", "FastCorrect 2", "--exclude", "read-list.bib", "--model", seed_model)
+    assert typo.exit_code == 1
+    assert typo.stderr == "paperlike: error: read-list.bib: no such file; check the path (or give the paper's id or title)\n"
     missing = run("recommend", "--model", seed_model)
     assert missing.exit_code == 2 and "--like" in missing.stderr
+
+
+def test_malformed_records_of_a_list_file_are_reported_with_file_and_line(seed_model):
+    result = run("recommend", "--like", FIXTURES / "broken.jsonl", "--like", "FastCorrect 2", "--json",
+                 "--model", seed_model)
+    assert result.exit_code == 0, result.output
+    unknown = {i["given"].rsplit("/", 1)[-1]: i["reason"] for i in json.loads(result.stdout)["inputs"]
+               if i["status"] == "unknown"}
+    assert unknown["broken.jsonl:2"].startswith("broken JSON")
+    assert unknown["broken.jsonl:3"] == "record has neither a title nor an abstract"
+    assert f"--like entry '{FIXTURES / 'broken.jsonl'}:2': broken JSON" in result.stderr
+
+
+def test_exclude_entries_not_in_the_model_are_one_line(seed_model):
+    result = run("recommend", "--like", "FastCorrect 2", "--exclude", FIXTURES / "library.bib", "--format", "csv",
+                 "-k", "50", "--model", seed_model)
+    assert result.exit_code == 0, result.output
+    notices = result.stderr.splitlines()
+    assert "paperlike: 4 --exclude entries are not in the model (nothing to leave out for them)" in notices
+    assert sum("library.bib:138': malformed BibTeX entry" in n for n in notices) == 1
+    assert len(notices) == 3  # the count, and library.bib's two malformed entries
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert len(ids) == 41  # every paper of the seeds but FastCorrect 2 and Sortformer, which the .bib holds
+    assert "pl-fa6f9557e7d4" not in ids and "pl-42891ef3c0b4" not in ids  # nor Sortformer's other version
 
 
 # -- filters and diversity -----------------------------------------------------------------------

@@ -405,9 +405,17 @@ def recommend(
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
         result = api.recommend(index, like, not_ or [], exclude or [], k=k,
                                filters=_filters(category, since, until), diverse=diverse, method=method)
+    absent = 0
     for item in result.inputs:
-        if item.status == "unknown":
-            _notice(f"{item.role} entry {item.given!r}: not found in the model; left out")
+        if item.status != "unknown":
+            continue
+        if item.role == "exclude" and item.reason == "not found in the model":
+            absent += 1  # nothing to leave out: one line for them all, not one per paper read
+        else:
+            _notice(f"--{item.role} entry {item.given!r}: {item.reason or 'not found in the model'}; left out")
+    if absent:
+        _notice(f"{absent} --exclude entr{'y is' if absent == 1 else 'ies are'} not in the model "
+                "(nothing to leave out for them)")
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
 

@@ -239,6 +239,9 @@ class ListItem(BaseModel):
                     "model, used by its text; unknown: neither, left out.")
     id: str | None = None
     title: str | None = None
+    reason: str | None = Field(
+        default=None, description="Why an unknown entry was left out: not in the model, no word the "
+                                  "model knows, or a malformed record of a file (its reason).")
 
 
 class Recommendations(BaseModel):
