@@ -56,11 +56,20 @@ ModelOption = Annotated[Path, typer.Option(
     "--model", "-m", help="Model folder. The default one is built from the bundled seeds on first use.",
     show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools: the same as --format json.")]
+OUTPUTS = ("table", "json", "jsonl", "csv")
+
+
+def _complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """Shell completion of an option's values (typer's completion calls this with what is typed)."""
+    return lambda incomplete: [c for c in choices if c.startswith(incomplete)]
+
+
 OutputOption = Annotated[str, typer.Option(
     "--format", help="Output: table (for people), json, jsonl (one result per line) or csv.",
-    case_sensitive=False)]
+    case_sensitive=False, autocompletion=_complete(OUTPUTS))]
 InputFormatOption = Annotated[Optional[str], typer.Option(
-    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.")]
+    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.",
+    autocompletion=_complete(tuple(FORMATS)))]
 CategoryOption = Annotated[Optional[list[str]], typer.Option(
     "--category", help="Only papers of this category (cs.CL; CL for any archive's; cs for all cs.*). Repeatable.")]
 SinceOption = Annotated[Optional[str], typer.Option(
@@ -70,7 +79,6 @@ UntilOption = Annotated[Optional[str], typer.Option(
 DiverseOption = Annotated[bool, typer.Option(
     "--diverse", help="Re-rank by maximal marginal relevance, so results are not all alike.")]
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")]
-OUTPUTS = ("table", "json", "jsonl", "csv")
 QueryArgument = Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")]
 ByIdOption = Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")]
 ByTextOption = Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")]
@@ -381,7 +389,8 @@ def recommend(
         "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="centroid: the list's average vector, an exact query (fast); svm: "
-                         "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).")] = "centroid",
+                         "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).",
+        autocompletion=_complete(("centroid", "svm")))] = "centroid",
     k: KOption = 10,
     category: CategoryOption = None,
     since: SinceOption = None,
@@ -660,8 +669,10 @@ def serve(
         "--host", help="The address to listen on; 0.0.0.0 listens on every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 8000,
 ) -> None:
-    """Serve the model over HTTP: similar, check, papers, dupes and health as JSON endpoints,
-    described at /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
+    """Serve the model over HTTP: the same operations as JSON endpoints, with an OpenAPI description.
+
+    Endpoints: similar, recommend, check, papers/{id}, dupes and health, described at
+    /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
 
     Example: [bold]paperlike serve --model models/mine --port 8000[/bold], then
     [bold]curl 'http://127.0.0.1:8000/similar?q=FastCorrect+2&k=3'[/bold]
@@ -671,7 +682,8 @@ def serve(
     run(model, host, port, notice=_notice)
 
 
-eval_app = typer.Typer(help="Measure paperlike against ground truth.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure paperlike against ground truth.\n\nExample: [bold]paperlike eval dupes "
+                            "DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
 
