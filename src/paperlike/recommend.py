@@ -34,7 +34,9 @@ __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_item
 # 40k papers, growing with the corpus (benchmarks/RESULTS.md, "Combining a reading list").
 METHODS = ("centroid", "svm")
 
-# How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART).
+# How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART): the best of
+# 0, 0.25, 0.5 and 1 as relevance feedback on 288 author lists, though within noise of 0.25 and 1
+# (benchmarks/RESULTS.md, "The weight of disliked papers").
 ROCCHIO_NEGATIVE = 0.5
 # Relevance against novelty in maximal marginal relevance (1.0 would be plain ranking): equal
 # weights, as cosines to the query and between results are on one scale.
@@ -157,15 +159,16 @@ def _find(index, entry: str | Paper) -> tuple[int | None, Paper | None]:
     return paper, None
 
 
-def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
-    """Rocchio's query: the liked rows' centroid less ``ROCCHIO_NEGATIVE`` times the disliked
-    rows' centroid, negative weights dropped, L2-normalised."""
+def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix],
+                negative: float = ROCCHIO_NEGATIVE) -> sp.csr_matrix:
+    """Rocchio's query: the liked rows' centroid less ``negative`` (``ROCCHIO_NEGATIVE``) times
+    the disliked rows' centroid, negative weights dropped, L2-normalised."""
     if not likes:
         raise QueryError("none of the liked papers was found in the model or has known words; "
                          "give ids or titles from 'paperlike papers', or files of records")
     query = sp.vstack(likes).mean(axis=0)
     if dislikes:
-        query = query - ROCCHIO_NEGATIVE * sp.vstack(dislikes).mean(axis=0)
+        query = query - negative * sp.vstack(dislikes).mean(axis=0)
     query = np.asarray(query, dtype=np.float32).ravel()
     query[query < 0] = 0
     norm = float(np.linalg.norm(query))
