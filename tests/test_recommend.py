@@ -61,6 +61,19 @@ def test_disliked_papers_push_their_topic_down(seed_index):
     assert plain[0] == MASK
 
 
+def test_the_weight_of_the_disliked_papers(seed_index):
+    from paperlike.recommend import ROCCHIO_NEGATIVE, list_vector
+
+    def row(title):
+        return seed_index.vector_of_paper(seed_index.resolve(title)[1])
+
+    like, dislike = [row("FastCorrect 2")], [row("Mask the Correct Tokens")]
+    assert (list_vector(like, dislike, 0.0) != list_vector(like, [])).nnz == 0
+    cosines = [float((list_vector(like, dislike, w) @ dislike[0].T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
+    assert cosines == sorted(cosines, reverse=True) and cosines[-1] < cosines[0]
+    assert (list_vector(like, dislike) != list_vector(like, dislike, ROCCHIO_NEGATIVE)).nnz == 0
+
+
 def test_excluded_papers_and_their_versions_are_left_out(seed_index):
     result = paperlike.recommend(seed_index, ["FastCorrect 2"], exclude=[MASK, "SoftCorrect"], k=10)
     assert not {MASK, SOFTCORRECT} & set(titles(result.results))
