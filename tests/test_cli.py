@@ -242,3 +242,39 @@ def test_eval_dupes_bad_ground_truth(in_tmp, args, message):
     (in_tmp / "unrelated.csv").write_text("a,b\nx,y\n")
     result = run("eval", "dupes", FIXTURES / "versions.jsonl", *args)
     assert result.exit_code in (1, 2) and message in result.stderr
+
+
+def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
+    """Each command that reads, vectorises, saves, lists or compares many records runs it under a
+    progress bar (drawn on stderr when it is a terminal; recorded here)."""
+    import contextlib
+
+    import paperlike.cli as cli
+
+    shown: list[str] = []
+
+    @contextlib.contextmanager
+    def progress(description):
+        shown.append(description)
+        yield lambda fraction: None
+
+    monkeypatch.setattr(cli, "_progress", progress)
+    shutil.copytree(seed_model, in_tmp / "m")
+    versions = str(FIXTURES / "versions.jsonl")
+    for command, expected in [
+        (["index", versions, "--model", "built"], ["Reading records", "Vectorising 6 records", "Saving to built"]),
+        (["add", versions, "--model", "m"], ["Reading records", "Adding 6 records to m"]),
+        (["index", "--refit", "--model", "m"], ["Refitting m"]),
+        (["papers", "--model", "m"], ["Reading 68 records"]),
+        (["papers", "--grouped", "--model", "m"], ["Gathering 45 papers"]),
+        (["dupes", "--model", "m"], ["Gathering the evidence for each version"]),
+        (["check", versions, "--model", "m"], ["Reading records", "Checking 6 records"]),
+        (["recommend", "--like", versions, "--model", "m"], ["Reading the list"]),
+        (["recommend", "--like", "SoftCorrect", "--method", "svm", "--model", "m"],
+         ["Training the reading list's classifier"]),
+        (["eval", "dupes", versions, "--truth-field", "id"], ["Reading records", "Finding versions"]),
+    ]:
+        shown.clear()
+        result = run(*command)
+        assert result.exit_code in (0, 3), (command, result.output)
+        assert shown == expected, command

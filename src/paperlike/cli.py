@@ -315,10 +315,12 @@ def papers(
     fmt = _output(fmt, as_json)
     index = api.open_model(model, notice=_notice)
     if grouped:
-        summaries = api.paper_summaries(index)
+        with _progress(f"Gathering {_count(index.n_papers, 'paper')}"):
+            summaries = api.paper_summaries(index)
         _emit(summaries, fmt, lambda: _summaries_table(summaries))
         return
-    records = api.papers(index)
+    with _progress(f"Reading {_count(len(index.records_), 'record')}"):
+        records = api.papers(index)
     _emit(records, fmt, lambda: _papers_table(records))
 
 
