@@ -180,9 +180,12 @@ def test_concurrent_requests_share_the_model(base):
 def test_openapi_describes_every_endpoint(base):
     status, spec = call(base, "GET", "/openapi.json")
     assert status == 200
-    assert {"/health", "/similar", "/check", "/papers/{id}", "/dupes"} <= set(spec["paths"])
-    assert set(spec["paths"]["/similar"]) == {"get", "post"}
-    assert "Similar" in spec["components"]["schemas"] and "CheckRequest" in spec["components"]["schemas"]
+    assert set(spec["paths"]) == {"/health", "/similar", "/recommend", "/check", "/papers/{id}", "/dupes"}
+    assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
+    schemas = spec["components"]["schemas"]
+    assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)
+    assert schemas["RecommendRequest"]["properties"]["k"]["maximum"] == 100
+    assert schemas["RecommendRequest"]["properties"]["like"]["maxItems"] == 1000
     assert spec["info"]["version"] == paperlike.__version__
 
 
