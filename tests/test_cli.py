@@ -94,6 +94,11 @@ def test_index_of_the_seeds_by_default_with_a_year(in_tmp):
     (["papers", "--model", "nowhere"], "nowhere: no such model folder"),
     (["info", "--model", "nowhere"], "nowhere: no such model folder"),
     (["similar", "x", "--model", "nowhere"], "nowhere: no such model folder"),
+    (["index", FIXTURES / "listing_bad.txt", "--input-format", "bibtex", "--model", "m"],
+     "listing_bad.txt; read as bibtex: drop --input-format to detect the format"),
+    (["index", FIXTURES.parent / "conftest.py", "--model", "m"],
+     "conftest.py: unknown format; expected listing, bibtex, ris, openalex, semantic-scholar, arxiv-json, csv "
+     "(use --input-format to force one)"),
 ])
 def test_errors_are_one_line_with_a_non_zero_exit(in_tmp, args, message):
     result = run(*args)
@@ -111,19 +116,60 @@ def test_non_utf8_input_and_empty_corpus(in_tmp):
     assert result.exit_code == 1 and "no records" in result.stderr
 
 
-def test_a_corrupted_model_is_refused_by_every_command(in_tmp, seed_model):
+MODEL_COMMANDS = [
+    ["papers"], ["papers", "--grouped"], ["similar", "SoftCorrect"], ["recommend", "--like", "SoftCorrect"],
+    ["graph", "SoftCorrect", "--out", "g.html"], ["info"], ["dupes"], ["check", "--title", "SoftCorrect"],
+    ["add", str(FIXTURES / "versions.jsonl")], ["index", "--refit"], ["serve", "--port", "0"],
+]
+
+
+@pytest.mark.parametrize("command", MODEL_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_corrupted_model_is_refused_by_every_command(in_tmp, seed_model, command):
     shutil.copytree(seed_model, in_tmp / "m")
     (in_tmp / "m" / "idf.npy").write_bytes(b"garbage")
-    for command in (["papers"], ["similar", "SoftCorrect"]):
-        result = run(*command, "--model", "m")
-        assert result.exit_code == 1 and "idf.npy: damaged" in result.stderr
+    manifest = (in_tmp / "m" / "manifest.json").read_bytes()
+    result = run(*command, "--model", "m")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ("paperlike: error: m/idf.npy: damaged (size differs from the manifest); "
+                             "rebuild the model with 'paperlike index'\n")
+    assert (in_tmp / "m" / "manifest.json").read_bytes() == manifest and not (in_tmp / "g.html").exists()
+
+
+@pytest.mark.parametrize("command", MODEL_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_missing_model_is_one_line_naming_it(in_tmp, command):
+    result = run(*command, "--model", "absent")
+    assert result.exit_code == 1
+    assert result.stderr == ("paperlike: error: absent: no such model folder; build one with "
+                             "'paperlike index PATH --model absent'\n")
+
+
+COMMANDS = ["index", "add", "papers", "similar", "recommend", "graph", "info", "dupes", "check", "serve",
+            "eval", "eval dupes"]
 
 
 def test_version_and_help():
     assert run("--version").stdout.startswith("paperlike ")
-    for command in ("index", "papers", "similar", "graph", "info", "dupes", "check", "eval dupes"):
+    listed = run("--help").stdout
+    for command in COMMANDS:
         result = run(*command.split(), "--help")
-        assert result.exit_code == 0 and "Example" in result.stdout
+        assert result.exit_code == 0 and "Example: paperlike " + command in result.stdout, command
+        assert command.split()[0] in listed
+
+
+def test_shell_completion_of_commands_and_option_values(monkeypatch):
+    def complete(words):
+        monkeypatch.setenv("_PAPERLIKE_COMPLETE", "complete_bash")
+        monkeypatch.setenv("COMP_WORDS", words)
+        monkeypatch.setenv("COMP_CWORD", str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+        return runner.invoke(app, [], prog_name="paperlike").stdout.split()
+
+    assert complete("paperlike rec") == ["recommend"]
+    for command in ("similar x", "recommend", "graph x", "papers", "dupes", "info", "check", "index", "add x",
+                    "eval dupes x"):
+        assert complete(f"paperlike {command} --format j") == ["json", "jsonl"], command
+    assert "bibtex" in complete("paperlike index --input-format ")
+    assert complete("paperlike recommend --method s") == ["svm"]
+    assert "--install-completion" in run("--help").stdout
 
 
 def test_dupes_json_shape_and_table(in_tmp):
@@ -201,3 +247,39 @@ def test_eval_dupes_bad_ground_truth(in_tmp, args, message):
     (in_tmp / "unrelated.csv").write_text("a,b\nx,y\n")
     result = run("eval", "dupes", FIXTURES / "versions.jsonl", *args)
     assert result.exit_code in (1, 2) and message in result.stderr
+
+
+def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
+    """Each command that reads, vectorises, saves, lists or compares many records runs it under a
+    progress bar (drawn on stderr when it is a terminal; recorded here)."""
+    import contextlib
+
+    import paperlike.cli as cli
+
+    shown: list[str] = []
+
+    @contextlib.contextmanager
+    def progress(description):
+        shown.append(description)
+        yield lambda fraction: None
+
+    monkeypatch.setattr(cli, "_progress", progress)
+    shutil.copytree(seed_model, in_tmp / "m")
+    versions = str(FIXTURES / "versions.jsonl")
+    for command, expected in [
+        (["index", versions, "--model", "built"], ["Reading records", "Vectorising 6 records", "Saving to built"]),
+        (["add", versions, "--model", "m"], ["Reading records", "Adding 6 records to m"]),
+        (["index", "--refit", "--model", "m"], ["Refitting m"]),
+        (["papers", "--model", "m"], ["Reading 68 records"]),
+        (["papers", "--grouped", "--model", "m"], ["Gathering 45 papers"]),
+        (["dupes", "--model", "m"], ["Gathering the evidence for each version"]),
+        (["check", versions, "--model", "m"], ["Reading records", "Checking 6 records"]),
+        (["recommend", "--like", versions, "--model", "m"], ["Reading the list"]),
+        (["recommend", "--like", "SoftCorrect", "--method", "svm", "--model", "m"],
+         ["Training the reading list's classifier"]),
+        (["eval", "dupes", versions, "--truth-field", "id"], ["Reading records", "Finding versions"]),
+    ]:
+        shown.clear()
+        result = run(*command)
+        assert result.exit_code in (0, 3), (command, result.output)
+        assert shown == expected, command

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -181,8 +183,34 @@ def test_graph_command_writes_the_page_and_prints_its_path(model, tmp_path):
     assert len(graph.nodes) == 6 and graph.nodes[0].title.startswith("FastCorrect 2")
 
 
+def test_graph_command_filters_diverse_and_formats(model, tmp_path):
+    def nodes(*args):
+        result = runner.invoke(app, ["graph", "FastCorrect 2", "-k", "5", *args, "--model", str(model)])
+        assert result.exit_code == 0, result.output
+        return result
+
+    plain = paperlike.Graph.model_validate_json(nodes("--format", "json").stdout).nodes
+    sound = paperlike.Graph.model_validate_json(nodes("--format", "json", "--category", "SD").stdout).nodes
+    assert sound[0].id == plain[0].id and all(n.category == "SD" for n in sound[1:])
+    recent = paperlike.Graph.model_validate_json(nodes("--json", "--since", "2024").stdout).nodes
+    similar = runner.invoke(app, ["similar", "FastCorrect 2", "-k", "5", "--since", "2024", "--json",
+                                  "--model", str(model)])
+    assert [n.id for n in recent[1:]] == [r["id"] for r in json.loads(similar.stdout)["results"]]
+    assert [n.id for n in recent] != [n.id for n in plain]
+    diverse = paperlike.Graph.model_validate_json(nodes("--json", "--diverse").stdout).nodes
+    assert [n.id for n in diverse] != [n.id for n in plain] and diverse[1].id == plain[1].id
+    lines = [json.loads(line) for line in nodes("--format", "jsonl").stdout.splitlines()]
+    rows = list(csv.DictReader(io.StringIO(nodes("--format", "csv", "--out", "g.html").stdout)))
+    assert [n["id"] for n in lines] == [r["id"] for r in rows] == [n.id for n in plain]
+    assert rows[1]["rank"] == "1" and (tmp_path / "g.html").exists()
+    bad = runner.invoke(app, ["graph", "FastCorrect 2", "--json", "--since", "2025-13", "--model", str(model)])
+    assert bad.exit_code == 2 and "not a calendar date" in bad.stderr
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["graph", "--id", "nope", "--out", "x.html"], 1, "paperlike: error: no record with id 'nope'"),
+    (["graph", "FastCorrect 2", "--out", "x.html", "--format", "xml"], 2, "choose one of table, json, jsonl, csv"),
+    (["graph", "FastCorrect 2", "--out", "x.html", "--category", "q-bio.XX"], 1, "no paper has the category"),
     (["graph", "FastCorrect 2", "--out", "taken/x.html"], 1, "paperlike: error: taken/x.html: cannot write there"),
     (["graph", "FastCorrect 2", "--out", "."], 1, "paperlike: error: .: cannot write there"),
     (["graph", "FastCorrect 2"], 2, "paperlike: error: give --out FILE.html"),

@@ -61,6 +61,19 @@ def test_disliked_papers_push_their_topic_down(seed_index):
     assert plain[0] == MASK
 
 
+def test_the_weight_of_the_disliked_papers(seed_index):
+    from paperlike.recommend import ROCCHIO_NEGATIVE, list_vector
+
+    def row(title):
+        return seed_index.vector_of_paper(seed_index.resolve(title)[1])
+
+    like, dislike = [row("FastCorrect 2")], [row("Mask the Correct Tokens")]
+    assert (list_vector(like, dislike, 0.0) != list_vector(like, [])).nnz == 0
+    cosines = [float((list_vector(like, dislike, w) @ dislike[0].T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
+    assert cosines == sorted(cosines, reverse=True) and cosines[-1] < cosines[0]
+    assert (list_vector(like, dislike) != list_vector(like, dislike, ROCCHIO_NEGATIVE)).nnz == 0
+
+
 def test_excluded_papers_and_their_versions_are_left_out(seed_index):
     result = paperlike.recommend(seed_index, ["FastCorrect 2"], exclude=[MASK, "SoftCorrect"], k=10)
     assert not {MASK, SOFTCORRECT} & set(titles(result.results))
@@ -105,8 +118,35 @@ def test_recommend_cli_table_json_and_notice(seed_model, tmp_path):
 def test_recommend_cli_errors(seed_model):
     nothing = run("recommend", "--like", "zzzz qqqq", "--model", seed_model)
     assert nothing.exit_code == 1 and nothing.stderr.startswith("paperlike: error: none of the liked")
+    typo = run("recommend", "--like", "FastCorrect 2", "--exclude", "read-list.bib", "--model", seed_model)
+    assert typo.exit_code == 1
+    assert typo.stderr == "paperlike: error: read-list.bib: no such file; check the path (or give the paper's id or title)\n"
     missing = run("recommend", "--model", seed_model)
     assert missing.exit_code == 2 and "--like" in missing.stderr
+
+
+def test_malformed_records_of_a_list_file_are_reported_with_file_and_line(seed_model):
+    result = run("recommend", "--like", FIXTURES / "broken.jsonl", "--like", "FastCorrect 2", "--json",
+                 "--model", seed_model)
+    assert result.exit_code == 0, result.output
+    unknown = {i["given"].rsplit("/", 1)[-1]: i["reason"] for i in json.loads(result.stdout)["inputs"]
+               if i["status"] == "unknown"}
+    assert unknown["broken.jsonl:2"].startswith("broken JSON")
+    assert unknown["broken.jsonl:3"] == "record has neither a title nor an abstract"
+    assert f"--like entry '{FIXTURES / 'broken.jsonl'}:2': broken JSON" in result.stderr
+
+
+def test_exclude_entries_not_in_the_model_are_one_line(seed_model):
+    result = run("recommend", "--like", "FastCorrect 2", "--exclude", FIXTURES / "library.bib", "--format", "csv",
+                 "-k", "50", "--model", seed_model)
+    assert result.exit_code == 0, result.output
+    notices = result.stderr.splitlines()
+    assert "paperlike: 4 --exclude entries are not in the model (nothing to leave out for them)" in notices
+    assert sum("library.bib:138': malformed BibTeX entry" in n for n in notices) == 1
+    assert len(notices) == 3  # the count, and library.bib's two malformed entries
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert len(ids) == 41  # every paper of the seeds but FastCorrect 2 and Sortformer, which the .bib holds
+    assert "pl-fa6f9557e7d4" not in ids and "pl-42891ef3c0b4" not in ids  # nor Sortformer's other version
 
 
 # -- filters and diversity -----------------------------------------------------------------------
@@ -167,6 +207,26 @@ def test_similar_cli_filters_and_bad_date(seed_model):
     assert json.loads(ok.stdout)["results"]
     bad = run("similar", "speech", "--since", "last year", "--model", seed_model)
     assert bad.exit_code == 2 and "YYYY" in bad.stderr
+
+
+@pytest.mark.parametrize("dates, says", [
+    (["--since", "2025-13"], "'2025-13' is not a calendar date"),
+    (["--until", "2025-02-30"], "'2025-02-30' is not a calendar date"),
+    (["--since", "2025", "--until", "2024-12"], "since 2025 is after until 2024-12"),
+])
+def test_impossible_dates_are_usage_errors_not_empty_answers(seed_model, dates, says):
+    for command in (["similar", "speech"], ["recommend", "--like", "FastCorrect 2"]):
+        bad = run(*command, *dates, "--model", seed_model)
+        assert bad.exit_code == 2, bad.output
+        assert bad.stderr.startswith(f"paperlike: error: --since/--until: {says}")
+        assert len(bad.stderr.splitlines()) == 1
+
+
+def test_a_date_range_within_one_period_is_accepted():
+    assert paperlike.Filters(since="2025-06", until="2025").active  # until 2025 runs to its end
+    assert paperlike.Filters(since="2025-06-15", until="2025-06").active
+    with pytest.raises(ValueError, match="after until"):
+        paperlike.Filters(since="2025-07", until="2025-06-30")
 
 
 # -- output formats ------------------------------------------------------------------------------

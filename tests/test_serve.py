@@ -180,9 +180,12 @@ def test_concurrent_requests_share_the_model(base):
 def test_openapi_describes_every_endpoint(base):
     status, spec = call(base, "GET", "/openapi.json")
     assert status == 200
-    assert {"/health", "/similar", "/check", "/papers/{id}", "/dupes"} <= set(spec["paths"])
-    assert set(spec["paths"]["/similar"]) == {"get", "post"}
-    assert "Similar" in spec["components"]["schemas"] and "CheckRequest" in spec["components"]["schemas"]
+    assert set(spec["paths"]) == {"/health", "/similar", "/recommend", "/check", "/papers/{id}", "/dupes"}
+    assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
+    schemas = spec["components"]["schemas"]
+    assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)
+    assert schemas["RecommendRequest"]["properties"]["k"]["maximum"] == 100
+    assert schemas["RecommendRequest"]["properties"]["like"]["maxItems"] == 1000
     assert spec["info"]["version"] == paperlike.__version__
 
 
@@ -261,3 +264,8 @@ def test_similar_filters_over_http(base):
     assert len(got["results"]) < len(every["results"])
     status, bad = call(base, "GET", "/similar?q=speech&since=last+year")
     assert status == 422
+    for query in ("since=2025-13", "until=2025-02-30", "since=2025&until=2024"):
+        status, bad = call(base, "GET", f"/similar?q=speech&{query}")
+        assert status == 422 and bad["detail"][0]["loc"][0] == "query", (query, bad)
+    status, bad = call(base, "POST", "/recommend", {"like": ["FastCorrect 2"], "filters": {"since": "2025-13"}})
+    assert status == 422 and "calendar date" in bad["detail"][0]["msg"]

@@ -104,10 +104,13 @@ def refit(path: str | Path) -> PaperIndex:
 
 
 def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
-          min_cosine: float = graphs.DEFAULT_MIN_COSINE) -> Graph:
+          min_cosine: float = graphs.DEFAULT_MIN_COSINE, filters: Filters | None = None,
+          diverse: bool = False) -> Graph:
     """The query's paper and its k nearest papers as a graph: one node per paper, edges
-    weighted by cosine (query to neighbour, and neighbour to neighbour from ``min_cosine``)."""
-    return graphs.build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine)
+    weighted by cosine (query to neighbour, and neighbour to neighbour from ``min_cosine``).
+    ``filters`` and ``diverse`` choose the neighbours as they do for :func:`similar`."""
+    return graphs.build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine, filters=filters,
+                              diverse=diverse)
 
 
 def graph_html(graph: Graph) -> str:

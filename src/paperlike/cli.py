@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -56,11 +56,20 @@ ModelOption = Annotated[Path, typer.Option(
     "--model", "-m", help="Model folder. The default one is built from the bundled seeds on first use.",
     show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools: the same as --format json.")]
+OUTPUTS = ("table", "json", "jsonl", "csv")
+
+
+def _complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
+    """Shell completion of an option's values (typer's completion calls this with what is typed)."""
+    return lambda incomplete: [c for c in choices if c.startswith(incomplete)]
+
+
 OutputOption = Annotated[str, typer.Option(
     "--format", help="Output: table (for people), json, jsonl (one result per line) or csv.",
-    case_sensitive=False)]
+    case_sensitive=False, autocompletion=_complete(OUTPUTS))]
 InputFormatOption = Annotated[Optional[str], typer.Option(
-    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.")]
+    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.",
+    autocompletion=_complete(tuple(FORMATS)))]
 CategoryOption = Annotated[Optional[list[str]], typer.Option(
     "--category", help="Only papers of this category (cs.CL; CL for any archive's; cs for all cs.*). Repeatable.")]
 SinceOption = Annotated[Optional[str], typer.Option(
@@ -70,7 +79,6 @@ UntilOption = Annotated[Optional[str], typer.Option(
 DiverseOption = Annotated[bool, typer.Option(
     "--diverse", help="Re-rank by maximal marginal relevance, so results are not all alike.")]
 KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")]
-OUTPUTS = ("table", "json", "jsonl", "csv")
 QueryArgument = Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")]
 ByIdOption = Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")]
 ByTextOption = Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")]
@@ -149,8 +157,12 @@ def _csv_cell(value: object) -> str:
 def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
     try:
         return Filters(categories=category or [], since=since, until=until)
-    except ValueError:
-        raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "string_pattern_mismatch":
+            raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        raise UsageError(f"--since/--until: {reason}") from None
 
 
 @contextmanager
@@ -303,10 +315,12 @@ def papers(
     fmt = _output(fmt, as_json)
     index = api.open_model(model, notice=_notice)
     if grouped:
-        summaries = api.paper_summaries(index)
+        with _progress(f"Gathering {_count(index.n_papers, 'paper')}"):
+            summaries = api.paper_summaries(index)
         _emit(summaries, fmt, lambda: _summaries_table(summaries))
         return
-    records = api.papers(index)
+    with _progress(f"Reading {_count(len(index.records_), 'record')}"):
+        records = api.papers(index)
     _emit(records, fmt, lambda: _papers_table(records))
 
 
@@ -377,7 +391,8 @@ def recommend(
         "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="centroid: the list's average vector, an exact query (fast); svm: "
-                         "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).")] = "centroid",
+                         "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).",
+        autocompletion=_complete(("centroid", "svm")))] = "centroid",
     k: KOption = 10,
     category: CategoryOption = None,
     since: SinceOption = None,
@@ -401,9 +416,17 @@ def recommend(
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
         result = api.recommend(index, like, not_ or [], exclude or [], k=k,
                                filters=_filters(category, since, until), diverse=diverse, method=method)
+    absent = 0
     for item in result.inputs:
-        if item.status == "unknown":
-            _notice(f"{item.role} entry {item.given!r}: not found in the model; left out")
+        if item.status != "unknown":
+            continue
+        if item.role == "exclude" and item.reason == "not found in the model":
+            absent += 1  # nothing to leave out: one line for them all, not one per paper read
+        else:
+            _notice(f"--{item.role} entry {item.given!r}: {item.reason or 'not found in the model'}; left out")
+    if absent:
+        _notice(f"{absent} --exclude entr{'y is' if absent == 1 else 'ies are'} not in the model "
+                "(nothing to leave out for them)")
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
 
@@ -439,27 +462,33 @@ def graph(
         help="Join two neighbours when their cosine reaches this.")] = DEFAULT_MIN_COSINE,
     by_id: ByIdOption = False,
     by_text: ByTextOption = False,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    diverse: DiverseOption = False,
     model: ModelOption = api.DEFAULT_MODEL,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools.")] = False,
+    fmt: OutputOption = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools: the same as --format json.")] = False,
 ) -> None:
-    """A picture of the neighbourhood: the query's paper and its k nearest papers as a graph,
-    in one self-contained HTML page (no network needed to open it). Prints the file's path.
+    """A picture of the neighbourhood: the query's paper and its nearest as a self-contained page.
 
+    The page is one HTML file that needs no network to open; the command prints its path.
     Versions of a paper are one node; edges weigh the cosine between the query and each
-    neighbour, and between two neighbours alike each other, so clusters show.
+    neighbour, and between two neighbours alike each other, so clusters show. The neighbours
+    are those of [bold]similar[/bold], with the same filters and --diverse. --format json prints
+    the graph, jsonl and csv its nodes (with or without --out).
 
     Example: [bold]paperlike graph "FastCorrect 2" --out fastcorrect.html[/bold]
     """
-    if out is None and not as_json:
-        raise UsageError("give --out FILE.html to write the picture (or --json for the data)")
+    fmt = _output(fmt, as_json)
+    if out is None and fmt == "table":
+        raise UsageError("give --out FILE.html to write the picture (or --format json for the data)")
+    filters = _filters(category, since, until)
     result = api.graph(api.open_model(model, notice=_notice), query, k=k, kind=_kind(by_id, by_text),
-                       min_cosine=min_cosine)
+                       min_cosine=min_cosine, filters=filters, diverse=diverse)
     if out is not None:
         api.write_graph(result, out)
-    if as_json:
-        _print_json(result)
-    else:
-        typer.echo(str(out))
+    _emit(result, fmt, lambda: escape(str(out)), lambda: [n.model_dump(mode="json") for n in result.nodes])
 
 
 @app.command()
@@ -642,8 +671,10 @@ def serve(
         "--host", help="The address to listen on; 0.0.0.0 listens on every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 8000,
 ) -> None:
-    """Serve the model over HTTP: similar, check, papers, dupes and health as JSON endpoints,
-    described at /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
+    """Serve the model over HTTP: the same operations as JSON endpoints, with an OpenAPI description.
+
+    Endpoints: similar, recommend, check, papers/{id}, dupes and health, described at
+    /openapi.json and /docs. Needs [bold]pip install 'paperlike\\[serve]'[/bold].
 
     Example: [bold]paperlike serve --model models/mine --port 8000[/bold], then
     [bold]curl 'http://127.0.0.1:8000/similar?q=FastCorrect+2&k=3'[/bold]
@@ -653,7 +684,8 @@ def serve(
     run(model, host, port, notice=_notice)
 
 
-eval_app = typer.Typer(help="Measure paperlike against ground truth.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure paperlike against ground truth.\n\nExample: [bold]paperlike eval dupes "
+                            "DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
 

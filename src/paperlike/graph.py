@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from .errors import OutputError
 from .index import PaperIndex
-from .models import Graph, GraphEdge, GraphNode, Paper
+from .models import Filters, Graph, GraphEdge, GraphNode, Paper
 from .sources.base import arxiv_id, doi
 
 __all__ = ["DEFAULT_MIN_COSINE", "QUERY_NODE", "build_graph", "paper_url", "layout", "render_html",
@@ -48,13 +48,15 @@ QUERY_NODE = "query"  # the id of the query's node when the query is free text
 # -- the data ------------------------------------------------------------------------------------
 
 def build_graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
-                min_cosine: float = DEFAULT_MIN_COSINE) -> Graph:
+                min_cosine: float = DEFAULT_MIN_COSINE, filters: Filters | None = None,
+                diverse: bool = False) -> Graph:
     """The query's paper (or text) and its k nearest papers, with the edges between them.
 
+    The neighbours are ``similar``'s results, with the same ``filters`` and ``diverse``.
     A query edge weighs the neighbour's score; an edge between two neighbours weighs their
     cosine, the highest between any text of one and any text of the other, as a score is.
     """
-    found = index.similar(query, k=k, kind=kind)
+    found = index.similar(query, k=k, kind=kind, filters=filters, diverse=diverse)
     read = found.query
     if read.id is None:
         head = GraphNode(id=QUERY_NODE, title=None, label=read.text, url=None, score=1.0, rank=0)

@@ -6,9 +6,10 @@ stores, so a field added here is a change of the documented shapes.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
@@ -204,6 +205,25 @@ class Filters(BaseModel):
     since: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     until: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
+    @field_validator("since", "until")
+    @classmethod
+    def _a_real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = [int(p) for p in value.split("-")] + [1, 1]
+            try:
+                datetime.date(*parts[:3])
+            except ValueError:
+                raise ValueError(f"{value!r} is not a calendar date (a month 01-12, a day the month has)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _since_before_until(self) -> Filters:
+        # Both are padded alike (2025 as 2025-01-01, 2025-06 as 2025-06-01), so that
+        # since=2025-06, until=2025 is accepted: until 2025 runs to the end of the year.
+        if self.since and self.until and self.since[:len(self.until)] > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}: no paper could pass")
+        return self
+
     @property
     def active(self) -> bool:
         return bool(self.categories or self.since or self.until)
@@ -219,6 +239,9 @@ class ListItem(BaseModel):
                     "model, used by its text; unknown: neither, left out.")
     id: str | None = None
     title: str | None = None
+    reason: str | None = Field(
+        default=None, description="Why an unknown entry was left out: not in the model, no word the "
+                                  "model knows, or a malformed record of a file (its reason).")
 
 
 class Recommendations(BaseModel):

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import InputError, QueryError
-from .models import ListItem, Paper
+from .models import ListItem, Paper, Skipped
 from .sources import read_records
 from .sources.base import arxiv_id, doi
 
@@ -34,7 +34,9 @@ __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_item
 # 40k papers, growing with the corpus (benchmarks/RESULTS.md, "Combining a reading list").
 METHODS = ("centroid", "svm")
 
-# How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART).
+# How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART): the best of
+# 0, 0.25, 0.5 and 1 as relevance feedback on 288 author lists, though within noise of 0.25 and 1
+# (benchmarks/RESULTS.md, "The weight of disliked papers").
 ROCCHIO_NEGATIVE = 0.5
 # Relevance against novelty in maximal marginal relevance (1.0 would be plain ranking): equal
 # weights, as cosines to the query and between results are on one scale.
@@ -43,14 +45,17 @@ MMR_LAMBDA = 0.5
 MMR_POOL = 10
 
 
-def expand_items(items: Iterable[str | Path | Paper], files: bool = True) -> list[tuple[str, str | Paper]]:
+def expand_items(items: Iterable[str | Path | Paper],
+                 files: bool = True) -> list[tuple[str, str | Paper | Skipped]]:
     """Each reading-list entry as (how it was given, an id/title string or a record).
 
-    A path to a file of records gives its records; a file in no known format is read as a plain
-    list, one id or title per line (blank lines and ``#`` comments skipped). With ``files``
-    false (a service answering requests) no string is ever read as a path.
+    A path to a file of records gives its records, and its malformed records as Skipped (they
+    are reported, not used); a file in no known format is read as a plain list, one id or title
+    per line (blank lines and ``#`` comments skipped). A string that names a missing file
+    (``list.bib``) is an InputError. With ``files`` false (a service answering requests) no
+    string is ever read as a path.
     """
-    out: list[tuple[str, str | Paper]] = []
+    out: list[tuple[str, str | Paper | Skipped]] = []
     for item in items:
         if isinstance(item, Paper):
             out.append((item.id, item))
@@ -58,19 +63,34 @@ def expand_items(items: Iterable[str | Path | Paper], files: bool = True) -> lis
         path = Path(item)
         if files and (isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file())):
             out.extend(_file_items(path))
+        elif files and _names_a_file(str(item)):
+            raise InputError(f"{item}: no such file; check the path (or give the paper's id or title)")
         else:
             out.append((str(item), str(item)))
     return out
 
 
-def _file_items(path: Path) -> list[tuple[str, str | Paper]]:
+# What a reading list's file is called; a string ending so, with no space in it, is a path that
+# was mistyped, not a title (a DOI or an arXiv id never ends so).
+FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz")
+
+
+def _names_a_file(item: str) -> bool:
+    return not any(c.isspace() for c in item) and item.lower().endswith(FILE_SUFFIXES)
+
+
+def _file_items(path: Path) -> list[tuple[str, Paper | Skipped]]:
+    """A file's records, and its malformed records (reported, not used), in file order."""
     try:
         corpus = read_records([path])
     except InputError as exc:
         if "unknown format" not in str(exc):
             raise
         return _plain_list(path)
-    return [(f"{r.source.path}:{r.source.line}" if r.source else r.id, r) for r in corpus.records]
+    entries = [(r.source.line if r.source else 0, f"{r.source.path}:{r.source.line}" if r.source else r.id, r)
+               for r in corpus.records]
+    entries += [(bad.line, f"{bad.path}:{bad.line}", bad) for bad in corpus.skipped]
+    return [(given, entry) for _, given, entry in sorted(entries, key=lambda e: e[0])]
 
 
 def _plain_list(path: Path) -> list[tuple[str, str]]:
@@ -94,10 +114,13 @@ class Resolved:
         return [index.vector_of_paper(p) for p in dict.fromkeys(self.papers)] + self.external
 
 
-def resolve_items(index, entries: Sequence[tuple[str, str | Paper]], role: str) -> Resolved:
+def resolve_items(index, entries: Sequence[tuple[str, str | Paper | Skipped]], role: str) -> Resolved:
     """Find each entry in the index; see :class:`paperlike.models.ListItem` for the statuses."""
     out = Resolved()
     for given, entry in entries:
+        if isinstance(entry, Skipped):
+            out.items.append(ListItem(given=given, role=role, status="unknown", reason=entry.reason))
+            continue
         paper, record = _find(index, entry)
         if paper is not None:
             head = index.records_[index.canonical_record(paper)]
@@ -108,10 +131,12 @@ def resolve_items(index, entries: Sequence[tuple[str, str | Paper]], role: str) 
             status = "external" if vector.nnz else "unknown"
             if vector.nnz:
                 out.external.append(vector)
-            out.items.append(ListItem(given=given, role=role, status=status, id=record.id, title=record.title))
+            out.items.append(ListItem(given=given, role=role, status=status, id=record.id, title=record.title,
+                                      reason=None if vector.nnz else "no word of it is in the model's vocabulary"))
         else:
             out.items.append(ListItem(given=given, role=role, status="unknown",
-                                      id=record.id if record else None, title=record.title if record else None))
+                                      id=record.id if record else None, title=record.title if record else None,
+                                      reason="not found in the model"))
     return out
 
 
@@ -134,15 +159,16 @@ def _find(index, entry: str | Paper) -> tuple[int | None, Paper | None]:
     return paper, None
 
 
-def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
-    """Rocchio's query: the liked rows' centroid less ``ROCCHIO_NEGATIVE`` times the disliked
-    rows' centroid, negative weights dropped, L2-normalised."""
+def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix],
+                negative: float = ROCCHIO_NEGATIVE) -> sp.csr_matrix:
+    """Rocchio's query: the liked rows' centroid less ``negative`` (``ROCCHIO_NEGATIVE``) times
+    the disliked rows' centroid, negative weights dropped, L2-normalised."""
     if not likes:
         raise QueryError("none of the liked papers was found in the model or has known words; "
                          "give ids or titles from 'paperlike papers', or files of records")
     query = sp.vstack(likes).mean(axis=0)
     if dislikes:
-        query = query - ROCCHIO_NEGATIVE * sp.vstack(dislikes).mean(axis=0)
+        query = query - negative * sp.vstack(dislikes).mean(axis=0)
     query = np.asarray(query, dtype=np.float32).ravel()
     query[query < 0] = 0
     norm = float(np.linalg.norm(query))

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
+from pydantic import ValidationError
+
 from . import __version__, api, store
 from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, UsageError
 from .index import PaperIndex
@@ -25,6 +27,7 @@ from .models import (MAX_K, CheckRequest, CheckResult, Dupes, ErrorMessage, Filt
 try:
     import uvicorn
     from fastapi import APIRouter, Depends, FastAPI, Query, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
@@ -98,8 +101,11 @@ def similar(
     diverse: Annotated[bool, Query(description="Re-rank by maximal marginal relevance.")] = False,
 ) -> Similar:
     """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share."""
-    return api.similar(service.index, q, k=k, kind=kind,
-                       filters=Filters(categories=category, since=since, until=until), diverse=diverse)
+    try:
+        filters = Filters(categories=category, since=since, until=until)
+    except ValidationError as exc:  # a month 13, or since after until: FastAPI's 422 like the rest
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]) from None
+    return api.similar(service.index, q, k=k, kind=kind, filters=filters, diverse=diverse)
 
 
 @router.post("/similar", response_model=Similar, responses=_not_found)

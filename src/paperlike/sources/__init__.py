@@ -33,7 +33,7 @@ def detect_format(text: str, path: Path) -> str:
         if module.sniff(head):
             return name
     raise InputError(
-        f"{path}: unknown format; expected {', '.join(FORMATS)} (use --format to force one)"
+        f"{path}: unknown format; expected {', '.join(FORMATS)} (use --input-format to force one)"
     )
 
 
@@ -111,7 +111,9 @@ def read_records(
     if progress:
         progress(1.0)
     if not records:
-        raise EmptyCorpusError("no records found in the inputs" + (
+        named = ", ".join(str(path) for path, _ in files[:3]) + (", ..." if len(files) > 3 else "")
+        raise EmptyCorpusError(f"no records found in {named or 'the inputs'}" + (
             f" ({len(skipped)} malformed, first: {skipped[0].path}:{skipped[0].line}: "
-            f"{skipped[0].reason})" if skipped else ""))
+            f"{skipped[0].reason})" if skipped else "") + (
+            f"; read as {format}: drop --input-format to detect the format" if format and files else ""))
     return Corpus(records=with_unique_ids(records), skipped=skipped)
