@@ -30,3 +30,17 @@ def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
     assert np.array_equal(one.dedup.pairs_, two.dedup.pairs_)
     assert one.dedup.rules_ == two.dedup.rules_
     assert np.array_equal(one.paper_of_text_, two.paper_of_text_)
+
+
+@pytest.mark.parametrize("name", ["versions.jsonl", "broken.jsonl", "arxiv_api.jsonl"])
+def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monkeypatch):
+    from paperlike import sources
+
+    from conftest import FIXTURES
+
+    one = paperlike.read_records([FIXTURES / name])
+    monkeypatch.setattr(sources, "_PARALLEL_MIN_CHARS", 1)
+    two = paperlike.read_records([FIXTURES / name])
+    assert [r.model_dump() for r in two.records] == [r.model_dump() for r in one.records]
+    assert two.skipped == one.skipped
+    assert len(one.records) > 1

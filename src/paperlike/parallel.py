@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["both", "can_fork"]
+__all__ = ["both", "in_child", "can_fork"]
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -34,18 +35,30 @@ def both(here: Callable[[], A], there: Callable[[], B], *, parallel: bool = True
     pickled. Its result comes back pickled, so it should be arrays or plain values. An exception
     in the child is raised here.
     """
+    with in_child(there, parallel=parallel) as theirs:
+        mine = here()
+        return mine, theirs()
+
+
+@contextmanager
+def in_child(there: Callable[[], B], *, parallel: bool = True) -> Iterator[Callable[[], B]]:
+    """Start ``there`` in a forked child; yields the function that waits for its result.
+
+    Without a second core (or with ``parallel`` false) the function computes it here, when
+    called. Leaving the block ends the child, finished or not.
+    """
     if not (parallel and can_fork()):
-        return here(), there()
+        yield there
+        return
     global _CHILD_WORK
     _CHILD_WORK = there
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
-            other = pool.apply_async(_run_child_work)
-            mine = here()
-            theirs = other.get()
+            _CHILD_WORK = None  # the child has its copy; the parent keeps no reference
+            pending = pool.apply_async(_run_child_work)
+            yield pending.get
     finally:
         _CHILD_WORK = None
-    return mine, theirs
 
 
 def _run_child_work():

@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BadRecordError, EmptyCorpusError, InputError
-from ..models import Corpus, Paper, Skipped
+from .. import parallel
+from ..models import Corpus, Paper, Skipped, Source
 from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
 from .base import read_text, with_unique_ids
 
@@ -24,6 +25,8 @@ __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_uniqu
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
            "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
 _SNIFF_CHARS = 65536
+# Below this many characters a second process costs more than it saves.
+_PARALLEL_MIN_CHARS = 16 << 20
 
 
 def detect_format(text: str, path: Path) -> str:
@@ -72,7 +75,48 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
             return
     if format not in FORMATS:
         raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format == "arxiv-json" and len(text) >= _PARALLEL_MIN_CHARS and parallel.can_fork():
+        yield from _arxiv_in_halves(text, str(path))
+        return
     yield from FORMATS[format].read(text, str(path), year=year)
+
+
+def _arxiv_in_halves(text: str, path: str) -> Iterator[Paper | Skipped]:
+    """A large JSON-lines file read on two cores: the second half of its lines in a forked
+    child while this process reads the first, so records still come out in the file's order.
+
+    The child sends its records back as plain tuples, rebuilt here without validating them
+    again (the child validated them): unpickling Paper models would cost more than reading.
+    """
+    cut = text.find("\n", len(text) // 2) + 1 or len(text)
+    first_line = text.count("\n", 0, cut) + 1
+
+    def second_half() -> list[tuple | Skipped]:
+        return [_as_tuple(item) for item in arxiv.read(text, path, start=cut, first_line=first_line)]
+
+    with parallel.in_child(second_half) as rest:
+        yield from arxiv.read(text, path, end=cut)
+        items = rest()
+    for item in items:
+        yield _from_tuple(item)
+
+
+_FIELDS = tuple(name for name in Paper.model_fields if name != "source")
+
+
+def _as_tuple(item: Paper | Skipped) -> tuple | Skipped:
+    if isinstance(item, Skipped):
+        return item
+    source = item.source
+    return (*(getattr(item, name) for name in _FIELDS), source and source.path, source and source.line)
+
+
+def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
+    if isinstance(item, Skipped):
+        return item
+    fields = dict(zip(_FIELDS, item))
+    source = None if item[-2] is None else Source.model_construct(path=item[-2], line=item[-1])
+    return Paper.model_construct(**fields, source=source)
 
 
 def read_records(

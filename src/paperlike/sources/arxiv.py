@@ -73,6 +73,8 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The records of a JSON-lines file, and a Skipped for each line that is not one."""
-    return read_each(json_lines(text, path), path, paper_from_json)
+def read(text: str, path: str, *, year: int | None = None, start: int = 0, end: int | None = None,
+         first_line: int = 1) -> Iterator[Paper | Skipped]:
+    """The records of a JSON-lines file (or of the lines from ``start`` to ``end``, the first
+    of them line ``first_line``), and a Skipped for each line that is not one."""
+    return read_each(json_lines(text, path, start, end, first_line), path, paper_from_json)

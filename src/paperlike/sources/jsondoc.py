@@ -28,20 +28,25 @@ def looks_like_json(head: str, *markers: str) -> bool:
     return head.lstrip()[:1] in ("{", "[") and any(marker in head for marker in markers)
 
 
-def lines_of(text: str) -> Iterator[str]:
-    """The lines of a text one by one: a large file is not copied into a list of lines."""
-    start, size = 0, len(text)
+def lines_of(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """The lines of a text (or of ``text[start:end]``, which begins a line) one by one: a
+    large file is not copied into a list of lines."""
+    size = len(text) if end is None else end
     while start < size:
-        end = text.find("\n", start)
-        if end < 0:
-            end = size
-        yield text[start:end].rstrip("\r")
-        start = end + 1
+        stop = text.find("\n", start, size)
+        if stop < 0:
+            stop = size
+        yield text[start:stop].rstrip("\r")
+        start = stop + 1
 
 
-def json_lines(text: str, path: str) -> Iterator[tuple[int, object] | Skipped]:
-    """Each non-blank line decoded, with its line number; a Skipped for a broken line."""
-    for number, line in enumerate(lines_of(text), start=1):
+def json_lines(text: str, path: str, start: int = 0, end: int | None = None,
+               first_line: int = 1) -> Iterator[tuple[int, object] | Skipped]:
+    """Each non-blank line decoded, with its line number; a Skipped for a broken line.
+
+    ``start``/``end`` read a part of the text that begins at line ``first_line``.
+    """
+    for number, line in enumerate(lines_of(text, start, end), start=first_line):
         if not line.strip():
             continue
         try:
