@@ -93,9 +93,12 @@ class Neighbour(BaseModel):
     id: str
     title: str | None
     label: str = Field(description="The title, or the abstract's opening words when untitled.")
-    score: float
-    terms: list[str]
+    score: float = Field(description="(lexical + lambda * topic) / (1 + lambda); see paperlike.rank.")
+    terms: list[str] = Field(description="The shared terms that contribute most to the lexical score.")
     versions: list[str] = Field(default_factory=list)
+    topic: float | None = Field(default=None, description=(
+        "Topic (LSA) similarity with the query, 0 to 1, when it was part of the score; null "
+        "otherwise (a reading list, a small model, a result past the re-ranked candidates)."))
 
 
 class Similar(BaseModel):
