@@ -19,7 +19,7 @@ from sklearn.decomposition import TruncatedSVD
 
 __all__ = ["Lsa"]
 
-_CHUNK = 50_000  # texts projected at a time: 50,000 x 128 float32 = 26 MB
+_CHUNK = 50_000  # texts projected at a time: 50,000 x 64 float32 = 13 MB
 
 
 class Lsa:
@@ -32,7 +32,7 @@ class Lsa:
     float32) and ``rank_``.
     """
 
-    def __init__(self, n_components: int = 128, *, sample: int = 20_000, n_iter: int = 5,
+    def __init__(self, n_components: int = 64, *, sample: int = 20_000, n_iter: int = 5,
                  random_state: int = 0) -> None:
         self.n_components = n_components
         self.sample = sample

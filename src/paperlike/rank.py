@@ -19,9 +19,11 @@ Measured on the arXiv crawl against BM25, LSA, arxiv-sanity-lite and a TF-IDF + 
   ``lex / (1 + lambda)``). Re-ranking the lexical top 1,000 gave the same figures as the exact
   blend over all texts, and it never reads all n x r embeddings.
 
-``lambda`` is 0.3 for a paper query and 0.5 for a text query (measured). On a corpus of fewer
-than ``lsa_min_texts`` texts there are too few texts to learn topics from, and the score is the
-lexical one alone.
+``lambda`` is 0.3 for a paper query and 0.5 for a text query, and the LSA has 64 dimensions
+(measured through this code on 2,000 queries: R1 0.705 with 64 against 0.701 with 128, R2 and
+R3 equal within one standard error, for half the memory). On a corpus of fewer than
+``lsa_min_texts`` texts there are too few to learn topics from, and the score is the lexical
+one alone.
 
 The BM25 values are one float32 per posting, stored beside the TF-IDF inverted index (the
 transposed matrix ``XT_``: same ``indptr`` and ``indices``), so a text query walks the same
@@ -74,7 +76,7 @@ class Ranker:
     """
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, lambda_paper: float = 0.3,
-                 lambda_text: float = 0.5, candidates: int = 1000, n_components: int = 128,
+                 lambda_text: float = 0.5, candidates: int = 1000, n_components: int = 64,
                  svd_sample: int = 20_000, random_state: int = 0, lsa_min_texts: int = 1000) -> None:
         self.k1 = k1
         self.b = b
