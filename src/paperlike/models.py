@@ -255,7 +255,7 @@ class GraphNode(BaseModel):
     label: str
     url: str | None = Field(description="arXiv abstract page or doi.org link, when the paper has one.")
     versions: list[str] = Field(default_factory=list)
-    score: float = Field(description="Cosine with the query (1.0 for the query itself).")
+    score: float = Field(description="The neighbour's similar score (see Neighbour.score); 1.0 for the query itself.")
     rank: int = Field(ge=0, description="0 for the query, then 1, 2, ... by score.")
     category: str | None = Field(default=None, description="The primary category, when known.")
     terms: list[str] = Field(default_factory=list)
