@@ -453,8 +453,8 @@ def graph(
     """A picture of the neighbourhood: the query's paper and its k nearest papers as a graph,
     in one self-contained HTML page (no network needed to open it). Prints the file's path.
 
-    Versions of a paper are one node; edges weigh the cosine between the query and each
-    neighbour, and between two neighbours alike each other, so clusters show.
+    Versions of a paper are one node; edges weigh the score between the query and each
+    neighbour, and the cosine between two neighbours alike each other, so clusters show.
 
     Example: [bold]paperlike graph "FastCorrect 2" --out fastcorrect.html[/bold]
     """
