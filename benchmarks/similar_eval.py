@@ -10,27 +10,30 @@ collapsed), for ``--queries`` random query papers (seed 0), every system is meas
   is the paper's bare title; MRR@10 and hit@1 of its own abstract (ties count against it).
 - build s: building the title+abstract index (shared parts, such as an SVD used by several
   systems, are built once and charged in full to each system that uses them).
-- ms/query: one query at a time, scores over the whole corpus and the top 10 (mean over the
-  first ``LATENCY_QUERIES`` query papers): a stored paper as the query (R1) and a title (R3).
+- ms/query: one query at a time: a stored paper as the query (R1) and a title (R3). For the
+  anchors, scores over the whole corpus and the top 10, mean over the first
+  ``LATENCY_QUERIES`` query papers; for paperlike, every call of ``similar``.
 
 Anchors: scikit-learn's TfidfVectorizer defaults; arxiv-sanity-lite's recipe; BM25 (the
 ``bm25s`` package, k1=1.5, b=0.75, its English stop words; a paper query is all its tokens);
 LSA (paperlike's TF-IDF + TruncatedSVD 256, cosine); the hybrid cos(TF-IDF) + 0.5 cos(LSA)
-re-ranked over the union of both top-100 lists. Then paperlike's current default (0.1.x:
-``Vectorizer()`` cosine) and the candidate recipes (class ``Recipe``: BM25-weighted sparse
-lexical score + lambda * cosine of a low-rank LSA embedding), see benchmarks/RANKING.md.
+re-ranked over the union of both top-100 lists. Then paperlike 0.1's ranking (TF-IDF cosine, as
+a reference), and paperlike itself (class ``PaperlikeSystem``): a real ``PaperIndex`` built
+from the records and its ``similar`` called for every query, by id and by title, with the
+default ``Ranker`` and with the LSA off; ``--ranker JSON`` adds other Ranker parameters.
+``--candidates`` adds the recipes explored before paperlike had one (class ``Recipe``,
+benchmark-only code; see benchmarks/RANKING.md).
 
     pip install bm25s                                     # benchmark-only dependency
-    python benchmarks/similar_eval.py                     # full run, ~14 min on 2 cores; writes RESULTS.md
-    python benchmarks/similar_eval.py --queries 500 --limit-papers 10000 --only 'BM25|recipe'
+    python benchmarks/similar_eval.py                     # full run, ~10 min on 2 cores; writes RESULTS.md
+    python benchmarks/similar_eval.py --queries 500 --limit-papers 10000 --only 'BM25|paperlike'
+    python benchmarks/similar_eval.py --only 'BM25|hybrid|paperlike, ' --ranker '{"n_components": 128}'
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import pickle
+import json
 import re
 import sys
 import time
@@ -76,7 +79,6 @@ class Corpus:
     papers: list[Paper]
     query_rows: np.ndarray
     cache: dict = field(default_factory=dict)  # component key -> (component, build seconds)
-    disk: Path | None = None  # --cache: keep built components on disk between runs (iteration)
 
     def texts(self, kind: str, title_weight: int = 1) -> list[str]:
         if kind == "abstract":
@@ -87,19 +89,11 @@ class Corpus:
         return [self.papers[r].title for r in rows]
 
     def component(self, key: tuple, build: Callable[[], object]) -> tuple[object, float]:
+        """A part shared by several systems (a TF-IDF matrix, an SVD), built once per run."""
         if key not in self.cache:
-            path = None
-            if self.disk is not None:
-                digest = hashlib.sha1(repr((key, len(self.papers))).encode()).hexdigest()[:16]
-                path = self.disk / f"{digest}.pkl"
-                if path.exists():
-                    self.cache[key] = pickle.loads(path.read_bytes())
-                    return self.cache[key]
             started = time.perf_counter()
             built = build()
             self.cache[key] = (built, time.perf_counter() - started)
-            if path is not None:
-                path.write_bytes(pickle.dumps(self.cache[key], protocol=5))
         return self.cache[key]
 
 
@@ -184,6 +178,108 @@ class System:
 
     def single_text(self, text: str) -> np.ndarray:
         return self.texts([text])
+
+    # How the measurement asks (dense score blocks; PaperlikeSystem overrides these with
+    # paperlike's own ``similar``).
+
+    def neighbours(self, corpus: Corpus, query_rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """The K neighbours of each query paper (-1 where none), and ms per single query
+        (over the first LATENCY_QUERIES)."""
+        found = np.empty((len(query_rows), K), dtype=np.int64)
+        for start in range(0, len(query_rows), CHUNK):
+            rows = query_rows[start:start + CHUNK]
+            found[start:start + len(rows)] = top_k_block(self.rows(rows), rows)
+        ms = np.mean([latency_ms(lambda: self.single_row(r), 1) for r in query_rows[:LATENCY_QUERIES]])
+        return found, float(ms)
+
+    def title_ranks(self, corpus: Corpus, query_rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """The rank of each query paper's own abstract for its title, and ms per single query."""
+        ranks = np.concatenate([own_rank_block(self.texts(corpus.titles(query_rows[s:s + CHUNK])),
+                                               query_rows[s:s + CHUNK])
+                                for s in range(0, len(query_rows), CHUNK)])
+        titles = corpus.titles(query_rows[:LATENCY_QUERIES])
+        ms = np.mean([latency_ms(lambda: self.single_text(t), 1) for t in titles])
+        return ranks, float(ms)
+
+
+class PaperlikeSystem(System):
+    """paperlike itself: a real ``PaperIndex`` (records grouped into papers, TF-IDF, versions,
+    BM25 and LSA, exactly as ``paperlike index`` builds it) and its ``similar``, one call per
+    query: ``kind="id"`` for a query paper, ``kind="text"`` for a title (R3's index holds no
+    titles). A result is a paper; its row is its canonical record's. Time per query is the
+    mean over every query of the call, from the query string to the pydantic results."""
+
+    def __init__(self, name: str, ranker: dict | None = None) -> None:
+        self.name, self.ranker = name, ranker
+
+    def build(self, corpus: Corpus, kind: str) -> float:
+        from paperlike.index import PaperIndex
+        from paperlike.models import Paper as Record
+        from paperlike.rank import Ranker
+
+        records = [Record(id=f"r{i}", title=None if kind == "abstract" else p.title, abstract=p.abstract,
+                          categories=[p.primary]) for i, p in enumerate(corpus.papers)]
+        ranker = Ranker(**(self.ranker or {}))
+        fit, self.ranker_seconds = ranker.fit, 0.0
+
+        def timed_fit(*args):
+            started = time.perf_counter()
+            out = fit(*args)
+            self.ranker_seconds = time.perf_counter() - started
+            return out
+
+        ranker.fit = timed_fit
+        started = time.perf_counter()
+        self.index = PaperIndex(ranker=ranker).fit(records)
+        seconds = time.perf_counter() - started
+        del ranker.fit
+        self.row_of_id = {r.id: i for i, r in enumerate(self.index.records_)}
+        if kind == "full":
+            self.full_ranker_seconds = self.ranker_seconds
+        return seconds
+
+    def _ask(self, query: str, kind: str):
+        started = time.perf_counter()
+        found = self.index.similar(query, k=K, kind=kind)
+        return found, (time.perf_counter() - started) * 1000
+
+    def neighbours(self, corpus, query_rows):
+        found = np.full((len(query_rows), K), -1, dtype=np.int64)
+        times = []
+        for i, q in enumerate(query_rows.tolist()):
+            got, ms = self._ask(f"r{q}", "id")
+            times.append(ms)
+            found[i, :len(got.results)] = [self.row_of_id[n.id] for n in got.results]
+        self.paper_times = np.array(times)
+        return found, float(np.mean(times))
+
+    def title_ranks(self, corpus, query_rows):
+        from paperlike.errors import QueryError
+
+        index = self.index
+        ranks, times = np.full(len(query_rows), np.inf), []
+        for i, q in enumerate(query_rows.tolist()):
+            own = index.paper_of_record(q)
+            try:
+                got, ms = self._ask(corpus.papers[q].title, "text")
+            except QueryError:  # no word of the title in the vocabulary
+                continue
+            times.append(ms)
+            for rank, n in enumerate(got.results, 1):
+                if index.paper_of_record(self.row_of_id[n.id]) == own:
+                    ranks[i] = rank
+                    break
+        self.title_times = np.array(times)
+        return ranks, float(np.mean(times))
+
+    def describe(self) -> str:
+        from paperlike.rank import Ranker
+
+        changed = {k: v for k, v in (self.ranker or {}).items() if Ranker().get_params()[k] != v}
+        what = ("the default `PaperIndex()`" if not changed
+                else "`PaperIndex(ranker=Ranker(" + ", ".join(f"{k}={v}" for k, v in changed.items()) + "))`")
+        return (f"{what} and its `similar` through the real code path; ranking fit "
+                f"{self.full_ranker_seconds:.1f} s of the build (the rest: grouping, TF-IDF, versions)")
 
 
 class TfidfSystem(System):
@@ -499,14 +595,24 @@ def anchors() -> list[System]:
     ]
 
 
+def paperlike_systems() -> list[System]:
+    """paperlike 0.1's ranking (a reference: TF-IDF cosine, as dense blocks), then paperlike's
+    default through its own code, then variants of its Ranker's parameters (same code)."""
+    return [
+        TfidfSystem("paperlike 0.1 (TF-IDF cosine)", PAPERLIKE_TFIDF, 2),
+        PaperlikeSystem("paperlike (default)"),
+        PaperlikeSystem("paperlike, no LSA", dict(lambda_paper=0.0, lambda_text=0.0)),
+        PaperlikeSystem("paperlike, LSA-128", dict(n_components=128)),
+    ]
+
+
 def candidates() -> list[System]:
-    """paperlike 0.1, then every recipe tried (names: see RANKING.md). "B" = BM25 weights
+    """Every recipe explored before paperlike had one (names: see RANKING.md). "B" = BM25 weights
     (k1=1.2, b=0.75, title x2) with scikit-learn's smooth IDF for paper queries; "C" = B with
     plural-stemmed terms; "+ LSA-r x/y" = lambda x for paper queries, y for title queries."""
     b_ = dict(doc_idf="smooth")
     c_ = dict(doc_idf="smooth", stem=True)
     return [
-        TfidfSystem("paperlike 0.1 (TF-IDF cosine)", PAPERLIKE_TFIDF, 2),
         Recipe("A: BM25, BM25-idf cosine for papers"),
         Recipe("B: BM25, smooth-idf cosine for papers", **b_),
         Recipe("B, k1=0.9", **b_, k1=0.9),
@@ -586,12 +692,7 @@ def latency_ms(score: Callable[[], np.ndarray], repeats: int) -> float:
 def measure(system: System, corpus: Corpus, related: list[set[int]]) -> Result:
     papers, query_rows = corpus.papers, corpus.query_rows
     build_seconds = system.build(corpus, "full")
-    found = np.empty((len(query_rows), K), dtype=np.int64)
-    for start in range(0, len(query_rows), CHUNK):
-        rows = query_rows[start:start + CHUNK]
-        found[start:start + len(rows)] = top_k_block(system.rows(rows), rows)
-    lat_rows = query_rows[:LATENCY_QUERIES]
-    paper_ms = np.mean([latency_ms(lambda: system.single_row(r), 1) for r in lat_rows])
+    found, paper_ms = system.neighbours(corpus, query_rows)
     category = np.array([np.mean([n >= 0 and papers[n].primary == papers[q].primary for n in row])
                          for q, row in zip(query_rows, found)])
     hits = np.array([sum(int(n) in rel for n in row if n >= 0) for row, rel in zip(found, related)])
@@ -600,11 +701,7 @@ def measure(system: System, corpus: Corpus, related: list[set[int]]) -> Result:
     author_r = hits[sizes > 0] / sizes[sizes > 0]
 
     system.build(corpus, "abstract")
-    ranks = np.concatenate([own_rank_block(system.texts(corpus.titles(query_rows[s:s + CHUNK])),
-                                           query_rows[s:s + CHUNK])
-                            for s in range(0, len(query_rows), CHUNK)])
-    titles = corpus.titles(lat_rows)
-    title_ms = np.mean([latency_ms(lambda: system.single_text(t), 1) for t in titles])
+    ranks, title_ms = system.title_ranks(corpus, query_rows)
     reciprocal = reciprocal_at_k(ranks)
     return Result(system, category, author_p, author_r, reciprocal, (ranks == 1).astype(float),
                   build_seconds, float(paper_ms), float(title_ms))
@@ -640,12 +737,44 @@ def differences_table(result: Result, others: list[Result]) -> str:
     return "\n".join(lines)
 
 
+MEASURES = (("R1 P@10", "category"), ("R2 P@10", "author_p"), ("R3 MRR@10", "reciprocal"))
+
+
+def verdict(result: Result, anchors_: list[Result]) -> str:
+    """Against the best anchor on each measure: the paired difference, and whether the target
+    of issue 6 holds (at least as good within one SE on all three, better on two)."""
+    lines = [f"| {result.system.name} against the best anchor | best anchor | its value | paperlike | "
+             "paired difference | |", "|---|---|---|---|---|---|"]
+    better = tied = 0
+    for label, attr in MEASURES:
+        best = max(anchors_, key=lambda a: getattr(a, attr).mean())
+        ours, theirs = getattr(result, attr), getattr(best, attr)
+        delta = ours - theirs
+        se = stderr_of_mean(delta)
+        if delta.mean() > se:
+            word, better = "better", better + 1
+        elif delta.mean() >= -se:
+            word, tied = "as good (within one SE)", tied + 1
+        else:
+            word = "worse"
+        lines.append(f"| {label} | {best.system.name} | {mean_se(theirs)} | {mean_se(ours)} | "
+                     f"{difference(ours, theirs)} | {word} |")
+    holds = better + tied == len(MEASURES) and better >= 2
+    lines.append("")
+    lines.append(f"Target of issue 6 (as good as the best anchor on R1, R2 and R3 within one SE, better on "
+                 f"at least two, single queries under 10 ms): **{'met' if holds and max(result.paper_ms, result.title_ms) < 10 else 'not met'}** "
+                 f"(better on {better}, as good on {tied}; {result.paper_ms:.1f} / {result.title_ms:.1f} ms per paper / "
+                 f"title query).")
+    return "\n".join(lines)
+
+
 def section(results: list[Result], n_anchors: int, corpus: Corpus, seconds: float, best: str) -> str:
     n_q = len(corpus.query_rows)
     recall_n = len(results[0].author_r)
     described = "\n".join(f"- {r.system.name}: {r.system.describe()}" for r in results if r.system.describe())
     chosen = [r for r in results if re.fullmatch(best, r.system.name)] or results[-1:]
     tables = "\n\n".join(differences_table(r, results[:n_anchors + 1]) for r in chosen)
+    verdicts = "\n\n".join(verdict(r, results[:n_anchors]) for r in chosen) if n_anchors else ""
     return f"""## "Papers like this": paperlike against anchors (`benchmarks/similar_eval.py`)
 
 {machine()}.
@@ -657,13 +786,18 @@ sharing an author (authors never indexed; R@10 over the {recall_n:,} queries wit
 such paper); both on title + abstract, query paper excluded. R3 = the bare title as the query
 against the abstracts only (every system rebuilt on abstracts), MRR@10 and hit@1 of the own
 abstract, ties against it. ± = one standard error over the queries. build s = the
-title+abstract index, including any SVD; ms/query = one query at a time, whole-corpus scores
-plus top 10, mean over {LATENCY_QUERIES} queries, on a shared 2-core machine. The first
-{n_anchors} rows are the anchors of issue 6; "paperlike 0.1" is the current default.
+title+abstract index, including any SVD (for paperlike: `PaperIndex.fit`, all of it); ms/query =
+one query at a time on a shared 2-core machine: for the anchors whole-corpus scores plus top 10,
+mean over {LATENCY_QUERIES} queries; for paperlike the `similar` call (query string to results),
+mean over all {n_q:,} queries. The first {n_anchors} rows are the anchors of issue 6; "paperlike
+0.1" is the ranking paperlike had before issue 6 (TF-IDF cosine), "paperlike (default)" what it
+ships now, measured through its own code.
 
 {results_table(results)}
 
 {described}
+
+{verdicts}
 
 Paired differences (same queries, ± paired standard error):
 
@@ -677,11 +811,14 @@ def main() -> None:
     parser.add_argument("--limit-papers", type=int, default=None,
                         help="a random subset of this many papers (quick iteration)")
     parser.add_argument("--only", default=None, help="regex: run only systems whose name matches")
-    parser.add_argument("--best", default=r"recommended: .*|C \+ LSA-64 0\.3/0\.5.*",
+    parser.add_argument("--best", default=r"paperlike \(default\)",
                         help="regex (full match): the systems the paired-differences tables are about")
-    parser.add_argument("--cache", action="store_true",
-                        help="keep built indexes and SVDs under $PAPERLIKE_SCRATCH between runs "
-                             "(iteration only: build times are those of the first run)")
+    parser.add_argument("--candidates", action="store_true",
+                        help="also the exploration recipes of benchmarks/RANKING.md (benchmark-only "
+                             "code, ~10 more minutes)")
+    parser.add_argument("--ranker", action="append", default=[], metavar="JSON",
+                        help='also paperlike with these Ranker parameters, e.g. \'{"n_components": 64}\' '
+                             "(repeatable)")
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
     args = parser.parse_args()
 
@@ -692,13 +829,13 @@ def main() -> None:
         papers = [papers[i] for i in keep]
     query_rows = np.sort(np.random.default_rng(SEED).choice(len(papers), args.queries, replace=False))
     corpus = Corpus(papers, query_rows)
-    if args.cache:
-        corpus.disk = Path(os.environ.get("PAPERLIKE_SCRATCH", "/tmp/paperlike-scratch")) / "similar-eval"
-        corpus.disk.mkdir(parents=True, exist_ok=True)
     related = author_neighbours(papers, query_rows)
     print(f"{len(papers):,} papers, {len(query_rows):,} queries", file=sys.stderr, flush=True)
 
-    systems, n_anchors = anchors() + candidates(), len(anchors())
+    variants = [PaperlikeSystem("paperlike, " + ", ".join(f"{k}={v}" for k, v in json.loads(r).items()),
+                                json.loads(r)) for r in args.ranker]
+    systems = anchors() + paperlike_systems() + variants + (candidates() if args.candidates else [])
+    n_anchors = len(anchors())
     if args.only:
         chosen = [s for s in systems if re.search(args.only, s.name)]
         n_anchors = sum(1 for s in chosen if s in systems[:n_anchors])
@@ -718,7 +855,8 @@ def main() -> None:
                       file=sys.stderr, flush=True)
     markdown = section(results, n_anchors, corpus, time.perf_counter() - started, args.best)
     print(markdown)
-    if not (args.no_write or args.cache or args.limit_papers or args.only or args.queries != N_QUERIES):
+    if not (args.no_write or args.limit_papers or args.only or args.candidates or args.ranker
+            or args.queries != N_QUERIES):
         write_section("similar-eval", markdown)
 
 

@@ -75,7 +75,7 @@ def test_index_json_summary_and_info(in_tmp):
     result = run("index", FIXTURES / "arxiv_api.jsonl", "--model", "m", "--json")
     assert json.loads(result.stdout)["records"] == 3
     info = json.loads(run("info", "--model", "m", "--json").stdout)
-    assert info["records"] == 3 and info["format_version"] == 3 and info["size_bytes"] > 0
+    assert info["records"] == 3 and info["format_version"] == 4 and info["size_bytes"] > 0
     assert info["parameters"]["vectorizer"]["title_weight"] >= 1
     table = run("info", "--model", "m")
     assert table.exit_code == 0 and "vocabulary" in table.stdout

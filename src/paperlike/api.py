@@ -16,6 +16,7 @@ from . import store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
+from .rank import Ranker
 from .errors import BadRecordError, NotFoundError
 from .models import (AddReport, CheckRecord, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo, Paper,
                      PaperRecord,
@@ -95,10 +96,13 @@ def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:
 
 
 def refit(path: str | Path) -> PaperIndex:
-    """Rebuild the saved model at path from its own records: a new vocabulary and IDF."""
-    old = store.load(path)
-    index = PaperIndex(Vectorizer(**old.vectorizer.get_params()),
-                       dedup=Deduplicator(**old.dedup.get_params())).fit(list(old.records_))
+    """Rebuild the saved model at path from its own records: a new vocabulary, IDF, BM25
+    statistics and LSA. Reads models of older format versions too (store.REFIT_READS)."""
+    records, params = store.load_for_refit(path)
+    vectorizer = dict(params["vectorizer"])
+    vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
+    index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
+                       ranker=Ranker(**params.get("ranker", {}))).fit(records)
     store.save(index, path)
     return index
 

@@ -365,7 +365,11 @@ def similar(
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
-    """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share.
+    """Papers like this one: the k nearest papers, with the terms they share.
+
+    A paper (an id or a known title) is compared by TF-IDF cosine, free text by BM25; on a model
+    of 1,000 texts or more the best 1,000 are re-ranked with their topic (LSA) similarity, shown
+    in the topic column.
 
     Example: [bold]paperlike similar "FastCorrect 2"[/bold] or
     [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
@@ -440,6 +444,9 @@ def _similar_table(result: Similar | Recommendations) -> Table:
     table = Table(title=f"Papers like {named}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
+    topics = any(n.topic is not None for n in result.results)
+    if topics:  # a model large enough for the LSA: how alike the topics are, beside the score
+        table.add_column("topic", justify="right")
     table.add_column("id", overflow="fold")
     table.add_column("title", overflow="fold", ratio=3)
     table.add_column("shared terms", overflow="fold", ratio=2)
@@ -447,7 +454,8 @@ def _similar_table(result: Similar | Recommendations) -> Table:
         title = escape(n.title) if n.title else f"[dim]{escape(n.label)}[/dim]"
         if n.versions:
             title += f"  [dim](+{len(n.versions)} version{'s' if len(n.versions) > 1 else ''})[/dim]"
-        table.add_row(str(i), f"{n.score:.3f}", escape(n.id), title, escape(", ".join(n.terms)))
+        topic = ([f"{n.topic:.2f}" if n.topic is not None else ""] if topics else [])
+        table.add_row(str(i), f"{n.score:.3f}", *topic, escape(n.id), title, escape(", ".join(n.terms)))
     return table
 
 
@@ -473,10 +481,10 @@ def graph(
     """A picture of the neighbourhood: the query's paper and its nearest as a self-contained page.
 
     The page is one HTML file that needs no network to open; the command prints its path.
-    Versions of a paper are one node; edges weigh the cosine between the query and each
-    neighbour, and between two neighbours alike each other, so clusters show. The neighbours
-    are those of [bold]similar[/bold], with the same filters and --diverse. --format json prints
-    the graph, jsonl and csv its nodes (with or without --out).
+    Versions of a paper are one node; edges weigh the score between the query and each
+    neighbour, and the cosine between two neighbours alike each other, so clusters show. The
+    neighbours are those of [bold]similar[/bold], with the same filters and --diverse. --format
+    json prints the graph, jsonl and csv its nodes (with or without --out).
 
     Example: [bold]paperlike graph "FastCorrect 2" --out fastcorrect.html[/bold]
     """

@@ -21,6 +21,7 @@ from .filters import Facets
 from .keys import KeyTable, key_int
 from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
+from .rank import Ranker, walk
 from .sources.base import arxiv_id, doi
 from .text import normalize, text_key
 from .vectorize import Vectorizer
@@ -47,18 +48,22 @@ def text_identity(record: Paper) -> str:
 
 
 class PaperIndex:
-    """Exact TF-IDF cosine search over a corpus of paper records.
+    """Search over a corpus of paper records: exact lexical scores (TF-IDF cosine, BM25 for
+    text queries) re-ranked with LSA topic similarity (:mod:`paperlike.rank`).
 
     Parameters: ``vectorizer`` (how texts become vectors), ``dedup`` (which texts are versions
-    of one paper) and ``explain_terms`` (how many shared terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
+    of one paper), ``ranker`` (how ``similar`` ranks) and ``explain_terms`` (how many shared
+    terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
-    (L2-normalised rows, one per text) and ``XT_`` (its transpose, an inverted index).
+    (L2-normalised rows, one per text) and ``XT_`` (its transpose, an inverted index); the
+    fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
 
     def __init__(self, vectorizer: Vectorizer | None = None, *, dedup: Deduplicator | None = None,
-                 explain_terms: int = 5) -> None:
+                 ranker: Ranker | None = None, explain_terms: int = 5) -> None:
         self.vectorizer = vectorizer if vectorizer is not None else Vectorizer()
         self.dedup = dedup if dedup is not None else Deduplicator()
+        self.ranker = ranker if ranker is not None else Ranker()
         self.explain_terms = explain_terms
 
     # -- building ---------------------------------------------------------------------------
@@ -74,6 +79,8 @@ class PaperIndex:
         representatives = [self.records_[i] for i in self.record_of_text_]
         fields = self.vectorizer.fit_fields(representatives)
         self._set_matrix(fields.X)
+        self.ranker.fit(fields.counts, self.X_, self.XT_)
+        fields.counts = None  # no longer needed: let it go before dedup's joins
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields)
         self.paper_of_text_ = self.dedup.paper_of_text_
         self.facets_ = Facets.of(self.records_)
@@ -265,17 +272,7 @@ class PaperIndex:
         An inverted-index walk: only the postings of the query's terms are read, from ``XT_``.
         """
         vector = sp.csr_matrix(vector)
-        n = self.X_.shape[0]
-        if vector.nnz == 0:
-            return np.zeros(n, dtype=np.float32)
-        terms = vector.indices
-        starts, ends = self.XT_.indptr[terms].tolist(), self.XT_.indptr[terms + 1].tolist()
-        texts = np.concatenate([self.XT_.indices[a:b] for a, b in zip(starts, ends)])
-        values = np.concatenate([self.XT_.data[a:b] for a, b in zip(starts, ends)])
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.subtract(ends, starts), out=indptr[1:])
-        postings = sp.csr_matrix((values, texts, indptr), shape=(len(terms), n))
-        return np.asarray(postings.T @ vector.data.astype(np.float32), dtype=np.float32)
+        return walk(self.XT_, self.XT_.data, vector.indices, vector.data)
 
     def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = (),
                    allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -323,6 +320,31 @@ class PaperIndex:
         order = np.argsort(-weight, kind="stable")[: self.explain_terms]
         return [str(self.vectorizer.vocabulary_[common[j]]) for j in order]
 
+    def text_shared_terms(self, terms: np.ndarray, text: int) -> list[str]:
+        """The query terms that contribute most to a text's BM25 score (a text query)."""
+        found, weights = self.ranker.text_contributions(self.XT_, terms, text)
+        order = np.argsort(-weights, kind="stable")[: self.explain_terms]
+        return [str(self.vectorizer.vocabulary_[found[j]]) for j in order]
+
+    def ranked_scores(self, paper: int | None, vector: sp.csr_matrix, exclude: Iterable[int] = (),
+                      allowed: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, float]]:
+        """The scores of ``similar`` for every text, and the topic similarity of the texts
+        re-ranked (see :mod:`paperlike.rank`): for a paper (its TF-IDF row ``vector``) or, with
+        ``paper`` None, for free text (its TF-IDF row). Texts of ``exclude`` papers and of
+        papers not ``allowed`` score 0, so that they take no place among the candidates."""
+        if paper is None:
+            lex = self.ranker.text_scores(self.XT_, sp.csr_matrix(vector).indices)
+            z, lam = self.ranker.embed(vector), self.ranker.lambda_text
+        else:
+            lex = self.scores(vector)
+            text = int(self.text_of_record_[self.canonical_record(paper)])
+            z, lam = self.ranker.embedding(text), self.ranker.lambda_paper
+        for p in exclude:
+            lex[[int(self.text_of_record_[r]) for r in self.records_of_paper(p)]] = 0
+        if allowed is not None:
+            lex[~allowed[self.paper_of_text_]] = 0
+        return self.ranker.blend(lex, z, lam)
+
     def similar(self, query: str, k: int = 10, kind: str | None = None,
                 filters: Filters | None = None, diverse: bool = False) -> Similar:
         """The k papers most like the query (an id, a title or free text), best first."""
@@ -330,7 +352,12 @@ class PaperIndex:
             raise QueryError("k must be at least 1")
         read, paper, vector = self.resolve(query, kind)
         exclude = [] if paper is None else [paper]
-        return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse))
+        allowed = self._allowed(filters)
+        scores, topic = self.ranked_scores(paper, vector, exclude, allowed)
+        terms = sp.csr_matrix(vector).indices
+        explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
+        return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse, scores,
+                                                            topic=topic, explain=explain))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
                   filters: Filters | None = None, diverse: bool = False, files: bool = True,
@@ -377,17 +404,25 @@ class PaperIndex:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
         return self._neighbours(self.vector_of_paper(paper), k, [paper])
 
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Which papers the filters keep (None: all)."""
+        if filters is None or not filters.active:
+            return None
+        paper_of_record = self.paper_of_text_[self.text_of_record_]
+        return self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
+
     def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int],
                     filters: Filters | None = None, diverse: bool = False,
-                    scores: np.ndarray | None = None) -> list[Neighbour]:
+                    scores: np.ndarray | None = None, topic: dict[int, float] | None = None,
+                    explain=None) -> list[Neighbour]:
         """The k best papers for a query vector (or for precomputed ``scores`` of every text),
-        each with the terms it shares with the vector and its other versions' ids."""
-        allowed = None
-        if filters is not None and filters.active:
-            paper_of_record = self.paper_of_text_[self.text_of_record_]
-            allowed = self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
+        each with the terms it shares with the vector (``explain(text)`` when given), its topic
+        similarity when ``topic`` has it, and its other versions' ids."""
+        allowed = self._allowed(filters)
+        topic = topic or {}
         wanted = k * recommend.MMR_POOL if diverse else k
-        found = self.top_papers(self.scores(vector) if scores is None else scores, wanted, exclude, allowed)
+        scores = self.scores(vector) if scores is None else scores
+        found = self.top_papers(scores, wanted, exclude, allowed)
         if diverse and found:
             papers = np.array([p for p, _ in found])
             rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")
@@ -397,13 +432,20 @@ class PaperIndex:
         for paper, score in found:
             records = self.records_of_paper(paper)
             canonical = self.records_[records[0]]
-            text = int(self.text_of_record_[records[0]])
+            text = self._best_text(paper, scores, records)
             results.append(Neighbour(
                 id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
-                terms=self.shared_terms(vector, text),
+                topic=round(topic[text], 4) if text in topic else None,
+                terms=explain(text) if explain is not None else self.shared_terms(vector, text),
                 versions=[self.records_[r].id for r in records[1:]],
             ))
         return results
+
+    def _best_text(self, paper: int, scores: np.ndarray, records: list[int]) -> int:
+        """The paper's text that gave its score: the best-scoring of its texts (the canonical
+        record's on a tie)."""
+        texts = list(dict.fromkeys(int(self.text_of_record_[r]) for r in records))
+        return max(texts, key=lambda t: (scores[t], t == texts[0]))
 
 
 def _slice(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:

@@ -94,9 +94,12 @@ class Neighbour(BaseModel):
     id: str
     title: str | None
     label: str = Field(description="The title, or the abstract's opening words when untitled.")
-    score: float
-    terms: list[str]
+    score: float = Field(description="(lexical + lambda * topic) / (1 + lambda); see paperlike.rank.")
+    terms: list[str] = Field(description="The shared terms that contribute most to the lexical score.")
     versions: list[str] = Field(default_factory=list)
+    topic: float | None = Field(default=None, description=(
+        "Topic (LSA) similarity with the query, 0 to 1, when it was part of the score; null "
+        "otherwise (a reading list, a small model, a result past the re-ranked candidates)."))
 
 
 class Similar(BaseModel):
@@ -275,7 +278,7 @@ class GraphNode(BaseModel):
     label: str
     url: str | None = Field(description="arXiv abstract page or doi.org link, when the paper has one.")
     versions: list[str] = Field(default_factory=list)
-    score: float = Field(description="Cosine with the query (1.0 for the query itself).")
+    score: float = Field(description="The neighbour's similar score (see Neighbour.score); 1.0 for the query itself.")
     rank: int = Field(ge=0, description="0 for the query, then 1, 2, ... by score.")
     category: str | None = Field(default=None, description="The primary category, when known.")
     terms: list[str] = Field(default_factory=list)

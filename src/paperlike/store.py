@@ -1,6 +1,6 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 3)::
+Layout (format version 4)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums
     records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
@@ -8,6 +8,8 @@ Layout (format version 3)::
     idf.npy            float32 IDF per term
     X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
     XT_data.npy, XT_indices.npy, XT_indptr.npy   the same transposed: the inverted index
+    bm25_postings.npy, bm25_idf.npy              BM25 value of each posting of XT, BM25 idf per term
+    lsa_terms.npy, lsa_components.npy, lsa_embeddings.npy   the LSA (absent on a small corpus)
     text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
     version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
@@ -41,13 +43,18 @@ from .filters import Facets
 from .dedup import Deduplicator
 from .index import PaperIndex
 from .keys import KeyTable
+from .lsa import Lsa
 from .models import Paper
+from .rank import Ranker
 from .vectorize import Vectorizer
 
-__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "read_manifest"]
+__all__ = ["save", "load", "load_for_refit", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+# Versions whose records and parameters ``paperlike index --refit`` can still read (3: before
+# the ranking of paperlike.rank).
+REFIT_READS = (3, 4)
 VERIFIED = ".verified"
 MANIFEST = "manifest.json"
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
@@ -118,6 +125,13 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
         arrays[f"{name}_data"] = matrix.data.astype(np.float32)
         arrays[f"{name}_indices"] = matrix.indices.astype(np.int32)
         arrays[f"{name}_indptr"] = matrix.indptr.astype(np.int64)
+    ranker = index.ranker
+    arrays["bm25_postings"] = np.asarray(ranker.postings_, dtype=np.float32)
+    arrays["bm25_idf"] = np.asarray(ranker.idf_, dtype=np.float32)
+    if ranker.lsa_ is not None:
+        arrays["lsa_terms"] = np.asarray(ranker.lsa_.terms_, dtype=np.int32)
+        arrays["lsa_components"] = np.asarray(ranker.lsa_.components_, dtype=np.float32)
+        arrays["lsa_embeddings"] = np.asarray(ranker.Z_, dtype=np.float16)
     for name, table in index.keys.items():
         arrays[f"keys_{name}_hash"] = table.hashes.astype(np.uint64)
         arrays[f"keys_{name}_value"] = table.values.astype(np.int64)
@@ -135,7 +149,11 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
         "versions": _versions(),
         "parameters": {"vectorizer": index.vectorizer.get_params(),
                        "dedup": index.dedup.get_params(),
+                       "ranker": index.ranker.get_params(),
                        "explain_terms": index.explain_terms},
+        "ranker": {"avgdl": index.ranker.avgdl_,
+                   "lsa": None if index.ranker.lsa_ is None else {**index.ranker.lsa_.get_params(),
+                                                                  "rank": index.ranker.lsa_.rank_}},
         "counts": {"records": len(index.records_), "texts": int(index.X_.shape[0]),
                    "papers": index.n_papers, "vocabulary": int(index.X_.shape[1]),
                    "nonzeros": int(index.X_.nnz)},
@@ -188,8 +206,8 @@ def _recover(target: Path) -> None:
         os.rename(old, target)
 
 
-def read_manifest(path: str | Path) -> dict:
-    """The manifest of a saved model, checked for format and version."""
+def read_manifest(path: str | Path, versions: tuple[int, ...] = (FORMAT_VERSION,)) -> dict:
+    """The manifest of a saved model, checked for format and version (one of ``versions``)."""
     folder = Path(path)
     _recover(folder)
     if not folder.is_dir():
@@ -202,10 +220,12 @@ def read_manifest(path: str | Path) -> dict:
         raise ModelError(f"{folder}/{MANIFEST}: damaged (not JSON); rebuild the model with 'paperlike index'") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ModelError(f"{folder}: not a paperlike model ({MANIFEST} names another format)")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelError(
-            f"{folder}: model format version {manifest.get('format_version')}, this paperlike reads "
-            f"version {FORMAT_VERSION}; rebuild it with 'paperlike index'")
+    if manifest.get("format_version") not in versions:
+        found = manifest.get("format_version")
+        how = (f"'paperlike index --refit --model {folder}'" if found in REFIT_READS
+               else "'paperlike index'")
+        raise ModelError(f"{folder}: model format version {found}, this paperlike reads "
+                         f"version {FORMAT_VERSION}; rebuild it with {how}")
     return manifest
 
 
@@ -301,7 +321,17 @@ def load(path: str | Path) -> PaperIndex:
     dedup.scores_ = _array(folder, "version_scores")
     dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
     dedup.generic_titles_ = set(json.loads((folder / "generic_titles.json").read_text(encoding="utf-8")))
-    index = PaperIndex(vectorizer, dedup=dedup, explain_terms=params["explain_terms"])
+    ranker = Ranker(**params["ranker"])
+    ranker.avgdl_ = float(manifest["ranker"]["avgdl"])
+    ranker.postings_ = _array(folder, "bm25_postings")
+    ranker.idf_ = _array(folder, "bm25_idf")
+    ranker.lsa_, ranker.Z_ = None, None
+    lsa = manifest["ranker"]["lsa"]
+    if lsa is not None:
+        ranker.lsa_ = Lsa.from_fitted({k: v for k, v in lsa.items() if k != "rank"}, _array(folder, "lsa_terms"),
+                                      _array(folder, "lsa_components"), len(vocabulary))
+        ranker.Z_ = _array(folder, "lsa_embeddings")
+    index = PaperIndex(vectorizer, dedup=dedup, ranker=ranker, explain_terms=params["explain_terms"])
     index.records_ = RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))
     index.text_of_record_ = _array(folder, "text_of_record")
     index.record_of_text_ = _array(folder, "record_of_text")
@@ -319,3 +349,12 @@ def load(path: str | Path) -> PaperIndex:
         shape=(len(index.records_), len(categories))), categories)
     index.updates_ = manifest.get("updates", {})
     return index
+
+
+def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
+    """The records and the parameters of a saved model, of this format version or an older one
+    that ``--refit`` still reads (REFIT_READS), after checking its files."""
+    folder = Path(path)
+    manifest = read_manifest(folder, REFIT_READS)
+    _verified(folder, manifest)
+    return list(RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))), manifest["parameters"]

@@ -82,6 +82,18 @@ def normalize(text: str | None) -> str:
     """
     if not text:
         return ""
+    # Taking markup out can make new markup ("\\{A}" -> "\\A", "&amp;lt;" -> "&lt;"): go on
+    # until nothing changes, so that normalising twice is normalising once. Text left without
+    # these characters cannot change again, so plain text takes one pass.
+    for _ in range(8):
+        done = _normalize_once(text)
+        if done == text or not any(c in done for c in "&\\${"):
+            return done
+        text = done
+    return done
+
+
+def _normalize_once(text: str) -> str:
     # Each step is skipped when it cannot apply: this runs on every title, abstract and name.
     if "&" in text:
         text = html.unescape(text)

@@ -1,6 +1,7 @@
 """Adding records to a fitted index without refitting its vocabulary.
 
-New records are vectorised with the vocabulary and IDF the index was fitted with: words it does
+New records are vectorised with the vocabulary and IDF the index was fitted with (and get BM25
+values and topic embeddings with the fit's statistics and LSA, :mod:`paperlike.rank`): words it does
 not know are counted (``updates_`` keeps the running totals, which ``info`` reports as the
 vocabulary's staleness) and left out of the vectors until ``paperlike index --refit``. A new
 record that is a version of a paper already in the index (``check``'s rules) joins that paper;
@@ -48,7 +49,9 @@ def add_records(index, records: Sequence[Paper]) -> dict:
         new_texts[seen[identity] - n_texts].append(i)
     heads = [max(members, key=lambda i: completeness(records[i])) for members in new_texts]
     reps = [records[i] for i in heads]
-    rows = index.vectorizer.transform(reps) if reps else sp.csr_matrix((0, index.X_.shape[1]), dtype=np.float32)
+    empty = sp.csr_matrix((0, index.X_.shape[1]), dtype=np.float32)
+    rows = index.vectorizer.transform(reps) if reps else empty
+    counts = index.vectorizer.counts(reps) if reps else empty
     tokens, unknown = _out_of_vocabulary(index, records)
 
     paper_of_new, pairs, rules, scores = _papers_of_new_texts(index, reps, rows, n_texts, n_papers)
@@ -59,7 +62,9 @@ def add_records(index, records: Sequence[Paper]) -> dict:
     index._identities = None
     index.record_of_text_ = np.concatenate([index.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
     index.paper_of_text_ = np.concatenate([index.paper_of_text_, paper_of_new])
+    old_XT = index.XT_
     index._set_matrix(sp.vstack([index.X_, rows], format="csr"))
+    index.ranker.extend(old_XT, index.XT_, counts, rows)  # BM25 values and embeddings of the new texts
     dedup = index.dedup
     dedup.paper_of_text_ = index.paper_of_text_
     dedup.pairs_ = np.concatenate([dedup.pairs_.reshape(-1, 2), np.array(pairs, dtype=np.int64).reshape(-1, 2)])

@@ -137,7 +137,8 @@ class Vectorizer:
         """
         if (self.ngram_range != (1, 1) or self.min_df != 1 or self.max_df != 1.0
                 or self.max_features is not None):
-            return Fields(self.fit_transform(papers), None, None)
+            X = self.fit_transform(papers)
+            return Fields(X, None, None, counts=self.counts(papers))
         n = len(papers)
         titles = [p.title or "" for p in papers]
         rest = [p.abstract if p.abstract else " ".join(p.authors + [p.venue or ""]) for p in papers]
@@ -147,7 +148,8 @@ class Vectorizer:
         title_counts, rest_counts = counts[:n], counts[n:]
         transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=self.smooth_idf,
                                        sublinear_tf=self.sublinear_tf)
-        X = transformer.fit_transform(self.title_weight * title_counts + rest_counts)
+        combined = (self.title_weight * title_counts + rest_counts).tocsr()
+        X = transformer.fit_transform(combined)
         idf = transformer.idf_.astype(np.float32)
         fitted = Vectorizer.from_fitted(self.get_params(), terms, idf)
         self._fitted, self.vocabulary_, self.idf_ = fitted._fitted, fitted.vocabulary_, fitted.idf_
@@ -155,7 +157,7 @@ class Vectorizer:
         abstracts = transformer.transform(rest_counts).tocsr()
         abstracts = sp.diags(has_abstract.astype(np.float32)) @ abstracts  # bibliographic rest is no abstract
         return Fields(X.astype(np.float32).tocsr(), transformer.transform(title_counts).astype(np.float32).tocsr(),
-                      sp.csr_matrix(abstracts, dtype=np.float32))
+                      sp.csr_matrix(abstracts, dtype=np.float32), counts=combined)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Learn vocabulary and IDF from the papers; their L2-normalised TF-IDF rows."""
@@ -177,6 +179,11 @@ class Vectorizer:
     def transform(self, papers: Iterable[Paper]) -> sp.csr_matrix:
         """TF-IDF rows of papers, in the fitted vocabulary (unknown words are dropped)."""
         return self.transform_texts(self._texts(papers))
+
+    def counts(self, papers: Iterable[Paper]) -> sp.csr_matrix:
+        """Raw term counts of the papers' embedded texts (the title ``title_weight`` times), in
+        the fitted vocabulary: what BM25 weighting starts from (:mod:`paperlike.rank`)."""
+        return CountVectorizer.transform(self._fitted, self._texts(papers)).tocsr()
 
     def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
@@ -204,12 +211,15 @@ class Vectorizer:
 
 class Fields:
     """The TF-IDF rows of a corpus (``X``) and of its titles and abstracts alone (``titles``,
-    ``abstracts``: empty rows where a record has none; None when not computed)."""
+    ``abstracts``: empty rows where a record has none; None when not computed), and the raw
+    term counts that ``X`` was weighted from (``counts``, same rows and non-zeros as ``X``)."""
 
-    def __init__(self, X: sp.csr_matrix, titles: sp.csr_matrix | None, abstracts: sp.csr_matrix | None) -> None:
+    def __init__(self, X: sp.csr_matrix, titles: sp.csr_matrix | None, abstracts: sp.csr_matrix | None,
+                 counts: sp.csr_matrix | None = None) -> None:
         self.X = X
         self.titles = titles
         self.abstracts = abstracts
+        self.counts = counts
 
 
 def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
