@@ -326,15 +326,30 @@ def worker_query(a: dict) -> dict:
     XT = sp.csr_matrix((np.asarray(index.XT_.data), np.asarray(index.XT_.indices), np.asarray(index.XT_.indptr)),
                        shape=index.XT_.shape)
     out["scipy_index_dtypes"] = f"indices {X.indices.dtype}, indptr {X.indptr.dtype}"
-    # Agreement with brute force (exact scores over every text, one result per paper).
+    # Agreement with brute force: the ranking's formula (paperlike.rank) with its lexical part
+    # computed by a full scan of every text instead of the inverted index, one result per paper.
     agree = {}
+    ranker = index.ranker
+    S = sp.csr_matrix((np.asarray(ranker.postings_), XT.indices, XT.indptr), shape=XT.shape).T.tocsr()
     for kind, Q, excl in (("id", Qid, id_papers), ("text", Qtext, [None] * len(texts))):
         same_ids = same_scores = n = 0
         for q in range(min(N_AGREEMENT, Q.shape[0])):
             res = results[kind][q]
             if res is None:
                 continue
-            scores = np.asarray((X @ Q[q].T).todense(), dtype=np.float32).ravel()
+            if kind == "id":
+                lex = np.asarray(X @ Q[q].toarray().ravel(), dtype=np.float32)
+                own = [int(index.text_of_record_[r]) for r in index.records_of_paper(excl[q])]
+                lex[own] = 0
+                z = ranker.embedding(int(index.text_of_record_[index.canonical_record(excl[q])]))
+                lam = ranker.lambda_paper
+            else:
+                weights = np.zeros(X.shape[1], dtype=np.float32)
+                weights[Q[q].indices] = ranker.idf_[Q[q].indices]
+                lex = np.asarray(S @ weights, dtype=np.float32)
+                lex /= max(float(lex.max()), 1e-30)
+                z, lam = ranker.embed(Q[q]), ranker.lambda_text
+            scores, _ = ranker.blend(lex, z, lam)
             ref = _brute_papers(index, scores, excl[q], K)
             got = [(r.id, r.score) for r in res.results]
             n += 1
