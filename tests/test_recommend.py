@@ -350,7 +350,7 @@ def test_the_svm_method_ranks_the_list_topic_first(seed_index):
     assert MASK in titles(result.results)
     assert not {FASTCORRECT, SOFTCORRECT} & set(titles(result.results))
     assert all(r.terms for r in result.results)
-    with pytest.raises(paperlike.QueryError, match="unknown method"):
+    with pytest.raises(paperlike.RequestError, match="^method: input should be 'centroid' or 'svm', not 'knn'$"):
         paperlike.recommend(seed_index, ["FastCorrect 2"], method="knn")
 
 

@@ -92,10 +92,13 @@ def test_similar_query_kinds_and_their_errors(base):
 
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/similar?q=FastCorrect&k=0", None),
-    ("GET", "/similar?q=FastCorrect&k=101", None),
+    ("GET", "/similar?q=FastCorrect&k=1001", None),
+    ("GET", "/similar?q=FastCorrect&k=101&diverse=true", None),
     ("GET", "/similar?q=FastCorrect&kind=author", None),
     ("GET", "/similar", None),
     ("POST", "/similar", {"query": "FastCorrect", "k": 0}),
+    ("POST", "/similar", {"query": "FastCorrect", "k": 1001}),
+    ("POST", "/recommend", {"like": ["FastCorrect"], "k": 101, "diverse": True}),
     ("POST", "/similar", {"query": "FastCorrect", "top": 3}),
     ("POST", "/similar", {"query": ""}),
     ("POST", "/check", []),
@@ -184,7 +187,7 @@ def test_openapi_describes_every_endpoint(base):
     assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
     schemas = spec["components"]["schemas"]
     assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)
-    assert schemas["RecommendRequest"]["properties"]["k"]["maximum"] == 100
+    assert schemas["RecommendRequest"]["properties"]["k"]["maximum"] == 1000
     assert schemas["RecommendRequest"]["properties"]["like"]["maxItems"] == 1000
     assert spec["info"]["version"] == paperlike.__version__
 
