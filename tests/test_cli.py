@@ -283,3 +283,61 @@ def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
         result = run(*command)
         assert result.exit_code in (0, 3), (command, result.output)
         assert shown == expected, command
+
+
+# -- The request models: the CLI builds the service's requests, so it has their limits and errors --
+
+@pytest.mark.parametrize("args, message", [
+    (["similar", "FastCorrect 2", "-k", "0"], "-k: input should be greater than or equal to 1, not 0"),
+    (["similar", "FastCorrect 2", "-k", "1001"], "-k: input should be less than or equal to 1000, not 1001"),
+    (["recommend", "--like", "FastCorrect 2", "-k", "1001"],
+     "-k: input should be less than or equal to 1000, not 1001"),
+    (["similar", "FastCorrect 2", "-k", "101", "--diverse"], "--diverse: gives at most 100 results, and k is 101"),
+    (["recommend", "--like", "FastCorrect 2", "-k", "101", "--diverse"], "--diverse: gives at most 100 results"),
+    (["similar", "FastCorrect 2", "--since", "last year"],
+     "--since: a date is YYYY, YYYY-MM or YYYY-MM-DD, not 'last year'"),
+    (["recommend", "--like", "FastCorrect 2", "--until", "2025-13"], "--until: '2025-13' is not a calendar date"),
+    (["similar", "FastCorrect 2", "--since", "2025", "--until", "2024"],
+     "--since/--until: since 2025 is after until 2024"),
+    (["recommend", "--like", "FastCorrect 2", "--method", "knn"],
+     "--method: input should be 'centroid' or 'svm', not 'knn'"),
+    (["similar", ""], "QUERY: string should have at least 1 character"),
+    (["check", "--title", "x", "--year", "12345"], "--year: input should be less than or equal to 9999, not 12345"),
+])
+def test_a_request_the_models_reject_is_one_line_and_exit_2(seed_model, args, message):
+    result = run(*args, "--model", seed_model)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"paperlike: error: {message}")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""  # no traceback, no usage block
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_the_cli_takes_k_up_to_the_shared_limit(seed_model):
+    from paperlike.models import MAX_DIVERSE_K, MAX_K
+
+    every = run("similar", "FastCorrect 2", "-k", MAX_K, "--json", "--model", seed_model)
+    assert every.exit_code == 0, every.output
+    assert len(json.loads(every.stdout)["results"]) == 42  # all 43 papers of the seeds but the query's
+    diverse = run("recommend", "--like", "FastCorrect 2", "-k", MAX_DIVERSE_K, "--diverse", "--json",
+                  "--model", seed_model)
+    assert diverse.exit_code == 0, diverse.output
+
+
+def test_the_cli_calls_the_api_with_the_request_models(seed_model, monkeypatch):
+    import paperlike
+    from paperlike import api
+
+    seen = []
+    for name in ("similar", "recommend", "check"):
+        real = getattr(api, name)
+        monkeypatch.setattr(api, name, lambda index, request, *a, real=real, **kw: seen.append(request) or real(
+            index, request, *a, **kw))
+    assert run("similar", "FastCorrect 2", "-k", "3", "--since", "2023", "--diverse",
+               "--model", seed_model).exit_code == 0
+    assert run("recommend", "--like", "FastCorrect 2", "--not", "SoftCorrect", "-k", "4", "--method", "svm",
+               "--model", seed_model).exit_code == 0
+    assert run("check", "--title", "Graph kernels", "--year", "2020", "--model", seed_model).exit_code == 3
+    similar, recommend, check = seen
+    assert similar == paperlike.SimilarRequest(query="FastCorrect 2", k=3, filters={"since": "2023"}, diverse=True)
+    assert recommend == paperlike.RecommendRequest(like=["FastCorrect 2"], not_=["SoftCorrect"], k=4, method="svm")
+    assert [r.model_dump(exclude_defaults=True) for r in check] == [{"title": "Graph kernels", "year": 2020}]

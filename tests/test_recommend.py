@@ -210,15 +210,15 @@ def test_similar_cli_filters_and_bad_date(seed_model):
 
 
 @pytest.mark.parametrize("dates, says", [
-    (["--since", "2025-13"], "'2025-13' is not a calendar date"),
-    (["--until", "2025-02-30"], "'2025-02-30' is not a calendar date"),
-    (["--since", "2025", "--until", "2024-12"], "since 2025 is after until 2024-12"),
+    (["--since", "2025-13"], "--since: '2025-13' is not a calendar date"),
+    (["--until", "2025-02-30"], "--until: '2025-02-30' is not a calendar date"),
+    (["--since", "2025", "--until", "2024-12"], "--since/--until: since 2025 is after until 2024-12"),
 ])
 def test_impossible_dates_are_usage_errors_not_empty_answers(seed_model, dates, says):
     for command in (["similar", "speech"], ["recommend", "--like", "FastCorrect 2"]):
         bad = run(*command, *dates, "--model", seed_model)
         assert bad.exit_code == 2, bad.output
-        assert bad.stderr.startswith(f"paperlike: error: --since/--until: {says}")
+        assert bad.stderr.startswith(f"paperlike: error: {says}")
         assert len(bad.stderr.splitlines()) == 1
 
 
@@ -350,7 +350,7 @@ def test_the_svm_method_ranks_the_list_topic_first(seed_index):
     assert MASK in titles(result.results)
     assert not {FASTCORRECT, SOFTCORRECT} & set(titles(result.results))
     assert all(r.terms for r in result.results)
-    with pytest.raises(paperlike.QueryError, match="unknown method"):
+    with pytest.raises(paperlike.RequestError, match="^method: input should be 'centroid' or 'svm', not 'knn'$"):
         paperlike.recommend(seed_index, ["FastCorrect 2"], method="knn")
 
 
@@ -359,4 +359,5 @@ def test_recommend_cli_method(seed_model):
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["method"] == "svm"
     bad = run("recommend", "--like", "FastCorrect 2", "--method", "knn", "--model", seed_model)
-    assert bad.exit_code == 2 and "choose centroid or svm" in bad.stderr
+    assert bad.exit_code == 2
+    assert bad.stderr == "paperlike: error: --method: input should be 'centroid' or 'svm', not 'knn'\n"

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
+from paperlike.models import MAX_DIVERSE_K, MAX_K
 from paperlike.store import FORMAT_VERSION
 
 uvicorn = pytest.importorskip("uvicorn")
@@ -92,10 +93,13 @@ def test_similar_query_kinds_and_their_errors(base):
 
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/similar?q=FastCorrect&k=0", None),
-    ("GET", "/similar?q=FastCorrect&k=101", None),
+    ("GET", "/similar?q=FastCorrect&k=1001", None),
+    ("GET", "/similar?q=FastCorrect&k=101&diverse=true", None),
     ("GET", "/similar?q=FastCorrect&kind=author", None),
     ("GET", "/similar", None),
     ("POST", "/similar", {"query": "FastCorrect", "k": 0}),
+    ("POST", "/similar", {"query": "FastCorrect", "k": 1001}),
+    ("POST", "/recommend", {"like": ["FastCorrect"], "k": 101, "diverse": True}),
     ("POST", "/similar", {"query": "FastCorrect", "top": 3}),
     ("POST", "/similar", {"query": ""}),
     ("POST", "/check", []),
@@ -184,9 +188,21 @@ def test_openapi_describes_every_endpoint(base):
     assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
     schemas = spec["components"]["schemas"]
     assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)
-    assert schemas["RecommendRequest"]["properties"]["k"]["maximum"] == 100
     assert schemas["RecommendRequest"]["properties"]["like"]["maxItems"] == 1000
     assert spec["info"]["version"] == paperlike.__version__
+
+
+def test_openapi_shows_the_k_limit_the_cli_and_the_api_share(base):
+    status, spec = call(base, "GET", "/openapi.json")
+    schemas = spec["components"]["schemas"]
+    get_k = next(p for p in spec["paths"]["/similar"]["get"]["parameters"] if p["name"] == "k")
+    limits = [get_k["schema"], schemas["SimilarRequest"]["properties"]["k"],
+              schemas["RecommendRequest"]["properties"]["k"]]
+    assert [(k["minimum"], k["maximum"]) for k in limits] == [(1, MAX_K)] * 3 and MAX_K == 1000
+    assert all(str(MAX_DIVERSE_K) in schema["properties"]["diverse"]["description"]
+               for schema in (schemas["SimilarRequest"], schemas["RecommendRequest"]))
+    help_text = CliRunner().invoke(app, ["similar", "--help"], env={"COLUMNS": "200"}).stdout
+    assert f"1 to {MAX_K}, to {MAX_DIVERSE_K} with --diverse" in help_text
 
 
 def test_serve_help_and_a_missing_extra(monkeypatch):
@@ -269,3 +285,50 @@ def test_similar_filters_over_http(base):
         assert status == 422 and bad["detail"][0]["loc"][0] == "query", (query, bad)
     status, bad = call(base, "POST", "/recommend", {"like": ["FastCorrect 2"], "filters": {"since": "2025-13"}})
     assert status == 422 and "calendar date" in bad["detail"][0]["msg"]
+
+
+def test_the_cli_the_api_and_the_service_answer_one_request_alike(base, seed_model, seed_index):
+    def cli(*args):
+        result = CliRunner().invoke(app, [*args, "--json", "--model", str(seed_model)])
+        assert result.exit_code in (0, 3), result.output
+        return json.loads(result.stdout)
+
+    similar = {"query": "error correction for speech recognition", "k": 5, "kind": "text",
+               "filters": {"categories": ["cs.CL"], "since": "2021"}, "diverse": True}
+    status, served = call(base, "POST", "/similar", similar)
+    assert status == 200 and len(served["results"]) == 5
+    assert cli("similar", similar["query"], "-k", "5", "--text", "--category", "cs.CL", "--since", "2021",
+               "--diverse") == served
+    assert paperlike.similar(seed_index, paperlike.SimilarRequest(**similar)).model_dump(mode="json") == served
+    status, got = call(base, "GET", "/similar?q=error+correction+for+speech+recognition&k=5&kind=text"
+                                    "&category=cs.CL&since=2021&diverse=true")
+    assert status == 200 and got == served
+
+    recommend = {"like": ["FastCorrect 2", "SoftCorrect"], "not": ["Mask the Correct Tokens"], "k": 4,
+                 "filters": {"since": "2023"}, "method": "svm"}
+    status, served = call(base, "POST", "/recommend", recommend)
+    assert status == 200 and len(served["results"]) == 4
+    assert cli("recommend", "--like", "FastCorrect 2", "--like", "SoftCorrect", "--not", "Mask the Correct Tokens",
+               "-k", "4", "--since", "2023", "--method", "svm") == served
+    assert paperlike.recommend(seed_index, paperlike.RecommendRequest(**recommend)).model_dump(mode="json") == served
+
+    title = "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"
+    status, served = call(base, "POST", "/check", {"title": title, "authors": "Yichong Leng; Xu Tan", "year": 2022})
+    assert status == 200 and served[0]["status"] == "known"
+    by_cli = cli("check", "--title", title, "--authors", "Yichong Leng; Xu Tan", "--year", "2022")
+    assert by_cli[0].pop("source") == {"path": "<command line>", "line": 1}  # where each says it read it
+    assert served[0].pop("source") == {"path": "<request>", "line": 1}
+    assert by_cli == served
+
+
+def test_the_keyword_form_of_the_api_builds_the_same_request(seed_index):
+    request = paperlike.SimilarRequest(query="FastCorrect 2", k=3, filters={"since": "2021"})
+    assert paperlike.similar(seed_index, "FastCorrect 2", k=3, filters=paperlike.Filters(since="2021")) == \
+        paperlike.similar(seed_index, request)
+    with pytest.raises(paperlike.RequestError, match=r"^k: input should be less than or equal to 1000, not 1001$"):
+        paperlike.similar(seed_index, "FastCorrect 2", k=1001)
+    with pytest.raises(TypeError, match="not both"):
+        paperlike.similar(seed_index, request, k=3)
+    listed = paperlike.RecommendRequest(like=["FastCorrect 2"], not_=["SoftCorrect"], k=3)
+    assert paperlike.recommend(seed_index, ["FastCorrect 2"], not_=["SoftCorrect"], k=3) == \
+        paperlike.recommend(seed_index, listed)

@@ -32,6 +32,7 @@ from .errors import (
     NotFoundError,
     PaperlikeError,
     QueryError,
+    RequestError,
     UsageError,
 )
 from .dedup import Deduplicator
@@ -40,10 +41,13 @@ from .index import PaperIndex
 from .models import (
     AddReport,
     CheckMatch,
+    CheckRecord,
+    CheckRequest,
     CheckResult,
     Corpus,
     Filters,
     ListItem,
+    RecommendRequest,
     Recommendations,
     DupeGroup,
     DupeMember,
@@ -57,6 +61,7 @@ from .models import (
     PaperSummary,
     Query,
     Similar,
+    SimilarRequest,
     Skipped,
     Source,
 )
@@ -78,7 +83,8 @@ __all__ = [
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "Filters", "ListItem", "Recommendations", "AddReport",
+    "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "NotFoundError", "UsageError", "MissingExtraError", "OutputError",
+    "QueryError", "NotFoundError", "UsageError", "RequestError", "MissingExtraError", "OutputError",
     "__version__",
 ]

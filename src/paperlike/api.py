@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
 from . import store
@@ -17,10 +20,10 @@ from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
-from .errors import BadRecordError, NotFoundError
-from .models import (AddReport, CheckRecord, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo, Paper,
-                     PaperRecord,
-                     PaperSummary, Recommendations, Similar, SourceCount)
+from .errors import BadRecordError, NotFoundError, RequestError
+from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo,
+                     Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest,
+                     SourceCount)
 from .sources import read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
@@ -31,6 +34,8 @@ __all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_mod
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph"]
 
 DEFAULT_MODEL = Path("models") / "default"
+
+Request = TypeVar("Request", bound=BaseModel)
 
 
 def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None = None) -> PaperIndex:
@@ -64,24 +69,55 @@ def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] |
     return store.load(path)
 
 
-def similar(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
-            filters: Filters | None = None, diverse: bool = False) -> Similar:
-    """The k papers most like the query: a record id, an arXiv id, a title, or free text.
+def similar(index: PaperIndex, request: SimilarRequest | str, k: int | None = None, kind: str | None = None,
+            filters: Filters | None = None, diverse: bool | None = None) -> Similar:
+    """The papers most like a query: a record id, an arXiv id, a title, or free text.
 
+    ``request`` is a SimilarRequest (what the CLI and the service build), or the query itself
+    with the request's other fields as keywords, None leaving the request's default (k 10):
     ``filters`` keeps papers of some categories or dates; ``diverse`` re-ranks by maximal
-    marginal relevance so that the results are not all alike."""
-    return index.similar(query, k=k, kind=kind, filters=filters, diverse=diverse)
+    marginal relevance so that the results are not all alike. RequestError when the request
+    breaks a limit (k from 1 to MAX_K, ...)."""
+    request = _as_request(SimilarRequest, request, "query", k=k, kind=kind, filters=filters, diverse=diverse)
+    return index.similar(request.query, k=request.k, kind=request.kind, filters=request.filters,
+                         diverse=request.diverse)
 
 
-def recommend(index: PaperIndex, like: Sequence[str | Path | Paper], not_: Sequence[str | Path | Paper] = (),
-              exclude: Sequence[str | Path | Paper] = (), k: int = 10, filters: Filters | None = None,
-              diverse: bool = False, files: bool = True, method: str = "centroid") -> Recommendations:
+def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path | Paper | CheckRecord],
+              not_: Sequence[str | Path | Paper | CheckRecord] | None = None,
+              exclude: Sequence[str | Path | Paper | CheckRecord] | None = None, k: int | None = None,
+              filters: Filters | None = None, diverse: bool | None = None, method: str | None = None,
+              *, files: bool = True) -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
-    like ``like``, unlike ``not_``, leaving out all of them and ``exclude``. ``files=False``
-    never reads a string as a path (for a service). ``method``: "centroid" (the default, an
-    exact query) or "svm" (arxiv-sanity's per-list classifier; slower, see recommend.METHODS)."""
-    return index.recommend(like, not_, exclude, k=k, filters=filters, diverse=diverse, files=files,
-                           method=method)
+    like ``like``, unlike ``not_``, leaving out all of them and ``exclude``.
+
+    ``request`` is a RecommendRequest (what the CLI and the service build), or its ``like``
+    list with the request's other fields as keywords, None leaving the request's default.
+    ``method``: "centroid" (the default, an exact query) or "svm" (arxiv-sanity's per-list
+    classifier; slower, see recommend.METHODS). ``files=False`` never reads a string as a path
+    (for a service). RequestError when the request breaks a limit."""
+    request = _as_request(RecommendRequest, request, "like", not_=not_, exclude=exclude, k=k, filters=filters,
+                          diverse=diverse, method=method)
+
+    def entries(items: list) -> list:  # a record given field by field, as check reads it
+        return [_as_paper(item, "<request>", 1) if isinstance(item, CheckRecord) else item for item in items]
+
+    return index.recommend(entries(request.like), entries(request.not_), entries(request.exclude), k=request.k,
+                           filters=request.filters, diverse=request.diverse, files=files, method=request.method)
+
+
+def _as_request(model: type[Request], given: object, first: str, **fields: object) -> Request:
+    """``given`` if it is already the request, else the request of ``given`` (its field
+    ``first``) and the other fields (None: the model's default); a RequestError, one line, for
+    one the model rejects."""
+    if isinstance(given, model):
+        if any(value is not None for value in fields.values()):
+            raise TypeError(f"give a {model.__name__} or its fields as arguments, not both")
+        return given
+    try:
+        return model.model_validate({first: given, **{n: v for n, v in fields.items() if v is not None}})
+    except ValidationError as exc:
+        raise RequestError.of(exc.errors()) from None
 
 
 def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:
@@ -164,25 +200,33 @@ def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: fl
     return index.dupes(threshold=threshold, title_threshold=title_threshold)
 
 
-def check(index: PaperIndex, records: Iterable[Paper]) -> list[CheckResult]:
-    """For each incoming record, the known paper it is a version of, or "new"."""
-    return [index.check(record) for record in records]
+def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecord],
+          source: str = "<request>") -> list[CheckResult]:
+    """For each incoming record, the known paper it is a version of, or "new".
+
+    Records given field by field (a CheckRequest or CheckRecords: ``check --title``, ``POST
+    /check``) are normalised and identified like records read from files, the n-th as line n
+    of ``source``; BadRecordError (an InputError) for one with neither a title nor an abstract,
+    before any is checked."""
+    if isinstance(records, CheckRequest):
+        records = records.records
+    papers = [r if isinstance(r, Paper) else _as_paper(r, source, line) for line, r in enumerate(records, 1)]
+    return [index.check(paper) for paper in papers]
 
 
 def as_papers(records: Iterable[CheckRecord], path: str) -> list[Paper]:
-    """Incoming records given field by field (``check --title``, ``POST /check``) as Papers,
-    normalised and identified like records read from files; the n-th is ``path``, line n.
-    BadRecordError (an InputError) for one with neither a title nor an abstract."""
-    papers = []
-    for line, r in enumerate(records, 1):
-        try:
-            papers.append(make_paper(
-                path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
-                categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
-                doi_value=r.doi, venue=r.venue))
-        except Bad as exc:
-            raise BadRecordError(path, line, str(exc)) from None
-    return papers
+    """Incoming records given field by field as Papers, the n-th as line n of ``path`` (see
+    :func:`check`)."""
+    return [_as_paper(r, path, line) for line, r in enumerate(records, 1)]
+
+
+def _as_paper(r: CheckRecord, path: str, line: int) -> Paper:
+    try:
+        return make_paper(path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
+                          categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
+                          doi_value=r.doi, venue=r.venue)
+    except Bad as exc:
+        raise BadRecordError(path, line, str(exc)) from None
 
 
 def paper_summaries(index: PaperIndex) -> list[PaperSummary]:

@@ -1,8 +1,11 @@
 """The command line: each command parses, calls one API function, and prints.
 
-People get rich tables on stdout; ``--json`` prints the documented JSON shapes for tools.
-Notices and progress go to stderr. Every PaperlikeError becomes a one-line message and its
-exit code here, in :class:`_Group`, and nowhere else.
+``similar``, ``recommend`` and ``check --title`` build the request models the HTTP service takes
+(:mod:`paperlike.models`: SimilarRequest, RecommendRequest, CheckRequest) and pass them to the
+API, so their limits are the same everywhere. People get rich tables on stdout; ``--json``
+prints the documented JSON shapes for tools. Notices and progress go to stderr. Every
+PaperlikeError, and every request a model rejects, becomes a one-line message and its exit code
+here, in :class:`_Group`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -24,21 +27,36 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from . import __version__, api
-from .errors import PaperlikeError, UsageError
-from .models import (AddReport, CheckRecord, CheckResult, Dupes, Filters, ModelInfo, Paper, PaperSummary,
-                     Recommendations, Similar)
+from .errors import PaperlikeError, RequestError, UsageError
+from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, Dupes, Filters,
+                     ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest)
 from .evaluate import truth_from_field, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
 from .sources import FORMATS, read_records, seed_paths
 
 
+# The option that gives each field of the models a command builds, by model: a request the model
+# rejects is reported by the option (-k: ...), as Click reports its own.
+_FILTER_OPTIONS = {"categories": "--category", "since": "--since", "until": "--until", "": "--since/--until"}
+_OPTIONS = {
+    "Filters": _FILTER_OPTIONS,
+    "SimilarRequest": {"query": "QUERY", "k": "-k", "kind": "--id/--text", "diverse": "--diverse"},
+    "RecommendRequest": {"like": "--like", "not": "--not", "exclude": "--exclude", "k": "-k",
+                         "diverse": "--diverse", "method": "--method"},
+    "CheckRecord": {"title": "--title", "abstract": "--abstract", "authors": "--authors", "year": "--year"},
+}
+
+
 class _Group(TyperGroup):
-    """Turns paperlike's errors into ``paperlike: error: ...`` and an exit code, in one place."""
+    """Turns paperlike's errors, and the requests its models reject, into ``paperlike: error: ...``
+    and an exit code, in one place."""
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except PaperlikeError as exc:
+        except (PaperlikeError, ValidationError) as exc:
+            if isinstance(exc, ValidationError):  # a request model built from the options
+                exc = RequestError.of(exc.errors(), _OPTIONS.get(exc.title, {}))
             typer.echo(f"paperlike: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -78,7 +96,9 @@ UntilOption = Annotated[Optional[str], typer.Option(
     "--until", help="Only papers first dated on or before this YYYY[-MM[-DD]].")]
 DiverseOption = Annotated[bool, typer.Option(
     "--diverse", help="Re-rank by maximal marginal relevance, so results are not all alike.")]
-KOption = Annotated[int, typer.Option("-k", min=1, max=1000, help="How many papers to return.")]
+# The request models check -k (1 to MAX_K), so that its limit is theirs, and the service's.
+KOption = Annotated[int, typer.Option(
+    "-k", help=f"How many papers to return: 1 to {MAX_K}, to {MAX_DIVERSE_K} with --diverse.")]
 QueryArgument = Annotated[str, typer.Argument(help="A record id, an arXiv id, a title, or free text.")]
 ByIdOption = Annotated[bool, typer.Option("--id", help="Read QUERY as an id only.")]
 ByTextOption = Annotated[bool, typer.Option("--text", help="Read QUERY as free text only.")]
@@ -155,14 +175,7 @@ def _csv_cell(value: object) -> str:
 
 
 def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
-    try:
-        return Filters(categories=category or [], since=since, until=until)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        if error["type"] == "string_pattern_mismatch":
-            raise UsageError("--since and --until take a date as YYYY, YYYY-MM or YYYY-MM-DD") from None
-        reason = str(error["msg"]).removeprefix("Value error, ")
-        raise UsageError(f"--since/--until: {reason}") from None
+    return Filters(categories=category or [], since=since, until=until)
 
 
 @contextmanager
@@ -375,8 +388,9 @@ def similar(
     [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
     """
     fmt = _output(fmt, as_json)
-    result = api.similar(api.open_model(model, notice=_notice), query, k=k, kind=_kind(by_id, by_text),
-                         filters=_filters(category, since, until), diverse=diverse)
+    request = SimilarRequest(query=query, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
+                             diverse=diverse)
+    result = api.similar(api.open_model(model, notice=_notice), request)
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
 
@@ -414,12 +428,11 @@ def recommend(
     Example: [bold]paperlike recommend --like library.bib --exclude read.txt --since 2025 -k 20[/bold]
     """
     fmt = _output(fmt, as_json)
-    if method not in ("centroid", "svm"):
-        raise UsageError(f"unknown --method {method!r}; choose centroid or svm")
+    request = RecommendRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method,
+                               filters=_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=_notice)
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
-        result = api.recommend(index, like, not_ or [], exclude or [], k=k,
-                               filters=_filters(category, since, until), diverse=diverse, method=method)
+        result = api.recommend(index, request)
     absent = 0
     for item in result.inputs:
         if item.status != "unknown":
@@ -618,19 +631,19 @@ def check(
     records = incoming_records(paths, title, abstract, authors, year, input_format)
     index = api.open_model(model, notice=_notice)
     with _progress(f"Checking {_count(len(records), 'record')}"):
-        results = api.check(index, records)
+        results = api.check(index, records, "<command line>")
     _emit(results, fmt, lambda: _check_table(results))
     if not any(r.status == "known" for r in results):
         raise typer.Exit(3)
 
 
-def incoming_records(paths, title, abstract, authors, year, format) -> list[Paper]:
-    """The records to check: from --title/--abstract, from files, or JSON lines on stdin."""
+def incoming_records(paths, title, abstract, authors, year, format) -> list[CheckRecord] | list[Paper]:
+    """The records to check: from --title/--abstract (the one record of a CheckRequest, as
+    ``POST /check`` takes it), from files, or JSON lines on stdin."""
     if title or abstract:
         if paths:
             raise UsageError("give either files or --title/--abstract, not both")
-        return api.as_papers([CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)],
-                             "<command line>")
+        return CheckRequest(CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)).records
     if not paths:
         if sys.stdin.isatty():
             raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")

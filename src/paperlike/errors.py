@@ -6,6 +6,9 @@ place; library callers catch PaperlikeError or a subclass.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 __all__ = [
     "PaperlikeError",
     "InputError",
@@ -15,6 +18,7 @@ __all__ = [
     "QueryError",
     "NotFoundError",
     "UsageError",
+    "RequestError",
     "OutputError",
     "MissingExtraError",
 ]
@@ -30,6 +34,39 @@ class UsageError(PaperlikeError):
     """The command was called wrongly (conflicting options, bad values)."""
 
     exit_code = 2
+
+
+class RequestError(UsageError):
+    """A request its pydantic model rejects (a k out of range, an unknown method): the first of
+    the model's errors as one line, the field named as the front end calls it."""
+
+    def __init__(self, message: str, errors: Sequence[Mapping[str, Any]] = ()) -> None:
+        self.errors = list(errors)
+        super().__init__(message)
+
+    @classmethod
+    def of(cls, errors: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None) -> RequestError:
+        """From a ValidationError's ``errors()``. ``names`` maps a field's dotted path (``k``,
+        ``filters.since``; ``""`` for the model as a whole) to what the front end calls it
+        (``-k``, ``--since``); a field not in it is named by its path."""
+        error = errors[0]
+        fields: list[str] = []  # the location's names up to a list index (past it, a union's member)
+        index = None
+        for part in error["loc"]:
+            if not isinstance(part, str):
+                index = part
+                break
+            fields.append(part)
+        prefixes = [".".join(fields[:n]) for n in range(len(fields), -1, -1)]
+        name = next((names[p] for p in prefixes if p in names), None) if names else None
+        if name is None:
+            name = ".".join(fields) + ("" if index is None else f"[{index}]")
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        reason = reason[:1].lower() + reason[1:]
+        value = error.get("input")
+        if error["type"] != "value_error" and isinstance(value, (str, int, float)):
+            reason += f", not {value!r}"
+        return cls(f"{name}: {reason}" if name else reason, errors)
 
 
 class InputError(PaperlikeError):

@@ -7,16 +7,19 @@ stores, so a field added here is a change of the documented shapes.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, RootModel, ValidationError, ValidationInfo,
+                      ValidatorFunctionWrapHandler, WrapValidator, field_validator, model_validator)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
-    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_BATCH", "SimilarRequest", "CheckRecord",
-    "CheckRequest", "RecommendRequest",
+    "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
+    "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest",
 ]
 
 
@@ -195,6 +198,22 @@ class PaperSummary(BaseModel):
     versions: list[str]
 
 
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def _date_form(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # The pattern's own message shows a regular expression; this one says the forms.
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] != "string_pattern_mismatch":
+            raise
+        raise PydanticCustomError("date_form", "a date is YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+DateText = Annotated[str, Field(pattern=DATE_PATTERN), WrapValidator(_date_form)]
+
+
 class Filters(BaseModel):
     """Which papers a recommendation may return.
 
@@ -205,8 +224,8 @@ class Filters(BaseModel):
     """
 
     categories: list[str] = Field(default_factory=list)
-    since: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
-    until: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    since: DateText | None = None
+    until: DateText | None = None
 
     @field_validator("since", "until")
     @classmethod
@@ -301,14 +320,7 @@ class Graph(BaseModel):
     edges: list[GraphEdge]
 
 
-# -- The HTTP service (``paperlike serve``): its answers and the requests it takes ------------
-
-MAX_K = 100
-"""The most results one request may ask for."""
-
-MAX_BATCH = 1000
-"""The most records one ``check`` request may carry."""
-
+# -- The HTTP service (``paperlike serve``): its answers ----------------------------------
 
 class Health(BaseModel):
     """What a running service holds (``GET /health``)."""
@@ -334,16 +346,47 @@ class PaperRecord(Paper):
     versions: list[str] = Field(description="The ids of the paper's other records.")
 
 
+# -- Requests: the one description of a similar, recommend or check request ------------------
+# The command line builds these from its options, the HTTP service from its bodies, and
+# paperlike.api takes them (or builds them from keywords), so a limit here holds everywhere.
+
+MAX_K = 1000
+"""The most results one request may ask for."""
+
+MAX_DIVERSE_K = 100
+"""The most results a ``diverse`` request may ask for: maximal marginal relevance compares every
+two of its 10 candidates per result, so its cost grows with the square of k (at k = 1000 it takes
+seconds and gigabytes)."""
+
+MAX_BATCH = 1000
+"""The most records one ``check`` request may carry, and the most entries of each of a reading
+list's ``like``, ``not`` and ``exclude``."""
+
+_K_DESCRIPTION = f"How many papers to return: 1 to {MAX_K}, to {MAX_DIVERSE_K} when diverse."
+_DIVERSE_DESCRIPTION = (f"Re-rank by maximal marginal relevance, so the results are not all alike "
+                        f"(k at most {MAX_DIVERSE_K}).")
+
+
+def _diverse_k(diverse: bool, info: ValidationInfo) -> bool:
+    k = info.data.get("k", 0)  # declared before diverse; absent when k itself was rejected
+    if diverse and k > MAX_DIVERSE_K:
+        raise ValueError(f"gives at most {MAX_DIVERSE_K} results, and k is {k} (maximal marginal relevance "
+                         "compares every two candidates: its cost grows with the square of k)")
+    return diverse
+
+
 class SimilarRequest(BaseModel):
     """A ``similar`` query: an id, a title or free text; ``kind`` forces one reading."""
 
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, examples=["FastCorrect 2"])
-    k: int = Field(10, ge=1, le=MAX_K)
+    k: int = Field(10, ge=1, le=MAX_K, description=_K_DESCRIPTION)
     kind: Literal["id", "title", "text"] | None = None
     filters: Filters = Field(default_factory=Filters)
-    diverse: bool = False
+    diverse: bool = Field(False, description=_DIVERSE_DESCRIPTION)
+
+    _diverse_k = field_validator("diverse")(_diverse_k)
 
 
 class CheckRecord(BaseModel):
@@ -372,16 +415,31 @@ class CheckRequest(RootModel[CheckRecord | list[CheckRecord]]):
         return self.root if isinstance(self.root, list) else [self.root]
 
 
+def _python_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # From Python, a reading-list entry may also be a Path (a file of records or a plain list)
+    # or a Paper: kept as they are. JSON has neither, so the schema and a body's errors name
+    # only an id/title string and a record.
+    return value if isinstance(value, (Path, Paper)) else handler(value)
+
+
+ListEntry = Annotated[str | CheckRecord, WrapValidator(_python_entry)]
+"""A reading-list entry: an id or a title (or a file's path, where the front end reads files),
+or a record; from Python also a ``pathlib.Path`` or a ``Paper``."""
+
+
 class RecommendRequest(BaseModel):
     """A reading list: papers liked, papers not liked, papers to leave out. Each entry is an id
-    or a title of a paper in the model, or a record (title and/or abstract) that may not be."""
+    or a title of a paper in the model, or a record (title and/or abstract) that may not be;
+    the command line's entries may also be files, never the service's."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    like: list[str | CheckRecord] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
-    not_: list[str | CheckRecord] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
-    exclude: list[str | CheckRecord] = Field(default_factory=list, max_length=MAX_BATCH)
-    k: int = Field(10, ge=1, le=MAX_K)
+    like: list[ListEntry] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
+    not_: list[ListEntry] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
+    exclude: list[ListEntry] = Field(default_factory=list, max_length=MAX_BATCH)
+    k: int = Field(10, ge=1, le=MAX_K, description=_K_DESCRIPTION)
     filters: Filters = Field(default_factory=Filters)
-    diverse: bool = False
+    diverse: bool = Field(False, description=_DIVERSE_DESCRIPTION)
     method: Literal["centroid", "svm"] = "centroid"
+
+    _diverse_k = field_validator("diverse")(_diverse_k)

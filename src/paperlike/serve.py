@@ -87,39 +87,43 @@ def health(service: Served) -> Health:
     return service.health
 
 
+_SIMILAR = SimilarRequest.model_fields  # GET /similar's parameters are these fields, one by one
+
+
 @router.get("/similar", response_model=Similar, responses=_not_found)
 def similar(
     service: Served,
     q: Annotated[str, Query(min_length=1, description="A record id, an arXiv id, a DOI, a title, or free text.",
                             examples=["FastCorrect 2"])],
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many papers to return.")] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description=_SIMILAR["k"].description)] = 10,
     kind: Annotated[Literal["id", "title", "text"] | None, Query(
         description="Read q only as an id, a title or text; default: an id, then a title, then text.")] = None,
     category: Annotated[list[str], Query(description="Only papers of these categories.")] = [],  # noqa: B006
     since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
     until: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
-    diverse: Annotated[bool, Query(description="Re-rank by maximal marginal relevance.")] = False,
+    diverse: Annotated[bool, Query(description=_SIMILAR["diverse"].description)] = False,
 ) -> Similar:
     """Papers like this one: the k nearest papers by TF-IDF cosine, with the terms they share."""
     try:
-        filters = Filters(categories=category, since=since, until=until)
-    except ValidationError as exc:  # a month 13, or since after until: FastAPI's 422 like the rest
-        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]) from None
-    return api.similar(service.index, q, k=k, kind=kind, filters=filters, diverse=diverse)
+        request = SimilarRequest(query=q, k=k, kind=kind, diverse=diverse,
+                                 filters=Filters(categories=category, since=since, until=until))
+    except ValidationError as exc:  # a month 13, since after until, diverse past its k: a 422 like the rest
+        errors = exc.errors(include_url=False)  # as FastAPI's own 422s show them
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+    return api.similar(service.index, request)
 
 
 @router.post("/similar", response_model=Similar, responses=_not_found)
 def similar_post(service: Served, request: SimilarRequest) -> Similar:
     """``GET /similar`` with the query in the body, for long texts."""
-    return api.similar(service.index, request.query, k=request.k, kind=request.kind,
-                       filters=request.filters, diverse=request.diverse)
+    return api.similar(service.index, request)
 
 
 @router.post("/check", response_model=list[CheckResult])
 def check(service: Served, request: CheckRequest) -> list[CheckResult]:
     """Is this paper already known? For each incoming record (one, or a list): the known paper
     it is a version of, or ``new``. Records are numbered ``<request>:1``, ``:2``, ... in errors."""
-    return api.check(service.index, api.as_papers(request.records, "<request>"))
+    return api.check(service.index, request, "<request>")
 
 
 @router.get("/papers/{id:path}", response_model=PaperRecord, responses=_not_found)
@@ -139,12 +143,7 @@ def dupes(service: Served) -> Dupes:
 def recommend(service: Served, request: RecommendRequest) -> Recommendations:
     """Papers for a reading list: like ``like``, unlike ``not``, none of them nor ``exclude``.
     Entries are ids or titles, or records (never paths: the service reads no files)."""
-    def entries(items):
-        return [api.as_papers([item], "<request>")[0] if not isinstance(item, str) else item for item in items]
-
-    return api.recommend(service.index, entries(request.like), entries(request.not_), entries(request.exclude),
-                         k=request.k, filters=request.filters, diverse=request.diverse, files=False,
-                         method=request.method)
+    return api.recommend(service.index, request, files=False)
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
