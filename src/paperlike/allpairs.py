@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["pairs_above"]
+__all__ = ["pairs_above", "dot_products"]
 
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
 # each), so the peak does not grow with the corpus.
@@ -31,8 +31,9 @@ _PRODUCTS_PER_CHUNK = 1 << 24
 _LEFT_OUT_SHARE = 0.93
 
 
-def _exact(X: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Exact cosine of each (row, col) pair of L2-normalised rows."""
+def dot_products(X: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The dot product of rows ``rows[k]`` and ``cols[k]`` of X for each k (the cosine, for
+    L2-normalised rows), a chunk of pairs at a time."""
     out = np.zeros(len(rows), dtype=np.float32)
     for start in range(0, len(rows), 1 << 16):
         r, c = rows[start:start + (1 << 16)], cols[start:start + (1 << 16)]
@@ -107,6 +108,6 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
         found_i.append(i[hit])
         found_j.append(j[hit])
     i, j = np.concatenate(found_i), np.concatenate(found_j)
-    cosine = _exact(X, i, j)
+    cosine = dot_products(X, i, j)
     hit = cosine >= t
     return i[hit], j[hit], cosine[hit]

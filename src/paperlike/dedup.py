@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from . import parallel
-from .allpairs import pairs_above
+from .allpairs import dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
 from .vectorize import Fields, Vectorizer
@@ -277,20 +277,19 @@ class Deduplicator:
                           i: np.ndarray, j: np.ndarray, fields: Fields | None) -> list[float | None]:
         involved = np.unique(np.concatenate([i, j]))
         with_abstract = [t for t in involved.tolist() if records[t].abstract]
-        row = {t: k for k, t in enumerate(with_abstract)}
         if not with_abstract:
-            A = None
-        elif fields is not None and fields.abstracts is not None:
+            return [None] * len(i)
+        if fields is not None and fields.abstracts is not None:
             A = fields.abstracts[with_abstract]
         else:
             A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
-        out: list[float | None] = []
-        for a, b in zip(i.tolist(), j.tolist()):
-            if a in row and b in row:
-                out.append(float(A[row[a]].multiply(A[row[b]]).sum()))
-            else:
-                out.append(None)
-        return out
+        position = np.full(len(records), -1, dtype=np.int64)
+        position[with_abstract] = np.arange(len(with_abstract))
+        both = (position[i] >= 0) & (position[j] >= 0)
+        cosines = np.full(len(i), np.nan)
+        if both.any():
+            cosines[both] = dot_products(sp.csr_matrix(A, dtype=np.float32), position[i[both]], position[j[both]])
+        return [None if np.isnan(c) else float(c) for c in cosines.tolist()]
 
 
 def generic_titles(records: Sequence[Paper]) -> set[str]:
