@@ -148,3 +148,22 @@ def test_evaluate_dupes_with_a_truth_field_and_with_pairs(tmp_path):
     assert len(set(truth)) == 2
     scores = paperlike.evaluate_dupes(records, truth)
     assert scores.records == 6 and scores.true_pairs == 10 and 0 <= scores.f1 <= 1
+
+
+def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):
+    """cannot_join only spares work: no pair it sets aside would have been joined."""
+    from itertools import combinations
+
+    from paperlike.dedup import abstract_cosines, cannot_join, decide, pair_evidence
+
+    records = [r for r in seed_corpus.records if r.abstract]
+    pairs = list(combinations(records, 2))
+    index = paperlike.build_index(seed_corpus)
+    cosines = abstract_cosines(index.vectorizer, pairs)
+    set_aside = 0
+    for (a, b), cos in zip(pairs, cosines):
+        for threshold in (0.3, 0.8, 0.95):
+            if cannot_join(a, b, cos, threshold):
+                set_aside += 1
+                assert decide(pair_evidence(a, b, cos), threshold, 0.9)[0] is None
+    assert set_aside > len(pairs)  # most pairs of unrelated papers are set aside early

@@ -145,20 +145,36 @@ class Evidence(dict):
     """The signals of one pair, JSON-ready: None where a side lacks the field."""
 
 
+def _containment(a: Paper, b: Paper) -> float | None:
+    """Share of the shorter abstract's word 3-grams found in the other (None if too short)."""
+    if not (a.abstract and b.abstract):
+        return None
+    if a.abstract == b.abstract:
+        return 1.0
+    ga, gb = _shingles(a.abstract), _shingles(b.abstract)
+    shorter = min(len(ga), len(gb))
+    return len(ga & gb) / shorter if shorter >= _CONTAINMENT_MIN_WORDS - _SHINGLE + 1 else None
+
+
+def cannot_join(a: Paper, b: Paper, abstract_cosine: float | None, threshold: float) -> bool:
+    """True when no rule of :func:`decide` can join the pair whatever its other signals: two
+    abstracts too far apart for ``abstract`` and ``same name``, neither cut from the other.
+    Most candidates from similar titles end here, without the costlier title and author
+    comparisons."""
+    # Rounded as pair_evidence rounds them, so that the rules see the same numbers.
+    if abstract_cosine is None or round(float(abstract_cosine), 4) >= min(threshold, _NAME_MIN_ABSTRACT):
+        return False
+    containment = _containment(a, b)
+    return containment is None or round(containment, 4) < _CONTAINMENT
+
+
 def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence:
     """Every signal comparing two records."""
     both_titled = bool(a.title and b.title)
     title = _title_ratio(text_key(a.title), text_key(b.title)) if both_titled else None
     title_containment = _title_containment(a.title, b.title) if both_titled else None
     authors = _author_overlap(_surnames(a), _surnames(b))
-    containment = None
-    if a.abstract and b.abstract and a.abstract == b.abstract:
-        containment = 1.0
-    elif a.abstract and b.abstract:
-        ga, gb = _shingles(a.abstract), _shingles(b.abstract)
-        shorter = min(len(ga), len(gb))
-        if shorter >= _CONTAINMENT_MIN_WORDS - _SHINGLE + 1:
-            containment = len(ga & gb) / shorter
+    containment = _containment(a, b)
     year_gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
     name_a, name_b = paper_name(a), paper_name(b)
     return Evidence(
@@ -229,6 +245,8 @@ class Deduplicator:
         self.generic_titles_ = generic_titles(records)
         kept = []
         for a, b, cos in zip(i.tolist(), j.tolist(), cosines):
+            if cannot_join(records[a], records[b], cos, self.threshold):
+                continue
             generic = text_key(records[a].title) in self.generic_titles_
             rule, score = decide(pair_evidence(records[a], records[b], cos),
                                  self.threshold, self.title_threshold, generic)
