@@ -167,3 +167,16 @@ def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):
                 set_aside += 1
                 assert decide(pair_evidence(a, b, cos), threshold, 0.9)[0] is None
     assert set_aside > len(pairs)  # most pairs of unrelated papers are set aside early
+
+
+@given(st.lists(st.sampled_from(["graph", "a", "neural", "x-ray", "réseau", "of", "LLM", "2025", "–", "ß"]),
+                max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_the_opening_words_are_those_of_the_whole_abstract(words):
+    from paperlike.dedup import _CONTAINMENT_MIN_WORDS, _OPENING_WORDS, _opening
+    from paperlike.text import tokens
+
+    abstract = " ".join(words)
+    every = tokens(abstract)
+    expected = " ".join(every[:_OPENING_WORDS]) if len(every) >= _CONTAINMENT_MIN_WORDS else None
+    assert _opening(paperlike.Paper(id="p", abstract=abstract or None)) == expected

@@ -51,6 +51,7 @@ _TEXT_JOIN = 0.9
 # Below this many texts a second process costs more than it saves.
 _PARALLEL_MIN_TEXTS = 20000
 _OPENING_WORDS = 12
+_OPENING_CHARS = 400
 _SHINGLE = 3
 _CONTAINMENT = 0.9
 _CONTAINMENT_MIN_WORDS = 20
@@ -320,7 +321,12 @@ def generic_titles(records: Sequence[Paper]) -> set[str]:
 
 
 def _opening(record: Paper) -> str | None:
-    words = tokens(record.abstract or "")
+    abstract = record.abstract or ""
+    # Only the opening words are kept, so a head of the text is tokenised: a word cut at the
+    # head's end comes after more than _CONTAINMENT_MIN_WORDS others, so it changes nothing.
+    words = tokens(abstract[:_OPENING_CHARS])
+    if len(words) <= _CONTAINMENT_MIN_WORDS and len(abstract) > _OPENING_CHARS:
+        words = tokens(abstract)
     return " ".join(words[:_OPENING_WORDS]) if len(words) >= _CONTAINMENT_MIN_WORDS else None
 
 
