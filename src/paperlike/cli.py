@@ -244,8 +244,8 @@ def index(
     info = api.model_info(model)
     summary = IndexSummary(model=str(model), records=info.records, papers=info.papers,
                            vocabulary=info.vocabulary, skipped=skipped)
-    _emit(summary, fmt, lambda: (f"indexed {info.records} records ({info.papers} papers, "
-                                 f"{info.vocabulary} terms) into {escape(str(model))}; "
+    _emit(summary, fmt, lambda: (f"indexed {_count(info.records, 'record')} ({_count(info.papers, 'paper')}, "
+                                 f"{_count(info.vocabulary, 'term')}) into {escape(str(model))}; "
                                  f"skipped {skipped} malformed"))
 
 

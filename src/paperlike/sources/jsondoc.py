@@ -23,6 +23,15 @@ __all__ = ["json_records", "json_lines", "looks_like_json"]
 _WS_RE = re.compile(r"[ \t\n\r]*")
 
 
+def broken_json(exc: json.JSONDecodeError) -> str:
+    """What is wrong, and where on its line: "broken JSON (Unterminated string, column 5)".
+
+    json's messages that end in "starting at" expect the position after them.
+    """
+    message = exc.msg.removesuffix(" starting at")
+    return f"broken JSON ({message}, column {exc.colno})"
+
+
 def looks_like_json(head: str, *markers: str) -> bool:
     """True if the text opens with an object or array and names one of the markers."""
     return head.lstrip()[:1] in ("{", "[") and any(marker in head for marker in markers)
@@ -53,7 +62,7 @@ def json_lines(text: str, path: str, start: int = 0, end: int | None = None,
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             yield Skipped(path=path, line=number,
-                          reason=f"broken JSON ({exc.msg} at column {exc.colno})")
+                          reason=broken_json(exc))
 
 
 def _is_json_lines(text: str) -> bool:
@@ -121,7 +130,7 @@ def json_records(text: str, path: str, list_keys: tuple[str, ...]
             yield from json_lines(text, path)
             return
         raise InputError(
-            f"{path}:{exc.lineno}: broken JSON ({exc.msg} at column {exc.colno})") from None
+            f"{path}:{exc.lineno}: {broken_json(exc)}") from None
     line, counted = 1, 0
     for record, offset in _records_of_document(text, doc, list_keys):
         line += text.count("\n", counted, offset)
