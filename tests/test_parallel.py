@@ -44,3 +44,24 @@ def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monk
     assert [r.model_dump() for r in two.records] == [r.model_dump() for r in one.records]
     assert two.skipped == one.skipped
     assert len(one.records) > 1
+
+
+def test_a_child_that_dies_is_an_error_not_a_wait():
+    import os
+    import signal
+
+    from paperlike.errors import WorkerError
+
+    with pytest.raises(WorkerError, match="want of memory.*PAPERLIKE_JOBS=1"):
+        parallel.both(lambda: 1, lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def test_paperlike_jobs_1_works_in_one_process(monkeypatch):
+    import os
+
+    monkeypatch.setenv("PAPERLIKE_JOBS", "1")
+    assert not parallel.can_fork()
+    assert parallel.both(os.getpid, os.getpid) == (os.getpid(), os.getpid())
+    monkeypatch.delenv("PAPERLIKE_JOBS")
+    here, there = parallel.both(os.getpid, os.getpid)
+    assert here != there

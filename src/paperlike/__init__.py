@@ -29,6 +29,7 @@ from .errors import (
     MissingExtraError,
     ModelError,
     OutputError,
+    WorkerError,
     NotFoundError,
     PaperlikeError,
     QueryError,
@@ -85,6 +86,6 @@ __all__ = [
     "Filters", "ListItem", "Recommendations", "AddReport",
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "NotFoundError", "UsageError", "RequestError", "MissingExtraError", "OutputError",
+    "QueryError", "NotFoundError", "UsageError", "RequestError", "MissingExtraError", "OutputError", "WorkerError",
     "__version__",
 ]

@@ -92,7 +92,7 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
     PT = P.T.tocsr()
     # No pair with s below this can reach t, whatever it leaves out: most products end here.
     floor = t - 1e-5 - float(left_out.max())
-    found_i, found_j = [], []
+    found_i, found_j, found_cosine = [], [], []
     for start, end in _chunks(P, PT):
         block = (P[start:end] @ PT).tocsr()
         at = np.flatnonzero(block.data >= floor)
@@ -105,9 +105,12 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
         b = np.where(first_rank[i] >= first_rank[j], i, j)
         covered = np.minimum(s / np.maximum(indexed_norm[b], 1e-12), 1.0)
         hit = s + left_out[b] * np.sqrt(1.0 - covered ** 2) >= t - 1e-5
-        found_i.append(i[hit])
-        found_j.append(j[hit])
-    i, j = np.concatenate(found_i), np.concatenate(found_j)
-    cosine = dot_products(X, i, j)
-    hit = cosine >= t
-    return i[hit], j[hit], cosine[hit]
+        # Verified chunk by chunk: on short rows (titles) the bound leaves many candidates, and
+        # keeping them all for the end would hold every one of them in memory at once.
+        i, j = i[hit], j[hit]
+        cosine = dot_products(X, i, j)
+        true = cosine >= t
+        found_i.append(i[true])
+        found_j.append(j[true])
+        found_cosine.append(cosine[true])
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_cosine)

@@ -20,6 +20,7 @@ __all__ = [
     "UsageError",
     "RequestError",
     "OutputError",
+    "WorkerError",
     "MissingExtraError",
 ]
 
@@ -103,3 +104,7 @@ class NotFoundError(QueryError):
 
 class MissingExtraError(PaperlikeError):
     """A feature needs an optional extra that is not installed (``pip install 'paperlike[...]'``)."""
+
+
+class WorkerError(PaperlikeError):
+    """A worker process died before it answered (most often killed for want of memory)."""

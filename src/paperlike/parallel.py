@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
+
+from .errors import WorkerError
 
 __all__ = ["both", "in_child", "can_fork"]
 
 A = TypeVar("A")
 B = TypeVar("B")
 
-_CHILD_WORK: Callable | None = None
-
-
 def can_fork() -> bool:
-    """Whether a second core and the fork start method are there to use."""
-    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    """Whether a second core and the fork start method are there to use, and the user has not
+    asked for one process (``PAPERLIKE_JOBS=1``)."""
+    return (os.environ.get("PAPERLIKE_JOBS", "").strip() != "1" and (os.cpu_count() or 1) >= 2
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def both(here: Callable[[], A], there: Callable[[], B], *, parallel: bool = True) -> tuple[A, B]:
@@ -33,7 +35,7 @@ def both(here: Callable[[], A], there: Callable[[], B], *, parallel: bool = True
 
     ``there`` may be any callable (a closure too): the child inherits it instead of receiving it
     pickled. Its result comes back pickled, so it should be arrays or plain values. An exception
-    in the child is raised here.
+    in the child is raised here; a child that dies (killed for want of memory) is a WorkerError.
     """
     with in_child(there, parallel=parallel) as theirs:
         mine = here()
@@ -50,16 +52,41 @@ def in_child(there: Callable[[], B], *, parallel: bool = True) -> Iterator[Calla
     if not (parallel and can_fork()):
         yield there
         return
-    global _CHILD_WORK
-    _CHILD_WORK = there
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_answer, args=(there, send), daemon=True)
+    child.start()
+    send.close()  # so that the child's death, not a message, is what ends a wait
+
+    def result() -> B:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise WorkerError(_died(child.exitcode)) from None
+        if not ok:
+            raise value
+        return value
+
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            _CHILD_WORK = None  # the child has its copy; the parent keeps no reference
-            pending = pool.apply_async(_run_child_work)
-            yield pending.get
+        yield result
     finally:
-        _CHILD_WORK = None
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        receive.close()
 
 
-def _run_child_work():
-    return _CHILD_WORK()
+def _answer(there: Callable[[], B], send) -> None:
+    try:
+        answer = (True, there())
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        answer = (False, exc)
+    send.send(answer)
+    send.close()
+
+
+def _died(exitcode: int | None) -> str:
+    why = ("killed by the system, most likely for want of memory" if exitcode == -signal.SIGKILL
+           else f"exit code {exitcode}")
+    return (f"the second worker process died before it answered ({why}); "
+            "set PAPERLIKE_JOBS=1 to work in one process, which needs less memory")
