@@ -356,7 +356,7 @@ class PaperIndex:
         scores, topic = self.ranked_scores(paper, vector, exclude, allowed)
         terms = sp.csr_matrix(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
-        return Similar(query=read, results=self._neighbours(vector, k, exclude, filters, diverse, scores,
+        return Similar(query=read, results=self._neighbours(vector, k, exclude, allowed, diverse, scores,
                                                             topic=topic, explain=explain))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
@@ -381,7 +381,7 @@ class PaperIndex:
             scores, vector = recommend.svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
         return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
-                               results=self._neighbours(vector, k, skip, filters, diverse, scores))
+                               results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
         """The papers with several records, and why each record belongs to its paper.
@@ -412,13 +412,13 @@ class PaperIndex:
         return self.facets_.paper_mask(filters, paper_of_record, self.n_papers)
 
     def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int],
-                    filters: Filters | None = None, diverse: bool = False,
+                    allowed: np.ndarray | None = None, diverse: bool = False,
                     scores: np.ndarray | None = None, topic: dict[int, float] | None = None,
                     explain=None) -> list[Neighbour]:
         """The k best papers for a query vector (or for precomputed ``scores`` of every text),
         each with the terms it shares with the vector (``explain(text)`` when given), its topic
-        similarity when ``topic`` has it, and its other versions' ids."""
-        allowed = self._allowed(filters)
+        similarity when ``topic`` has it, and its other versions' ids; only papers whose
+        ``allowed`` entry is true (:meth:`_allowed` of the filters), when it is given."""
         topic = topic or {}
         wanted = k * recommend.MMR_POOL if diverse else k
         scores = self.scores(vector) if scores is None else scores
