@@ -61,7 +61,10 @@ def _indexed_parts(X: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.nda
     has_index = np.diff(P.indptr) > 0
     first_rank = np.full(n, vocab, dtype=np.int64)
     first_rank[has_index] = P.indices[P.indptr[:-1][has_index]]
-    left_out = np.sqrt(np.maximum(0.0, _row_sums(np.where(indexed, 0.0, ranked.data), ranked.indptr)))
+    # The left-out entries are a prefix of each ranked row, so their mass is read off the running sum.
+    starts = ranked.indptr[:-1]
+    left = np.diff(ranked.indptr) - np.diff(P.indptr)
+    left_out = np.sqrt(np.maximum(0.0, total[starts + left] - total[starts]))
     return P, first_rank, left_out
 
 
