@@ -349,7 +349,7 @@ def worker_query(a: dict) -> dict:
                 lex = np.asarray(S @ weights, dtype=np.float32)
                 lex /= max(float(lex.max()), 1e-30)
                 z, lam = ranker.embed(Q[q]), ranker.lambda_text
-            scores, _ = ranker.blend(lex, z, lam)
+            scores, _, _ = ranker.blend(lex, z, lam)
             ref = _brute_papers(index, scores, excl[q], K)
             got = [(r.id, r.score) for r in res.results]
             n += 1

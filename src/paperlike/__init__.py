@@ -21,6 +21,7 @@ from .api import (
     papers,
     save_index,
     similar,
+    similar_many,
 )
 from .errors import (
     BadRecordError,
@@ -62,6 +63,7 @@ from .models import (
     PaperSummary,
     Query,
     Similar,
+    SimilarAnswer,
     SimilarRequest,
     Skipped,
     Source,
@@ -77,11 +79,11 @@ except metadata.PackageNotFoundError:  # running from a checkout without install
 
 __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
-    "save_index", "similar", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
+    "save_index", "similar", "similar_many", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
     "Graph", "GraphNode", "GraphEdge",
     "PaperIndex", "Vectorizer", "Deduplicator",
-    "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "ModelInfo",
+    "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "SimilarAnswer", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "Filters", "ListItem", "Recommendations", "AddReport",
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",

@@ -15,15 +15,15 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
-from . import store
+from . import parallel, postings, store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
-from .errors import BadRecordError, NotFoundError, RequestError
+from .errors import BadRecordError, NotFoundError, QueryError, RequestError
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo,
-                     Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest,
-                     SourceCount)
+                     Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
+                     SimilarRequest, SourceCount)
 from .sources import read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
@@ -81,6 +81,43 @@ def similar(index: PaperIndex, request: SimilarRequest | str, k: int | None = No
     request = _as_request(SimilarRequest, request, "query", k=k, kind=kind, filters=filters, diverse=diverse)
     return index.similar(request.query, k=request.k, kind=request.kind, filters=request.filters,
                          diverse=request.diverse)
+
+
+BATCH_IN_TWO = 64  # queries from which a batch is split between two processes
+
+
+def similar_many(index: PaperIndex, requests: Iterable[SimilarRequest | str], k: int | None = None,
+                 kind: str | None = None, filters: Filters | None = None,
+                 diverse: bool | None = None) -> list[SimilarAnswer]:
+    """``similar`` for many queries, answered in their order; a query that cannot be answered
+    (an unknown id, no known word) gets its error instead of an answer, and the rest go on.
+
+    Each element is a SimilarRequest or a query, the keywords filling in what a query alone
+    leaves out, as in :func:`similar`. From ``BATCH_IN_TWO`` queries the second half is answered
+    in a forked process on the other core (``PAPERLIKE_JOBS=1``: one process), each walk on one
+    thread. RequestError (with the query's number) when a request breaks a limit."""
+    batch = []
+    for n, request in enumerate(requests, 1):
+        try:
+            batch.append(_as_request(SimilarRequest, request, "query", k=k, kind=kind, filters=filters,
+                                     diverse=diverse))
+        except RequestError as exc:
+            raise RequestError(f"query {n}: {exc}") from None
+    cut = len(batch) // 2 if len(batch) >= BATCH_IN_TWO else len(batch)
+    with postings.one_thread():
+        mine, theirs = parallel.both(lambda: _answers(index, batch[:cut]), lambda: _answers(index, batch[cut:]),
+                                     parallel=cut < len(batch))
+    return mine + theirs
+
+
+def _answers(index: PaperIndex, batch: list[SimilarRequest]) -> list[SimilarAnswer]:
+    out = []
+    for request in batch:
+        try:
+            out.append(SimilarAnswer(query=request.query, answer=similar(index, request)))
+        except QueryError as exc:
+            out.append(SimilarAnswer(query=request.query, error=str(exc)))
+    return out
 
 
 def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path | Paper | CheckRecord],

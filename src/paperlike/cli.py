@@ -27,7 +27,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from . import __version__, api
-from .errors import PaperlikeError, RequestError, UsageError
+from .errors import InputError, PaperlikeError, RequestError, UsageError
 from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, Dupes, Filters,
                      ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest)
 from .evaluate import truth_from_field, truth_from_pairs
@@ -392,6 +392,71 @@ def similar(
                              diverse=diverse)
     result = api.similar(api.open_model(model, notice=_notice), request)
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
+
+
+@app.command("similar-many")
+def similar_many(
+    queries: Annotated[str, typer.Argument(
+        help="A file of queries, one per line (ids, titles or free text); - reads standard input.")],
+    k: KOption = 10,
+    by_id: ByIdOption = False,
+    by_text: ByTextOption = False,
+    category: CategoryOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    diverse: DiverseOption = False,
+    model: ModelOption = api.DEFAULT_MODEL,
+    fmt: OutputOption = "jsonl",
+    as_json: JsonOption = False,
+) -> None:
+    """[bold]similar[/bold] for every line of a file, on both cores: for tools with many queries.
+
+    Blank lines are skipped. A query that cannot be answered is reported on stderr with its
+    line and keeps its place in the output with an error instead of an answer. --format jsonl
+    (the default) prints one answer per query; json the list; csv and table one row per result.
+
+    Example: [bold]paperlike similar-many titles.txt -k 5 > answers.jsonl[/bold]
+    """
+    fmt = _output(fmt, as_json)
+    lines = _query_lines(queries)
+    requests = [SimilarRequest(query=q, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
+                               diverse=diverse) for _, q in lines]
+    answers = api.similar_many(api.open_model(model, notice=_notice), requests)
+    for (line, _), answer in zip(lines, answers):
+        if answer.error:
+            _notice(f"{queries}:{line}: {answer.error}")
+    rows = lambda: [{"line": line, "query": a.query, **row}  # noqa: E731
+                    for (line, _), a in zip(lines, answers) if a.answer for row in _result_rows(a.answer.results)]
+    if fmt == "jsonl":
+        for answer in answers:
+            typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False))
+    else:
+        _emit(answers, fmt, lambda: _many_table(rows()), rows)
+
+
+def _query_lines(path: str) -> list[tuple[int, str]]:
+    """The non-blank lines of a file of queries (or of standard input), with their numbers."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; give a file of queries, one per line") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise InputError(f"{path}: no queries; give one id, title or text per line")
+    return lines
+
+
+def _many_table(rows: list[dict]) -> Table:
+    table = Table(title="Papers like each query", title_justify="left")
+    for name, justify in (("line", "right"), ("query", "left"), ("#", "right"), ("score", "right"),
+                          ("id", "left"), ("title", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["line"]), escape(row["query"]), str(row["rank"]), f"{row['score']:.3f}",
+                      escape(row["id"]), escape(row["title"] or row["label"]))
+    return table
 
 
 def _result_rows(results) -> list[dict]:

@@ -21,7 +21,8 @@ from .filters import Facets
 from .keys import KeyTable, key_int
 from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
-from .rank import Ranker, walk
+from .postings import walk
+from .rank import Ranker
 from .sources.base import arxiv_id, doi
 from .text import normalize, text_key
 from .vectorize import Vectorizer
@@ -275,15 +276,31 @@ class PaperIndex:
         return walk(self.XT_, self.XT_.data, vector.indices, vector.data)
 
     def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = (),
-                   allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+                   allowed: np.ndarray | None = None, among: np.ndarray | None = None,
+                   ceiling: float | None = None) -> list[tuple[int, float]]:
         """The k best papers as (paper, score), each paper once, excluded papers left out, and
-        only papers whose ``allowed`` entry is true when it is given."""
-        scores = scores.copy()
+        only papers whose ``allowed`` entry is true when it is given.
+
+        With ``among`` (texts) and ``ceiling`` (a bound on every other text's score), the k are
+        looked for among those texts first, and the answer is kept if its last score is above
+        the ceiling (the same answer as over all texts, without reading them all)."""
         exclude = list(exclude)
+        if among is not None and ceiling is not None and len(among):
+            found = self._top_papers_of(scores, among, k, exclude, allowed)
+            if len(found) == k and found[-1][1] > ceiling:
+                return found
+        return self._top_papers_of(scores, None, k, exclude, allowed)
+
+    def _top_papers_of(self, scores: np.ndarray, among: np.ndarray | None, k: int, exclude: list[int],
+                       allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        texts = np.arange(len(scores)) if among is None else np.sort(np.asarray(among, dtype=np.int64))
+        scores = scores.copy() if among is None else scores[texts]
         if exclude:
-            scores[np.isin(self.paper_of_text_, exclude)] = -np.inf
+            left_out = np.array([int(self.text_of_record_[r]) for p in exclude for r in self.records_of_paper(p)],
+                                dtype=np.int64)
+            scores[np.isin(texts, left_out) if among is not None else left_out] = -np.inf
         if allowed is not None:
-            scores[~allowed[self.paper_of_text_]] = -np.inf
+            scores[~allowed[self.paper_of_text_[texts]]] = -np.inf
         seen: set[int] = set()
         out: list[tuple[int, float]] = []
         n = len(scores)
@@ -293,13 +310,13 @@ class PaperIndex:
             top = top[np.lexsort((top, -scores[top]))]
             seen.clear()
             out.clear()
-            for text in top.tolist():
-                if scores[text] <= 0 or len(out) == k:
+            for at in top.tolist():
+                if scores[at] <= 0 or len(out) == k:
                     break
-                paper = int(self.paper_of_text_[text])
+                paper = int(self.paper_of_text_[texts[at]])
                 if paper not in seen:
                     seen.add(paper)
-                    out.append((paper, float(scores[text])))
+                    out.append((paper, float(scores[at])))
             if len(out) == k or width == n or scores[top[-1]] <= 0:
                 return out
             width = min(n, width * 4)
@@ -327,9 +344,9 @@ class PaperIndex:
         return [str(self.vectorizer.vocabulary_[found[j]]) for j in order]
 
     def ranked_scores(self, paper: int | None, vector: sp.csr_matrix, exclude: Iterable[int] = (),
-                      allowed: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, float]]:
-        """The scores of ``similar`` for every text, and the topic similarity of the texts
-        re-ranked (see :mod:`paperlike.rank`): for a paper (its TF-IDF row ``vector``) or, with
+                      allowed: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, float], float | None]:
+        """The scores of ``similar`` for every text, the topic similarity of the texts
+        re-ranked and a ceiling on the others' scores (see :meth:`paperlike.rank.Ranker.blend`): for a paper (its TF-IDF row ``vector``) or, with
         ``paper`` None, for free text (its TF-IDF row). Texts of ``exclude`` papers and of
         papers not ``allowed`` score 0, so that they take no place among the candidates."""
         if paper is None:
@@ -353,11 +370,11 @@ class PaperIndex:
         read, paper, vector = self.resolve(query, kind)
         exclude = [] if paper is None else [paper]
         allowed = self._allowed(filters)
-        scores, topic = self.ranked_scores(paper, vector, exclude, allowed)
+        scores, topic, ceiling = self.ranked_scores(paper, vector, exclude, allowed)
         terms = sp.csr_matrix(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
         return Similar(query=read, results=self._neighbours(vector, k, exclude, allowed, diverse, scores,
-                                                            topic=topic, explain=explain))
+                                                            topic=topic, explain=explain, ceiling=ceiling))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
                   filters: Filters | None = None, diverse: bool = False, files: bool = True,
@@ -414,15 +431,17 @@ class PaperIndex:
     def _neighbours(self, vector: sp.csr_matrix, k: int, exclude: list[int],
                     allowed: np.ndarray | None = None, diverse: bool = False,
                     scores: np.ndarray | None = None, topic: dict[int, float] | None = None,
-                    explain=None) -> list[Neighbour]:
+                    explain=None, ceiling: float | None = None) -> list[Neighbour]:
         """The k best papers for a query vector (or for precomputed ``scores`` of every text),
         each with the terms it shares with the vector (``explain(text)`` when given), its topic
         similarity when ``topic`` has it, and its other versions' ids; only papers whose
-        ``allowed`` entry is true (:meth:`_allowed` of the filters), when it is given."""
+        ``allowed`` entry is true (:meth:`_allowed` of the filters), when it is given. With a
+        ``ceiling`` on the scores of the texts ``topic`` lacks, those are looked at first."""
         topic = topic or {}
         wanted = k * recommend.MMR_POOL if diverse else k
         scores = self.scores(vector) if scores is None else scores
-        found = self.top_papers(scores, wanted, exclude, allowed)
+        among = np.fromiter(topic, dtype=np.int64, count=len(topic)) if ceiling is not None else None
+        found = self.top_papers(scores, wanted, exclude, allowed, among, ceiling)
         if diverse and found:
             papers = np.array([p for p, _ in found])
             rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")

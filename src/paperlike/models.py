@@ -112,6 +112,14 @@ class Similar(BaseModel):
     results: list[Neighbour]
 
 
+class SimilarAnswer(BaseModel):
+    """One query of a batch (``similar_many``): its answer, or why it has none."""
+
+    query: str
+    answer: Similar | None = None
+    error: str | None = None
+
+
 class SourceCount(BaseModel):
     """How many records an index holds from one input file."""
 

@@ -1,0 +1,139 @@
+"""The inverted-index walk: a query's score for every text from its terms' posting lists alone.
+
+The index is the transposed TF-IDF matrix ``XT`` (terms x texts, CSR), so a term's postings are
+one contiguous slice of ``XT.indices`` (the texts) and of a data array aligned with them. The
+walk adds ``weight * value`` of every posting of every query term into one array of scores.
+
+At a million abstracts an id query touches ~13 million postings, and copying them out before
+summing (scipy's row indexing, or concatenating the slices) cost more than the summing itself:
+48 ms per query against 17 ms without the copy, measured on the 1M benchmark model. The walk
+therefore hands scipy's compiled CSC mat-vec kernel the index's own arrays with a column
+pointer made of the query terms' slices, interleaved with empty "gap" columns (the terms are
+visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
+it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
+summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores.
+
+The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the
+public (copying) path on a small matrix, and the public path is used where it is missing or
+disagrees, with the same results.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["walk", "direct_kernel", "one_thread"]
+
+SPLIT_POSTINGS = 200_000  # below this, handing half to a thread costs more than it saves
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+_kernel_ok: bool | None = None
+_threads = contextvars.ContextVar("paperlike_walk_threads", default=True)
+
+
+def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``sum over i of weights[i] * data[postings of terms[i]]`` for every text (float32), with
+    ``data`` aligned with ``XT.indices`` (``XT.data`` itself, or another array of that layout).
+    ``terms`` must be distinct."""
+    terms = np.asarray(terms, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.float32)
+    if len(terms) == 0:
+        return np.zeros(XT.shape[1], dtype=np.float32)
+    indptr = np.asarray(XT.indptr)
+    if not direct_kernel() or int(indptr[-1]) > np.iinfo(np.asarray(XT.indices).dtype).max:
+        return _walk_copying(XT, data, terms, weights)
+    lengths = (indptr[terms + 1] - indptr[terms]).astype(np.int64)
+    pool = _thread_pool() if int(lengths.sum()) >= SPLIT_POSTINGS and len(terms) > 1 else None
+    if pool is None:
+        return _walk_direct(XT, data, terms, weights)
+    cut = int(np.searchsorted(np.cumsum(lengths), lengths.sum() / 2)) + 1
+    cut = min(max(cut, 1), len(terms) - 1)
+    theirs = pool.submit(_walk_direct, XT, data, terms[:cut], weights[:cut])
+    mine = _walk_direct(XT, data, terms[cut:], weights[cut:])
+    scores = theirs.result()
+    scores += mine
+    return scores
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Walks in this block stay on the calling thread: for work that already keeps every core
+    busy with one query per process (a batch), where a second thread per walk only competes."""
+    token = _threads.set(False)
+    try:
+        yield
+    finally:
+        _threads.reset(token)
+
+
+def direct_kernel() -> bool:
+    """Whether scipy's compiled kernel is there and gives the copying path's answer."""
+    global _kernel_ok
+    if _kernel_ok is None:
+        _kernel_ok = _kernel_agrees()
+    return _kernel_ok
+
+
+def _walk_direct(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    from scipy.sparse import _sparsetools
+
+    order = np.argsort(-terms, kind="stable")
+    terms, weights = terms[order], weights[order]
+    indptr, indices = np.asarray(XT.indptr), np.asarray(XT.indices)
+    m = len(terms)
+    columns = np.empty(2 * m, dtype=indices.dtype)
+    columns[0::2], columns[1::2] = indptr[terms], indptr[terms + 1]
+    column_weights = np.zeros(2 * m - 1, dtype=np.float32)
+    column_weights[0::2] = weights
+    scores = np.zeros(XT.shape[1], dtype=np.float32)
+    _sparsetools.csc_matvec(XT.shape[1], 2 * m - 1, columns, indices,
+                            np.asarray(data, dtype=np.float32), column_weights, scores)
+    return scores
+
+
+def _walk_copying(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    n = XT.shape[1]
+    if len(terms) == 0:
+        return np.zeros(n, dtype=np.float32)
+    starts, ends = XT.indptr[terms].tolist(), XT.indptr[terms + 1].tolist()
+    texts = np.concatenate([XT.indices[a:b] for a, b in zip(starts, ends)])
+    values = np.concatenate([data[a:b] for a, b in zip(starts, ends)])
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(np.subtract(ends, starts), out=indptr[1:])
+    postings = sp.csr_matrix((values, texts, indptr), shape=(len(terms), n))
+    return np.asarray(postings.T @ weights, dtype=np.float32)
+
+
+def _kernel_agrees() -> bool:
+    rng = np.random.default_rng(0)
+    XT = sp.random(40, 300, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    XT.indices = XT.indices.astype(np.int32)
+    XT.indptr = XT.indptr.astype(np.int32)
+    terms = rng.choice(40, size=17, replace=False).astype(np.int64)
+    weights = rng.random(17).astype(np.float32)
+    try:
+        got = _walk_direct(XT, XT.data, terms, weights)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return False
+    return bool(np.allclose(got, _walk_copying(XT, XT.data, terms, weights), atol=1e-6))
+
+
+def _thread_pool() -> ThreadPoolExecutor | None:
+    """One worker thread for this process (a new one after a fork: threads do not survive it),
+    or None with one core or ``PAPERLIKE_JOBS=1``."""
+    global _pool
+    if not _threads.get() or os.environ.get("PAPERLIKE_JOBS", "").strip() == "1" or (os.cpu_count() or 1) < 2:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlike-walk"))
+        return _pool[1]
