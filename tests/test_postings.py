@@ -94,3 +94,15 @@ def test_top_papers_among_the_re_ranked_equals_the_full_search(seed_corpus, cand
                 assert fast == index.top_papers(scores, k, exclude, mask)
                 taken += len(index._top_papers_of(scores, among, k, exclude, mask)) == k
     assert taken  # the shortcut answered some of them
+
+
+@settings(max_examples=60, deadline=None)
+@given(walks())
+def test_the_sums_do_not_depend_on_the_threads(monkeypatch_walk, case):
+    XT, terms, weights = case
+    monkeypatch_walk.setattr(postings, "SPLIT_POSTINGS", 0)
+    monkeypatch_walk.setenv("PAPERLIKE_JOBS", "2")
+    threaded = postings.walk(XT, XT.data, terms, weights)
+    with postings.one_thread():
+        alone = postings.walk(XT, XT.data, terms, weights)
+    np.testing.assert_array_equal(threaded, alone)  # bit for bit: a batch answers as single calls

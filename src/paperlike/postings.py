@@ -11,7 +11,9 @@ therefore hands scipy's compiled CSC mat-vec kernel the index's own arrays with 
 pointer made of the query terms' slices, interleaved with empty "gap" columns (the terms are
 visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
 it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
-summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores.
+summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores. The
+halves are the same with one thread (``PAPERLIKE_JOBS=1``, a batch), so the sums, and the
+answers, do not depend on how many threads made them.
 
 The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the
 public (copying) path on a small matrix, and the public path is used where it is missing or
@@ -52,14 +54,16 @@ def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.nda
     if not direct_kernel() or int(indptr[-1]) > np.iinfo(np.asarray(XT.indices).dtype).max:
         return _walk_copying(XT, data, terms, weights)
     lengths = (indptr[terms + 1] - indptr[terms]).astype(np.int64)
-    pool = _thread_pool() if int(lengths.sum()) >= SPLIT_POSTINGS and len(terms) > 1 else None
-    if pool is None:
+    if int(lengths.sum()) < SPLIT_POSTINGS or len(terms) == 1:
         return _walk_direct(XT, data, terms, weights)
+    # Split by the data alone, threads or not, so that every answer sums in the same order.
     cut = int(np.searchsorted(np.cumsum(lengths), lengths.sum() / 2)) + 1
     cut = min(max(cut, 1), len(terms) - 1)
-    theirs = pool.submit(_walk_direct, XT, data, terms[:cut], weights[:cut])
-    mine = _walk_direct(XT, data, terms[cut:], weights[cut:])
-    scores = theirs.result()
+    first, second = (terms[:cut], weights[:cut]), (terms[cut:], weights[cut:])
+    pool = _thread_pool()
+    theirs = pool.submit(_walk_direct, XT, data, *first) if pool is not None else None
+    mine = _walk_direct(XT, data, *second)
+    scores = theirs.result() if theirs is not None else _walk_direct(XT, data, *first)
     scores += mine
     return scores
 
