@@ -4,6 +4,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 from sklearn.preprocessing import normalize
 
+from paperlike import allpairs
 from paperlike.allpairs import pairs_above
 
 
@@ -13,9 +14,19 @@ def brute(X, t):
     return set(zip(S.row[keep].tolist(), S.col[keep].tolist()))
 
 
+@pytest.fixture(scope="module")
+def patch():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9, 0.95]))
-def test_no_pair_is_lost_against_brute_force(seed, threshold):
+@given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9, 0.95]),
+       st.sampled_from([1 << 24, 64]), st.booleans())
+def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, one_job):
+    # Small chunks: many of them, joined two at a time on two threads unless PAPERLIKE_JOBS=1.
+    patch.setattr(allpairs, "_PRODUCTS_PER_CHUNK", per_chunk)
+    patch.setenv("PAPERLIKE_JOBS", "1" if one_job else "2")
     rng = np.random.default_rng(seed)
     n, vocab = int(rng.integers(2, 120)), int(rng.integers(5, 60))
     # Zipf-like term frequencies, so that some terms are frequent and get set aside.

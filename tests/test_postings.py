@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 
-from paperlike import postings
+from paperlike import parallel, postings
 from paperlike.index import PaperIndex
 from paperlike.rank import Ranker, best_positive
 
@@ -103,6 +103,6 @@ def test_the_sums_do_not_depend_on_the_threads(monkeypatch_walk, case):
     monkeypatch_walk.setattr(postings, "SPLIT_POSTINGS", 0)
     monkeypatch_walk.setenv("PAPERLIKE_JOBS", "2")
     threaded = postings.walk(XT, XT.data, terms, weights)
-    with postings.one_thread():
+    with parallel.one_thread():
         alone = postings.walk(XT, XT.data, terms, weights)
     np.testing.assert_array_equal(threaded, alone)  # bit for bit: a batch answers as single calls

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .parallel import second_thread
+
 __all__ = ["pairs_above", "dot_products"]
 
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
@@ -95,25 +97,46 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
     PT = P.T.tocsr()
     # No pair with s below this can reach t, whatever it leaves out: most products end here.
     floor = t - 1e-5 - float(left_out.max())
-    found_i, found_j, found_cosine = [], [], []
-    for start, end in _chunks(P, PT):
-        block = (P[start:end] @ PT).tocsr()
-        at = np.flatnonzero(block.data >= floor)
-        i = np.searchsorted(block.indptr, at, side="right").astype(np.int64) - 1 + start
-        j, s = block.indices[at].astype(np.int64), block.data[at].astype(np.float64)
-        del block, at
-        upper = i < j
-        i, j, s = i[upper], j[upper], s[upper]
-        # b: the side that leaves out more ranks; a . b <= s + |a beyond b's index| |b left out|.
-        b = np.where(first_rank[i] >= first_rank[j], i, j)
-        covered = np.minimum(s / np.maximum(indexed_norm[b], 1e-12), 1.0)
-        hit = s + left_out[b] * np.sqrt(1.0 - covered ** 2) >= t - 1e-5
-        # Verified chunk by chunk: on short rows (titles) the bound leaves many candidates, and
-        # keeping them all for the end would hold every one of them in memory at once.
-        i, j = i[hit], j[hit]
-        cosine = dot_products(X, i, j)
-        true = cosine >= t
-        found_i.append(i[true])
-        found_j.append(j[true])
-        found_cosine.append(cosine[true])
-    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_cosine)
+
+    def join(chunk: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _join_chunk(X, P, PT, chunk, floor, t, first_rank, indexed_norm, left_out)
+
+    found = _two_at_a_time(join, _chunks(P, PT))
+    return tuple(np.concatenate([part[k] for part in found]) for k in range(3))  # type: ignore[return-value]
+
+
+def _two_at_a_time(join, chunks: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``[join(c) for c in chunks]``, two chunks at once when a second thread is there (scipy's
+    sparse product and row indexing release the GIL); the results in the chunks' order."""
+    pool = second_thread()
+    if pool is None:
+        return [join(c) for c in chunks]
+    out = []
+    for k in range(0, len(chunks), 2):
+        theirs = pool.submit(join, chunks[k + 1]) if k + 1 < len(chunks) else None
+        out.append(join(chunks[k]))
+        if theirs is not None:
+            out.append(theirs.result())
+    return out
+
+
+def _join_chunk(X, P, PT, chunk, floor, t, first_rank, indexed_norm, left_out):
+    """The pairs (i < j) with i in the chunk's rows whose cosine reaches t, and their cosines."""
+    start, end = chunk
+    block = (P[start:end] @ PT).tocsr()
+    at = np.flatnonzero(block.data >= floor)
+    i = np.searchsorted(block.indptr, at, side="right").astype(np.int64) - 1 + start
+    j, s = block.indices[at].astype(np.int64), block.data[at].astype(np.float64)
+    del block, at
+    upper = i < j
+    i, j, s = i[upper], j[upper], s[upper]
+    # b: the side that leaves out more ranks; a . b <= s + |a beyond b's index| |b left out|.
+    b = np.where(first_rank[i] >= first_rank[j], i, j)
+    covered = np.minimum(s / np.maximum(indexed_norm[b], 1e-12), 1.0)
+    hit = s + left_out[b] * np.sqrt(1.0 - covered ** 2) >= t - 1e-5
+    # Verified chunk by chunk: on short rows (titles) the bound leaves many candidates, and
+    # keeping them all for the end would hold every one of them in memory at once.
+    i, j = i[hit], j[hit]
+    cosine = dot_products(X, i, j)
+    true = cosine >= t
+    return i[true], j[true], cosine[true]

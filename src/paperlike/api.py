@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
-from . import parallel, postings, store
+from . import parallel, store
 from .dedup import Deduplicator
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
@@ -104,7 +104,7 @@ def similar_many(index: PaperIndex, requests: Iterable[SimilarRequest | str], k:
         except RequestError as exc:
             raise RequestError(f"query {n}: {exc}") from None
     cut = len(batch) // 2 if len(batch) >= BATCH_IN_TWO else len(batch)
-    with postings.one_thread():
+    with parallel.one_thread():
         mine, theirs = parallel.both(lambda: _answers(index, batch[:cut]), lambda: _answers(index, batch[cut:]),
                                      parallel=cut < len(batch))
     return mine + theirs

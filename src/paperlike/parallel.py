@@ -9,19 +9,52 @@ the same results.
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
 from .errors import WorkerError
 
-__all__ = ["both", "in_child", "can_fork"]
+__all__ = ["both", "in_child", "can_fork", "second_thread", "one_thread"]
 
 A = TypeVar("A")
 B = TypeVar("B")
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+_threads = contextvars.ContextVar("paperlike_threads", default=True)
+
+
+def second_thread() -> ThreadPoolExecutor | None:
+    """This process's one worker thread, for compiled kernels that release the GIL (scipy's
+    sparse products), or None with one core, ``PAPERLIKE_JOBS=1`` or inside :func:`one_thread`.
+    Its tasks must not wait on it themselves. After a fork it is a new one: threads do not
+    survive a fork."""
+    global _pool
+    if not _threads.get() or os.environ.get("PAPERLIKE_JOBS", "").strip() == "1" or (os.cpu_count() or 1) < 2:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlike"))
+        return _pool[1]
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """No second thread in this block: for work that already keeps every core busy with one
+    process each (a batch split between two processes)."""
+    token = _threads.set(False)
+    try:
+        yield
+    finally:
+        _threads.reset(token)
+
 
 def can_fork() -> bool:
     """Whether a second core and the fork start method are there to use, and the user has not

@@ -12,7 +12,7 @@ pointer made of the query terms' slices, interleaved with empty "gap" columns (t
 visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
 it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
 summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores. The
-halves are the same with one thread (``PAPERLIKE_JOBS=1``, a batch), so the sums, and the
+halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`), so the sums, and the
 answers, do not depend on how many threads made them.
 
 The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the
@@ -22,24 +22,16 @@ disagrees, with the same results.
 
 from __future__ import annotations
 
-import contextvars
-import os
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["walk", "direct_kernel", "one_thread"]
+from .parallel import second_thread
+
+__all__ = ["walk", "direct_kernel"]
 
 SPLIT_POSTINGS = 200_000  # below this, handing half to a thread costs more than it saves
 
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
 _kernel_ok: bool | None = None
-_threads = contextvars.ContextVar("paperlike_walk_threads", default=True)
 
 
 def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -60,23 +52,12 @@ def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.nda
     cut = int(np.searchsorted(np.cumsum(lengths), lengths.sum() / 2)) + 1
     cut = min(max(cut, 1), len(terms) - 1)
     first, second = (terms[:cut], weights[:cut]), (terms[cut:], weights[cut:])
-    pool = _thread_pool()
+    pool = second_thread()
     theirs = pool.submit(_walk_direct, XT, data, *first) if pool is not None else None
     mine = _walk_direct(XT, data, *second)
     scores = theirs.result() if theirs is not None else _walk_direct(XT, data, *first)
     scores += mine
     return scores
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Walks in this block stay on the calling thread: for work that already keeps every core
-    busy with one query per process (a batch), where a second thread per walk only competes."""
-    token = _threads.set(False)
-    try:
-        yield
-    finally:
-        _threads.reset(token)
 
 
 def direct_kernel() -> bool:
@@ -129,15 +110,3 @@ def _kernel_agrees() -> bool:
     except (ImportError, AttributeError, TypeError, ValueError):
         return False
     return bool(np.allclose(got, _walk_copying(XT, XT.data, terms, weights), atol=1e-6))
-
-
-def _thread_pool() -> ThreadPoolExecutor | None:
-    """One worker thread for this process (a new one after a fork: threads do not survive it),
-    or None with one core or ``PAPERLIKE_JOBS=1``."""
-    global _pool
-    if not _threads.get() or os.environ.get("PAPERLIKE_JOBS", "").strip() == "1" or (os.cpu_count() or 1) < 2:
-        return None
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():
-            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlike-walk"))
-        return _pool[1]
