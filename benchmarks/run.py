@@ -703,6 +703,7 @@ def measure_size(size: str, seed: int, budget: float, root: Path, log, steps: se
         if step == "build":
             shutil.rmtree(model, ignore_errors=True)
         R[step] = run_step(step, dict(common, extras=True) if step == "load" else common, budget, work, log)
+        R[step]["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         if step == "build" and model.exists():
             R["model_bytes"] = sum(f.stat().st_size for f in model.iterdir() if f.is_file())
     R["total_seconds"] = time.perf_counter() - t0
@@ -771,6 +772,19 @@ def _get(R: dict, *path):
     return cur
 
 
+def _measured_at(results: list[dict]) -> list[str]:
+    """When each step's figures were measured: ``--steps`` re-measures some and keeps the rest."""
+    times = {step: [(R.get(step) or {}).get("measured_at") for R in results] for step in ALL_STEPS}
+    if not any(t for ts in times.values() for t in ts):
+        return []
+    lines = ["When each step was measured (`--steps` re-measures some steps and keeps the others' "
+             "figures from the last run of that size, on the same corpus):", "",
+             "| step | " + " | ".join(R["size"] for R in results) + " |", "|---|" + "---|" * len(results)]
+    for step, ts in times.items():
+        lines.append(f"| {step} | " + " | ".join(t or "not recorded" for t in ts) + " |")
+    return lines + [""]
+
+
 def render(results: list[dict], quick: bool, seconds: float) -> str:
     ns = [R["n"] for R in results]
     sizes = [R["size"] for R in results]
@@ -785,11 +799,14 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
         return _get(R, step, "phases", "seconds", label)
 
     lines = [f"## Scale (`benchmarks/run.py{' --quick' if quick else ''}`)", "",
-             f"{machine()}. Total run {seconds / 60:.1f} min. Both cores were shared with another "
-             "developer's test runs during this run (1-minute load average at each step's start "
-             f"and end: {', '.join(sorted({f'{v:.1f}' for R in results for s in R.values() if isinstance(s, dict) for v in (s.get('loadavg_before'), s.get('loadavg_after')) if v is not None}))}), "
-             "so times carry that noise. Every step ran in its own child process with BLAS/OpenMP "
-             "threads set to 1; peak RSS is the child's own (`os.wait4`). Latencies are wall-clock.", ""]
+             f"{machine()}. Total run {seconds / 60:.1f} min. The 1-minute load average at each step's start "
+             f"and end was {', '.join(sorted({f'{v:.1f}' for R in results for s in R.values() if isinstance(s, dict) for v in (s.get('loadavg_before'), s.get('loadavg_after')) if v is not None}))} "
+             "(above 1 means something else ran beside the step, e.g. a developer's tests, so times carry "
+             "that noise). Every step ran in its own child process with BLAS/OpenMP threads set to 1 "
+             "(paperlike's own second thread, for posting walks and the all-pairs join, and its second "
+             "process in the build and in `similar_many`, are on, as a user gets them); peak RSS is the "
+             "child's own (`os.wait4`). Latencies are wall-clock.", ""]
+    lines += _measured_at(results)
     lines.append("Corpora: `benchmarks/generate.py` (sentences of real arXiv abstracts recombined within "
                  "a primary category, 1% planted versions). " + "; ".join(
                      f"{R['size']}: {R['corpus']['records']:,} records ({R['corpus']['planted']:,} planted), "

@@ -27,6 +27,7 @@ the order of the input.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import unicodedata
@@ -284,8 +285,11 @@ class Deduplicator:
                 found.update(_blocked(records, key))
             return found
 
-        # The title join and the rest take about as long: one on each core of a large corpus.
-        pairs, (ti, tj) = parallel.both(other_pairs, title_pairs, parallel=n_texts >= _PARALLEL_MIN_TEXTS)
+        # The title join and the rest take about as long: one on each core of a large corpus,
+        # each join on one thread (a second thread per join only competes for the two cores).
+        split = n_texts >= _PARALLEL_MIN_TEXTS and parallel.can_fork()
+        with parallel.one_thread() if split else contextlib.nullcontext():
+            pairs, (ti, tj) = parallel.both(other_pairs, title_pairs, parallel=split)
         pairs.update(zip(ti.tolist(), tj.tolist()))
         ordered = sorted((min(a, b), max(a, b)) for a, b in pairs if a != b)
         arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
