@@ -388,8 +388,7 @@ def similar(
     [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
     """
     fmt = _output(fmt, as_json)
-    request = SimilarRequest(query=query, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
-                             diverse=diverse)
+    request = _similar_request(query, k, by_id, by_text, category, since, until, diverse)
     result = api.similar(api.open_model(model, notice=_notice), request)
     _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
 
@@ -419,8 +418,7 @@ def similar_many(
     """
     fmt = _output(fmt, as_json)
     lines = _query_lines(queries)
-    requests = [SimilarRequest(query=q, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
-                               diverse=diverse) for _, q in lines]
+    requests = [_similar_request(q, k, by_id, by_text, category, since, until, diverse) for _, q in lines]
     answers = api.similar_many(api.open_model(model, notice=_notice), requests)
     for (line, _), answer in zip(lines, answers):
         if answer.error:
@@ -432,6 +430,12 @@ def similar_many(
             typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False))
     else:
         _emit(answers, fmt, lambda: _many_table(rows()), rows)
+
+
+def _similar_request(query: str, k: int, by_id: bool, by_text: bool, category, since, until,
+                     diverse: bool) -> SimilarRequest:
+    return SimilarRequest(query=query, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
+                          diverse=diverse)
 
 
 def _query_lines(path: str) -> list[tuple[int, str]]:
