@@ -774,8 +774,9 @@ def _get(R: dict, *path):
 
 def _measured_at(results: list[dict]) -> list[str]:
     """When each step's figures were measured: ``--steps`` re-measures some and keeps the rest."""
-    times = {step: [(R.get(step) or {}).get("measured_at") for R in results] for step in ALL_STEPS}
-    if not any(t for ts in times.values() for t in ts):
+    times = {step: [(R.get(step) or {}).get("measured_at") or ("not run" if (R.get(step) or {}).get("skipped") else None)
+                    for R in results] for step in ALL_STEPS}
+    if not any(t and t != "not run" for ts in times.values() for t in ts):
         return []
     lines = ["When each step was measured (`--steps` re-measures some steps and keeps the others' "
              "figures from the last run of that size, on the same corpus):", "",
