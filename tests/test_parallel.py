@@ -65,3 +65,10 @@ def test_paperlike_jobs_1_works_in_one_process(monkeypatch):
     monkeypatch.delenv("PAPERLIKE_JOBS")
     here, there = parallel.both(os.getpid, os.getpid)
     assert here != there
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+def test_two_at_a_time_keeps_the_order(monkeypatch, jobs, n):
+    monkeypatch.setenv("PAPERLIKE_JOBS", jobs)
+    assert parallel.two_at_a_time(lambda x: x * x, list(range(n))) == [x * x for x in range(n)]

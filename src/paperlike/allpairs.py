@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .parallel import second_thread
+from .parallel import two_at_a_time
 
 __all__ = ["pairs_above", "dot_products"]
 
@@ -101,23 +101,9 @@ def pairs_above(X: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndar
     def join(chunk: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _join_chunk(X, P, PT, chunk, floor, t, first_rank, indexed_norm, left_out)
 
-    found = _two_at_a_time(join, _chunks(P, PT))
+    # scipy's sparse product and row indexing release the GIL: two chunks at once, on two threads.
+    found = two_at_a_time(join, _chunks(P, PT))
     return tuple(np.concatenate([part[k] for part in found]) for k in range(3))  # type: ignore[return-value]
-
-
-def _two_at_a_time(join, chunks: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``[join(c) for c in chunks]``, two chunks at once when a second thread is there (scipy's
-    sparse product and row indexing release the GIL); the results in the chunks' order."""
-    pool = second_thread()
-    if pool is None:
-        return [join(c) for c in chunks]
-    out = []
-    for k in range(0, len(chunks), 2):
-        theirs = pool.submit(join, chunks[k + 1]) if k + 1 < len(chunks) else None
-        out.append(join(chunks[k]))
-        if theirs is not None:
-            out.append(theirs.result())
-    return out
 
 
 def _join_chunk(X, P, PT, chunk, floor, t, first_rank, indexed_norm, left_out):

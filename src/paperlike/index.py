@@ -293,14 +293,16 @@ class PaperIndex:
 
     def _top_papers_of(self, scores: np.ndarray, among: np.ndarray | None, k: int, exclude: list[int],
                        allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        texts = np.arange(len(scores)) if among is None else np.sort(np.asarray(among, dtype=np.int64))
-        scores = scores.copy() if among is None else scores[texts]
+        # Positions in ``scores`` are texts, or with ``among`` places in its sorted texts.
+        texts = None if among is None else np.sort(np.asarray(among, dtype=np.int64))
+        scores = scores.copy() if texts is None else scores[texts]
+        paper_at = self.paper_of_text_ if texts is None else self.paper_of_text_[texts]
         if exclude:
             left_out = np.array([int(self.text_of_record_[r]) for p in exclude for r in self.records_of_paper(p)],
                                 dtype=np.int64)
-            scores[np.isin(texts, left_out) if among is not None else left_out] = -np.inf
+            scores[left_out if texts is None else np.isin(texts, left_out)] = -np.inf
         if allowed is not None:
-            scores[~allowed[self.paper_of_text_[texts]]] = -np.inf
+            scores[~allowed[paper_at]] = -np.inf
         seen: set[int] = set()
         out: list[tuple[int, float]] = []
         n = len(scores)
@@ -313,7 +315,7 @@ class PaperIndex:
             for at in top.tolist():
                 if scores[at] <= 0 or len(out) == k:
                     break
-                paper = int(self.paper_of_text_[texts[at]])
+                paper = int(paper_at[at])
                 if paper not in seen:
                     seen.add(paper)
                     out.append((paper, float(scores[at])))

@@ -12,8 +12,8 @@ pointer made of the query terms' slices, interleaved with empty "gap" columns (t
 visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
 it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
 summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores. The
-halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`), so the sums, and the
-answers, do not depend on how many threads made them.
+halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`),
+so the sums, and the answers, do not depend on how many threads made them.
 
 The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the
 public (copying) path on a small matrix, and the public path is used where it is missing or
@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .parallel import second_thread
+from .parallel import two_at_a_time
 
 __all__ = ["walk", "direct_kernel"]
 
@@ -51,13 +51,10 @@ def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.nda
     # Split by the data alone, threads or not, so that every answer sums in the same order.
     cut = int(np.searchsorted(np.cumsum(lengths), lengths.sum() / 2)) + 1
     cut = min(max(cut, 1), len(terms) - 1)
-    first, second = (terms[:cut], weights[:cut]), (terms[cut:], weights[cut:])
-    pool = second_thread()
-    theirs = pool.submit(_walk_direct, XT, data, *first) if pool is not None else None
-    mine = _walk_direct(XT, data, *second)
-    scores = theirs.result() if theirs is not None else _walk_direct(XT, data, *first)
-    scores += mine
-    return scores
+    first, second = two_at_a_time(lambda part: _walk_direct(XT, data, *part),
+                                  [(terms[:cut], weights[:cut]), (terms[cut:], weights[cut:])])
+    first += second
+    return first
 
 
 def direct_kernel() -> bool:
