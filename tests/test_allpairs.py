@@ -22,8 +22,8 @@ def patch():
 
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9, 0.95]),
-       st.sampled_from([1 << 24, 64]), st.booleans())
-def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, one_job):
+       st.sampled_from([1 << 24, 64]), st.booleans(), st.sampled_from([0.3, 0.65, 0.93, 0.99]))
+def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, one_job, share):
     # Small chunks: many of them, joined two at a time on two threads unless PAPERLIKE_JOBS=1.
     patch.setattr(allpairs, "_PRODUCTS_PER_CHUNK", per_chunk)
     patch.setenv("PAPERLIKE_JOBS", "1" if one_job else "2")
@@ -33,7 +33,7 @@ def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, 
     probs = 1 / np.arange(1, vocab + 1)
     dense = rng.random((n, vocab)) < np.clip(probs * 3, 0, 0.9) * rng.random((n, 1))
     X = normalize(sp.csr_matrix(dense * rng.random((n, vocab)), dtype=np.float32))
-    i, j, cos = pairs_above(X, threshold)
+    i, j, cos = pairs_above(X, threshold, share)
     assert set(zip(i.tolist(), j.tolist())) == brute(X, threshold)
     exact = np.asarray(X[i].multiply(X[j]).sum(axis=1)).ravel()
     np.testing.assert_allclose(cos, exact, atol=1e-5)
@@ -45,3 +45,19 @@ def test_identical_rows_are_found(seed_index):
     n = seed_index.X_.shape[0]
     assert {(a, n + a) for a in range(5)} <= set(zip(i.tolist(), j.tolist()))
     assert cos.min() == pytest.approx(1.0, abs=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_each_chunk_meets_only_the_texts_from_its_first_row_on(seed):
+    rng = np.random.default_rng(seed)
+    n, vocab = int(rng.integers(2, 60)), int(rng.integers(2, 30))
+    P = sp.random(n, vocab, density=0.3, format="csr", random_state=rng, dtype=np.float32)
+    PT = P.T.tocsr()
+    edges = sorted({0, n, *rng.integers(0, n, 3).tolist()})
+    chunks = list(zip(edges[:-1], edges[1:]))
+    for (start, end), begin in allpairs._with_tails(P, PT, chunks):
+        expected = (P[start:end] @ P.T).toarray()
+        expected[:, :start] = 0
+        got = allpairs._tail_product(P, PT, start, end, begin).toarray()
+        np.testing.assert_allclose(got, expected, rtol=1e-6)

@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from . import parallel
-from .allpairs import dot_products, pairs_above
+from .allpairs import TITLE_LEFT_OUT_SHARE, dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
 from .vectorize import Fields, Vectorizer
@@ -275,7 +275,7 @@ class Deduplicator:
         def title_pairs() -> tuple[np.ndarray, np.ndarray]:
             if T is None:
                 return titled[:0], titled[:0]
-            ti, tj, _ = pairs_above(T, _TITLE_JOIN)
+            ti, tj, _ = pairs_above(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE)
             return titled[ti], titled[tj]
 
         def other_pairs() -> set[tuple[int, int]]:

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
@@ -45,19 +45,26 @@ def second_thread() -> ThreadPoolExecutor | None:
         return _pool[1]
 
 
-def two_at_a_time(work: Callable[[A], B], items: list[A]) -> list[B]:
+def two_at_a_time(work: Callable[[A], B], items: Iterable[A]) -> list[B]:
     """``[work(x) for x in items]``, two items at once when :func:`second_thread` gives a thread
-    (for work in compiled kernels that release the GIL); the results in the items' order."""
+    (for work in compiled kernels that release the GIL); the results in the items' order. The
+    items are taken from the iterable two at a time, so a generator's items need not all be
+    held at once."""
     pool = second_thread()
     if pool is None:
         return [work(x) for x in items]
     out: list[B] = []
-    for k in range(0, len(items), 2):
-        theirs = pool.submit(work, items[k + 1]) if k + 1 < len(items) else None
-        out.append(work(items[k]))
+    items = iter(items)
+    for mine in items:
+        other = next(items, _NONE)
+        theirs = pool.submit(work, other) if other is not _NONE else None
+        out.append(work(mine))
         if theirs is not None:
             out.append(theirs.result())
     return out
+
+
+_NONE = object()
 
 
 @contextmanager
