@@ -50,3 +50,10 @@ def test_normalized_text_is_one_line_without_edge_spaces(text):
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_tokens_equal_the_regular_expression(text):
     assert tokens(text) == re.findall(r"\w+", text.casefold())
+
+
+@given(st.lists(st.sampled_from(list("ab Z9-_.,\n\t\r&;$\\{}~'é\u00a0") + ["&amp;", "-\n", "\\em ", "lay"]))
+       .map("".join))
+def test_text_key_is_the_tokens_of_the_normalised_text(text):
+    # text_key skips normalize on plain ASCII text: the key must be the same as with it.
+    assert text_key(text) == " ".join(tokens(normalize(text)))

@@ -121,6 +121,13 @@ def ascii_words(text: str) -> list[bytes]:
 
 def text_key(text: str | None) -> str:
     """A key equal for two texts that differ only in case, punctuation or spacing."""
+    if not text:
+        return ""
+    # ASCII text with no markup (nearly every title and abstract, already normalised when it
+    # was read) has the tokens normalize would leave: what normalize changes there, spacing and
+    # a hyphen broken over a line, is only where tokens split anyway.
+    if text.isascii() and "&" not in text and "\\" not in text and "$" not in text and "{" not in text:
+        return " ".join(tokens(text))
     return " ".join(tokens(normalize(text)))
 
 
