@@ -138,7 +138,10 @@ def worker_build(a: dict) -> dict:
     ph.wrap(dedup.Deduplicator, "_candidates", "dedup: candidates (total)")
     ph.wrap(vectorize.Vectorizer, "transform_texts", "dedup: transform titles/abstracts")
     ph.wrap(dedup, "pairs_above",
-            label_of=lambda X, t: f"dedup: pairs_above {'titles' if t < DUP_THRESHOLD else 'texts'} >= {t}")
+            label_of=lambda X, t, *_: f"dedup: pairs_above {'titles' if t < DUP_THRESHOLD else 'texts'} >= {t}")
+    ph.wrap(allpairs.SharedJoin, "run", label_of=lambda join: (
+        "dedup: title join, the chunks the build's own process took" if join.t < DUP_THRESHOLD - 1e-3
+        else "all pairs: SharedJoin.run (texts)"))
     ph.wrap(dedup, "_blocked", "dedup: blocking (opening words, names)")
     ph.wrap(dedup.Deduplicator, "_abstract_cosines", "dedup: abstract cosines of candidates")
     ph.wrap(dedup, "pair_evidence", "dedup: pair_evidence (per candidate)")

@@ -4,7 +4,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 from sklearn.preprocessing import normalize
 
-from paperlike import allpairs
+from paperlike import allpairs, parallel
 from paperlike.allpairs import pairs_above
 
 
@@ -61,3 +61,21 @@ def test_each_chunk_meets_only_the_texts_from_its_first_row_on(seed):
         expected[:, :start] = 0
         got = allpairs._tail_product(P, PT, start, end, begin).toarray()
         np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000))
+def test_a_join_shared_by_two_processes_finds_each_pair_once(patch, seed):
+    patch.setattr(allpairs, "_PRODUCTS_PER_CHUNK", 32)
+    patch.setenv("PAPERLIKE_JOBS", "2")
+    rng = np.random.default_rng(seed)
+    n, vocab = int(rng.integers(20, 100)), int(rng.integers(5, 30))
+    X = normalize(sp.random(n, vocab, density=0.3, format="csr", random_state=rng, dtype=np.float32))
+    join = allpairs.SharedJoin(X, 0.5)
+    assert len(join.chunks) > 1
+    with parallel.in_child(join.run) as theirs:
+        mine = join.run()
+        other = theirs()
+    found = list(zip(mine[0].tolist(), mine[1].tolist())) + list(zip(other[0].tolist(), other[1].tolist()))
+    assert len(found) == len(set(found))
+    assert set(found) == brute(X, 0.5)

@@ -20,14 +20,15 @@ LEFT_OUT_SHARE says how it was chosen, for whole texts and for titles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
 from .parallel import two_at_a_time
 
-__all__ = ["pairs_above", "dot_products"]
+__all__ = ["pairs_above", "SharedJoin", "dot_products"]
 
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
 # each), so the peak does not grow with the corpus.
@@ -100,14 +101,16 @@ def _chunks(P: sp.csr_matrix, PT: sp.csr_matrix) -> list[tuple[int, int]]:
     return list(zip(edges[:-1], edges[1:]))
 
 
-def _with_tails(P: sp.csr_matrix, PT: sp.csr_matrix, chunks: list[tuple[int, int]]
+def _with_tails(P: sp.csr_matrix, PT: sp.csr_matrix, chunks: Iterable[tuple[int, int]]
                 ) -> Iterator[tuple[tuple[int, int], np.ndarray]]:
-    """Each chunk with where each posting list's texts from the chunk's first row on begin:
-    a pair is found once, from its first text, so the texts before a chunk are skipped."""
-    begin = PT.indptr[:-1].copy()
+    """Each chunk (in increasing order, not necessarily all of them) with where each posting
+    list's texts from the chunk's first row on begin: a pair is found once, from its first
+    text, so the texts before a chunk are skipped."""
+    begin, at = PT.indptr[:-1].copy(), 0
     for start, end in chunks:
+        begin += np.bincount(P.indices[P.indptr[at]:P.indptr[start]], minlength=PT.shape[0]).astype(begin.dtype)
+        at = start
         yield (start, end), begin.copy()
-        begin += np.bincount(P.indices[P.indptr[start]:P.indptr[end]], minlength=PT.shape[0]).astype(begin.dtype)
 
 
 def _tail_product(P: sp.csr_matrix, PT: sp.csr_matrix, start: int, end: int, begin: np.ndarray) -> sp.csr_matrix:
@@ -135,20 +138,58 @@ def pairs_above(X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT
     ``left_out_share`` (below 1) is the most a row's left-out part may weigh, as a share of the
     threshold: it changes the time taken, never the pairs found.
     """
-    X = sp.csr_matrix(X, dtype=np.float32)
-    t = threshold - 1e-6
-    if X.shape[0] < 2 or X.nnz == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    parts = _Parts(*_indexed_parts(X, (left_out_share * max(threshold, 0.0)) ** 2))
+    return SharedJoin(X, threshold, left_out_share).run()
 
-    def join(item: tuple[tuple[int, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        (start, end), begin = item
-        return _join_chunk(X, parts, _tail_product(parts.P, parts.PT, start, end, begin), start, t)
 
-    # scipy's sparse product and row indexing release the GIL: two chunks at once, on two threads.
-    found = two_at_a_time(join, _with_tails(parts.P, parts.PT, _chunks(parts.P, parts.PT)))
-    return tuple(np.concatenate([part[k] for part in found]) for k in range(3))  # type: ignore[return-value]
+class SharedJoin:
+    """The join of :func:`pairs_above`, cut into chunks of rows that processes take in turn.
+
+    Made before a fork, its ``run`` may be called in the parent and in the child: each chunk
+    is joined once, by whichever process takes it first (the count of chunks taken is in
+    shared memory), so a process with other work to do first takes fewer. The pairs of all
+    runs together are those of :func:`pairs_above`; one run alone does every chunk.
+    """
+
+    def __init__(self, X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT_OUT_SHARE) -> None:
+        self.X = sp.csr_matrix(X, dtype=np.float32)
+        self.t = threshold - 1e-6
+        self.parts = None
+        self.chunks: list[tuple[int, int]] = []
+        if self.X.shape[0] >= 2 and self.X.nnz:
+            self.parts = _Parts(*_indexed_parts(self.X, (left_out_share * max(threshold, 0.0)) ** 2))
+            self.chunks = _chunks(self.parts.P, self.parts.PT)
+        self._taken = multiprocessing.Value("q", 0)
+
+    def run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs (i < j) with cosine >= threshold of the chunks this run takes."""
+        parts = self.parts
+        if parts is None:
+            return _no_pairs()
+
+        def join(item: tuple[tuple[int, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            (start, end), begin = item
+            return _join_chunk(self.X, parts, _tail_product(parts.P, parts.PT, start, end, begin), start, self.t)
+
+        # scipy's sparse product and row indexing release the GIL: two chunks at once, on two
+        # threads (the chunks are taken here, on this thread, so in increasing order).
+        found = two_at_a_time(join, _with_tails(parts.P, parts.PT, self._take()))
+        if not found:
+            return _no_pairs()
+        return tuple(np.concatenate([part[k] for part in found]) for k in range(3))  # type: ignore[return-value]
+
+    def _take(self) -> Iterator[tuple[int, int]]:
+        while True:
+            with self._taken.get_lock():
+                k = self._taken.value
+                self._taken.value = k + 1
+            if k >= len(self.chunks):
+                return
+            yield self.chunks[k]
+
+
+def _no_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, np.zeros(0, dtype=np.float32)
 
 
 class _Parts:

@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from . import parallel
-from .allpairs import TITLE_LEFT_OUT_SHARE, dot_products, pairs_above
+from .allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
 from .vectorize import Fields, Vectorizer
@@ -140,7 +140,7 @@ def _title_containment(a: str, b: str) -> float | None:
 
 def _shingles(text: str | None) -> set[tuple[str, ...]]:
     words = tokens(text or "")
-    return {tuple(words[i:i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+    return set(zip(*(words[k:] for k in range(_SHINGLE))))
 
 
 class Evidence(dict):
@@ -272,10 +272,12 @@ class Deduplicator:
         else:
             T = None
 
+        titles = SharedJoin(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE) if T is not None else None
+
         def title_pairs() -> tuple[np.ndarray, np.ndarray]:
-            if T is None:
+            if titles is None:
                 return titled[:0], titled[:0]
-            ti, tj, _ = pairs_above(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE)
+            ti, tj, _ = titles.run()
             return titled[ti], titled[tj]
 
         def other_pairs() -> set[tuple[int, int]]:
@@ -285,11 +287,16 @@ class Deduplicator:
                 found.update(_blocked(records, key))
             return found
 
-        # The title join and the rest take about as long: one on each core of a large corpus,
-        # each join on one thread (a second thread per join only competes for the two cores).
+        # On a large corpus a second process starts on the title join while this one does the
+        # text join and the blocking, then takes the title chunks still left: the two finish
+        # together, each on one thread (a second thread per process only competes for the cores).
         split = n_texts >= _PARALLEL_MIN_TEXTS and parallel.can_fork()
         with parallel.one_thread() if split else contextlib.nullcontext():
-            pairs, (ti, tj) = parallel.both(other_pairs, title_pairs, parallel=split)
+            with parallel.in_child(title_pairs, parallel=split) as theirs:
+                pairs = other_pairs()
+                ti, tj = title_pairs()
+                pairs.update(zip(ti.tolist(), tj.tolist()))
+                ti, tj = theirs()
         pairs.update(zip(ti.tolist(), tj.tolist()))
         ordered = sorted((min(a, b), max(a, b)) for a, b in pairs if a != b)
         arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
