@@ -18,6 +18,7 @@ from . import recommend
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
+from .heap import collections_paused
 from .keys import KeyTable, key_int
 from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
@@ -69,6 +70,7 @@ class PaperIndex:
 
     # -- building ---------------------------------------------------------------------------
 
+    @collections_paused()
     def fit(self, records: Iterable[Paper]) -> PaperIndex:
         """Group the records into texts, learn TF-IDF from the texts, vectorise them."""
         self.records_ = list(records)

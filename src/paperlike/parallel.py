@@ -10,6 +10,7 @@ the same results.
 from __future__ import annotations
 
 import contextvars
+import gc
 import multiprocessing
 import os
 import signal
@@ -109,7 +110,14 @@ def in_child(there: Callable[[], B], *, parallel: bool = True) -> Iterator[Calla
         return
     receive, send = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(target=_answer, args=(there, send), daemon=True)
-    child.start()
+    # The child's garbage collections would write to every object it inherited (a collection
+    # marks each object it visits), and so copy the whole heap page by page: frozen objects are
+    # not visited. The parent unfreezes its own at once.
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     send.close()  # so that the child's death, not a message, is what ends a wait
 
     def result() -> B:

@@ -39,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ModelError
+from .heap import collections_paused
 from .filters import Facets
 from .dedup import Deduplicator
 from .index import PaperIndex
@@ -164,6 +165,7 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
     }
 
 
+@collections_paused()
 def save(index: PaperIndex, path: str | Path) -> Path:
     """Save a fitted index to a folder, atomically: readers see the old model or the new one.
 

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from .dedup import Deduplicator, check_record, completeness
 from .errors import EmptyCorpusError
+from .heap import collections_paused
 from .models import Paper
 from .vectorize import paper_text
 
@@ -26,6 +27,7 @@ __all__ = ["add_records", "NEW_WORDS_SHOWN"]
 NEW_WORDS_SHOWN = 20
 
 
+@collections_paused()
 def add_records(index, records: Sequence[Paper]) -> dict:
     """Add records to a fitted index in place; what was done, as AddReport's fields."""
     if not records:

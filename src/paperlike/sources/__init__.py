@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import BadRecordError, EmptyCorpusError, InputError
 from .. import parallel
+from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped, Source
 from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
 from .base import read_text, with_unique_ids
@@ -119,6 +120,7 @@ def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
     return Paper.model_construct(**fields, source=source)
 
 
+@collections_paused()
 def read_records(
     paths: Iterable[str | Path],
     *,
