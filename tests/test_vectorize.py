@@ -50,3 +50,24 @@ def test_parallel_counts_equal_one_process(seed_corpus, monkeypatch):
     parallel_terms, parallel = vectorize._count_in_parallel(counter, texts)
     assert parallel_terms == terms
     assert (parallel != counts).nnz == 0
+
+
+def test_fields_are_scikit_learns_tfidf_of_the_texts_titles_and_abstracts(seed_corpus):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    papers = seed_corpus.records
+    vectorizer = Vectorizer()
+    fields = vectorizer.fit_fields(papers)
+    reference = vectorizer._tfidf(min_df=1, max_df=1.0)
+    expected = reference.fit_transform([vectorize.paper_text(p) for p in papers])
+    assert list(reference.get_feature_names_out()) == list(vectorizer.vocabulary_)
+    np.testing.assert_allclose(fields.X.toarray(), expected.toarray(), atol=1e-6)
+    rows = np.arange(len(papers))
+    titles = TfidfVectorizer(vocabulary=reference.vocabulary_, stop_words="english", strip_accents="unicode",
+                             sublinear_tf=True).fit([vectorize.paper_text(p) for p in papers])
+    np.testing.assert_allclose(fields.title_rows(rows).toarray(),
+                               titles.transform([p.title or "" for p in papers]).toarray(), atol=1e-6)
+    abstracts = titles.transform([p.abstract or "" for p in papers]).toarray()
+    np.testing.assert_allclose(fields.abstract_rows(rows).toarray(), abstracts, atol=1e-6)
+    some = rows[::3]
+    np.testing.assert_allclose(fields.abstract_rows(some).toarray(), abstracts[some], atol=1e-6)

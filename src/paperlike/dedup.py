@@ -265,9 +265,8 @@ class Deduplicator:
         n_texts = len(records)
         titled = np.array([t for t, r in enumerate(records) if r.title], dtype=np.int64)
         if len(titled) > 1:
-            if fields is not None and fields.titles is not None:
-                T = fields.titles[titled]
-            else:
+            T = fields.title_rows(titled) if fields is not None else None
+            if T is None:
                 T = vectorizer.transform_texts([records[t].title for t in titled.tolist()])
         else:
             T = None
@@ -309,9 +308,8 @@ class Deduplicator:
         with_abstract = [t for t in involved.tolist() if records[t].abstract]
         if not with_abstract:
             return [None] * len(i)
-        if fields is not None and fields.abstracts is not None:
-            A = fields.abstracts[with_abstract]
-        else:
+        A = fields.abstract_rows(np.array(with_abstract, dtype=np.int64)) if fields is not None else None
+        if A is None:
             A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
         position = np.full(len(records), -1, dtype=np.int64)
         position[with_abstract] = np.arange(len(with_abstract))
