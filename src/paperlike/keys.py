@@ -33,16 +33,25 @@ class KeyTable:
 
     @classmethod
     def build(cls, items: Iterable[tuple[str, int]]) -> KeyTable:
-        pairs = {(int(key_hash(key)), int(value)) for key, value in items if key}
-        array = np.array(sorted(pairs), dtype=np.uint64).reshape(-1, 2)
-        return cls(array[:, 0].copy(), array[:, 1].astype(np.int64))
+        hashes: list[int] = []
+        values: list[int] = []
+        for key, value in items:
+            if key:
+                hashes.append(key_int(key))
+                values.append(value)
+        return cls.from_hashes(np.array(hashes, dtype=np.uint64), np.array(values, dtype=np.int64))
 
     @classmethod
     def from_hashes(cls, hashes: np.ndarray, values: np.ndarray) -> KeyTable:
         """A table of keys already hashed with :func:`key_hash`."""
-        pairs = np.unique(np.stack([np.asarray(hashes, dtype=np.uint64),
-                                    np.asarray(values).astype(np.uint64)], axis=1), axis=0)
-        return cls(pairs[:, 0].copy(), pairs[:, 1].astype(np.int64))
+        hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
+        values = np.asarray(values).astype(np.int64).reshape(-1)
+        order = np.lexsort((values, hashes))
+        hashes, values = hashes[order], values[order]
+        # Sorted by hash, then value: a repeated (key, value) is kept once.
+        new = np.ones(len(hashes), dtype=bool)
+        new[1:] = (hashes[1:] != hashes[:-1]) | (values[1:] != values[:-1])
+        return cls(hashes[new], values[new])
 
     def get(self, key: str) -> list[int]:
         """Every value stored under the key (a hash collision may add a stray one; callers
