@@ -45,6 +45,8 @@ _TOKEN_RE = re.compile(r"\w+")
 # the same tokens as the regular expression, four times faster.
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _ASCII_SPACES = bytes(b if b in _ASCII_WORD else 32 for b in range(256))
+# The same, lower-casing too: one pass over the bytes for a key.
+_ASCII_KEY = bytes((b | 32 if 65 <= b <= 90 else b) if b in _ASCII_WORD else 32 for b in range(256))
 
 
 def _accent(match: re.Match[str]) -> str:
@@ -127,7 +129,7 @@ def text_key(text: str | None) -> str:
     # was read) has the tokens normalize would leave: what normalize changes there, spacing and
     # a hyphen broken over a line, is only where tokens split anyway.
     if text.isascii() and "&" not in text and "\\" not in text and "$" not in text and "{" not in text:
-        return " ".join(tokens(text))
+        return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
     return " ".join(tokens(normalize(text)))
 
 
