@@ -71,7 +71,7 @@ def test_a_join_shared_by_two_processes_finds_each_pair_once(patch, seed):
     rng = np.random.default_rng(seed)
     n, vocab = int(rng.integers(20, 100)), int(rng.integers(5, 30))
     X = normalize(sp.random(n, vocab, density=0.3, format="csr", random_state=rng, dtype=np.float32))
-    join = allpairs.SharedJoin(X, 0.5)
+    join = allpairs.SharedJoin(X, 0.5, shared=True)
     assert len(join.chunks) > 1
     with parallel.in_child(join.run) as theirs:
         mine = join.run()
@@ -79,3 +79,43 @@ def test_a_join_shared_by_two_processes_finds_each_pair_once(patch, seed):
     found = list(zip(mine[0].tolist(), mine[1].tolist())) + list(zip(other[0].tolist(), other[1].tolist()))
     assert len(found) == len(set(found))
     assert set(found) == brute(X, 0.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**6), st.floats(1e-5, 1e-2))
+def test_a_pair_at_the_threshold_is_found_when_the_bound_is_nearly_tight(seed, tiny):
+    # b leaves out a frequent term that a barely has, and a's other terms are b's: the first
+    # bound's square root is near 0 there, where float32 rounding is magnified most.
+    rng = np.random.default_rng(seed)
+    vocab, rare = 40, rng.integers(2, 8)
+    filler = np.zeros((30, vocab), dtype=np.float32)
+    filler[:, 0] = 1.0
+    filler[np.arange(30), rng.integers(20, vocab, 30)] = 1.0
+    b = np.zeros(vocab)
+    b[1:1 + rare] = rng.random(rare) + 0.5
+    b /= np.linalg.norm(b)
+    b = np.concatenate([[0.43], b[1:] * np.sqrt(1 - 0.43 ** 2)])
+    a = b.copy()
+    a[0] = tiny
+    a[1:1 + rare] *= 1 + rng.normal(0, 1e-3, rare)
+    X = normalize(sp.csr_matrix(np.vstack([filler, a, b]), dtype=np.float32))
+    cosine = float(X[30].multiply(X[31]).sum())
+    for threshold in (cosine, cosine - 1e-7):
+        i, j, _ = pairs_above(X, threshold)
+        assert (30, 31) in set(zip(i.tolist(), j.tolist()))
+
+
+def test_a_shared_join_whose_count_stays_locked_ends_with_an_error(patch):
+    # As when the other process is killed while it holds the lock: an error, not a wait forever.
+    import threading
+
+    from paperlike.errors import WorkerError
+
+    patch.setattr(allpairs, "_LOCK_WAIT", 0.2)
+    X = normalize(sp.random(30, 10, density=0.4, format="csr", random_state=1, dtype=np.float32))
+    join = allpairs.SharedJoin(X, 0.5, shared=True)
+    holder = threading.Thread(target=join._taken.get_lock().acquire)
+    holder.start()
+    holder.join()
+    with pytest.raises(WorkerError, match="PAPERLIKE_JOBS=1"):
+        join.run()

@@ -21,11 +21,13 @@ LEFT_OUT_SHARE says how it was chosen, for whole texts and for titles.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
 
+from .errors import WorkerError
 from .parallel import two_at_a_time
 
 __all__ = ["pairs_above", "SharedJoin", "dot_products"]
@@ -33,6 +35,8 @@ __all__ = ["pairs_above", "SharedJoin", "dot_products"]
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
 # each), so the peak does not grow with the corpus.
 _PRODUCTS_PER_CHUNK = 1 << 24
+# The longest wait for the lock on the count of chunks taken (seconds).
+_LOCK_WAIT = 120.0
 # A row's left-out part has norm at most this share of the threshold (beta = (share * t)^2).
 # Measured on the first 300k texts of the 1M synthetic corpus, one thread, with both bounds:
 # whole texts at t = 0.9 took 11.8 / 8.9 / 8.1 / 7.6 / 8.7 / 14.2 s at 0.9 / 0.93 / 0.95 / 0.96 /
@@ -150,7 +154,8 @@ class SharedJoin:
     runs together are those of :func:`pairs_above`; one run alone does every chunk.
     """
 
-    def __init__(self, X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT_OUT_SHARE) -> None:
+    def __init__(self, X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT_OUT_SHARE,
+                 *, shared: bool = False) -> None:
         self.X = sp.csr_matrix(X, dtype=np.float32)
         self.t = threshold - 1e-6
         self.parts = None
@@ -158,7 +163,9 @@ class SharedJoin:
         if self.X.shape[0] >= 2 and self.X.nnz:
             self.parts = _Parts(*_indexed_parts(self.X, (left_out_share * max(threshold, 0.0)) ** 2))
             self.chunks = _chunks(self.parts.P, self.parts.PT)
-        self._taken = multiprocessing.Value("q", 0)
+        # In shared memory only when asked: a process-shared lock needs the platform's
+        # semaphores, which a join in one process has no use for.
+        self._taken = multiprocessing.Value("q", 0) if shared else _Count()
 
     def run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs (i < j) with cosine >= threshold of the chunks this run takes."""
@@ -179,12 +186,31 @@ class SharedJoin:
 
     def _take(self) -> Iterator[tuple[int, int]]:
         while True:
-            with self._taken.get_lock():
+            lock = self._taken.get_lock()
+            # Held for a few instructions: a wait this long means the other process died
+            # holding it (killed for want of memory), and would otherwise last forever.
+            if not lock.acquire(timeout=_LOCK_WAIT):
+                raise WorkerError("the second worker process stopped in the middle of the join; "
+                                  "set PAPERLIKE_JOBS=1 to work in one process, which needs less memory")
+            try:
                 k = self._taken.value
                 self._taken.value = k + 1
+            finally:
+                lock.release()
             if k >= len(self.chunks):
                 return
             yield self.chunks[k]
+
+
+class _Count:
+    """A count of chunks taken, for a join that one process runs (the shared one's interface)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def get_lock(self) -> threading.Lock:
+        return self._lock
 
 
 def _no_pairs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,7 +239,9 @@ class _Parts:
         indexed terms before that rank."""
         at = np.searchsorted(self.key, rows * self.vocab + ranks)
         indexed = self.mass[at] - self.mass[self.P.indptr[rows]]
-        return np.sqrt(np.maximum(0.0, self.left_out[rows] ** 2 + indexed))
+        # A difference of two running sums (up to the whole matrix's mass) is off by up to
+        # about 1e-10: the margin keeps a mass of nearly nothing from being read as less.
+        return np.sqrt(np.maximum(0.0, self.left_out[rows] ** 2 + indexed) + 1e-9)
 
 
 def _join_chunk(X: sp.csr_matrix, parts: _Parts, block: sp.csr_matrix, start: int, t: float
@@ -233,7 +261,10 @@ def _join_chunk(X: sp.csr_matrix, parts: _Parts, block: sp.csr_matrix, start: in
     # cheap bound on |a's terms there|: what a's indexed part leaves of its norm beyond s.
     b = np.where(parts.first_rank[i] >= parts.first_rank[j], i, j)
     covered = np.minimum(s / np.maximum(parts.indexed_norm[b], 1e-12), 1.0)
-    rest = np.sqrt(1.0 - covered ** 2)
+    # 1 - covered^2 is found from float32 products and norms taken to be 1: near covered = 1 its
+    # square root would magnify their rounding (1e-7) a thousandfold, so it gets a margin that
+    # is larger than that rounding, and the bound stays a bound.
+    rest = np.sqrt(np.maximum(0.0, 1.0 - covered ** 2) + 1e-5)
     hit = s + parts.left_out[b] * rest >= t - 1e-5
     i, j, s, b, rest = i[hit], j[hit], s[hit], b[hit], rest[hit]
     # Then the exact norm of a's terms of rank below b's first: on whole texts it leaves a

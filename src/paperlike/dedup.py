@@ -271,7 +271,6 @@ class Deduplicator:
         else:
             T = None
 
-        titles = SharedJoin(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE) if T is not None else None
 
         def title_pairs() -> tuple[np.ndarray, np.ndarray]:
             if titles is None:
@@ -290,6 +289,7 @@ class Deduplicator:
         # text join and the blocking, then takes the title chunks still left: the two finish
         # together, each on one thread (a second thread per process only competes for the cores).
         split = n_texts >= _PARALLEL_MIN_TEXTS and parallel.can_fork()
+        titles = SharedJoin(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE, shared=split) if T is not None else None
         with parallel.one_thread() if split else contextlib.nullcontext():
             with parallel.in_child(title_pairs, parallel=split) as theirs:
                 pairs = other_pairs()

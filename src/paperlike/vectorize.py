@@ -262,14 +262,14 @@ def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.c
     scikit-learn works in float64 and copies the matrix at each step, which at a million texts
     is several GB and a third of the vectorising time."""
     counts = sp.csr_matrix(counts)
+    if not counts.has_sorted_indices:  # the rows share the counts' indices: sorted here, not in place
+        counts = counts.sorted_indices()
     data = counts.data.astype(np.float32)
     if sublinear:
         np.log(data, out=data)
         data += 1.0
     data *= np.asarray(idf, dtype=np.float32)[counts.indices]
-    rows = normalize(sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), norm="l2", copy=False)
-    rows.sort_indices()
-    return rows
+    return normalize(sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), norm="l2", copy=False)
 
 
 def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
