@@ -227,6 +227,7 @@ class _Parts:
         self.P, self.first_rank, self.left_out = P, first_rank, left_out
         self.PT = P.T.tocsr()
         self.indexed_norm = np.sqrt(np.maximum(0.0, 1.0 - left_out ** 2))
+        self.most_left_out = float(left_out.max())
         n, self.vocab = P.shape
         # One sorted key per entry of P (row, then rank): a binary search finds, for any row
         # and rank, how many of the row's indexed terms come before that rank.
@@ -249,8 +250,7 @@ def _join_chunk(X: sp.csr_matrix, parts: _Parts, block: sp.csr_matrix, start: in
     """The pairs (i < j), i a row of the chunk's product ``block`` (its first row is ``start``),
     whose cosine reaches t, and their cosines."""
     # No pair with s below this can reach t, whatever it leaves out: most products end here.
-    floor = t - 1e-5 - float(parts.left_out.max())
-    at = np.flatnonzero(block.data >= floor)
+    at = np.flatnonzero(block.data >= t - 1e-5 - parts.most_left_out)
     i = np.searchsorted(block.indptr, at, side="right").astype(np.int64) - 1 + start
     j, s = block.indices[at].astype(np.int64), block.data[at].astype(np.float64)
     del block, at

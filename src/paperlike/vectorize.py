@@ -139,7 +139,7 @@ class Vectorizer:
         if (self.ngram_range != (1, 1) or self.min_df != 1 or self.max_df != 1.0
                 or self.max_features is not None):
             X = self.fit_transform(papers)
-            return Fields(X, None, None, counts=self.counts(papers))
+            return Fields(X, counts=self.counts(papers))
         n = len(papers)
         titles = [p.title or "" for p in papers]
         rest = [p.abstract if p.abstract else " ".join(p.authors + [p.venue or ""]) for p in papers]
@@ -153,7 +153,7 @@ class Vectorizer:
         fitted = Vectorizer.from_fitted(self.get_params(), terms, idf)
         self._fitted, self.vocabulary_, self.idf_ = fitted._fitted, fitted.vocabulary_, fitted.idf_
         has_abstract = np.fromiter((bool(p.abstract) for p in papers), dtype=bool, count=n)
-        return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), None, None, counts=combined,
+        return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
                       rest_counts=rest_counts, has_abstract=has_abstract)
 
@@ -214,13 +214,10 @@ class Fields:
     None when the counts were not kept): duplicate detection needs only some of them, and
     weighting every abstract would cost a second matrix the size of ``X``."""
 
-    def __init__(self, X: sp.csr_matrix, titles: sp.csr_matrix | None, abstracts: sp.csr_matrix | None,
-                 counts: sp.csr_matrix | None = None, *, weighting: tuple[np.ndarray, bool] | None = None,
+    def __init__(self, X: sp.csr_matrix, counts: sp.csr_matrix | None = None, *, weighting: tuple[np.ndarray, bool] | None = None,
                  title_counts: sp.csr_matrix | None = None, rest_counts: sp.csr_matrix | None = None,
                  has_abstract: np.ndarray | None = None) -> None:
         self.X = X
-        self.titles = titles
-        self.abstracts = abstracts
         self.counts = counts
         self._weighting = weighting
         self._title_counts = title_counts
@@ -229,8 +226,6 @@ class Fields:
 
     def title_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' titles alone (empty where a text has none)."""
-        if self.titles is not None:
-            return self.titles[rows]
         if self._title_counts is None or self._weighting is None:
             return None
         return _tfidf_rows(self._title_counts[rows], *self._weighting)
@@ -238,8 +233,6 @@ class Fields:
     def abstract_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' abstracts alone (empty where a text has none: a
         bibliographic record's authors and venue are no abstract)."""
-        if self.abstracts is not None:
-            return self.abstracts[rows]
         if self._rest_counts is None or self._weighting is None:
             return None
         counts = self._rest_counts[rows]
