@@ -39,7 +39,7 @@ def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monk
     from conftest import FIXTURES
 
     one = paperlike.read_records([FIXTURES / name])
-    monkeypatch.setattr(sources, "_PARALLEL_MIN_CHARS", 1)
+    monkeypatch.setattr(sources, "_PARALLEL_MIN_BYTES", 1)
     two = paperlike.read_records([FIXTURES / name])
     assert [r.model_dump() for r in two.records] == [r.model_dump() for r in one.records]
     assert two.skipped == one.skipped

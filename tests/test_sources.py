@@ -167,3 +167,46 @@ def test_progress_reports_fractions_up_to_one():
     seen = []
     paperlike.read_records([FIXTURES / "arxiv_api.jsonl", FIXTURES / "dblp_like.csv"], progress=seen.append)
     assert seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen) and seen == sorted(seen)
+
+
+@pytest.mark.parametrize("halves", [False, True])
+def test_json_lines_are_streamed_with_their_bom_crlf_and_a_bad_byte_named_by_line(tmp_path, monkeypatch, halves):
+    from paperlike import sources
+
+    if halves:  # the second half of the lines is read by a forked child, from its own stream
+        monkeypatch.setattr(sources, "_PARALLEL_MIN_BYTES", 1)
+    clean = paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records
+    lines = (FIXTURES / "arxiv_api.jsonl").read_bytes().splitlines()
+    windows = tmp_path / "windows.jsonl"
+    windows.write_bytes("\ufeff".encode() + b"\r\n".join(lines) + b"\r\n")
+    read = paperlike.read_records([windows]).records
+    assert [(r.id, r.title, r.abstract, r.source.line) for r in read] == [
+        (r.id, r.title, r.abstract, r.source.line) for r in clean]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\n".join(lines[:2] + ['{"title": "Caf\xe9"}'.encode("latin-1")] + lines[2:]) + b"\n")
+    with pytest.raises(InputError, match=r"bad.jsonl:3: not UTF-8 \(byte 0xe9\)"):
+        paperlike.read_records([bad])
+
+
+def test_records_read_share_their_fields_set_and_repeated_strings():
+    a, b = paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records[:2]
+    assert a.model_fields_set == set(paperlike.Paper.model_fields)
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    a.title = "changed"  # pydantic adds the name to the shared set: it holds it already
+    assert b.model_fields_set == set(paperlike.Paper.model_fields)
+    assert a.source.model_fields_set == {"path", "line"}
+    shared = set(a.categories) & set(b.categories)
+    assert shared and all(any(x is y for y in b.categories) for x in a.categories if x in shared)
+
+
+def test_records_sent_back_by_the_child_are_what_model_construct_makes():
+    from paperlike.sources import _as_tuple, _from_tuple
+
+    for record in paperlike.read_records([FIXTURES / "arxiv_api.jsonl", FIXTURES / "papers.tsv"]).records:
+        rebuilt = _from_tuple(_as_tuple(record))
+        made = paperlike.Paper.model_construct(**dict(record))
+        assert rebuilt == made == record
+        assert rebuilt.model_dump_json() == made.model_dump_json()
+        assert rebuilt.model_fields_set == made.model_fields_set
+        assert (rebuilt.__pydantic_extra__, rebuilt.__pydantic_private__) == (made.__pydantic_extra__, None)
+        assert rebuilt.source == made.source and rebuilt.source.model_fields_set == {"path", "line"}

@@ -2,7 +2,7 @@ import re
 
 from hypothesis import given, strategies as st
 
-from paperlike.text import content_hash, normalize, text_key, tokens
+from paperlike.text import _normalized, content_hash, normalize, single_spaced, text_key, tokens
 
 
 def test_line_wraps_and_runs_of_space_become_single_spaces():
@@ -57,3 +57,15 @@ def test_ascii_tokens_equal_the_regular_expression(text):
 def test_text_key_is_the_tokens_of_the_normalised_text(text):
     # text_key skips normalize on plain ASCII text: the key must be the same as with it.
     assert text_key(text) == " ".join(tokens(normalize(text)))
+
+
+@given(st.text() | st.lists(st.sampled_from(["a", "b", " ", "  ", "\n", "\t", "\x1f", "\x85", "\xa0", "\u2003",
+                                              "\u2028", "\x07", "é"])).map("".join))
+def test_single_spaced_is_split_and_join(text):
+    assert single_spaced(text) == " ".join(text.split())
+
+
+@given(st.lists(st.sampled_from(list("ab Z9-_.,\n\t\r&;$\\{}~'é\u00a0") + ["&amp;", "-\n", "- \n", "\\em ", "lay"]))
+       .map("".join))
+def test_plain_ascii_shortcut_of_normalize_is_the_full_pass(text):
+    assert normalize(text) == _normalized(text)

@@ -84,6 +84,13 @@ def normalize(text: str | None) -> str:
     """
     if not text:
         return ""
+    if (text.isascii() and "&" not in text and "\\" not in text and "$" not in text and "{" not in text
+            and "-\n" not in text and "- \n" not in text):
+        return single_spaced(text)  # what the one pass below leaves of plain ASCII text
+    return _normalized(text)
+
+
+def _normalized(text: str) -> str:
     # Taking markup out can make new markup ("\\{A}" -> "\\A", "&amp;lt;" -> "&lt;"): go on
     # until nothing changes, so that normalising twice is normalising once. Text left without
     # these characters cannot change again, so plain text takes one pass.
@@ -106,6 +113,15 @@ def _normalize_once(text: str) -> str:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         text = text.translate(_TYPOGRAPHY)
+    return single_spaced(text)
+
+
+def single_spaced(text: str) -> str:
+    """``" ".join(text.split())``, the text itself when it is spaced so already."""
+    # Every whitespace character but the space is unprintable: a printable text without two
+    # spaces in a row or at its ends is spaced already (checking is twice as fast as re-spacing).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from ..errors import BadRecordError, EmptyCorpusError, InputError
 from .. import parallel
 from ..heap import collections_paused
-from ..models import Corpus, Paper, Skipped, Source
+from ..models import Corpus, Paper, Skipped
 from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
-from .base import read_text, with_unique_ids
+from .base import EVERY_PAPER_FIELD, Input, assembled, source_at, with_unique_ids
+from .jsondoc import count_lines
 
 __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
 
@@ -26,8 +27,8 @@ __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_uniqu
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
            "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
 _SNIFF_CHARS = 65536
-# Below this many characters a second process costs more than it saves.
-_PARALLEL_MIN_CHARS = 16 << 20
+# Below this many bytes a second process costs more than it saves.
+_PARALLEL_MIN_BYTES = 16 << 20
 
 
 def detect_format(text: str, path: Path) -> str:
@@ -65,10 +66,10 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
-                text: str) -> Iterator[Paper | Skipped]:
+                source: Input) -> Iterator[Paper | Skipped]:
     if format is None:
         try:
-            format = detect_format(text, path)
+            format = detect_format(source.head(_SNIFF_CHARS), path)
         except InputError as exc:
             if named:
                 raise
@@ -76,29 +77,40 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
             return
     if format not in FORMATS:
         raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    if format == "arxiv-json" and len(text) >= _PARALLEL_MIN_CHARS and parallel.can_fork():
-        yield from _arxiv_in_halves(text, str(path))
+    if format == "arxiv-json":
+        # Streamed a line at a time: the file as one str would take up to four bytes a character.
+        if source.size >= _PARALLEL_MIN_BYTES and parallel.can_fork():
+            yield from _arxiv_in_halves(source, str(path))
+        else:
+            with source.stream() as stream:
+                yield from arxiv.read_stream(stream, str(path))
         return
-    yield from FORMATS[format].read(text, str(path), year=year)
+    yield from FORMATS[format].read(source.text(), str(path), year=year)
 
 
-def _arxiv_in_halves(text: str, path: str) -> Iterator[Paper | Skipped]:
+def _arxiv_in_halves(source: Input, path: str) -> Iterator[Paper | Skipped]:
     """A large JSON-lines file read on two cores: the second half of its lines in a forked
     child while this process reads the first, so records still come out in the file's order.
 
-    The child sends its records back as plain tuples, rebuilt here without validating them
-    again (the child validated them): unpickling Paper models would cost more than reading.
+    Each process reads from its own stream. The child sends its records back as plain tuples,
+    rebuilt here without validating them again (the child validated them): unpickling Paper
+    models would cost more than reading.
     """
-    cut = text.find("\n", len(text) // 2) + 1 or len(text)
-    first_line = text.count("\n", 0, cut) + 1
+    with source.stream() as stream:
+        stream.seek(source.size // 2)
+        stream.readline()
+        cut = stream.tell()
 
-    def second_half() -> list[tuple | Skipped]:
-        return [_as_tuple(item) for item in arxiv.read(text, path, start=cut, first_line=first_line)]
+        def second_half() -> list[tuple | Skipped]:
+            with source.stream() as own:
+                first_line = count_lines(own, cut) + 1
+                return [_as_tuple(item) for item in arxiv.read_stream(own, path, start=cut, first_line=first_line)]
 
-    with parallel.in_child(second_half) as rest:
-        yield from arxiv.read(text, path, end=cut)
-        items = rest()
-    for item in items:
+        with parallel.in_child(second_half) as rest:
+            yield from arxiv.read_stream(stream, path, end=cut)
+            items = rest()
+    for n, item in enumerate(items):
+        items[n] = None  # each tuple let go once rebuilt
         yield _from_tuple(item)
 
 
@@ -116,8 +128,8 @@ def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
     if isinstance(item, Skipped):
         return item
     fields = dict(zip(_FIELDS, item))
-    source = None if item[-2] is None else Source.model_construct(path=item[-2], line=item[-1])
-    return Paper.model_construct(**fields, source=source)
+    fields["source"] = None if item[-2] is None else source_at(item[-2], item[-1])
+    return assembled(Paper, fields, EVERY_PAPER_FIELD)
 
 
 @collections_paused()
@@ -141,9 +153,11 @@ def read_records(
     sizes = [path.stat().st_size if path.is_file() else 0 for path, _ in files]
     total, done = max(sum(sizes), 1), 0
     for (path, named), size in zip(files, sizes):
-        text = read_text(path)
-        lines = max(text.count("\n"), 1)
-        for n, item in enumerate(_records_of(path, named, format, year, text)):
+        source = Input(path)
+        if progress:
+            with source.stream() as stream:
+                lines = max(count_lines(stream, source.size), 1)
+        for n, item in enumerate(_records_of(path, named, format, year, source)):
             if progress and n % 2000 == 0:
                 line = item.source.line if isinstance(item, Paper) else item.line
                 progress((done + size * min(line / lines, 1.0)) / total)

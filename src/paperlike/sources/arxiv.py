@@ -10,15 +10,17 @@ Fields paperlike does not model are kept in ``extra``.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from typing import BinaryIO
 
 from ..models import Paper, Skipped
 from .base import Bad, make_paper, read_each
-from .jsondoc import json_lines
+from .jsondoc import stream_json_lines
 
-__all__ = ["sniff", "read"]
+__all__ = ["sniff", "read", "read_stream"]
 
 _MODELLED = {"id", "title", "summary", "abstract", "authors", "categories", "doi", "journal-ref",
              "update_date", "versions", "published", "date", "authors_parsed"}
@@ -73,8 +75,13 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None, start: int = 0, end: int | None = None,
-         first_line: int = 1) -> Iterator[Paper | Skipped]:
-    """The records of a JSON-lines file (or of the lines from ``start`` to ``end``, the first
-    of them line ``first_line``), and a Skipped for each line that is not one."""
-    return read_each(json_lines(text, path, start, end, first_line), path, paper_from_json)
+def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+    """The records of a JSON-lines text, and a Skipped for each line that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path)
+
+
+def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,
+                first_line: int = 1) -> Iterator[Paper | Skipped]:
+    """The records of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
+    the first of them line ``first_line``), and a Skipped for each line that is not one."""
+    return read_each(stream_json_lines(stream, path, start, end, first_line), path, paper_from_json)

@@ -14,11 +14,13 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Skipped
+from .base import not_utf8
 
-__all__ = ["json_records", "json_lines", "looks_like_json"]
+__all__ = ["json_records", "json_lines", "stream_json_lines", "count_lines", "looks_like_json"]
 
 _WS_RE = re.compile(r"[ \t\n\r]*")
 
@@ -63,6 +65,47 @@ def json_lines(text: str, path: str, start: int = 0, end: int | None = None,
         except json.JSONDecodeError as exc:
             yield Skipped(path=path, line=number,
                           reason=broken_json(exc))
+
+
+def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | None = None,
+                      first_line: int = 1) -> Iterator[tuple[int, object] | Skipped]:
+    """:func:`json_lines` of a binary stream's lines from byte ``start`` (a line's start, line
+    ``first_line``) to byte ``end``: a large file is read a line at a time, never held whole.
+    InputError naming the line if one is not UTF-8."""
+    stream.seek(start)
+    at = start
+    for number, line in enumerate(stream, start=first_line):
+        if end is not None and at >= end:
+            return
+        at += len(line)
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM):]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise not_utf8(path, number, line[exc.start]) from None
+        if not text.strip():
+            continue
+        try:
+            yield number, json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Skipped(path=path, line=number, reason=broken_json(exc))
+
+
+_BOM = "\ufeff".encode()
+
+
+def count_lines(stream: BinaryIO, end: int) -> int:
+    """How many line breaks the stream holds before byte ``end``."""
+    stream.seek(0)
+    count, left = 0, end
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 24))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        left -= len(chunk)
+    return count
 
 
 def _is_json_lines(text: str) -> bool:
