@@ -72,3 +72,12 @@ def test_paperlike_jobs_1_works_in_one_process(monkeypatch):
 def test_two_at_a_time_keeps_the_order(monkeypatch, jobs, n):
     monkeypatch.setenv("PAPERLIKE_JOBS", jobs)
     assert parallel.two_at_a_time(lambda x: x * x, list(range(n))) == [x * x for x in range(n)]
+
+
+def test_identity_hashes_in_two_processes_are_those_of_one(seed_corpus, monkeypatch):
+    from paperlike import index
+
+    one = index.identity_hashes(seed_corpus.records)
+    monkeypatch.setattr(index, "_PARALLEL_MIN_RECORDS", 2)
+    two = index.identity_hashes(seed_corpus.records)
+    assert one.dtype == two.dtype == np.uint64 and np.array_equal(one, two) and len(one) == len(seed_corpus.records)

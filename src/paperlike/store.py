@@ -95,8 +95,9 @@ def _write_records(index: PaperIndex, folder: Path) -> np.ndarray:
     """Write records.jsonl; the byte offset where each record starts, and the end."""
     offsets = [0]
     with (folder / "records.jsonl").open("wb") as f:
+        as_json = Paper.__pydantic_serializer__.to_json  # model_dump_json without its keywords
         for record in index.records_:
-            line = record.model_dump_json().encode("utf-8") + b"\n"
+            line = as_json(record) + b"\n"
             f.write(line)
             offsets.append(offsets[-1] + len(line))
     return np.array(offsets, dtype=np.int64)
@@ -123,9 +124,10 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
         "record_category_indptr": index.facets_.categories.indptr.astype(np.int64),
     }
     for name, matrix in (("X", index.X_), ("XT", index.XT_)):
-        arrays[f"{name}_data"] = matrix.data.astype(np.float32)
-        arrays[f"{name}_indices"] = matrix.indices.astype(np.int32)
-        arrays[f"{name}_indptr"] = matrix.indptr.astype(np.int64)
+        # asarray: no copy of arrays already of the stored dtype (astype copies them all)
+        arrays[f"{name}_data"] = np.asarray(matrix.data, dtype=np.float32)
+        arrays[f"{name}_indices"] = np.asarray(matrix.indices, dtype=np.int32)
+        arrays[f"{name}_indptr"] = np.asarray(matrix.indptr, dtype=np.int64)
     ranker = index.ranker
     arrays["bm25_postings"] = np.asarray(ranker.postings_, dtype=np.float32)
     arrays["bm25_idf"] = np.asarray(ranker.idf_, dtype=np.float32)
