@@ -179,13 +179,15 @@ def _filters(category: list[str] | None, since: str | None, until: str | None) -
 
 
 @contextmanager
-def _progress(description: str) -> Iterator[Callable[[float], None]]:
+def _progress(description: str) -> Iterator[Callable[[float], None] | None]:
     """A progress bar on stderr while long work runs, only when stderr is a terminal.
 
-    Yields a function taking the fraction done; work that cannot tell shows a moving bar.
+    Yields a function taking the fraction done (None when there is no bar, so that the work
+    does not count what nobody sees: lines of a large file, say); work that cannot tell shows
+    a moving bar.
     """
     if not sys.stderr.isatty():
-        yield lambda fraction: None
+        yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=_stderr(), transient=True) as bar:
