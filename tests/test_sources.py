@@ -210,3 +210,35 @@ def test_records_sent_back_by_the_child_are_what_model_construct_makes():
         assert rebuilt.model_fields_set == made.model_fields_set
         assert (rebuilt.__pydantic_extra__, rebuilt.__pydantic_private__) == (made.__pydantic_extra__, None)
         assert rebuilt.source == made.source and rebuilt.source.model_fields_set == {"path", "line"}
+
+
+def test_a_line_cut_short_is_reported_at_its_column_and_a_pipe_is_read_once(tmp_path):
+    import os
+
+    cut = '{"id": "2501.00002", "title": "Broken line", "summary": '
+    try:
+        json.loads(cut)
+    except json.JSONDecodeError as exc:
+        expected = f"broken JSON ({exc.msg}, column {exc.colno})"
+    lines = (FIXTURES / "arxiv_api.jsonl").read_text(encoding="utf-8").splitlines()
+    for ending in ("\n", "\r\n"):
+        path = tmp_path / "cut.jsonl"
+        path.write_text(ending.join([lines[0], cut, lines[1]]) + ending, encoding="utf-8", newline="")
+        corpus = paperlike.read_records([path])
+        assert [(s.line, s.reason) for s in corpus.skipped] == [(2, expected)] and len(corpus.records) == 2
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    if os.fork() == 0:  # the writer
+        with open(pipe, "w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+        os._exit(0)
+    read = paperlike.read_records([pipe])
+    os.wait()
+    assert [r.id for r in read.records] == [r.id for r in paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records]
+
+
+def test_a_file_in_a_folder_that_is_not_utf8_is_an_error_naming_its_line(tmp_path):
+    (tmp_path / "ok.jsonl").write_bytes((FIXTURES / "arxiv_api.jsonl").read_bytes())
+    (tmp_path / "bad.csv").write_bytes("title,abstract\nok,fine\nCaf\xe9,bad byte\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"bad.csv:3: not UTF-8"):
+        paperlike.read_records([tmp_path])

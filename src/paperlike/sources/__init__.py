@@ -68,8 +68,9 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
                 source: Input) -> Iterator[Paper | Skipped]:
     if format is None:
+        head = source.head(_SNIFF_CHARS)  # a file that is not UTF-8 is an error, named or not
         try:
-            format = detect_format(source.head(_SNIFF_CHARS), path)
+            format = detect_format(head, path)
         except InputError as exc:
             if named:
                 raise

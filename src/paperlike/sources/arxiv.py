@@ -77,7 +77,9 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
 
 def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines text, and a Skipped for each line that is not one."""
-    return read_stream(io.BytesIO(text.encode("utf-8")), path)
+    # surrogateescape: bytes that stdin could not decode come back as they were, and are
+    # reported as not UTF-8 with their line
+    return read_stream(io.BytesIO(text.encode("utf-8", "surrogateescape")), path)
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,

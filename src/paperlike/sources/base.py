@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -42,26 +43,31 @@ class Input:
     """A file's content (gunzipped if it is gzip), read whole as text or streamed as lines.
 
     A plain file is not held in memory: each :meth:`stream` opens it afresh, so that two
-    processes can each read their own part. A gzip file is decompressed once and its streams
-    share those bytes.
+    processes can each read their own part. A gzip file, or what is not a regular file (a pipe,
+    ``/dev/stdin``, which can be read only once), is read once and its streams share the bytes.
     """
 
     def __init__(self, path: Path):
         self.path = path
+        self._data: bytes | None = None
         try:
-            with path.open("rb") as file:
-                gzipped = file.read(2) == b"\x1f\x8b"
-            self.size = path.stat().st_size
+            if stat.S_ISREG(path.stat().st_mode):
+                with path.open("rb") as file:
+                    gzipped = file.read(2) == b"\x1f\x8b"
+                self.size = path.stat().st_size
+            else:
+                self._data = path.read_bytes()
+                gzipped = self._data[:2] == b"\x1f\x8b"
+                self.size = len(self._data)
         except FileNotFoundError:
             raise InputError(f"{path}: no such file; check the path") from None
         except IsADirectoryError:
             raise InputError(f"{path}: is a directory") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        self._data: bytes | None = None
         if gzipped:
             try:
-                self._data = gzip.decompress(path.read_bytes())
+                self._data = gzip.decompress(self._data if self._data is not None else path.read_bytes())
             except (OSError, EOFError) as exc:
                 raise InputError(f"{path}: damaged gzip file ({exc})") from None
             self.size = len(self._data)
@@ -80,15 +86,16 @@ class Input:
             raise not_utf8(self.path, data.count(b"\n", 0, exc.start) + 1, data[exc.start]) from None
 
     def head(self, size: int) -> str:
-        """About the first ``size`` bytes as text (for sniffing the format)."""
+        """The first ``size`` characters as text (for sniffing the format)."""
         with self.stream() as stream:
-            data = stream.read(size)
+            data = stream.read(4 * size)  # a character is up to four bytes
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             if exc.start < len(data) - 3:  # not only a character cut at the end
                 raise not_utf8(self.path, data.count(b"\n", 0, exc.start) + 1, data[exc.start]) from None
-            return data[:exc.start].decode("utf-8-sig")
+            text = data[:exc.start].decode("utf-8-sig")
+        return text[:size]
 
 
 def not_utf8(path: Path | str, line: int, byte: int) -> InputError:

@@ -78,6 +78,9 @@ def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | No
         if end is not None and at >= end:
             return
         at += len(line)
+        # Without its line break, as a line of the text: json's column of a line cut short
+        # would otherwise be that of the break.
+        line = (line[:-1] if line.endswith(b"\n") else line).rstrip(b"\r")
         if number == 1 and line.startswith(_BOM):
             line = line[len(_BOM):]
         try:
