@@ -10,7 +10,6 @@ Fields paperlike does not model are kept in ``extra``.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
@@ -18,7 +17,7 @@ from typing import BinaryIO
 
 from ..models import Paper, Skipped
 from .base import Bad, make_paper, read_each
-from .jsondoc import stream_json_lines
+from .jsondoc import json_lines, stream_json_lines
 
 __all__ = ["sniff", "read", "read_stream"]
 
@@ -77,9 +76,7 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
 
 def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines text, and a Skipped for each line that is not one."""
-    # surrogateescape: bytes that stdin could not decode come back as they were, and are
-    # reported as not UTF-8 with their line
-    return read_stream(io.BytesIO(text.encode("utf-8", "surrogateescape")), path)
+    return read_each(json_lines(text, path), path, paper_from_json)
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,

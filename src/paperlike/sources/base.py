@@ -51,10 +51,11 @@ class Input:
         self.path = path
         self._data: bytes | None = None
         try:
-            if stat.S_ISREG(path.stat().st_mode):
+            status = path.stat()
+            if stat.S_ISREG(status.st_mode):
                 with path.open("rb") as file:
                     gzipped = file.read(2) == b"\x1f\x8b"
-                self.size = path.stat().st_size
+                self.size = status.st_size
             else:
                 self._data = path.read_bytes()
                 gzipped = self._data[:2] == b"\x1f\x8b"

@@ -10,6 +10,7 @@ Every record comes with the 1-based line on which it starts in the file.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
@@ -39,10 +40,9 @@ def looks_like_json(head: str, *markers: str) -> bool:
     return head.lstrip()[:1] in ("{", "[") and any(marker in head for marker in markers)
 
 
-def lines_of(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
-    """The lines of a text (or of ``text[start:end]``, which begins a line) one by one: a
-    large file is not copied into a list of lines."""
-    size = len(text) if end is None else end
+def lines_of(text: str) -> Iterator[str]:
+    """The lines of a text one by one: a large file is not copied into a list of lines."""
+    start, size = 0, len(text)
     while start < size:
         stop = text.find("\n", start, size)
         if stop < 0:
@@ -51,27 +51,19 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> Iterator[str]
         start = stop + 1
 
 
-def json_lines(text: str, path: str, start: int = 0, end: int | None = None,
-               first_line: int = 1) -> Iterator[tuple[int, object] | Skipped]:
-    """Each non-blank line decoded, with its line number; a Skipped for a broken line.
-
-    ``start``/``end`` read a part of the text that begins at line ``first_line``.
-    """
-    for number, line in enumerate(lines_of(text, start, end), start=first_line):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(path=path, line=number,
-                          reason=broken_json(exc))
+def json_lines(text: str, path: str) -> Iterator[tuple[int, object] | Skipped]:
+    """Each non-blank line decoded, with its line number; a Skipped for a broken line."""
+    # surrogateescape: bytes that stdin could not decode come back as they were, and are
+    # reported as not UTF-8 with their line
+    return stream_json_lines(io.BytesIO(text.encode("utf-8", "surrogateescape")), path)
 
 
 def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | None = None,
                       first_line: int = 1) -> Iterator[tuple[int, object] | Skipped]:
-    """:func:`json_lines` of a binary stream's lines from byte ``start`` (a line's start, line
-    ``first_line``) to byte ``end``: a large file is read a line at a time, never held whole.
-    InputError naming the line if one is not UTF-8."""
+    """Each non-blank line of a binary stream from byte ``start`` (a line's start, line
+    ``first_line``) to byte ``end``, decoded, with its line number; a Skipped for a broken line.
+    A large file is read a line at a time, never held whole. InputError naming the line if one
+    is not UTF-8."""
     stream.seek(start)
     at = start
     for number, line in enumerate(stream, start=first_line):
