@@ -6,8 +6,8 @@
 For each size: a synthetic corpus from benchmarks/generate.py (made once, kept in the scratch
 folder), then every operation in its own child process, so that its wall time and peak RSS are
 its own (``os.wait4`` gives the child's rusage): build (the ``paperlike index`` command, with
-phase timers), load, queries (paperlike, then scikit-learn and sparse_dot_topn on the same
-matrix and query vectors), all pairs >= 0.9 (paperlike.allpairs, sparse_dot_topn) and the
+phase timers), the floor of its read phase (``json.loads`` of the corpus), load, queries
+(paperlike, then scikit-learn and sparse_dot_topn on the same matrix and query vectors), all pairs >= 0.9 (paperlike.allpairs, sparse_dot_topn) and the
 planted versions (the saved model's grouping, datasketch MinHashLSH). A step that exceeds the
 time budget is stopped and reported as skipped; a peer that is not installed is reported as such.
 Generated data and per-size JSON results go to ``$PAPERLIKE_SCRATCH`` (default
@@ -170,8 +170,7 @@ def worker_build(a: dict) -> dict:
 
 def worker_read_floor(a: dict) -> dict:
     """The floor of the build's read phase: ``json.loads`` of every corpus line, one process.
-    Its own step (until 2026-12-02 it ran in the build's child after the build, so the build's
-    wall time carried it: 44.9 s of the 341 s reported at 1M)."""
+    A step of its own, so that the build child's wall time is the build's alone."""
     t0 = time.perf_counter()
     n = 0
     with open(a["corpus"], encoding="utf-8") as f:
