@@ -150,7 +150,7 @@ def worker_build(a: dict) -> dict:
     ph.wrap(store, "save", "save (total)")
     ph.wrap(store, "_write_files", "save: write files")
     ph.wrap(store, "_write_records", "save: write records.jsonl")
-    ph.wrap(index.PaperIndex, "_build_keys", "save: build id/title key tables")
+    ph.wrap(index.PaperIndex, "_build_keys", "save: build id/title key tables (this process; from 50k records a second process builds them beside records.jsonl)")
     ph.wrap(store, "_manifest", "save: manifest + SHA-256")
     ph.wrap(api, "model_info", "model_info")
     start = time.perf_counter()
@@ -842,7 +842,7 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
                  "dedup: blocking (opening words, names)", "dedup: abstract cosines of candidates",
                  "dedup: pair_evidence (per candidate)", "dedup: generic titles", "dedup: connected components",
                  "group records into papers", "save (total)", "save: write files", "save: write records.jsonl",
-                 "save: build id/title key tables", "save: manifest + SHA-256", "model_info"]
+                 "save: build id/title key tables (this process; from 50k records a second process builds them beside records.jsonl)", "save: manifest + SHA-256", "model_info"]
     seen = {l for R in results for l in (_get(R, "build", "phases", "seconds") or {})}
     for label in [l for l in preferred if l in seen] + sorted(seen - set(preferred)):
         lines.append(row(f"&nbsp;&nbsp;build phase: {label} s", [phase(R, "build", label) for R in results]))

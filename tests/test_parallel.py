@@ -81,3 +81,28 @@ def test_identity_hashes_in_two_processes_are_those_of_one(seed_corpus, monkeypa
     monkeypatch.setattr(index, "_PARALLEL_MIN_RECORDS", 2)
     two = index.identity_hashes(seed_corpus.records)
     assert one.dtype == two.dtype == np.uint64 and np.array_equal(one, two) and len(one) == len(seed_corpus.records)
+
+
+def test_a_model_saved_with_its_key_tables_built_in_a_child_is_the_same(seed_corpus, tmp_path, monkeypatch):
+    import json
+
+    from paperlike import store
+
+    def saved(folder):
+        built = paperlike.build_index(seed_corpus)
+        assert getattr(built, "_keys", None) is None  # built by the save, not before it
+        paperlike.save_index(built, folder)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        return {name: meta["sha256"] for name, meta in manifest["files"].items()}
+
+    monkeypatch.setenv("PAPERLIKE_JOBS", "1")
+    one = saved(tmp_path / "one")
+    monkeypatch.delenv("PAPERLIKE_JOBS")
+    monkeypatch.setattr(store, "_PARALLEL_MIN_RECORDS", 2)
+    two = saved(tmp_path / "two")
+    assert two == one and "keys_id_hash.npy" in one
+    for name, digest in one.items():  # the manifest's digests are those of the files
+        assert store._sha256(tmp_path / "two" / name) == digest
+    loaded = paperlike.load_index(tmp_path / "two")
+    record = seed_corpus.records[3]
+    assert loaded.records_[loaded.record_by_id(record.id)].id == record.id
