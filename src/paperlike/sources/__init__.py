@@ -16,7 +16,7 @@ from .. import parallel
 from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped
 from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
-from .base import EVERY_PAPER_FIELD, Input, assembled, source_at, with_unique_ids
+from .base import EVERY_PAPER_FIELD, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
 __all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
@@ -148,6 +148,14 @@ def read_records(
     with the fraction of the input bytes read so far. Raises EmptyCorpusError if nothing
     usable was read, BadRecordError on the first malformed record if ``strict``.
     """
+    try:
+        return _read(paths, format, strict, year, progress)
+    finally:
+        author_name.cache_clear()
+
+
+def _read(paths: Iterable[str | Path], format: str | None, strict: bool, year: int | None,
+          progress: Callable[[float], None] | None) -> Corpus:
     records: list[Paper] = []
     skipped: list[Skipped] = []
     files = list(_files(Path(p) for p in paths))
