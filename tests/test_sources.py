@@ -242,3 +242,16 @@ def test_a_file_in_a_folder_that_is_not_utf8_is_an_error_naming_its_line(tmp_pat
     (tmp_path / "bad.csv").write_bytes("title,abstract\nok,fine\nCaf\xe9,bad byte\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"bad.csv:3: not UTF-8"):
         paperlike.read_records([tmp_path])
+
+
+def test_a_name_read_twice_is_one_string_and_the_name_cache_ends_with_the_read():
+    from paperlike.sources.base import author_name, split_authors
+
+    first = split_authors(["Ada  Lovelace", "A. Turing"])
+    second = split_authors(["Ada Lovelace", "Ada  Lovelace", "", 7])
+    assert first == ["Ada Lovelace", "A. Turing"] and second == ["Ada Lovelace", "Ada Lovelace", "7"]
+    assert first[0] is second[1] is second[0]  # interned: one object however it was spelled
+    assert author_name.cache_info().currsize > 0
+    corpus = paperlike.read_records([FIXTURES / "versions.jsonl"])
+    assert corpus.records and any(r.authors for r in corpus.records)
+    assert author_name.cache_info().currsize == 0
