@@ -22,10 +22,12 @@ def patch():
 
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9, 0.95]),
-       st.sampled_from([1 << 24, 64]), st.booleans(), st.sampled_from([0.3, 0.65, 0.93, 0.99]))
-def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, one_job, share):
+       st.sampled_from([1 << 24, 64]), st.booleans(), st.sampled_from([0.3, 0.65, 0.93, 0.99]),
+       st.sampled_from([1 << 16, 7]))
+def test_no_pair_is_lost_against_brute_force(patch, seed, threshold, per_chunk, one_job, share, per_block):
     # Small chunks: many of them, joined two at a time on two threads unless PAPERLIKE_JOBS=1.
     patch.setattr(allpairs, "_PRODUCTS_PER_CHUNK", per_chunk)
+    patch.setattr(allpairs, "_ROWS_PER_BLOCK", per_block)
     patch.setenv("PAPERLIKE_JOBS", "1" if one_job else "2")
     rng = np.random.default_rng(seed)
     n, vocab = int(rng.integers(2, 120)), int(rng.integers(5, 60))
@@ -119,3 +121,4 @@ def test_a_shared_join_whose_count_stays_locked_ends_with_an_error(patch):
     holder.join()
     with pytest.raises(WorkerError, match="PAPERLIKE_JOBS=1"):
         join.run()
+

@@ -35,6 +35,8 @@ __all__ = ["pairs_above", "SharedJoin", "dot_products"]
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
 # each), so the peak does not grow with the corpus.
 _PRODUCTS_PER_CHUNK = 1 << 24
+# Rows prepared for the join a block at a time.
+_ROWS_PER_BLOCK = 1 << 16
 # The longest wait for the lock on the count of chunks taken (seconds).
 _LOCK_WAIT = 120.0
 # A row's left-out part has norm at most this share of the threshold (beta = (share * t)^2).
@@ -64,28 +66,41 @@ def _indexed_parts(X: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.nda
     df = np.bincount(X.indices, minlength=vocab)
     rank = np.empty(vocab, dtype=np.int32)
     rank[np.argsort(-df, kind="stable")] = np.arange(vocab, dtype=np.int32)
+    # A block of rows at a time: the whole matrix renumbered, sorted and summed at once would be
+    # two copies of X's values beside X (1.9 GB at a million texts), at the build's peak of memory.
+    blocks = [_indexed_rows(X[start:start + _ROWS_PER_BLOCK], rank, beta)
+              for start in range(0, n, _ROWS_PER_BLOCK)]
+    data, indices, lengths, left_out = (np.concatenate([b[k] for b in blocks]) for k in range(4))
+    del blocks
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    P = sp.csr_matrix((data, indices, indptr.astype(np.int32) if indptr[-1] < 2**31 - 1 else indptr),
+                      shape=(n, vocab))
+    has_index = lengths > 0
+    first_rank = np.full(n, vocab, dtype=np.int64)
+    first_rank[has_index] = P.indices[indptr[:-1][has_index]]
+    return P, first_rank, left_out
+
+
+def _indexed_rows(X: sp.csr_matrix, rank: np.ndarray, beta: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The indexed parts of some rows: their values and ranks, each row's number of them, and
+    the norm of the part each row leaves out."""
     # Renumbering the columns by rank and sorting each row's indices puts its frequent terms first.
-    ranked = sp.csr_matrix((X.data.astype(np.float64) ** 2, rank[X.indices], X.indptr), shape=X.shape)
+    ranked = sp.csr_matrix((X.data.astype(np.float32), rank[X.indices], X.indptr), shape=X.shape)
     ranked.has_sorted_indices = False
     ranked.sort_indices()
-    total = np.empty(ranked.nnz + 1)
-    total[0] = 0.0
-    np.cumsum(ranked.data, out=total[1:])
+    squares = ranked.data.astype(np.float64)
+    squares *= squares
+    total = np.concatenate([[0.0], np.cumsum(squares)])
     starts, ends = ranked.indptr[:-1].astype(np.int64), ranked.indptr[1:].astype(np.int64)
     # A row leaves out its longest prefix of mass <= beta. The running sum only grows, so one
     # binary search per row finds where that prefix ends (no pass over every entry).
     cut = np.minimum(np.searchsorted(total, total[starts] + beta, side="right") - 1, ends)
     left_out = np.sqrt(np.maximum(0.0, total[cut] - total[starts]))
     lengths = ends - cut
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    kept = np.repeat(cut - indptr[:-1], lengths) + np.arange(indptr[-1])
-    P = sp.csr_matrix((np.sqrt(ranked.data[kept]).astype(np.float32), ranked.indices[kept],
-                       indptr.astype(ranked.indices.dtype) if indptr[-1] < 2**31 - 1 else indptr), shape=(n, vocab))
-    has_index = lengths > 0
-    first_rank = np.full(n, vocab, dtype=np.int64)
-    first_rank[has_index] = P.indices[indptr[:-1][has_index]]
-    return P, first_rank, left_out
+    kept = np.repeat(cut - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+    return ranked.data[kept], ranked.indices[kept], lengths, left_out
 
 
 def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
