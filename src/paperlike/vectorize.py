@@ -146,16 +146,15 @@ class Vectorizer:
         terms, counts = _count_in_parallel(self._counter(), titles + rest)
         if not terms:
             raise EmptyCorpusError("no terms to index: the texts have only stop words or no words; check the inputs")
-        title_counts, rest_counts = counts[:n], counts[n:]
+        title_counts = counts[:n]
+        combined = (self.title_weight * title_counts + counts[n:]).tocsr()
         del counts
-        combined = (self.title_weight * title_counts + rest_counts).tocsr()
         idf = _idf(combined, self.smooth_idf).astype(np.float32)
         fitted = Vectorizer.from_fitted(self.get_params(), terms, idf)
         self._fitted, self.vocabulary_, self.idf_ = fitted._fitted, fitted.vocabulary_, fitted.idf_
-        has_abstract = np.fromiter((bool(p.abstract) for p in papers), dtype=bool, count=n)
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
-                      rest_counts=rest_counts, has_abstract=has_abstract)
+                      abstracts=[p.abstract or "" for p in papers], vectorizer=self)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Learn vocabulary and IDF from the papers; their L2-normalised TF-IDF rows."""
@@ -215,14 +214,14 @@ class Fields:
     weighting every abstract would cost a second matrix the size of ``X``."""
 
     def __init__(self, X: sp.csr_matrix, counts: sp.csr_matrix | None = None, *, weighting: tuple[np.ndarray, bool] | None = None,
-                 title_counts: sp.csr_matrix | None = None, rest_counts: sp.csr_matrix | None = None,
-                 has_abstract: np.ndarray | None = None) -> None:
+                 title_counts: sp.csr_matrix | None = None, abstracts: Sequence[str] | None = None,
+                 vectorizer: Vectorizer | None = None) -> None:
         self.X = X
         self.counts = counts
         self._weighting = weighting
         self._title_counts = title_counts
-        self._rest_counts = rest_counts
-        self._has_abstract = has_abstract
+        self._abstracts = abstracts
+        self._vectorizer = vectorizer
 
     def title_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' titles alone (empty where a text has none)."""
@@ -233,12 +232,14 @@ class Fields:
     def abstract_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' abstracts alone (empty where a text has none: a
         bibliographic record's authors and venue are no abstract)."""
-        if self._rest_counts is None or self._weighting is None:
+        if self._abstracts is None or self._vectorizer is None or self._weighting is None:
             return None
-        counts = self._rest_counts[rows]
-        kept = np.repeat(self._has_abstract[rows], np.diff(counts.indptr))
-        counts = sp.csr_matrix((counts.data * kept, counts.indices, counts.indptr), shape=counts.shape)
-        counts.eliminate_zeros()
+        # Counted again, only for the texts asked for: keeping every abstract's counts from the
+        # fit would hold a matrix nearly the size of X through the whole duplicate search (0.9
+        # GB at a million texts), for the few texts that turn out to be candidates.
+        texts = [self._abstracts[r] for r in np.asarray(rows).tolist()]
+        vectorizer = self._vectorizer
+        counts = _counts_in(vectorizer._counter(), vectorizer.term_index(), texts)
         return _tfidf_rows(counts, *self._weighting)
 
 
@@ -284,6 +285,16 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
         part.sort_indices()
         parts.append(part)
     return terms, sp.vstack(parts, format="csr")
+
+
+def _counts_in(counter: CountVectorizer, columns: dict[str, int], texts: list[str]) -> sp.csr_matrix:
+    """The count rows of texts that were among those the vocabulary ``columns`` was fitted on
+    (so every term they have is in it), in its columns."""
+    terms, counts = _count(counter, texts)
+    column = np.array([columns[t] for t in terms], dtype=np.int32)
+    counts = sp.csr_matrix((counts.data, column[counts.indices], counts.indptr), shape=(len(texts), len(columns)))
+    counts.sort_indices()
+    return counts
 
 
 def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
