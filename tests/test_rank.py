@@ -258,3 +258,21 @@ def test_add_gives_new_texts_bm25_values_and_embeddings(seed_corpus, tmp_path):
     found = index.similar("new-1", k=3).results
     assert {"FastCorrect 2", "SoftCorrect", "Mask the Correct Tokens"} & {n.title.split(":")[0] for n in found}
     assert all(n.topic is not None for n in found)
+
+
+def test_postings_taken_in_the_transposes_order_are_those_of_the_counts_transposed(seed_corpus):
+    from paperlike.vectorize import Vectorizer
+
+    fields = Vectorizer().fit_fields(seed_corpus.records)
+    index = PaperIndex()
+    order = index._set_matrix(fields.X)
+    assert np.array_equal(index.XT_.toarray(), index.X_.T.toarray())
+    assert np.array_equal(index.X_.data[order], index.XT_.data)
+    taken = Ranker().fit(fields.counts, index.X_, index.XT_, order=order).postings_
+    transposed = Ranker().fit(fields.counts, index.X_, index.XT_).postings_
+    assert np.array_equal(taken, transposed) and len(taken) == index.XT_.nnz
+    # counts with other non-zeros than X's: the order does not apply, and the mismatch is found
+    dense = fields.counts.toarray()
+    dense[0, np.flatnonzero(dense[0] == 0)[0]] = 1
+    with pytest.raises(ValueError, match="different non-zeros"):
+        Ranker().fit(sp.csr_matrix(dense), index.X_, index.XT_, order=order)

@@ -96,9 +96,10 @@ class PaperIndex:
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
         representatives = [self.records_[i] for i in self.record_of_text_]
         fields = self.vectorizer.fit_fields(representatives)
-        self._set_matrix(fields.X)
-        self.ranker.fit(fields.counts, self.X_, self.XT_)
+        order = self._set_matrix(fields.X)
+        self.ranker.fit(fields.counts, self.X_, self.XT_, order=order)
         fields.counts = None  # no longer needed: let it go before dedup's joins
+        del order
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields)
         self.paper_of_text_ = self.dedup.paper_of_text_
         self.facets_ = Facets.of(self.records_)
@@ -121,11 +122,17 @@ class PaperIndex:
                 best[t] = i
         return np.array([best[t] for t in range(len(best))], dtype=np.int64)
 
-    def _set_matrix(self, matrix: sp.csr_matrix) -> None:
+    def _set_matrix(self, matrix: sp.csr_matrix) -> np.ndarray:
+        """Set X_ and XT_; the order in which XT_'s postings take X_'s non-zeros."""
         matrix = sp.csr_matrix(matrix, dtype=np.float32)
         matrix.sort_indices()
         self.X_ = matrix
-        self.XT_ = matrix.T.tocsr()
+        # Transposing the positions of the non-zeros, not their values, gives XT_ and the order
+        # both: BM25's postings follow it (the counts need no transpose of their own).
+        order = sp.csr_matrix((np.arange(matrix.nnz, dtype=np.int64 if matrix.nnz >= 2**31 else np.int32),
+                               matrix.indices, matrix.indptr), shape=matrix.shape).T.tocsr()
+        self.XT_ = sp.csr_matrix((matrix.data[order.data], order.indices, order.indptr), shape=order.shape)
+        return order.data
 
     # -- looking papers up ------------------------------------------------------------------
 

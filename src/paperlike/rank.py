@@ -81,16 +81,21 @@ class Ranker:
 
     # -- fitting ----------------------------------------------------------------------------
 
-    def fit(self, counts: sp.csr_matrix, X: sp.csr_matrix, XT: sp.csr_matrix) -> Ranker:
+    def fit(self, counts: sp.csr_matrix, X: sp.csr_matrix, XT: sp.csr_matrix, *,
+            order: np.ndarray | None = None) -> Ranker:
         """Learn BM25's statistics from the raw counts (texts x terms, the same non-zeros as X)
-        and the LSA from the TF-IDF rows X; ``XT`` is X's inverted index."""
+        and the LSA from the TF-IDF rows X; ``XT`` is X's inverted index, and ``order``, if
+        known, the positions in X of XT's postings (which spares a transpose of the counts)."""
         counts = sp.csr_matrix(counts)
         n = counts.shape[0]
         df = np.diff(XT.indptr).astype(np.float64)
         self.idf_ = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         dl = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
         self.avgdl_ = float(dl.mean()) if n else 0.0
-        self.postings_ = self._saturated(counts, dl, XT)
+        if order is not None and not (len(order) == XT.nnz and np.array_equal(counts.indptr, X.indptr)
+                                      and np.array_equal(counts.indices, X.indices)):
+            order = None  # the counts' non-zeros are not X's, in X's order: transposed instead
+        self.postings_ = self._saturated(counts, dl, XT, order)
         self.lsa_, self.Z_ = None, None
         if n >= max(self.lsa_min_texts, 2) and (self.lambda_paper or self.lambda_text):
             try:
@@ -102,17 +107,25 @@ class Ranker:
             self.Z_ = self.lsa_.transform(X).astype(np.float16)
         return self
 
-    def _saturated(self, counts: sp.csr_matrix, dl: np.ndarray, XT: sp.csr_matrix) -> np.ndarray:
+    def _saturated(self, counts: sp.csr_matrix, dl: np.ndarray, XT: sp.csr_matrix,
+                   order: np.ndarray | None = None) -> np.ndarray:
         """S_td for every posting, in the order of ``XT``'s postings."""
         scale = max(self.avgdl_, 1e-9)
         norm = (self.k1 * (1 - self.b + self.b * dl / scale)).astype(np.float32)
-        CT = counts.T.tocsr()  # terms x texts, texts in increasing order within a term, as XT
-        if not (np.array_equal(CT.indptr, XT.indptr) and np.array_equal(CT.indices, XT.indices)):
-            raise ValueError("the counts and the TF-IDF rows have different non-zeros")
-        tf, texts = CT.data, CT.indices
-        out = np.empty(len(tf), dtype=np.float32)
-        for a in range(0, len(tf), _CHUNK):
-            t = tf[a:a + _CHUNK].astype(np.float32)
+        if order is not None:
+            # XT's postings are X's non-zeros in this order, and so are the counts' when they
+            # have X's non-zeros: their values are taken in the same order, without a transpose.
+            tf_at = lambda a, b: counts.data[order[a:b]]  # noqa: E731
+            texts = XT.indices
+        else:
+            CT = counts.T.tocsr()  # terms x texts, texts in increasing order within a term, as XT
+            if not (np.array_equal(CT.indptr, XT.indptr) and np.array_equal(CT.indices, XT.indices)):
+                raise ValueError("the counts and the TF-IDF rows have different non-zeros")
+            tf_at = lambda a, b: CT.data[a:b]  # noqa: E731
+            texts = CT.indices
+        out = np.empty(len(texts), dtype=np.float32)
+        for a in range(0, len(texts), _CHUNK):
+            t = tf_at(a, a + _CHUNK).astype(np.float32)
             out[a:a + _CHUNK] = t * (self.k1 + 1) / (t + norm[texts[a:a + _CHUNK]])
         return out
 
