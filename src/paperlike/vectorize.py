@@ -236,11 +236,15 @@ class Fields:
             return None
         # Counted again, only for the texts asked for: keeping every abstract's counts from the
         # fit would hold a matrix nearly the size of X through the whole duplicate search (0.9
-        # GB at a million texts), for the few texts that turn out to be candidates.
+        # GB at a million texts), for the texts that turn out to be candidates (230k of them
+        # there: halved between two processes).
         texts = [self._abstracts[r] for r in np.asarray(rows).tolist()]
-        vectorizer = self._vectorizer
-        counts = _counts_in(vectorizer._counter(), vectorizer.term_index(), texts)
-        return _tfidf_rows(counts, *self._weighting)
+        counter, columns = self._vectorizer._counter(), self._vectorizer.term_index()
+        half = len(texts) // 2
+        first, second = parallel.both(lambda: _counts_in(counter, columns, texts[:half]),
+                                      lambda: _counts_in(counter, columns, texts[half:]),
+                                      parallel=len(texts) >= _PARALLEL_MIN_TEXTS)
+        return _tfidf_rows(sp.vstack([first, second], format="csr"), *self._weighting)
 
 
 def _idf(counts: sp.csr_matrix, smooth: bool) -> np.ndarray:
@@ -288,13 +292,43 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
 
 
 def _counts_in(counter: CountVectorizer, columns: dict[str, int], texts: list[str]) -> sp.csr_matrix:
-    """The count rows of texts that were among those the vocabulary ``columns`` was fitted on
-    (so every term they have is in it), in its columns."""
-    terms, counts = _count(counter, texts)
-    column = np.array([columns[t] for t in terms], dtype=np.int32)
-    counts = sp.csr_matrix((counts.data, column[counts.indices], counts.indptr), shape=(len(texts), len(columns)))
-    counts.sort_indices()
+    """The count rows of texts that were among those the vocabulary ``columns`` was fitted on,
+    in its columns: every term they have is in it, and what is not (one-letter words, stop
+    words, which the fit dropped) is not a term."""
+    if not _plain_words(counter):
+        terms, counts = _count(counter, texts)
+        column = np.array([columns[t] for t in terms], dtype=np.int32)
+        counts = sp.csr_matrix((counts.data, column[counts.indices], counts.indptr), shape=(len(texts), len(columns)))
+        counts.sort_indices()
+        return counts
+    # As _count_words splits them, but looked up in a vocabulary that is already there; the
+    # words the fit dropped (one letter, stop words) are looked up too, as -1, and dropped here.
+    analyze = counter.build_analyzer()
+    known = _Unknown({term.encode("utf-8"): column for term, column in columns.items()})
+    known.update(dict.fromkeys((w.encode("utf-8") for w in counter.get_stop_words() or ()), -1))
+    known.update(dict.fromkeys((bytes([b]) for b in range(128)), -1))
+    number = known.__getitem__
+    found: list[int] = []
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    for row, text in enumerate(texts):
+        words = ascii_words(text) if text.isascii() else [w.encode("utf-8") for w in analyze(text)]
+        found.extend(map(number, words))
+        indptr[row + 1] = len(words)
+    np.cumsum(indptr, out=indptr)
+    cols = np.array(found, dtype=np.int32)
+    keep = cols >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    counts = sp.csr_matrix((np.ones(int(keep.sum()), dtype=np.int32), cols[keep], kept_before[indptr]),
+                           shape=(len(texts), len(columns)))
+    counts.sum_duplicates()
     return counts
+
+
+class _Unknown(dict):
+    """Column numbers of known words; -1 for any other."""
+
+    def __missing__(self, word: bytes) -> int:
+        return -1
 
 
 def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
