@@ -276,3 +276,17 @@ def test_postings_taken_in_the_transposes_order_are_those_of_the_counts_transpos
     dense[0, np.flatnonzero(dense[0] == 0)[0]] = 1
     with pytest.raises(ValueError, match="different non-zeros"):
         Ranker().fit(sp.csr_matrix(dense), index.X_, index.XT_, order=order)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000))
+def test_row_totals_are_scipys_row_sums(seed):
+    from paperlike.rank import _row_totals
+
+    rng = np.random.default_rng(seed)
+    counts = sp.random(int(rng.integers(0, 9)), int(rng.integers(1, 7)), density=float(rng.random()),
+                       format="csr", random_state=rng)
+    counts.data = rng.integers(1, 50, len(counts.data)).astype(np.int32)
+    totals = _row_totals(counts)
+    assert totals.dtype == np.float64
+    assert np.array_equal(totals, np.asarray(counts.sum(axis=1), dtype=np.float64).ravel())

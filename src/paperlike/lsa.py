@@ -85,11 +85,11 @@ class Lsa:
         indptr = kept_before[rows.indptr]
         return sp.csr_matrix((rows.data[keep], mapped[keep], indptr), shape=(rows.shape[0], len(self.terms_)))
 
-    def transform(self, rows: sp.csr_matrix) -> np.ndarray:
-        """Unit-length embeddings (float32) of TF-IDF rows; a row with no term of the sample
-        embeds as zeros."""
+    def transform(self, rows: sp.csr_matrix, dtype: type = np.float32) -> np.ndarray:
+        """Unit-length embeddings (float32, or ``dtype``) of TF-IDF rows; a row with no term of
+        the sample embeds as zeros."""
         rows = sp.csr_matrix(rows)
-        out = np.empty((rows.shape[0], self.rank_), dtype=np.float32)
+        out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
         for start in range(0, rows.shape[0], _CHUNK):
             part = self._columns(rows[start:start + _CHUNK])
             z = np.asarray(part @ self.components_, dtype=np.float32)
