@@ -107,14 +107,3 @@ def test_a_model_saved_with_its_key_tables_built_in_a_child_is_the_same(seed_cor
     record = seed_corpus.records[3]
     assert loaded.records_[loaded.record_by_id(record.id)].id == record.id
 
-
-def test_abstract_rows_counted_in_two_processes_are_those_of_one(seed_corpus, monkeypatch):
-    from paperlike import vectorize
-
-    fields = vectorize.Vectorizer().fit_fields(seed_corpus.records)
-    rows = np.arange(len(seed_corpus.records))[::-1]
-    one = fields.abstract_rows(rows)
-    monkeypatch.setattr(vectorize, "_PARALLEL_MIN_TEXTS", 2)
-    two = fields.abstract_rows(rows)
-    assert one.shape == two.shape == (len(rows), fields.X.shape[1])
-    assert (one != two).nnz == 0 and one.nnz > 0

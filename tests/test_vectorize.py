@@ -71,3 +71,21 @@ def test_fields_are_scikit_learns_tfidf_of_the_texts_titles_and_abstracts(seed_c
     np.testing.assert_allclose(fields.abstract_rows(rows).toarray(), abstracts, atol=1e-6)
     some = rows[::3]
     np.testing.assert_allclose(fields.abstract_rows(some).toarray(), abstracts[some], atol=1e-6)
+
+
+def test_abstract_rows_are_empty_without_an_abstract_and_the_counts_less_the_titles_with_one():
+    from paperlike import Paper
+
+    papers = [Paper(id="a", title="Speech speech recognition", abstract="Speech recognition with speech models."),
+              Paper(id="b", title="Speech recognition", authors=["Ada Lovelace"], venue="Speech Letters"),
+              Paper(id="c", title="Graph neural networks", abstract="Graph networks for molecules.")]
+    vectorizer = Vectorizer()
+    fields = vectorizer.fit_fields(papers)
+    rows = fields.abstract_rows(np.array([1, 0, 2, 0]))
+    assert rows[0].nnz == 0  # authors and venue are no abstract
+    assert (rows[1] != rows[3]).nnz == 0
+    terms = vectorizer.term_index()
+    speech = rows[1].toarray().ravel()
+    # "speech" twice in the abstract (the title's three are taken out), "recognition" once
+    assert speech[terms["speech"]] > speech[terms["recognition"]] > 0 and speech[terms["models"]] > 0
+    assert rows[2].toarray().ravel()[terms["molecules"]] > 0 and rows[2].toarray().ravel()[terms["speech"]] == 0

@@ -149,12 +149,14 @@ class Vectorizer:
         title_counts = counts[:n]
         combined = (self.title_weight * title_counts + counts[n:]).tocsr()
         del counts
+        combined.sort_indices()  # so that X's rows share its arrays of term numbers
         idf = _idf(combined, self.smooth_idf).astype(np.float32)
         fitted = Vectorizer.from_fitted(self.get_params(), terms, idf)
         self._fitted, self.vocabulary_, self.idf_ = fitted._fitted, fitted.vocabulary_, fitted.idf_
+        has_abstract = np.fromiter((bool(p.abstract) for p in papers), dtype=bool, count=n)
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
-                      abstracts=[p.abstract or "" for p in papers], vectorizer=self)
+                      title_weight=self.title_weight, has_abstract=has_abstract)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Learn vocabulary and IDF from the papers; their L2-normalised TF-IDF rows."""
@@ -214,14 +216,22 @@ class Fields:
     weighting every abstract would cost a second matrix the size of ``X``."""
 
     def __init__(self, X: sp.csr_matrix, counts: sp.csr_matrix | None = None, *, weighting: tuple[np.ndarray, bool] | None = None,
-                 title_counts: sp.csr_matrix | None = None, abstracts: Sequence[str] | None = None,
-                 vectorizer: Vectorizer | None = None) -> None:
+                 title_counts: sp.csr_matrix | None = None, title_weight: int = 1,
+                 has_abstract: np.ndarray | None = None) -> None:
         self.X = X
         self.counts = counts
         self._weighting = weighting
         self._title_counts = title_counts
-        self._abstracts = abstracts
-        self._vectorizer = vectorizer
+        self._title_weight = title_weight
+        self._has_abstract = has_abstract
+        # An abstract's counts are its text's counts less its title's (title_weight times):
+        # the text counts' values are kept alone, beside X's own term numbers (the same
+        # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts (0.9 GB
+        # at a million texts) held through the whole duplicate search.
+        self._values = None
+        if counts is not None and title_counts is not None and has_abstract is not None:
+            small = counts.nnz == 0 or int(counts.data.max()) <= np.iinfo(np.uint16).max
+            self._values = counts.data.astype(np.uint16 if small else np.int64)
 
     def title_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' titles alone (empty where a text has none)."""
@@ -232,19 +242,15 @@ class Fields:
     def abstract_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' abstracts alone (empty where a text has none: a
         bibliographic record's authors and venue are no abstract)."""
-        if self._abstracts is None or self._vectorizer is None or self._weighting is None:
+        if self._values is None or self._weighting is None:
             return None
-        # Counted again, only for the texts asked for: keeping every abstract's counts from the
-        # fit would hold a matrix nearly the size of X through the whole duplicate search (0.9
-        # GB at a million texts), for the texts that turn out to be candidates (230k of them
-        # there: halved between two processes).
-        texts = [self._abstracts[r] for r in np.asarray(rows).tolist()]
-        counter, columns = self._vectorizer._counter(), self._vectorizer.term_index()
-        half = len(texts) // 2
-        first, second = parallel.both(lambda: _counts_in(counter, columns, texts[:half]),
-                                      lambda: _counts_in(counter, columns, texts[half:]),
-                                      parallel=len(texts) >= _PARALLEL_MIN_TEXTS)
-        return _tfidf_rows(sp.vstack([first, second], format="csr"), *self._weighting)
+        rows = np.asarray(rows, dtype=np.int64)
+        X = self.X
+        texts = sp.csr_matrix((self._values, X.indices, X.indptr), shape=X.shape)[rows]
+        counts = sp.csr_matrix(sp.csr_matrix(texts, dtype=np.int64) - self._title_weight * self._title_counts[rows])
+        counts.data *= np.repeat(self._has_abstract[rows], np.diff(counts.indptr))
+        counts.eliminate_zeros()
+        return _tfidf_rows(counts, *self._weighting)
 
 
 def _idf(counts: sp.csr_matrix, smooth: bool) -> np.ndarray:
@@ -289,46 +295,6 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
         part.sort_indices()
         parts.append(part)
     return terms, sp.vstack(parts, format="csr")
-
-
-def _counts_in(counter: CountVectorizer, columns: dict[str, int], texts: list[str]) -> sp.csr_matrix:
-    """The count rows of texts that were among those the vocabulary ``columns`` was fitted on,
-    in its columns: every term they have is in it, and what is not (one-letter words, stop
-    words, which the fit dropped) is not a term."""
-    if not _plain_words(counter):
-        terms, counts = _count(counter, texts)
-        column = np.array([columns[t] for t in terms], dtype=np.int32)
-        counts = sp.csr_matrix((counts.data, column[counts.indices], counts.indptr), shape=(len(texts), len(columns)))
-        counts.sort_indices()
-        return counts
-    # As _count_words splits them, but looked up in a vocabulary that is already there; the
-    # words the fit dropped (one letter, stop words) are looked up too, as -1, and dropped here.
-    analyze = counter.build_analyzer()
-    known = _Unknown({term.encode("utf-8"): column for term, column in columns.items()})
-    known.update(dict.fromkeys((w.encode("utf-8") for w in counter.get_stop_words() or ()), -1))
-    known.update(dict.fromkeys((bytes([b]) for b in range(128)), -1))
-    number = known.__getitem__
-    found: list[int] = []
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    for row, text in enumerate(texts):
-        words = ascii_words(text) if text.isascii() else [w.encode("utf-8") for w in analyze(text)]
-        found.extend(map(number, words))
-        indptr[row + 1] = len(words)
-    np.cumsum(indptr, out=indptr)
-    cols = np.array(found, dtype=np.int32)
-    keep = cols >= 0
-    kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-    counts = sp.csr_matrix((np.ones(int(keep.sum()), dtype=np.int32), cols[keep], kept_before[indptr]),
-                           shape=(len(texts), len(columns)))
-    counts.sum_duplicates()
-    return counts
-
-
-class _Unknown(dict):
-    """Column numbers of known words; -1 for any other."""
-
-    def __missing__(self, word: bytes) -> int:
-        return -1
 
 
 def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
