@@ -55,7 +55,9 @@ def _row_totals(counts: sp.csr_matrix) -> np.ndarray:
     filled = np.diff(counts.indptr) > 0
     if filled.any():
         # A filled row's sum runs from its start to the next filled row's start.
-        totals[filled] = np.add.reduceat(counts.data, counts.indptr[:-1][filled], dtype=np.float64)
+        # In the counts' own dtype: in any other (float64, or the int64 numpy picks for int32),
+        # reduceat first copies them all to it. A text has fewer than 2**31 words.
+        totals[filled] = np.add.reduceat(counts.data, counts.indptr[:-1][filled], dtype=counts.data.dtype)
     return totals
 
 
