@@ -89,3 +89,13 @@ def test_abstract_rows_are_empty_without_an_abstract_and_the_counts_less_the_tit
     # "speech" twice in the abstract (the title's three are taken out), "recognition" once
     assert speech[terms["speech"]] > speech[terms["recognition"]] > 0 and speech[terms["models"]] > 0
     assert rows[2].toarray().ravel()[terms["molecules"]] > 0 and rows[2].toarray().ravel()[terms["speech"]] == 0
+
+
+def test_abstract_rows_are_the_same_once_the_counts_are_dropped(seed_corpus):
+    fields = Vectorizer().fit_fields(seed_corpus.records)
+    rows = np.arange(len(seed_corpus.records))[::2]
+    before = fields.abstract_rows(rows)
+    fields.drop_counts()
+    assert fields.counts is None
+    after = fields.abstract_rows(rows)
+    assert before.nnz > 0 and (before != after).nnz == 0

@@ -99,7 +99,7 @@ def _indexed_rows(X: sp.csr_matrix, rank: np.ndarray, beta: float
     cut = np.minimum(np.searchsorted(total, total[starts] + beta, side="right") - 1, ends)
     left_out = np.sqrt(np.maximum(0.0, total[cut] - total[starts]))
     lengths = ends - cut
-    kept = np.repeat(cut - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+    kept = np.repeat(cut - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
     return ranked.data[kept], ranked.indices[kept], lengths, left_out
 
 

@@ -98,7 +98,7 @@ class PaperIndex:
         fields = self.vectorizer.fit_fields(representatives)
         order = self._set_matrix(fields.X)
         self.ranker.fit(fields.counts, self.X_, self.XT_, order=order)
-        fields.counts = None  # no longer needed: let it go before dedup's joins
+        fields.drop_counts()  # no longer needed whole: let it go before dedup's joins
         del order
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields)
         self.paper_of_text_ = self.dedup.paper_of_text_

@@ -224,12 +224,16 @@ class Fields:
         self._title_counts = title_counts
         self._title_weight = title_weight
         self._has_abstract = has_abstract
+        self._values: np.ndarray | None = None
+
+    def drop_counts(self) -> None:
+        """Let ``counts`` go, keeping of it only what :meth:`abstract_rows` reads."""
+        counts, self.counts = self.counts, None
         # An abstract's counts are its text's counts less its title's (title_weight times):
         # the text counts' values are kept alone, beside X's own term numbers (the same
         # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts (0.9 GB
         # at a million texts) held through the whole duplicate search.
-        self._values = None
-        if counts is not None and title_counts is not None and has_abstract is not None:
+        if counts is not None and self._title_counts is not None and self._has_abstract is not None:
             small = counts.nnz == 0 or int(counts.data.max()) <= np.iinfo(np.uint16).max
             self._values = counts.data.astype(np.uint16 if small else np.int64)
 
@@ -242,11 +246,12 @@ class Fields:
     def abstract_rows(self, rows: np.ndarray) -> sp.csr_matrix | None:
         """TF-IDF rows of these texts' abstracts alone (empty where a text has none: a
         bibliographic record's authors and venue are no abstract)."""
-        if self._values is None or self._weighting is None:
+        values = self._values if self.counts is None else self.counts.data
+        if values is None or self._title_counts is None or self._has_abstract is None or self._weighting is None:
             return None
         rows = np.asarray(rows, dtype=np.int64)
         X = self.X
-        texts = sp.csr_matrix((self._values, X.indices, X.indptr), shape=X.shape)[rows]
+        texts = sp.csr_matrix((values, X.indices, X.indptr), shape=X.shape)[rows]
         counts = sp.csr_matrix(sp.csr_matrix(texts, dtype=np.int64) - self._title_weight * self._title_counts[rows])
         counts.data *= np.repeat(self._has_abstract[rows], np.diff(counts.indptr))
         counts.eliminate_zeros()
