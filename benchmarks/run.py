@@ -393,6 +393,8 @@ def worker_query(a: dict) -> dict:
         X @ d
     scan = time.perf_counter() - t0
     rates["X @ q_dense (scipy CSR SpMV, full scan)"] = float(X.nnz * len(dense) / scan)
+    # The hardware's floor: a posting is 8 bytes (int32 text, float32 value) read from memory.
+    one_core, two_cores = _read_bandwidth()
     # The floor: the fastest scipy rate measured, applied to the nonzeros a query must touch.
     best = max((k for k in rates if not k.startswith("paperlike")), key=rates.get)
     floor_ms = touched / rates[best] * 1e3
@@ -401,9 +403,38 @@ def worker_query(a: dict) -> dict:
                     "touched_p50_id": pct(touched[:n_id], 50), "touched_p50_text": pct(touched[n_id:], 50),
                     "floor_p50_ms_id": pct(floor_ms[:n_id], 50), "floor_p99_ms_id": pct(floor_ms[:n_id], 99),
                     "floor_p50_ms_text": pct(floor_ms[n_id:], 50), "floor_p99_ms_text": pct(floor_ms[n_id:], 99),
-                    "self_join_flops": float((df.astype(np.float64) ** 2).sum())}
+                    "self_join_flops": float((df.astype(np.float64) ** 2).sum()),
+                    # A batch on two cores reads every query's postings once: half each, at best.
+                    "floor_batch_seconds_id": float(touched[:n_id].sum() / rates[best] / 2),
+                    "floor_batch_seconds_text": float(touched[n_id:].sum() / rates[best] / 2),
+                    "read_gb_per_s": {"one core": one_core / 1e9, "two cores": two_cores / 1e9},
+                    "bandwidth_p50_ms_id": pct(touched[:n_id] * POSTING_BYTES / one_core * 1e3, 50),
+                    "bandwidth_p50_ms_text": pct(touched[n_id:] * POSTING_BYTES / one_core * 1e3, 50),
+                    "bandwidth_batch_seconds_id": float(touched[:n_id].sum() * POSTING_BYTES / two_cores),
+                    "bandwidth_batch_seconds_text": float(touched[n_id:].sum() * POSTING_BYTES / two_cores)}
     out["rss_mb"] = rss_mb()
     return out
+
+
+POSTING_BYTES = 8  # one int32 text number and one float32 value
+
+
+def _read_bandwidth() -> tuple[float, float]:
+    """Bytes per second that summing a 400 MB array reads from memory: in this process alone,
+    and in two processes at once (this one and a forked copy), added."""
+    from paperlike import parallel
+
+    block = np.ones(100_000_000, dtype=np.float32)
+
+    def rate() -> float:  # long enough (~0.6 s) that a fork's start-up hardly shifts the overlap
+        block.sum()
+        t0 = time.perf_counter()
+        for _ in range(20):
+            block.sum()
+        return 20 * block.nbytes / (time.perf_counter() - t0)
+    one = rate()
+    two = sum(parallel.both(rate, rate, parallel=True))
+    return one, two
 
 
 def _single_times(fn, Q, budget: float) -> tuple[list[float], bool]:
@@ -877,28 +908,39 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
               "paperlike scores with); scikit-learn `NearestNeighbors(metric=\"cosine\", "
               "algorithm=\"brute\", n_neighbors=11)`, sparse_dot_topn `sp_matmul_topn(Q, X.T, "
               "top_n=11, sort=True)` single-threaded. The floor is a query's posting-list nonzeros "
-              "at the fastest scipy rate measured in the same process (table below). "
+              "at the fastest scipy rate measured in the same process (table below); for a batch, all "
+              "the queries' postings at that rate on two cores. The memory floor is a query's postings "
+              "at 8 bytes each (int32 text, float32 value) at the rate numpy sums a 400 MB array in the "
+              "same process: alone for one query, in two processes at once for a batch. "
               "(×r) = peer / paperlike.", "",
-              "| N | tool | id p50 ms | id p99 ms | text p50 ms | text p99 ms | 1000 text queries s (loop / batch) | top-10 agreement with brute force |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| N | tool | id p50 ms | id p99 ms | text p50 ms | text p99 ms | 1000 id queries s (loop / batch) | 1000 text queries s (loop / batch) | top-10 agreement with brute force |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for R in results:
         q = R.get("query") or {}
         if not _ok(q):
-            lines.append(f"| {R['size']} | paperlike | {_why(q)} | | | | | |")
+            lines.append(f"| {R['size']} | paperlike | {_why(q)} | | | | | | |")
             continue
         agree = q.get("agreement", {})
         ag = "; ".join(f"{k}: {v['same_ids'] / v['n']:.1%} same ids, {v['same_scores'] / v['n']:.1%} same scores"
                        for k, v in agree.items() if v["n"])
         lines.append(f"| {R['size']} | paperlike `similar` | {_f(q['id']['p50_ms'], 2)} | {_f(q['id']['p99_ms'], 2)} | "
-                     f"{_f(q['text']['p50_ms'], 2)} | {_f(q['text']['p99_ms'], 2)} | {_f(q['text']['loop_seconds'], 2)} / {_batch(q)} | {ag} (n={N_AGREEMENT}) |")
+                     f"{_f(q['text']['p50_ms'], 2)} | {_f(q['text']['p99_ms'], 2)} | {_f(q['id']['loop_seconds'], 2)} / {_batch(q, 'id')} | "
+                     f"{_f(q['text']['loop_seconds'], 2)} / {_batch(q, 'text')} | {ag} (n={N_AGREEMENT}) |")
         fl = q.get("floor", {})
         lines.append(f"| {R['size']} | floor (posting nonzeros / fastest rate) | {_f(fl.get('floor_p50_ms_id'), 2)} | "
                      f"{_f(fl.get('floor_p99_ms_id'), 2)} | {_f(fl.get('floor_p50_ms_text'), 2)} | {_f(fl.get('floor_p99_ms_text'), 2)} | "
-                     f"{_f(fl.get('floor_p50_ms_text', 0) * N_QUERIES / 1e3 if fl else None, 2)} (p50 × 1000) | |")
+                     f"{_f(fl.get('floor_batch_seconds_id'), 2)} (all postings / rate / 2 cores) | "
+                     f"{_f(fl.get('floor_batch_seconds_text'), 2)} (all postings / rate / 2 cores) | |")
+        if "bandwidth_p50_ms_id" in fl:
+            bw = fl["read_gb_per_s"]
+            lines.append(f"| {R['size']} | floor: posting bytes / memory read rate ({bw['one core']:.1f} GB/s one core, "
+                         f"{bw['two cores']:.1f} GB/s two) | {_f(fl['bandwidth_p50_ms_id'], 2)} | | "
+                         f"{_f(fl['bandwidth_p50_ms_text'], 2)} | | {_f(fl['bandwidth_batch_seconds_id'], 2)} | "
+                         f"{_f(fl['bandwidth_batch_seconds_text'], 2)} | |")
         for step, name in (("sklearn", "scikit-learn NearestNeighbors brute"), ("sdtn_query", "sparse_dot_topn")):
             p = R.get(step) or {}
             if not _ok(p):
-                lines.append(f"| {R['size']} | {name} | {_why(p)} | | | | | |")
+                lines.append(f"| {R['size']} | {name} | {_why(p)} | | | | | | |")
                 continue
             batch = p.get("batch") or R.get("sklearn_batch") or {}
             bcell = (_why(batch) if not _ok(batch) else
@@ -909,7 +951,7 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
                 f"| {R['size']} | {name} | {_f(p['id']['p50_ms'], 2)}{_ratio(p['id']['p50_ms'], q['id']['p50_ms'])}{cut(p['id'])} | "
                 f"{_f(p['id']['p99_ms'], 2)}{_ratio(p['id']['p99_ms'], q['id']['p99_ms'])} | "
                 f"{_f(p['text']['p50_ms'], 2)}{_ratio(p['text']['p50_ms'], q['text']['p50_ms'])}{cut(p['text'])} | "
-                f"{_f(p['text']['p99_ms'], 2)}{_ratio(p['text']['p99_ms'], q['text']['p99_ms'])} | {bcell} | "
+                f"{_f(p['text']['p99_ms'], 2)}{_ratio(p['text']['p99_ms'], q['text']['p99_ms'])} | not run | {bcell} | "
                 f"top-11 scores equal brute force's: {ag.get('same', 0)}/{ag.get('n', 0)} |")
     kernel_names = list(dict.fromkeys(k for R in results for k in (_get(R, "query", "floor", "rates_nnz_per_s") or {})))
     lines += ["", "The machine's floor: scoring rates in matrix nonzeros multiplied-and-added per second, "
@@ -982,8 +1024,8 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def _batch(q: dict) -> str:
-    b = q.get("batch_text")
+def _batch(q: dict, kind: str) -> str:
+    b = q.get(f"batch_{kind}")
     if not b:
         return "not run"
     return f"{_f(b['seconds'], 2)} ({b['same_as_single']}/{b['n']} same as the loop)"
