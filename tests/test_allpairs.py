@@ -122,3 +122,16 @@ def test_a_shared_join_whose_count_stays_locked_ends_with_an_error(patch):
     with pytest.raises(WorkerError, match="PAPERLIKE_JOBS=1"):
         join.run()
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6))
+def test_first_at_least_is_a_search_within_each_row(seed):
+    rng = np.random.default_rng(seed)
+    n, vocab = int(rng.integers(1, 40)), int(rng.integers(1, 50))
+    P = sp.random(n, vocab, density=float(rng.random()), format="csr", random_state=rng, dtype=np.float32)
+    P.sort_indices()
+    rows = rng.integers(0, n, size=int(rng.integers(0, 100)))
+    ranks = rng.integers(0, vocab + 2, size=len(rows))
+    expected = [P.indptr[r] + np.searchsorted(P.indices[P.indptr[r]:P.indptr[r + 1]], k) for r, k in zip(rows, ranks)]
+    assert allpairs._first_at_least(P, rows, ranks).tolist() == [int(e) for e in expected]

@@ -243,21 +243,40 @@ class _Parts:
         self.PT = P.T.tocsr()
         self.indexed_norm = np.sqrt(np.maximum(0.0, 1.0 - left_out ** 2))
         self.most_left_out = float(left_out.max())
-        n, self.vocab = P.shape
-        # One sorted key per entry of P (row, then rank): a binary search finds, for any row
-        # and rank, how many of the row's indexed terms come before that rank.
-        self.key = np.repeat(np.arange(n, dtype=np.int64) * self.vocab, np.diff(P.indptr)) + P.indices
         self.mass = np.zeros(P.nnz + 1)
         np.cumsum(P.data.astype(np.float64) ** 2, out=self.mass[1:])
 
     def mass_before(self, rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         """The norm of each row's terms of rank below ``ranks``: its left-out part and the
         indexed terms before that rank."""
-        at = np.searchsorted(self.key, rows * self.vocab + ranks)
+        at = _first_at_least(self.P, rows, ranks)
         indexed = self.mass[at] - self.mass[self.P.indptr[rows]]
         # A difference of two running sums (up to the whole matrix's mass) is off by up to
         # about 1e-10: the margin keeps a mass of nearly nothing from being read as less.
         return np.sqrt(np.maximum(0.0, self.left_out[rows] ** 2 + indexed) + 1e-9)
+
+
+def _first_at_least(P: sp.csr_matrix, rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """For each k, the position in P's arrays of the first entry of row ``rows[k]`` whose rank
+    is at least ``ranks[k]`` (the row's end if none is).
+
+    A binary search within each row's own (short, sorted) slice, all rows a step at a time:
+    one search over a key per entry of P cost five times as much (its every step a cache miss
+    in an array of P's size: 5.4 s against 1.2 s for 5 million searches over 6 million
+    entries) and held an int64 per entry of P (0.3 GB for whole texts at a million).
+    """
+    lo = np.asarray(P.indptr[rows], dtype=np.int64)
+    hi = np.asarray(P.indptr[rows + 1], dtype=np.int64)
+    ranks = np.asarray(ranks)
+    open_ = np.flatnonzero(lo < hi)
+    while len(open_):
+        low, high = lo[open_], hi[open_]
+        mid = (low + high) >> 1
+        below = P.indices[mid] < ranks[open_]
+        lo[open_] = np.where(below, mid + 1, low)
+        hi[open_] = np.where(below, high, mid)
+        open_ = open_[lo[open_] < hi[open_]]
+    return lo
 
 
 def _join_chunk(X: sp.csr_matrix, parts: _Parts, block: sp.csr_matrix, start: int, t: float
