@@ -180,3 +180,71 @@ def test_the_opening_words_are_those_of_the_whole_abstract(words):
     every = tokens(abstract)
     expected = " ".join(every[:_OPENING_WORDS]) if len(every) >= _CONTAINMENT_MIN_WORDS else None
     assert _opening(paperlike.Paper(id="p", abstract=abstract or None)) == expected
+
+
+# Words with repeats (repeated 3-grams), stop words and one-letter words: what could make a
+# word count or a term count mislead the ceiling.
+_WORDS = st.one_of(st.sampled_from(["the", "of", "a", "x", "we", "is", "and", "x_ray", "2025"]),
+                   st.integers(0, 60).map(lambda k: f"w{k}"))
+
+
+@given(st.lists(_WORDS, min_size=0, max_size=90), st.lists(_WORDS, min_size=0, max_size=30),
+       st.sampled_from(["prefix", "suffix", "insert", "other"]), st.data())
+@settings(max_examples=500, deadline=None)
+def test_the_containment_ceiling_is_never_below_the_containment(words, more, how, data):
+    import numpy as np
+
+    from paperlike.dedup import _containment, containment_ceilings
+    from paperlike.text import tokens
+
+    cut = data.draw(st.integers(0, len(words)))
+    other = {"prefix": words[:cut], "suffix": words[cut:], "insert": words[:cut] + more + words[cut:],
+             "other": more}[how]
+    texts = [" ".join(words).capitalize() + ".", ", ".join(other)]
+    if not all(tokens(t) for t in texts):
+        return
+    vectorizer = paperlike.Vectorizer(stop_words=None)
+    try:
+        vectorizer.fit([paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)])
+    except paperlike.EmptyCorpusError:  # one-letter words only: no terms
+        return
+    A = vectorizer.transform_texts(texts)
+    word_counts = np.array([len(tokens(t)) for t in texts])
+    ceiling = containment_ceilings(A, np.array([0]), np.array([1]), word_counts)[0]
+    exact = _containment(paperlike.Paper(id="a", abstract=texts[0]), paperlike.Paper(id="b", abstract=texts[1]))
+    if exact is not None:
+        assert ceiling >= exact - 1e-12
+
+
+def test_the_containment_ceiling_changes_no_verdict(seed_corpus, monkeypatch):
+    """Candidates set aside by the ceiling are those the 3-gram comparison sets aside."""
+    from paperlike import dedup
+
+    records = [r for r in seed_corpus.records if r.abstract]
+    index = paperlike.build_index(paperlike.Corpus(records=records))
+    reps = [index.records_[t] for t in index.record_of_text_.tolist()]
+    n = len(reps)
+    import numpy as np
+
+    i, j = (a.ravel() for a in np.triu_indices(n, 1))
+    cosines, ceilings = index.dedup._abstract_cosines(reps, index.vectorizer, i, j, None)
+    known = [k for k, c in enumerate(ceilings) if c is not None]
+    assert len(known) > len(i) // 2  # most pairs of unrelated papers get a ceiling
+    for k in known:
+        a, b = reps[i[k]], reps[j[k]]
+        assert dedup.cannot_join(a, b, cosines[k], index.dedup.threshold, ceilings[k]) == \
+            dedup.cannot_join(a, b, cosines[k], index.dedup.threshold)
+
+
+def test_the_containment_ceiling_of_two_texts_without_a_word_in_common_is_zero():
+    # Every word of each missing from the other: each text's last two words start no 3-gram.
+    import numpy as np
+
+    from paperlike.dedup import _containment, containment_ceilings
+
+    texts = [" ".join(f"w{k}" for k in range(start, start + 25)) for start in (0, 100)]
+    vectorizer = paperlike.Vectorizer().fit([paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)])
+    ceiling = containment_ceilings(vectorizer.transform_texts(texts), np.array([0]), np.array([1]), np.array([25, 25]))
+    pair = [paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)]
+    assert _containment(*pair) == 0.0
+    assert ceiling[0] == pytest.approx(0.0, abs=1e-6)

@@ -42,7 +42,7 @@ from . import parallel
 from .allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import text_key, tokens
-from .vectorize import Fields, Vectorizer
+from .vectorize import TOKEN_PATTERN, Fields, Vectorizer
 
 __all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completeness",
            "versions_report", "check_record"]
@@ -158,14 +158,18 @@ def _containment(a: Paper, b: Paper) -> float | None:
     return len(ga & gb) / shorter if shorter >= _CONTAINMENT_MIN_WORDS - _SHINGLE + 1 else None
 
 
-def cannot_join(a: Paper, b: Paper, abstract_cosine: float | None, threshold: float) -> bool:
+def cannot_join(a: Paper, b: Paper, abstract_cosine: float | None, threshold: float,
+                containment_ceiling: float | None = None) -> bool:
     """True when no rule of :func:`decide` can join the pair whatever its other signals: two
     abstracts too far apart for ``abstract`` and ``same name``, neither cut from the other.
     Most candidates from similar titles end here, without the costlier title and author
-    comparisons."""
+    comparisons. ``containment_ceiling``, when known, is at least the pair's containment
+    (:func:`containment_ceilings`): below the rule's level, the 3-grams are not compared."""
     # Rounded as pair_evidence rounds them, so that the rules see the same numbers.
     if abstract_cosine is None or round(float(abstract_cosine), 4) >= min(threshold, _NAME_MIN_ABSTRACT):
         return False
+    if containment_ceiling is not None and round(containment_ceiling, 4) < _CONTAINMENT:
+        return True
     containment = _containment(a, b)
     return containment is None or round(containment, 4) < _CONTAINMENT
 
@@ -243,11 +247,11 @@ class Deduplicator:
         rows in ``fields``, which spares tokenising those again)."""
         n = len(records)
         i, j = self._candidates(records, vectorizer, X, fields)
-        cosines = self._abstract_cosines(records, vectorizer, i, j, fields)
+        cosines, ceilings = self._abstract_cosines(records, vectorizer, i, j, fields)
         self.generic_titles_ = generic_titles(records)
         kept = []
-        for a, b, cos in zip(i.tolist(), j.tolist(), cosines):
-            if cannot_join(records[a], records[b], cos, self.threshold):
+        for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
+            if cannot_join(records[a], records[b], cos, self.threshold, ceiling):
                 continue
             generic = text_key(records[a].title) in self.generic_titles_
             rule, score = decide(pair_evidence(records[a], records[b], cos),
@@ -301,23 +305,78 @@ class Deduplicator:
         arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
         return arr[:, 0], arr[:, 1]
 
-    @staticmethod
-    def _abstract_cosines(records: Sequence[Paper], vectorizer: Vectorizer,
-                          i: np.ndarray, j: np.ndarray, fields: Fields | None) -> list[float | None]:
+    def _abstract_cosines(self, records: Sequence[Paper], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
+                          fields: Fields | None) -> tuple[list[float | None], list[float | None]]:
+        """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
+        the pairs whose cosine no rule joins, a ceiling on their containment where one can be
+        read off the abstracts' terms (None elsewhere)."""
         involved = np.unique(np.concatenate([i, j]))
         with_abstract = [t for t in involved.tolist() if records[t].abstract]
         if not with_abstract:
-            return [None] * len(i)
+            return [None] * len(i), [None] * len(i)
         A = fields.abstract_rows(np.array(with_abstract, dtype=np.int64)) if fields is not None else None
         if A is None:
             A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
+        A = sp.csr_matrix(A, dtype=np.float32)
         position = np.full(len(records), -1, dtype=np.int64)
         position[with_abstract] = np.arange(len(with_abstract))
         both = (position[i] >= 0) & (position[j] >= 0)
         cosines = np.full(len(i), np.nan)
+        ceilings = np.full(len(i), np.nan)
         if both.any():
-            cosines[both] = dot_products(sp.csr_matrix(A, dtype=np.float32), position[i[both]], position[j[both]])
-        return [None if np.isnan(c) else float(c) for c in cosines.tolist()]
+            cosines[both] = dot_products(A, position[i[both]], position[j[both]])
+            # Rounded as cannot_join rounds them: the pairs it would compare the 3-grams of.
+            low = both & (np.round(cosines, 4) < min(self.threshold, _NAME_MIN_ABSTRACT))
+            if low.any() and _terms_are_words(vectorizer):
+                ceilings[low] = containment_ceilings(A, position[i[low]], position[j[low]],
+                                                     _word_counts(records, with_abstract, position, i[low], j[low]))
+        return ([None if np.isnan(c) else float(c) for c in cosines.tolist()],
+                [None if np.isnan(c) else c for c in ceilings.tolist()])
+
+
+def _terms_are_words(vectorizer: Vectorizer) -> bool:
+    """Whether every term of an ASCII text is one of its lower-cased words, as
+    :func:`paperlike.text.tokens` splits them (scikit-learn's default word pattern)."""
+    return vectorizer.lowercase and vectorizer.token_pattern == TOKEN_PATTERN and vectorizer.ngram_range == (1, 1)
+
+
+def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: np.ndarray,
+                 i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The number of words of each abstract of ``with_abstract`` that the pairs (i, j) touch,
+    by its position there (-1 for the others, and for an abstract that is not ASCII)."""
+    counts = np.full(len(with_abstract), -1, dtype=np.int64)
+    for t in np.unique(np.concatenate([i, j])).tolist():
+        abstract = records[t].abstract
+        if abstract.isascii():
+            counts[position[t]] = len(tokens(abstract))
+    return counts
+
+
+def containment_ceilings(A: sp.csr_matrix, rows_a: np.ndarray, rows_b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """A ceiling on :func:`_containment` of each pair of abstracts (rows ``rows_a[k]`` and
+    ``rows_b[k]`` of their term matrix ``A``, with ``words`` words each; nan where a side's
+    count is -1), from which terms each has that the other lacks, without their 3-grams.
+
+    Each term of a that b lacks is a word of a that b lacks (ASCII text, lower-cased words as
+    terms: :func:`_terms_are_words`). The 3-gram that starts at its first occurrence (or, in the
+    last two words, the last 3-gram) is one b cannot have, and these 3-grams differ but for the
+    last two words': with ``m`` such terms, a has at least ``m - 2`` of its at most ``words - 2``
+    3-grams outside b. Whichever side has fewer 3-grams, the share of them found in the other
+    is at most ``1 - min over the sides of (m - 2) / (words - 2)``.
+    """
+    binary = sp.csr_matrix((np.ones(A.nnz, dtype=np.float32), A.indices, A.indptr), shape=A.shape)
+    shared = np.rint(dot_products(binary, rows_a, rows_b))
+    terms = np.diff(A.indptr)
+    edge = _SHINGLE - 1
+
+    def missing_share(rows: np.ndarray) -> np.ndarray:
+        missing = np.maximum(terms[rows] - shared - edge, 0)
+        return missing / np.maximum(words[rows] - edge, 1)
+
+    ceiling = 1.0 - np.minimum(missing_share(rows_a), missing_share(rows_b))
+    unknown = (words[rows_a] < 0) | (words[rows_b] < 0)
+    # A hair above, so that float rounding never puts the ceiling below the share itself.
+    return np.where(unknown, np.nan, np.minimum(ceiling + 1e-9, 1.0))
 
 
 def generic_titles(records: Sequence[Paper]) -> set[str]:
