@@ -69,3 +69,10 @@ def test_single_spaced_is_split_and_join(text):
        .map("".join))
 def test_plain_ascii_shortcut_of_normalize_is_the_full_pass(text):
     assert normalize(text) == _normalized(text)
+
+
+@given(st.lists(st.text(alphabet="ab_1 -.\n\t", max_size=12), max_size=8))
+def test_ascii_word_counts_are_the_counts_of_tokens(texts):
+    from paperlike.text import ascii_word_counts
+
+    assert ascii_word_counts(texts).tolist() == [len(tokens(t)) for t in texts]
