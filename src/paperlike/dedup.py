@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 from . import parallel
 from .allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
-from .text import ascii_word_counts, text_key, tokens
+from .text import ascii_word_count, text_key, tokens
 from .vectorize import TOKEN_PATTERN, Fields, Vectorizer
 
 __all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completeness",
@@ -345,8 +345,10 @@ def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: n
     """The number of words of each abstract of ``with_abstract`` that the pairs (i, j) touch,
     by its position there (-1 for the others, and for an abstract that is not ASCII)."""
     counts = np.full(len(with_abstract), -1, dtype=np.int64)
-    texts = [t for t in np.unique(np.concatenate([i, j])).tolist() if records[t].abstract.isascii()]
-    counts[position[texts]] = ascii_word_counts([records[t].abstract for t in texts])
+    for t in np.unique(np.concatenate([i, j])).tolist():
+        abstract = records[t].abstract
+        if abstract.isascii():
+            counts[position[t]] = ascii_word_count(abstract)
     return counts
 
 

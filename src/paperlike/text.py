@@ -11,9 +11,7 @@ import html
 import re
 import unicodedata
 
-import numpy as np
-
-__all__ = ["normalize", "text_key", "content_hash", "tokens", "ascii_words", "ascii_word_counts"]
+__all__ = ["normalize", "text_key", "content_hash", "tokens", "ascii_words", "ascii_word_count"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
 _LATEX_SYMBOLS = {
@@ -47,6 +45,8 @@ _TOKEN_RE = re.compile(r"\w+")
 # the same tokens as the regular expression, four times faster.
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _ASCII_SPACES = bytes(b if b in _ASCII_WORD else 32 for b in range(256))
+# A word byte as "a", any other as a space: a word starts at each "a" after a space.
+_ASCII_MARKS = bytes(97 if b in _ASCII_WORD else 32 for b in range(256))
 # The same, lower-casing too: one pass over the bytes for a key.
 _ASCII_KEY = bytes((b | 32 if 65 <= b <= 90 else b) if b in _ASCII_WORD else 32 for b in range(256))
 
@@ -139,14 +139,10 @@ def ascii_words(text: str) -> list[bytes]:
     return text.lower().encode("ascii").translate(_ASCII_SPACES).split()
 
 
-def ascii_word_counts(texts: list[str]) -> np.ndarray:
-    """``len(tokens(text))`` of each ASCII text, counted in one pass over all their bytes."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    word = np.frombuffer(" ".join(texts).encode("ascii").translate(_ASCII_SPACES), dtype=np.uint8) != 32
-    # A word starts at a word byte after a space, and the texts are joined with a space, which
-    # no word spans: each text's words start between its own first byte and its end.
-    first = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
-    return np.diff(np.searchsorted(first, np.cumsum(lengths + 1) - 1), prepend=0)
+def ascii_word_count(text: str) -> int:
+    """``len(tokens(text))`` of an ASCII text, without making its words."""
+    marks = text.encode("ascii").translate(_ASCII_MARKS)
+    return marks.count(b" a") + marks.startswith(b"a")
 
 
 def text_key(text: str | None) -> str:
