@@ -142,7 +142,7 @@ def worker_build(a: dict) -> dict:
         "dedup: title join, the chunks the build's own process took" if join.t < DUP_THRESHOLD - 1e-3
         else "all pairs: SharedJoin.run (texts)"))
     ph.wrap(dedup, "_blocked", "dedup: blocking (opening words, names)")
-    ph.wrap(dedup.Deduplicator, "_abstract_cosines", "dedup: abstract cosines of candidates")
+    ph.wrap(dedup.Deduplicator, "_abstract_signals", "dedup: abstract cosines and containment ceilings of candidates")
     ph.wrap(dedup, "pair_evidence", "dedup: pair_evidence (per candidate)")
     ph.wrap(dedup, "generic_titles", "dedup: generic titles")
     ph.wrap(dedup, "_components", "dedup: connected components")
@@ -870,7 +870,7 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
     preferred = ["read records", "texts: group records", "texts: representatives", "vectorise (fit_fields: titles and the rest tokenised once)",
                  "matrix float32 + transpose", "dedup (total)", "dedup: candidates (total)",
                  "dedup: transform titles/abstracts", "dedup: pairs_above titles >= 0.7", "dedup: pairs_above texts >= 0.9",
-                 "dedup: blocking (opening words, names)", "dedup: abstract cosines of candidates",
+                 "dedup: blocking (opening words, names)", "dedup: abstract cosines and containment ceilings of candidates",
                  "dedup: pair_evidence (per candidate)", "dedup: generic titles", "dedup: connected components",
                  "group records into papers", "save (total)", "save: write files", "save: write records.jsonl",
                  "save: build id/title key tables (this process; from 50k records a second process builds them beside records.jsonl)", "save: manifest + SHA-256", "model_info"]

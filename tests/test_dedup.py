@@ -227,7 +227,7 @@ def test_the_containment_ceiling_changes_no_verdict(seed_corpus, monkeypatch):
     import numpy as np
 
     i, j = (a.ravel() for a in np.triu_indices(n, 1))
-    cosines, ceilings = index.dedup._abstract_cosines(reps, index.vectorizer, i, j, None)
+    cosines, ceilings = index.dedup._abstract_signals(reps, index.vectorizer, i, j, None)
     known = [k for k, c in enumerate(ceilings) if c is not None]
     assert len(known) > len(i) // 2  # most pairs of unrelated papers get a ceiling
     for k in known:

@@ -247,7 +247,7 @@ class Deduplicator:
         rows in ``fields``, which spares tokenising those again)."""
         n = len(records)
         i, j = self._candidates(records, vectorizer, X, fields)
-        cosines, ceilings = self._abstract_cosines(records, vectorizer, i, j, fields)
+        cosines, ceilings = self._abstract_signals(records, vectorizer, i, j, fields)
         self.generic_titles_ = generic_titles(records)
         kept = []
         for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
@@ -305,7 +305,7 @@ class Deduplicator:
         arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
         return arr[:, 0], arr[:, 1]
 
-    def _abstract_cosines(self, records: Sequence[Paper], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
+    def _abstract_signals(self, records: Sequence[Paper], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
                           fields: Fields | None) -> tuple[list[float | None], list[float | None]]:
         """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
         the pairs whose cosine no rule joins, a ceiling on their containment where one can be
