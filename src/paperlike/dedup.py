@@ -337,7 +337,8 @@ class Deduplicator:
 def _terms_are_words(vectorizer: Vectorizer) -> bool:
     """Whether every term of an ASCII text is one of its lower-cased words, as
     :func:`paperlike.text.tokens` splits them (scikit-learn's default word pattern)."""
-    return vectorizer.lowercase and vectorizer.token_pattern == TOKEN_PATTERN and vectorizer.ngram_range == (1, 1)
+    return (vectorizer.lowercase and vectorizer.token_pattern == TOKEN_PATTERN and vectorizer.ngram_range == (1, 1)
+            and vectorizer.strip_accents in (None, "ascii", "unicode"))  # no accents in ASCII text to strip
 
 
 def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: np.ndarray,
