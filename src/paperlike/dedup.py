@@ -42,7 +42,7 @@ from . import parallel
 from .allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from .models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, Paper
 from .text import ascii_word_count, text_key, tokens
-from .vectorize import TOKEN_PATTERN, Fields, Vectorizer
+from .vectorize import Fields, Vectorizer
 
 __all__ = ["Deduplicator", "Evidence", "pair_evidence", "paper_name", "completeness",
            "versions_report", "check_record"]
@@ -327,18 +327,11 @@ class Deduplicator:
             cosines[both] = dot_products(A, position[i[both]], position[j[both]])
             # Rounded as cannot_join rounds them: the pairs it would compare the 3-grams of.
             low = both & (np.round(cosines, 4) < min(self.threshold, _NAME_MIN_ABSTRACT))
-            if low.any() and _terms_are_words(vectorizer):
+            if low.any() and vectorizer.terms_are_words():
                 ceilings[low] = containment_ceilings(A, position[i[low]], position[j[low]],
                                                      _word_counts(records, with_abstract, position, i[low], j[low]))
         return ([None if np.isnan(c) else float(c) for c in cosines.tolist()],
                 [None if np.isnan(c) else c for c in ceilings.tolist()])
-
-
-def _terms_are_words(vectorizer: Vectorizer) -> bool:
-    """Whether every term of an ASCII text is one of its lower-cased words, as
-    :func:`paperlike.text.tokens` splits them (scikit-learn's default word pattern)."""
-    return (vectorizer.lowercase and vectorizer.token_pattern == TOKEN_PATTERN and vectorizer.ngram_range == (1, 1)
-            and vectorizer.strip_accents in (None, "ascii", "unicode"))  # no accents in ASCII text to strip
 
 
 def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: np.ndarray,
@@ -359,7 +352,7 @@ def containment_ceilings(A: sp.csr_matrix, rows_a: np.ndarray, rows_b: np.ndarra
     count is -1), from which terms each has that the other lacks, without their 3-grams.
 
     Each term of a that b lacks is a word of a that b lacks (ASCII text, lower-cased words as
-    terms: :func:`_terms_are_words`). The 3-gram that starts at its first occurrence (or, in the
+    terms: :meth:`Vectorizer.terms_are_words`). The 3-gram that starts at its first occurrence (or, in the
     last two words, the last 3-gram) is one b cannot have, and these 3-grams differ but for the
     last two words': with ``m`` such terms, a has at least ``m - 2`` of its at most ``words - 2``
     3-grams outside b. Whichever side has fewer 3-grams, the share of them found in the other

@@ -192,6 +192,11 @@ class Vectorizer:
         """The function that splits a text into the terms this vectoriser counts."""
         return self._fitted.build_analyzer()
 
+    def terms_are_words(self) -> bool:
+        """Whether every term of an ASCII text is one of its lower-cased words, as
+        :func:`paperlike.text.tokens` splits them (scikit-learn's default word tokens, no n-grams)."""
+        return _plain_words(self._fitted)
+
     def term_index(self) -> dict[str, int]:
         """Each known term's column."""
         return self._fitted.vocabulary_
