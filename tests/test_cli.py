@@ -75,7 +75,7 @@ def test_index_json_summary_and_info(in_tmp):
     result = run("index", FIXTURES / "arxiv_api.jsonl", "--model", "m", "--json")
     assert json.loads(result.stdout)["records"] == 3
     info = json.loads(run("info", "--model", "m", "--json").stdout)
-    assert info["records"] == 3 and info["format_version"] == 4 and info["size_bytes"] > 0
+    assert info["records"] == 3 and info["format_version"] == 5 and info["size_bytes"] > 0
     assert info["parameters"]["vectorizer"]["title_weight"] >= 1
     table = run("info", "--model", "m")
     assert table.exit_code == 0 and "vocabulary" in table.stdout
@@ -180,7 +180,8 @@ def test_dupes_json_shape_and_table(in_tmp):
     record_ids = {r["id"] for r in json.loads(run("papers", "--json").stdout)}
     for group in data["groups"]:
         assert {"id", "canonical", "members"} <= set(group)
-        assert group["members"][0] == {"id": group["canonical"], "score": 1.0, "rule": "canonical", "evidence": {}}
+        assert group["members"][0] == {"id": group["canonical"], "score": 1.0, "rule": "canonical", "relation": None,
+                                       "evidence": {}}
         assert {m["id"] for m in group["members"]} <= record_ids
     table = run("dupes", "--threshold", "0.9")
     assert table.exit_code == 0 and "Sortformer" in table.stdout and "same name" in table.stdout

@@ -151,7 +151,7 @@ def test_evaluate_dupes_with_a_truth_field_and_with_pairs(tmp_path):
 
 
 def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):
-    """cannot_join only spares work: no pair it sets aside would have been joined."""
+    """cannot_join only spares work: no pair it sets aside would have been joined or queued."""
     from itertools import combinations
 
     from paperlike.dedup import abstract_cosines, cannot_join, decide, pair_evidence
@@ -165,7 +165,7 @@ def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):
         for threshold in (0.3, 0.8, 0.95):
             if cannot_join(a, b, cos, threshold):
                 set_aside += 1
-                assert decide(pair_evidence(a, b, cos), threshold, 0.9)[0] is None
+                assert decide(pair_evidence(a, b, cos), threshold, 0.9).decision == "different"
     assert set_aside > len(pairs)  # most pairs of unrelated papers are set aside early
 
 
@@ -173,7 +173,9 @@ def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):
                 max_size=200))
 @settings(max_examples=200, deadline=None)
 def test_the_opening_words_are_those_of_the_whole_abstract(words):
-    from paperlike.dedup import _CONTAINMENT_MIN_WORDS, _OPENING_WORDS, _opening
+    from paperlike.dedup.candidates import _OPENING_WORDS
+    from paperlike.dedup.candidates import opening as _opening
+    from paperlike.dedup.rules import CONTAINMENT_MIN_WORDS as _CONTAINMENT_MIN_WORDS
     from paperlike.text import tokens
 
     abstract = " ".join(words)
@@ -197,7 +199,8 @@ def test_the_containment_ceiling_is_never_below_the_containment(words, more, how
     # that leave both sides with words the other lacks.
     import numpy as np
 
-    from paperlike.dedup import _containment, containment_ceilings
+    from paperlike.dedup import containment_ceilings
+    from paperlike.dedup.rules import containment as _containment
     from paperlike.text import tokens
 
     cut = data.draw(st.integers(0, len(words)))
@@ -243,7 +246,7 @@ def test_the_containment_ceiling_changes_no_verdict(seed_corpus):
     vectorizer = paperlike.Vectorizer()
     fields = vectorizer.fit_fields(reps)
     i, j = (a.ravel() for a in np.triu_indices(len(reps), 1))
-    cosines, ceilings = dedup.Deduplicator()._abstract_signals(reps, vectorizer, i, j, fields)
+    cosines, ceilings = dedup.candidates.abstract_signals(reps, vectorizer, i, j, fields, 0.8)
     known = [k for k, c in enumerate(ceilings) if c is not None]
     assert len(known) > len(i) // 2  # most pairs of unrelated papers get a ceiling
     let_through = 0
@@ -259,7 +262,8 @@ def test_the_containment_ceiling_of_two_texts_without_a_word_in_common_is_zero()
     # Every word of each missing from the other: each text's last two words start no 3-gram.
     import numpy as np
 
-    from paperlike.dedup import _containment, containment_ceilings
+    from paperlike.dedup import containment_ceilings
+    from paperlike.dedup.rules import containment as _containment
 
     texts = [" ".join(f"w{k}" for k in range(start, start + 25)) for start in (0, 100)]
     vectorizer = paperlike.Vectorizer().fit([paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)])

@@ -137,7 +137,7 @@ def test_ris_records_with_ids_authors_dates_and_venues():
     assert lstm.date == "1997-11-15" and lstm.venue == "Neural Computation"  # JF before JO
     assert lstm.abstract.startswith("Learning to store information over extended time intervals by "
                                     "recurrent backpropagation takes a very long time")  # N2, wrapped
-    assert thesis.date == "2019" and thesis.abstract is None and thesis.extra["type_of_reference"] == "THES"
+    assert thesis.date == "2019" and thesis.abstract is None and thesis.entry_type == "phdthesis"
 
 
 def test_ris_unterminated_and_empty_records_are_skipped_with_their_line():
@@ -268,7 +268,7 @@ def test_zotero_csv_maps_its_columns():
     assert fc2.authors[:3] == ["Yichong Leng", "Xu Tan", "Rui Wang"] and len(fc2.authors) == 11
     assert fc2.venue == "Findings of the Association for Computational Linguistics: EMNLP 2021"
     assert fc2.date == "2021-11" and fc2.abstract.startswith("Error correction is widely used")
-    assert fc2.extra["Item Type"] == "conferencePaper" and "Key" not in fc2.extra
+    assert fc2.entry_type == "inproceedings" and "Item Type" not in fc2.extra and "Key" not in fc2.extra
     assert sortformer.authors[5] == "Nithin Rao Koluguri" and sortformer.date == "2024-09-10"
     assert sortformer.extra["Extra"] == "arXiv:2409.06656 [eess]"
     assert lstm.authors == ["Sepp Hochreiter", "Jürgen Schmidhuber"] and lstm.date == "1997"

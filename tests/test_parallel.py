@@ -25,7 +25,7 @@ def test_an_error_in_the_child_is_raised_here():
 
 def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
     one = paperlike.build_index(seed_corpus)
-    monkeypatch.setattr(dedup, "_PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(dedup.candidates, "_PARALLEL_MIN_TEXTS", 2)
     two = paperlike.build_index(seed_corpus)
     assert np.array_equal(one.dedup.pairs_, two.dedup.pairs_)
     assert one.dedup.rules_ == two.dedup.rules_

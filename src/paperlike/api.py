@@ -282,9 +282,12 @@ def evaluate_dupes(
     truth: Sequence[Hashable],
     threshold: float | None = None,
     title_threshold: float | None = None,
+    unread: Sequence[Hashable] = (),
 ) -> DupeScores:
     """Pairwise and B-cubed scores of paperlike's grouping of the records against truth labels
-    (see :func:`paperlike.evaluate.truth_from_field` and ``truth_from_pairs``)."""
+    (see :func:`paperlike.evaluate.truth_from_field`, ``truth_from_pairs`` and
+    ``truth_from_groups``); ``unread`` holds the truth labels of records that could not be read,
+    which count as papers of their own."""
     defaults = Deduplicator()
     dedup = Deduplicator(
         threshold=defaults.threshold if threshold is None else threshold,
@@ -292,5 +295,7 @@ def evaluate_dupes(
     )
     with Timer() as timer:
         index = PaperIndex(dedup=dedup).fit(records)
-    scores = score_grouping(index.paper_of_text_[index.text_of_record_].tolist(), list(truth))
-    return scores.model_copy(update={"seconds": round(timer.seconds, 3), "threshold": dedup.threshold})
+    predicted = index.paper_of_text_[index.text_of_record_].tolist() + [("unread", k) for k in range(len(unread))]
+    scores = score_grouping(predicted, list(truth) + list(unread))
+    return scores.model_copy(update={"seconds": round(timer.seconds, 3), "threshold": dedup.threshold,
+                                     "unread": len(unread)})

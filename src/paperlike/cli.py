@@ -30,7 +30,7 @@ from . import __version__, api
 from .errors import InputError, PaperlikeError, RequestError, UsageError
 from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, Dupes, Filters,
                      ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest)
-from .evaluate import truth_from_field, truth_from_pairs
+from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
 from .sources import FORMATS, read_records, seed_paths
 
@@ -788,6 +788,9 @@ def eval_dupes(
         "--truth-field", help="A field naming the paper: records with equal values are one paper (e.g. id).")] = None,
     truth_pairs: Annotated[Optional[Path], typer.Option(
         "--truth-pairs", help="A CSV with a header and two id columns, one matching pair per row.")] = None,
+    truth_groups: Annotated[Optional[Path], typer.Option(
+        "--truth-groups", help="A file of duplicate groups, one a line, ids joined by ';' "
+                               "(bib-dedupe's merged_record_ids.csv).")] = None,
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0)] = None,
     title_threshold: Annotated[Optional[float], typer.Option("--title-threshold", min=0.0, max=1.0)] = None,
     input_format: InputFormatOption = None,
@@ -798,13 +801,17 @@ def eval_dupes(
 
     Example: [bold]paperlike eval dupes DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]
     """
-    if (truth_field is None) == (truth_pairs is None):
-        raise UsageError("give exactly one of --truth-field and --truth-pairs")
+    if sum(x is not None for x in (truth_field, truth_pairs, truth_groups)) != 1:
+        raise UsageError("give exactly one of --truth-field, --truth-pairs and --truth-groups")
     fmt = _output(fmt, as_json)
     records = _read(paths, input_format, strict=False).records
-    truth = truth_from_field(records, truth_field) if truth_field else truth_from_pairs(records, truth_pairs)
+    unread: list = []
+    if truth_groups is not None:
+        truth, unread = truth_from_groups(records, truth_groups)
+    else:
+        truth = truth_from_field(records, truth_field) if truth_field else truth_from_pairs(records, truth_pairs)
     with _progress("Finding versions"):
-        scores = api.evaluate_dupes(records, truth, threshold, title_threshold)
+        scores = api.evaluate_dupes(records, truth, threshold, title_threshold, unread)
     if fmt != "table":
         _emit(scores, fmt, lambda: None)
         return
@@ -818,6 +825,9 @@ def eval_dupes(
     _stdout().print(table)
     typer.echo(f"{scores.correct_pairs} of {scores.predicted_pairs} predicted pairs correct; "
                f"{scores.true_pairs} true pairs; {scores.seconds:.1f} s")
+    if scores.unread:
+        typer.echo(f"{scores.unread} records of the truth file were not read (skipped as malformed); "
+                   "they count as papers of their own")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from .errors import InputError
 from .models import Paper
 
-__all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "base_id",
+__all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "truth_from_groups", "base_id",
            "labels_from_pairs"]
 
 
@@ -40,6 +40,7 @@ class DupeScores(BaseModel):
     bcubed_f1: float
     seconds: float | None = None
     threshold: float | None = None
+    unread: int = 0
 
 
 def _f1(p: float, r: float) -> float:
@@ -116,6 +117,41 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
         raise InputError(f"{path}: none of its pairs names two records of the input; "
                          "check that the ids are the records' ids")
     return labels_from_pairs(len(records), pairs).tolist()
+
+
+def truth_from_groups(records: Sequence[Paper], path: str | Path) -> tuple[list[Hashable], list[Hashable]]:
+    """Truth labels from a file of duplicate groups, one group a line, ids joined by ``;``
+    (bib-dedupe's ``merged_record_ids.csv``; a header line ``merged_ids`` is skipped). Ids the
+    file names that are not among the records (records the readers skipped) come back as the
+    second list, one label each, so that scores still count their pairs."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; give the file of duplicate groups") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8; convert it to UTF-8") from None
+    group_of: dict[str, int] = {}
+    for line, text in enumerate(lines, start=1):
+        ids = [i.strip().strip('"').strip() for i in text.strip().strip('"').split(";")]
+        ids = [i for i in ids if i]
+        if line == 1 and ids == ["merged_ids"]:
+            continue
+        for i in ids:
+            if i in group_of:
+                raise InputError(f"{path}:{line}: id {i!r} is in two groups; each id belongs to one")
+            group_of[i] = line
+    seen = set()
+    labels: list[Hashable] = []
+    for k, record in enumerate(records):
+        key = base_id(record)
+        seen.add(key)
+        labels.append(("group", group_of[key]) if key in group_of else ("alone", k))
+    if not any(label[0] == "group" for label in labels):
+        raise InputError(f"{path}: none of its ids is the id of a record of the input; "
+                         "check that the ids are the records' ids")
+    missing = [("group", g) for i, g in group_of.items() if i not in seen]
+    return labels, missing
 
 
 def labels_from_pairs(n: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:

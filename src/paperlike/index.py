@@ -204,6 +204,15 @@ class PaperIndex:
                 return min(exact or found)
         return None
 
+    def texts_of_identifiers(self, record: Paper) -> list[int]:
+        """The texts of the records that share the record's DOI or the id it was given."""
+        values = {record.doi, None if record.id.startswith("pl-") else record.id.split("#", 1)[0]}
+        found = []
+        for value in sorted(v for v in values if v):
+            found.extend(int(self.text_of_record_[r]) for r in self.keys["id"].get(value)
+                         if value in (self.records_[r].doi, self.records_[r].id.split("#", 1)[0]))
+        return found
+
     def papers_by_title(self, title: str) -> set[int]:
         """Papers whose title is this one, up to case and punctuation, or whose title's name
         before the colon is ("SoftCorrect" of "SoftCorrect: Error Correction with ...")."""
@@ -427,8 +436,10 @@ class PaperIndex:
         return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
                                results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
 
-    def dupes(self, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
-        """The papers with several records, and why each record belongs to its paper.
+    def dupes(self, threshold: float | None = None, title_threshold: float | None = None,
+              maybe: bool = False) -> Dupes:
+        """The papers with several records, and why each record belongs to its paper; with
+        ``maybe``, the pairs left for a person to decide too.
 
         Other thresholds regroup the texts for this answer only; the index is unchanged.
         """
@@ -438,7 +449,7 @@ class PaperIndex:
                 threshold=self.dedup.threshold if threshold is None else threshold,
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
             ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_)
-        return versions_report(self, dedup)
+        return versions_report(self, dedup, maybe=maybe)
 
     def check(self, record: Paper) -> CheckResult:
         """Whether this index already holds a version of the record, and which."""

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
-    "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "CheckMatch", "CheckResult", "PaperSummary",
+    "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
     "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest",
@@ -48,6 +48,13 @@ class Paper(BaseModel):
     date: str | None = None
     doi: str | None = None
     venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = Field(default=None, description="first-last page (\"91-92\"), or one page")
+    isbn: str | None = None
+    pmid: str | None = None
+    entry_type: str | None = Field(default=None, description="article, inproceedings, book, ... "
+                                   "(BibTeX's entry types, lower-cased)")
     extra: dict[str, Any] = Field(default_factory=dict)
     source: Source | None = None
 
@@ -152,7 +159,12 @@ class DupeMember(BaseModel):
 
     id: str
     score: float
-    rule: str = Field(description="canonical, same text, truncated, abstract, same name, or title")
+    rule: str = Field(description="canonical, same text, same id, truncated, abstract, same name, same title, "
+                                  "title, bibliographic or decided (the rule that joined it)")
+    relation: str | None = Field(default=None, description=(
+        "how it relates to the canonical record: copy, truncated, revised, same DOI, preprint and "
+        "published, translation, bibliographic match, or decided (a person said so); null for the "
+        "canonical record"))
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -165,14 +177,28 @@ class DupeGroup(BaseModel):
     members: list[DupeMember]
 
 
+class MaybePair(BaseModel):
+    """Two records that may be one paper: close, but no rule is certain (the review queue)."""
+
+    a: str
+    b: str
+    title_a: str | None
+    title_b: str | None
+    score: float
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
 class Dupes(BaseModel):
-    """The answer to ``dupes``: every paper that has more than one record."""
+    """The answer to ``dupes``: every paper that has more than one record (the groups worth a
+    look first: several input ids, or relations other than copy), and with ``--maybe`` the
+    pairs left for a person to decide."""
 
     threshold: float
     title_threshold: float
     papers: int
     records: int
     groups: list[DupeGroup]
+    maybe: list[MaybePair] = Field(default_factory=list)
 
 
 class CheckMatch(BaseModel):
@@ -183,6 +209,7 @@ class CheckMatch(BaseModel):
     title: str | None
     score: float
     rule: str
+    relation: str | None = None
     evidence: dict[str, Any]
 
 
@@ -192,7 +219,9 @@ class CheckResult(BaseModel):
     id: str
     title: str | None
     source: Source | None = None
-    status: Literal["known", "new"]
+    status: Literal["known", "maybe", "new"] = Field(description=(
+        "known: a version of a paper the model holds; maybe: close to one, for a person to "
+        "decide; new: neither"))
     match: CheckMatch | None = None
 
 

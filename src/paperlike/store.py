@@ -1,6 +1,6 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 4)::
+Layout (format version 5)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums
     records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
@@ -12,6 +12,7 @@ Layout (format version 4)::
     lsa_terms.npy, lsa_components.npy, lsa_embeddings.npy   the LSA (absent on a small corpus)
     text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
     version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
+    maybe_pairs.npy, maybe_scores.npy            pairs left for a person to decide
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
@@ -53,10 +54,10 @@ from .vectorize import Vectorizer
 __all__ = ["save", "load", "load_for_refit", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # Versions whose records and parameters ``paperlike index --refit`` can still read (3: before
-# the ranking of paperlike.rank).
-REFIT_READS = (3, 4)
+# the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue).
+REFIT_READS = (3, 4, 5)
 VERIFIED = ".verified"
 MANIFEST = "manifest.json"
 # Below this many records a second process costs more than it saves.
@@ -127,6 +128,8 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
         "canonical": index.canonical_.astype(np.int64),
         "version_pairs": index.dedup.pairs_.astype(np.int64),
         "version_scores": index.dedup.scores_.astype(np.float32),
+        "maybe_pairs": index.dedup.maybe_.astype(np.int64),
+        "maybe_scores": index.dedup.maybe_scores_.astype(np.float32),
         "record_date": index.facets_.dates.astype(np.int32),
         "record_category_indices": index.facets_.categories.indices.astype(np.int32),
         "record_category_indptr": index.facets_.categories.indptr.astype(np.int64),
@@ -338,6 +341,8 @@ def load(path: str | Path) -> PaperIndex:
     dedup = Deduplicator(**params["dedup"])
     dedup.pairs_ = _array(folder, "version_pairs").reshape(-1, 2)
     dedup.scores_ = _array(folder, "version_scores")
+    dedup.maybe_ = _array(folder, "maybe_pairs").reshape(-1, 2)
+    dedup.maybe_scores_ = _array(folder, "maybe_scores")
     dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
     dedup.generic_titles_ = set(json.loads((folder / "generic_titles.json").read_text(encoding="utf-8")))
     ranker = Ranker(**params["ranker"])

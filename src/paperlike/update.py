@@ -56,7 +56,8 @@ def add_records(index, records: Sequence[Paper]) -> dict:
     counts = index.vectorizer.counts(reps) if reps else empty
     tokens, unknown = _out_of_vocabulary(index, records)
 
-    paper_of_new, pairs, rules, scores = _papers_of_new_texts(index, reps, rows, n_texts, n_papers)
+    paper_of_new, pairs, rules, scores, maybe, maybe_scores = _papers_of_new_texts(index, reps, rows, n_texts,
+                                                                                   n_papers)
     attached = sum(1 for t in text_of_record if t < n_texts or paper_of_new[t - n_texts] < n_papers)
 
     index.records_ = list(index.records_) + records
@@ -67,11 +68,7 @@ def add_records(index, records: Sequence[Paper]) -> dict:
     old_XT = index.XT_
     index._set_matrix(sp.vstack([index.X_, rows], format="csr"))
     index.ranker.extend(old_XT, index.XT_, counts, rows)  # BM25 values and embeddings of the new texts
-    dedup = index.dedup
-    dedup.paper_of_text_ = index.paper_of_text_
-    dedup.pairs_ = np.concatenate([dedup.pairs_.reshape(-1, 2), np.array(pairs, dtype=np.int64).reshape(-1, 2)])
-    dedup.rules_ = list(dedup.rules_) + rules
-    dedup.scores_ = np.concatenate([dedup.scores_, np.array(scores, dtype=np.float32)])
+    index.dedup.extend(pairs, rules, scores, index.paper_of_text_, maybe, maybe_scores)
     index.facets_ = index.facets_.extend(records)
     index._group_records(canonical=_canonical(index, n_papers, n_records))
     totals = dict(index.updates_)
@@ -109,16 +106,22 @@ def _out_of_vocabulary(index, records: Sequence[Paper]) -> tuple[int, Counter]:
 def _papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts: int, n_papers: int):
     """Paper of each new text, and the version pairs (text numbers) that joined them."""
     if not reps:
-        return np.zeros(0, dtype=np.int64), [], [], []
+        return np.zeros(0, dtype=np.int64), [], [], [], [], []
     among = Deduplicator(**index.dedup.get_params()).fit(reps, index.vectorizer, rows)
     pairs = [(n_texts + a, n_texts + b) for a, b in among.pairs_.tolist()]
     rules, scores = list(among.rules_), among.scores_.tolist()
+    maybe = [(n_texts + a, n_texts + b) for a, b in among.maybe_.tolist()]
+    maybe_scores = among.maybe_scores_.tolist()
     best: dict[int, tuple[float, int]] = {}
     for t, record in enumerate(reps):
         result = check_record(index, record)
         if result.match is None:
             continue
         known_text = int(index.text_of_record_[index.record_by_id(result.match.records[0])])
+        if result.status == "maybe":
+            maybe.append((known_text, n_texts + t))
+            maybe_scores.append(result.match.score)
+            continue
         paper = int(index.paper_of_text_[known_text])
         pairs.append((known_text, n_texts + t))
         rules.append(result.match.rule)
@@ -133,7 +136,7 @@ def _papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts:
             out.append(best[group][1])
         else:
             out.append(numbering.setdefault(group, n_papers + len(numbering)))
-    return np.array(out, dtype=np.int64), pairs, rules, scores
+    return np.array(out, dtype=np.int64), pairs, rules, scores, maybe, maybe_scores
 
 
 def _canonical(index, n_papers_before: int, n_records_before: int) -> np.ndarray:

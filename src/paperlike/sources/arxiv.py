@@ -5,7 +5,9 @@
 - Metadata snapshot lines (the Kaggle dump): ``id``, ``title``, ``abstract``, ``authors`` (one
   string), ``categories`` (space-separated), ``versions``, ``update_date``, ``doi``, ...
 
-Fields paperlike does not model are kept in ``extra``.
+JSON lines of paperlike's own records (``paperlike papers --format jsonl``, ``merge``) are read
+too: ``venue``, ``volume``, ``issue``, ``pages``, ``isbn``, ``pmid``, ``entry_type``. Fields
+paperlike does not model are kept in ``extra``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from .jsondoc import json_lines, stream_json_lines
 __all__ = ["sniff", "read", "read_stream"]
 
 _MODELLED = {"id", "title", "summary", "abstract", "authors", "categories", "doi", "journal-ref",
-             "update_date", "versions", "published", "date", "authors_parsed"}
+             "update_date", "versions", "published", "date", "authors_parsed", "venue", "volume",
+             "issue", "pages", "isbn", "pmid", "entry_type"}
 
 
 def sniff(head: str) -> bool:
@@ -69,7 +72,9 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
         id=str(obj["id"]) if obj.get("id") is not None else None,
         title=obj.get("title"), abstract=abstract if isinstance(abstract, str) else None,
         authors=obj.get("authors"), categories=_categories(obj.get("categories")),
-        date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref"),
+        date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
+        volume=obj.get("volume"), issue=obj.get("issue"), pages=obj.get("pages"), isbn=obj.get("isbn"),
+        pmid=obj.get("pmid"), entry_type=obj.get("entry_type"),
         extra={k: v for k, v in obj.items() if k not in _MODELLED},
     )
 

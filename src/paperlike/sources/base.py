@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..errors import InputError
 from ..models import Paper, Skipped, Source
 from ..text import content_hash, normalize
@@ -20,7 +21,7 @@ from ..text import content_hash, normalize
 M = TypeVar("M")
 
 __all__ = ["Input", "read_text", "not_utf8", "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in",
-           "iso_date", "read_each", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
+           "iso_date", "read_each", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
 _ARXIV_ID_RE = re.compile(
     r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I
@@ -200,6 +201,12 @@ def make_paper(
     venue: str | None = None,
     extra: dict[str, Any] | None = None,
     arxiv: str | None = None,
+    volume: object = None,
+    issue: object = None,
+    pages: object = None,
+    isbn: object = None,
+    pmid: object = None,
+    entry_type: object = None,
 ) -> Paper:
     """A Paper with normalised text and its base id; Bad if it has neither title nor abstract.
 
@@ -212,6 +219,8 @@ def make_paper(
     for name, value in fields.items():  # JSON may hold anything where text is expected
         if value is not None and not isinstance(value, str):
             raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+    volume, issue, entry_type = (_short_text(name, value) for name, value in
+                                 (("volume", volume), ("issue", issue), ("entry type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
     if not title and not abstract:
         raise Bad("record has neither a title nor an abstract")
@@ -228,11 +237,51 @@ def make_paper(
         date=sys.intern(date) if date else None,
         doi=clean_doi,
         venue=normalize(venue) or None,
+        volume=volume,
+        issue=issue,
+        pages=normalize_pages(_short_text("pages", pages)),
+        isbn=normalize_isbn(_short_text("isbn", isbn)),
+        pmid=normalize_pmid(_short_text("pmid", pmid)),
+        entry_type=bibtex_type(entry_type),
         extra={k: v for k, v in (extra or {}).items() if v not in (None, "", [], {})},
         source=source_at(path, line),
     )
     object.__setattr__(paper, "__pydantic_fields_set__", EVERY_PAPER_FIELD)
     return paper
+
+
+# Other formats' names for a record's type, as BibTeX's entry types: RIS's TY, Zotero's item
+# types, OpenAlex's and Semantic Scholar's publication types (compared lower-case, letters only).
+_ENTRY_TYPES = {
+    "jour": "article", "journalarticle": "article", "ejour": "article", "magazinearticle": "article",
+    "newspaperarticle": "article", "mgzn": "article", "news": "article", "review": "article",
+    "conf": "inproceedings", "cpaper": "inproceedings", "conferencepaper": "inproceedings",
+    "conference": "inproceedings", "proceedingsarticle": "inproceedings", "conferenceproceeding": "inproceedings",
+    "book": "book", "ebook": "book", "edbook": "book",
+    "chap": "incollection", "echap": "incollection", "booksection": "incollection", "bookchapter": "incollection",
+    "thes": "phdthesis", "thesis": "phdthesis", "dissertation": "phdthesis",
+    "rprt": "techreport", "report": "techreport",
+    "preprint": "misc", "postedcontent": "misc", "gen": "misc", "elec": "misc", "webpage": "misc",
+}
+
+
+def bibtex_type(value: str | None) -> str | None:
+    """A record type of any of the readers' formats as a BibTeX entry type (``JOUR`` and
+    ``journalArticle`` are ``article``); a type BibTeX has, or an unknown one, lower-cased."""
+    if not value:
+        return None
+    key = "".join(c for c in value.lower() if c.isalpha())
+    return sys.intern(_ENTRY_TYPES.get(key, key)) if key else None
+
+
+def _short_text(name: str, value: object) -> str | None:
+    """A short bibliographic field (volume, issue, pages, ...) as normalised text: a number is
+    taken as its digits; any other non-text value is Bad."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+    return normalize(str(value)) or None
 
 
 # A reader's Paper gives every field and its Source both, so one shared set of "the fields

@@ -14,7 +14,8 @@ entry is literal for BibTeX (only LaTeX reads it as a comment), so it is kept.
 
 Fields: ``title``, ``author``, ``abstract``, ``year``/``month`` or BibLaTeX ``date``, ``doi``,
 ``eprint`` with ``archivePrefix``/``eprinttype`` arXiv (the record's id), ``journal``,
-``journaltitle`` or ``booktitle`` (the venue), ``keywords``. The citation key is kept in
+``journaltitle`` or ``booktitle`` (the venue), ``volume``, ``number`` (or ``issue``), ``pages``,
+``isbn``, ``pmid`` and the entry type. The citation key is kept in
 ``extra["key"]`` and is the record's id when it has no arXiv id or DOI.
 """
 
@@ -54,7 +55,8 @@ _LATEX_TOKEN_RE = re.compile(r"""
 _PLAIN = {"{": "", "}": "", "---": "\u2014", "--": "\u2013", "``": '"', "''": '"', "~": " "}
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MODELLED = {"title", "author", "abstract", "year", "month", "date", "doi", "eprint",
-             "archiveprefix", "eprinttype", "journal", "journaltitle", "booktitle"}
+             "archiveprefix", "eprinttype", "journal", "journaltitle", "booktitle", "volume",
+             "number", "issue", "pages", "isbn", "pmid"}
 _DECODER = LatexNodes2Text(math_mode="verbatim")
 
 
@@ -118,6 +120,9 @@ def _paper(entry: Entry, path: str, line: int) -> Paper:
         title=_latex(fields.get("title")), abstract=_latex(fields.get("abstract")),
         authors=[_latex(a) for a in authors], date=_date(fields),
         doi_value=_plain(fields.get("doi")), venue=_latex(venue), extra=extra,
+        volume=_latex(fields.get("volume")), issue=_latex(fields.get("number") or fields.get("issue")),
+        pages=_latex(fields.get("pages")), isbn=_plain(fields.get("isbn")), pmid=_plain(fields.get("pmid")),
+        entry_type=entry.entry_type,
     )
 
 

@@ -8,7 +8,8 @@ OpenAlex gives no plain abstract: ``abstract_inverted_index`` (``{word: [positio
 put back into text. The id is an arXiv id where a location is an arXiv page or the DOI is
 arXiv's, else the DOI (``https://doi.org/...`` made bare), else the short OpenAlex id
 (``W2741809807``). Authors are ``authorships[].author.display_name``, the date
-``publication_date`` (or ``publication_year``), the venue the primary location's source.
+``publication_date`` (or ``publication_year``), the venue the primary location's source;
+``biblio`` gives volume, issue and pages, ``ids.pmid`` the PubMed id, ``type`` the entry type.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ def _get(obj: object, *keys: str) -> object:
     return obj
 
 
+def _scalar(value: object) -> object:
+    """A field's value if it is text or a number, None otherwise (OpenAlex gives null for what
+    it does not know; anything else there is not worth losing the record over)."""
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def _pages(first: object, last: object) -> object:
+    if first is not None and last is not None and str(last) != str(first):
+        return f"{first}-{last}"
+    return first if first is not None else last
+
+
 def _paper(work: object, path: str, line: int) -> Paper:
     if not isinstance(work, dict):
         raise Bad(f"expected an OpenAlex work (a JSON object), got {type(work).__name__}")
@@ -70,6 +83,9 @@ def _paper(work: object, path: str, line: int) -> Paper:
                                                if work.get("publication_year") else None),
         doi_value=work.get("doi") or _get(work, "ids", "doi"),
         venue=_get(work, "primary_location", "source", "display_name"),
+        volume=_scalar(_get(work, "biblio", "volume")), issue=_scalar(_get(work, "biblio", "issue")),
+        pages=_pages(_scalar(_get(work, "biblio", "first_page")), _scalar(_get(work, "biblio", "last_page"))),
+        pmid=_scalar(_get(work, "ids", "pmid")), entry_type=_scalar(work.get("type")),
         extra={"openalex": openalex_id, "type": work.get("type"), "language": work.get("language"),
                "cited_by_count": work.get("cited_by_count"),
                "url": _get(work, "primary_location", "landing_page_url"),

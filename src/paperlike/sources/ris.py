@@ -25,7 +25,8 @@ __all__ = ["sniff", "read"]
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 _MODELLED = {"title", "primary_title", "authors", "first_authors", "abstract", "notes_abstract",
              "date", "year", "publication_year", "doi", "id", "secondary_title",
-             "alternate_title1", "alternate_title2", "alternate_title3", "journal_name"}
+             "alternate_title1", "alternate_title2", "alternate_title3", "journal_name",
+             "volume", "number", "start_page", "end_page", "issn", "type_of_reference"}
 _VENUE_FIELDS = ("secondary_title", "alternate_title3", "journal_name", "alternate_title2",
                  "alternate_title1")  # T2, JF, JO, JA, J2
 
@@ -75,7 +76,18 @@ def _paper(lines: list[str], path: str, line: int) -> Paper:
         doi_value=fields.get("doi") or next((u for u in urls if doi(u)), None),
         venue=next((fields[k] for k in _VENUE_FIELDS if fields.get(k)), None),
         extra={k: v for k, v in fields.items() if k not in _MODELLED},
+        volume=fields.get("volume"), issue=fields.get("number"),
+        pages=_pages(fields.get("start_page"), fields.get("end_page")),
+        isbn=fields.get("issn"),  # RIS's SN holds an ISBN or an ISSN; only an ISBN is kept
+        entry_type=fields.get("type_of_reference"),
     )
+
+
+def _pages(start: str | None, end: str | None) -> str | None:
+    """SP and EP as one range; an SP that is already a range (``91-92``) is kept."""
+    if start and end and end != start:
+        return f"{start}-{end}"
+    return start or end
 
 
 def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:

@@ -6,7 +6,8 @@
 
 Fields: ``paperId`` (the input's own id), ``externalIds`` (``ArXiv`` is the id when present,
 else ``DOI``), ``title``, ``abstract``, ``authors[].name``, ``publicationDate`` or ``year``,
-``venue`` (or ``journal.name``). ``url``, ``citationCount``, ``fieldsOfStudy``,
+``venue`` (or ``journal.name``), ``journal.volume`` and ``journal.pages``,
+``externalIds.PubMed``, the first of ``publicationTypes`` as the entry type. ``url``, ``citationCount``, ``fieldsOfStudy``,
 ``publicationTypes``, ``tldr`` and the other external ids are kept in ``extra``.
 """
 
@@ -29,6 +30,15 @@ def sniff(head: str) -> bool:
     return looks_like_json(head, '"paperId"')
 
 
+def _text_or_none(value: object) -> str | None:
+    return str(value).strip() or None if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def _first_type(types: object) -> str | None:
+    """The first of ``publicationTypes`` (``JournalArticle``, ``Conference``, ...)."""
+    return types[0] if isinstance(types, list) and types and isinstance(types[0], str) else None
+
+
 def _paper(obj: object, path: str, line: int) -> Paper:
     if obj is None:
         raise Bad("no paper (null: an id the batch request did not find)")
@@ -44,6 +54,8 @@ def _paper(obj: object, path: str, line: int) -> Paper:
         authors=[a.get("name") or "" for a in authors if isinstance(a, dict)],
         date=obj.get("publicationDate") or (str(obj["year"]) if obj.get("year") else None),
         doi_value=ids.get("DOI"), venue=obj.get("venue") or journal.get("name"),
+        volume=_text_or_none(journal.get("volume")), pages=_text_or_none(journal.get("pages")),
+        pmid=_text_or_none(ids.get("PubMed")), entry_type=_first_type(obj.get("publicationTypes")),
         extra={**{k: obj.get(k) for k in _EXTRA}, "tldr": tldr.get("text"),
                "externalIds": {k: v for k, v in ids.items() if k not in ("ArXiv", "DOI")}},
     )

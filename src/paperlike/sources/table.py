@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from ..errors import InputError
 from ..models import Paper, Skipped
 from ..text import normalize
+from ..biblio import split_author_list
 from .base import Bad, arxiv_in, first_last, iso_date, make_paper, split_authors
 
 __all__ = ["sniff", "read"]
@@ -35,6 +37,12 @@ _ALIASES = {
     "venue": ("venue", "journal", "booktitle", "publication title", "source"),
     "doi": ("doi",),
     "categories": ("categories", "category", "subjects"),
+    "volume": ("volume", "vol"),
+    "issue": ("issue", "number", "no"),
+    "pages": ("pages", "page", "pagination"),
+    "isbn": ("isbn",),
+    "pmid": ("pmid", "pubmed id", "pubmed"),
+    "entry_type": ("entrytype", "entry type", "entry_type", "item type", "type", "publication type"),
 }
 # Columns that are kept in extra but may name the record's arXiv id (Zotero: Url, Extra).
 _ARXIV_HINTS = ("url", "link", "extra", "archive id")
@@ -65,11 +73,13 @@ def _columns(header: list[str], path: str) -> dict[str, int]:
 
 
 def _authors(value: str | None, zotero: bool) -> list[str]:
-    """Author names; ``Last, First`` between semicolons (Zotero's form) made ``First Last``."""
+    """Author names in any of the forms exports write (:func:`paperlike.biblio.split_author_list`:
+    BibTeX's ``Last, F. and Last, F.``, MEDLINE's ``Last FM, Last F``, Zotero's ``Last, First;
+    Last, First``, ``First Last, First Last``), each made ``First Last``."""
     value = normalize(value)  # first, so that "&#228;" is not read as a ";"
-    if value and (";" in value or zotero):
-        return split_authors([first_last(name) for name in value.split(";")])
-    return split_authors(value)
+    if value and zotero and ";" not in value and " and " not in value:
+        return split_authors([first_last(value)])  # Zotero's one author, "Last, First"
+    return split_authors(split_author_list(value)) if value else []
 
 
 def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Paper:
@@ -82,9 +92,25 @@ def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str
         date=iso_date(value.get("date")) or iso_date(value.get("year")),
         doi_value=value.get("doi"), venue=value.get("venue"),
         categories=categories.replace(";", " ").split(),
+        volume=value.get("volume"), issue=value.get("issue"), pages=value.get("pages"),
+        isbn=value.get("isbn"), pmid=value.get("pmid") or _pmid_in(row, lowered),
+        entry_type=value.get("entry_type"),
         arxiv=arxiv_in(*(row[i] for i, name in enumerate(lowered) if name in _ARXIV_HINTS)),
         extra={header[i]: cell for i, cell in enumerate(row) if i not in columns.values()},
     )
+
+
+def _pmid_in(row: list[str], lowered: list[str]) -> str | None:
+    """A PubMed id named in Zotero's ``Extra`` column (``PMID: 12345``)."""
+    for i, name in enumerate(lowered):
+        if name == "extra":
+            match = _PMID_RE.search(row[i])
+            if match:
+                return match.group(1)
+    return None
+
+
+_PMID_RE = re.compile(r"\bPMID:\s*(\d+)")
 
 
 def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:

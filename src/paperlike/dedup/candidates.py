@@ -1,0 +1,211 @@
+"""Candidate pairs of texts that may be one paper, and the abstract signals of each.
+
+Candidates come from cheap blocking and sparse joins, never from comparing everything with
+everything: titles with TF-IDF cosine >= 0.7, whole texts with cosine >= 0.9 (an exact join,
+:mod:`paperlike.allpairs`), and blocks of texts sharing a key: the abstract's opening words (a
+truncated copy), the paper's name ("Sortformer" of "Sortformer: A Novel ..." or of "We propose
+Sortformer, ..."), a DOI or arXiv id, and a bibliographic locator (volume and first page: a
+translated title shares no words with the original).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .. import biblio, parallel
+from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
+from ..models import Paper
+from ..text import ascii_word_count, text_key, tokens
+from ..vectorize import Fields, Vectorizer
+from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, paper_name
+
+__all__ = ["candidate_pairs", "abstract_signals", "containment_ceilings", "generic_titles", "opening"]
+
+_TITLE_JOIN = 0.7
+_TEXT_JOIN = 0.9
+# Below this many texts a second process costs more than it saves.
+_PARALLEL_MIN_TEXTS = 20000
+_OPENING_WORDS = 12
+_OPENING_CHARS = 400
+_MAX_BLOCK = 50
+_GENERIC_TITLE_COUNT = 3
+
+
+def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
+                    fields: Fields | None) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs (i < j) among texts, given one record per text, their TF-IDF rows
+    ``X`` and, when the vectoriser made them, their title rows in ``fields``."""
+    n_texts = len(records)
+    titled = np.array([t for t, r in enumerate(records) if r.title], dtype=np.int64)
+    T = None
+    if len(titled) > 1:
+        T = fields.title_rows(titled) if fields is not None else None
+        if T is None:
+            T = vectorizer.transform_texts([records[t].title for t in titled.tolist()])
+
+    def title_pairs() -> tuple[np.ndarray, np.ndarray]:
+        if titles is None:
+            return titled[:0], titled[:0]
+        ti, tj, _ = titles.run()
+        return titled[ti], titled[tj]
+
+    def other_pairs() -> set[tuple[int, int]]:
+        xi, xj, _ = pairs_above(X, _TEXT_JOIN)
+        found = set(zip(xi.tolist(), xj.tolist()))
+        for key in (opening, paper_name, _identifier, _locator):
+            found.update(_blocked(records, key))
+        return found
+
+    # On a large corpus a second process starts on the title join while this one does the
+    # text join and the blocking, then takes the title chunks still left: the two finish
+    # together, each on one thread (a second thread per process only competes for the cores).
+    split = n_texts >= _PARALLEL_MIN_TEXTS and parallel.can_fork()
+    titles = SharedJoin(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE, shared=split) if T is not None else None
+    with parallel.one_thread() if split else contextlib.nullcontext():
+        with parallel.in_child(title_pairs, parallel=split) as theirs:
+            pairs = other_pairs()
+            ti, tj = title_pairs()
+            pairs.update(zip(ti.tolist(), tj.tolist()))
+            ti, tj = theirs()
+    pairs.update(zip(ti.tolist(), tj.tolist()))
+    ordered = sorted((min(a, b), max(a, b)) for a, b in pairs if a != b)
+    arr = np.array(ordered, dtype=np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
+
+
+def _identifier(record: Paper) -> str | None:
+    """The record's DOI, or the id it was given before paperlike made it unique."""
+    if record.doi:
+        return "doi:" + record.doi
+    base = record.id.split("#", 1)[0]
+    return None if base.startswith("pl-") else "id:" + base
+
+
+def _locator(record: Paper) -> str | None:
+    """Volume and first page: where a journal article is, whatever its title's language."""
+    found = biblio.page_range(record.pages) if record.volume and record.pages else None
+    return f"{text_key(record.volume)}|{found[0]}" if found else None
+
+
+def opening(record: Paper) -> str | None:
+    """The abstract's opening words, when it is long enough for a truncated copy to be told."""
+    abstract = record.abstract or ""
+    # Only the opening words are kept, so a head of the text is tokenised: a word cut at the
+    # head's end comes after more than CONTAINMENT_MIN_WORDS others, so it changes nothing.
+    words = tokens(abstract[:_OPENING_CHARS])
+    if len(words) <= CONTAINMENT_MIN_WORDS and len(abstract) > _OPENING_CHARS:
+        words = tokens(abstract)
+    return " ".join(words[:_OPENING_WORDS]) if len(words) >= CONTAINMENT_MIN_WORDS else None
+
+
+def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> set[tuple[int, int]]:
+    """Pairs of texts sharing a blocking key (blocks of more than 50 are too common to mean
+    anything, and would cost quadratic time)."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for t, record in enumerate(records):
+        value = key(record)
+        if value:
+            blocks[value].append(t)
+    return {(a, b) for members in blocks.values() if 1 < len(members) <= _MAX_BLOCK
+            for x, a in enumerate(members) for b in members[x + 1:]}
+
+
+def generic_titles(records: Sequence[Paper]) -> set[str]:
+    """Title keys that recur in one source file at several places (years, volumes, issues,
+    pages, authors): columns and front matter ("Editor's Notes"), not papers. A paper exported
+    from several databases into one file recurs too, but at one place."""
+    places: dict[tuple[str, str], set[tuple]] = defaultdict(set)
+    for record in records:
+        if record.title and not record.abstract:
+            place = (record.year, _plain(record.volume), _plain(record.issue),
+                     _first_page(record.pages), _first_author(record))
+            places[(record.source.path if record.source else "", text_key(record.title))].add(place)
+    return {key for (_, key), seen in places.items() if len(seen) >= _GENERIC_TITLE_COUNT}
+
+
+def _plain(value: str | None) -> str | None:
+    return text_key(value) or None if value else None
+
+
+def _first_page(pages: str | None) -> str | None:
+    found = biblio.page_range(pages) if pages else None
+    return found[0] if found else None
+
+
+def _first_author(record: Paper) -> str | None:
+    key = biblio.author_key(record.authors[0]) if record.authors else None
+    return key[0] if key else None
+
+
+def abstract_signals(records: Sequence[Paper], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
+                     fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
+    """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
+    the pairs whose cosine is below ``low_below``, a ceiling on their containment where one can
+    be read off the abstracts' terms (None elsewhere)."""
+    involved = np.unique(np.concatenate([i, j]))
+    with_abstract = [t for t in involved.tolist() if records[t].abstract]
+    if not with_abstract:
+        return [None] * len(i), [None] * len(i)
+    A = fields.abstract_rows(np.array(with_abstract, dtype=np.int64)) if fields is not None else None
+    if A is None:
+        A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
+    A = sp.csr_matrix(A, dtype=np.float32)
+    position = np.full(len(records), -1, dtype=np.int64)
+    position[with_abstract] = np.arange(len(with_abstract))
+    both = (position[i] >= 0) & (position[j] >= 0)
+    cosines = np.full(len(i), np.nan)
+    ceilings = np.full(len(i), np.nan)
+    if both.any():
+        cosines[both] = dot_products(A, position[i[both]], position[j[both]])
+        # Rounded as cannot_join rounds them: the pairs it would compare the 3-grams of.
+        low = both & (np.round(cosines, 4) < min(low_below, NAME_MIN_ABSTRACT))
+        if low.any() and vectorizer.terms_are_words():
+            ceilings[low] = containment_ceilings(A, position[i[low]], position[j[low]],
+                                                 _word_counts(records, with_abstract, position, i[low], j[low]))
+    return ([None if np.isnan(c) else float(c) for c in cosines.tolist()],
+            [None if np.isnan(c) else c for c in ceilings.tolist()])
+
+
+def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: np.ndarray,
+                 i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The number of words of each abstract of ``with_abstract`` that the pairs (i, j) touch,
+    by its position there (-1 for the others, and for an abstract that is not ASCII)."""
+    counts = np.full(len(with_abstract), -1, dtype=np.int64)
+    for t in np.unique(np.concatenate([i, j])).tolist():
+        abstract = records[t].abstract
+        if abstract.isascii():
+            counts[position[t]] = ascii_word_count(abstract)
+    return counts
+
+
+def containment_ceilings(A: sp.csr_matrix, rows_a: np.ndarray, rows_b: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """A ceiling on :func:`paperlike.dedup.rules.containment` of each pair of abstracts (rows
+    ``rows_a[k]`` and ``rows_b[k]`` of their term matrix ``A``, with ``words`` words each; nan
+    where a side's count is -1), from which terms each has that the other lacks, without their
+    3-grams.
+
+    Each term of a that b lacks is a word of a that b lacks (ASCII text, lower-cased words as
+    terms: :meth:`Vectorizer.terms_are_words`). The 3-gram that starts at its first occurrence (or, in the
+    last two words, the last 3-gram) is one b cannot have, and these 3-grams differ but for the
+    last two words': with ``m`` such terms, a has at least ``m - 2`` of its at most ``words - 2``
+    3-grams outside b. Whichever side has fewer 3-grams, the share of them found in the other
+    is at most ``1 - min over the sides of (m - 2) / (words - 2)``.
+    """
+    binary = sp.csr_matrix((np.ones(A.nnz, dtype=np.float32), A.indices, A.indptr), shape=A.shape)
+    shared = np.rint(dot_products(binary, rows_a, rows_b))
+    terms = np.diff(A.indptr)
+    edge = SHINGLE - 1
+
+    def missing_share(rows: np.ndarray) -> np.ndarray:
+        missing = np.maximum(terms[rows] - shared - edge, 0)
+        return missing / np.maximum(words[rows] - edge, 1)
+
+    ceiling = 1.0 - np.minimum(missing_share(rows_a), missing_share(rows_b))
+    unknown = (words[rows_a] < 0) | (words[rows_b] < 0)
+    # A hair above, so that float rounding never puts the ceiling below the share itself.
+    return np.where(unknown, np.nan, np.minimum(ceiling + 1e-9, 1.0))

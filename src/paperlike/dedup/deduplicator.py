@@ -1,0 +1,99 @@
+"""The estimator that groups the texts of an index into papers: candidates, rules, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..models import Paper
+from ..text import text_key
+from ..vectorize import Fields, Vectorizer
+from .candidates import abstract_signals, candidate_pairs, generic_titles
+from .grouping import coherent_groups
+from .rules import cannot_join, decide, kept_apart, pair_evidence
+
+__all__ = ["Deduplicator"]
+
+
+class Deduplicator:
+    """Groups the texts of an index into papers.
+
+    Parameters: ``threshold``, the abstract cosine from which two abstracts are one paper's, and
+    ``title_threshold``, the title similarity from which two records without abstracts may be.
+    Fitted state: ``pairs_`` (text pairs joined), ``rules_`` and ``scores_`` for each pair,
+    ``maybe_`` and ``maybe_scores_`` (pairs close but not certain, for a person to review),
+    ``paper_of_text_`` (papers numbered from 0 in order of their first text) and
+    ``generic_titles_``.
+    """
+
+    def __init__(self, *, threshold: float = 0.8, title_threshold: float = 0.9) -> None:
+        self.threshold = threshold
+        self.title_threshold = title_threshold
+
+    def get_params(self) -> dict[str, float]:
+        return {"threshold": self.threshold, "title_threshold": self.title_threshold}
+
+    def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
+            fields: Fields | None = None, decided: Iterable[tuple[int, int, str]] = ()) -> Deduplicator:
+        """Find the versions among texts, given one representative record per text and the
+        texts' TF-IDF rows ``X`` (and, when the vectoriser made them, the title and abstract
+        rows in ``fields``, which spares tokenising those again). ``decided`` holds the pairs
+        of texts a person said are the same paper or different papers (``"same"`` or
+        ``"different"``): they override the rules."""
+        i, j = candidate_pairs(records, vectorizer, X, fields)
+        cosines, ceilings = abstract_signals(records, vectorizer, i, j, fields, self.threshold)
+        self.generic_titles_ = generic_titles(records)
+        same, different = _decisions(decided)
+        kept, maybe = [], []
+        for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
+            if (a, b) in same or (a, b) in different:
+                continue
+            if cannot_join(records[a], records[b], cos, self.threshold, ceiling):
+                continue
+            generic = text_key(records[a].title) in self.generic_titles_
+            verdict = decide(pair_evidence(records[a], records[b], cos), self.threshold, self.title_threshold, generic)
+            if verdict.decision == "same":
+                kept.append((a, b, verdict.rule, verdict.score))
+            elif verdict.decision == "maybe":
+                maybe.append((a, b, verdict.score))
+        kept.extend((a, b, "decided", 1.0) for a, b in sorted(same))
+
+        def apart(a: int, b: int) -> bool:
+            pair = (min(a, b), max(a, b))
+            return pair in different or (pair not in same and kept_apart(records[a], records[b]) is not None)
+
+        pairs = np.array([(a, b) for a, b, _, _ in kept], dtype=np.int64).reshape(-1, 2)
+        scores = np.array([score for _, _, _, score in kept], dtype=np.float32)
+        self.paper_of_text_, used = coherent_groups(len(records), pairs, scores, [r.id for r in records], apart)
+        self.pairs_ = pairs[used]
+        self.rules_ = [rule for (_, _, rule, _), u in zip(kept, used.tolist()) if u]
+        self.scores_ = scores[used]
+        # A pair the groups could not take (a veto elsewhere in its group) is for a person to review.
+        left_out = [(a, b, score) for (a, b, _, score), u in zip(kept, used.tolist()) if not u]
+        maybe = sorted(maybe + left_out)
+        self.maybe_ = np.array([(a, b) for a, b, _ in maybe], dtype=np.int64).reshape(-1, 2)
+        self.maybe_scores_ = np.array([s for _, _, s in maybe], dtype=np.float32)
+        return self
+
+    def extend(self, pairs: Sequence[tuple[int, int]], rules: Sequence[str], scores: Sequence[float],
+               paper_of_text: np.ndarray, maybe: Sequence[tuple[int, int]] = (),
+               maybe_scores: Sequence[float] = ()) -> Deduplicator:
+        """Take in the pairs found for texts added to a fitted index, and its new grouping."""
+        self.pairs_ = np.concatenate([self.pairs_.reshape(-1, 2), np.array(pairs, dtype=np.int64).reshape(-1, 2)])
+        self.rules_ = list(self.rules_) + list(rules)
+        self.scores_ = np.concatenate([self.scores_, np.array(scores, dtype=np.float32)])
+        self.maybe_ = np.concatenate([self.maybe_.reshape(-1, 2), np.array(maybe, dtype=np.int64).reshape(-1, 2)])
+        self.maybe_scores_ = np.concatenate([self.maybe_scores_, np.array(maybe_scores, dtype=np.float32)])
+        self.paper_of_text_ = paper_of_text
+        return self
+
+
+def _decisions(decided: Iterable[tuple[int, int, str]]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    same: set[tuple[int, int]] = set()
+    different: set[tuple[int, int]] = set()
+    for a, b, what in decided:
+        if a != b:
+            (same if what == "same" else different).add((min(a, b), max(a, b)))
+    return same, different
