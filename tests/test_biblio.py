@@ -93,7 +93,8 @@ def test_split_author_list(value, expected):
     ("Mendiguren B. Perez de", ("mendiguren", "b")), ("Perez de, Mendiguren B.", ("mendiguren", "b")),
     ("T H Le", ("le", "th")), ("St.John, T L", ("john", "tl")),
     ("WU J", ("wu", "j")), ("J. WU", ("wu", "j")), ("Li J", ("li", "j")), ("J Li", ("li", "j")),
-    ("V. H. Savell Jr.", ("savell", "vh")),
+    ("V. H. Savell Jr.", ("savell", "vh")), ("Savell VH Jr", ("savell", "vh")),
+    ("Smith JR", ("smith", "jr")), ("Smith IV", ("smith", "iv")), ("John Smith IV", ("smith", "j")),
     ("ALTS Group", ("altsgroup", "")), ("-ALTS-Group", ("altsgroup", "")),
     ("et al", None), ("", None), ("...", None),
 ])
@@ -241,6 +242,10 @@ def test_roman_and_arabic_parts_are_one():
     ("International journal of cancer.Journal international du cancer", "International Journal of Cancer"),
     ("BJOG", "BJOG: An International Journal of Obstetrics and Gynaecology"),
     ("Paediatric Nephrology", "Pediatric Nephrology"),
+    ("CMAJ : Canadian Medical Association journal = journal de l'Association medicale canadienne",
+     "CMAJ Canadian Medical Association Journal"),
+    ("Analytical and quantitative cytology and histology / the International Academy of Cytology",
+     "Anal Quant Cytol Histol"),
 ])
 def test_same_journal(a, b):
     assert journals_match(a, b) and journals_match(b, a)
@@ -257,7 +262,8 @@ def test_different_journals(a, b):
 
 def test_journal_key():
     assert journal_key("The Journal of Infectious Diseases") == "journal infectious diseases"
-    assert journal_key("Archives of Pathology & Laboratory Medicine") == journal_key("Archives of Pathology and Laboratory Medicine")
+    assert journal_key("Archives of Pathology & Laboratory Medicine") == \
+        journal_key("Archives of Pathology and Laboratory Medicine")
     assert journal_key("Nature (London)") == "nature"
     assert journal_key("Zeitschrift für Kinderheilkunde") == "zeitschrift kinderheilkunde"
     assert journal_key(None) == ""
@@ -294,3 +300,21 @@ def test_normalize_pmid():
         assert normalize_pmid(value) == "12345"
     for value in ("PMC12345", "doi:10.1000/182", "0", "", None):
         assert normalize_pmid(value) is None
+
+
+# --- any text ---------------------------------------------------------------------------------
+
+
+@FAST
+@given(_title)
+def test_any_text_is_read_without_error(value):
+    assert normalize_pages(normalize_pages(value)) == normalize_pages(value)
+    for name in split_author_list(value):
+        assert name and name == name.strip()
+        key = author_key(name)
+        assert key is None or (key[0] and isinstance(key[1], str))
+    assert authors_match([value], [value]) in (None, 1.0)
+    assert isinstance(part_markers(value), frozenset)
+    assert main_title(value) is None or main_title(value) != title_key(value)
+    assert normalize_isbn(value) is None or len(normalize_isbn(value)) == 13
+    assert normalize_pmid(value) is None or normalize_pmid(value).isdigit()

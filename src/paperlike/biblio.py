@@ -94,7 +94,7 @@ def _expand_last(first: str, last: str) -> str:
         return last
     full = first[: len(first) - len(last)] + last
     if int(full) < int(first):  # the range crossed a power of ten: 98-2 is 98-102
-        full = str(int(full) + 10 ** len(last))
+        full = str(int(full) + 10 ** len(last)).zfill(len(first))
     return full
 
 
@@ -202,9 +202,9 @@ def _without_suffixes(words: Sequence[str]) -> list[str]:
 
 
 def _is_particle(token: str) -> bool:
-    """Whether a word is a surname's particle; a capital alone is an initial (``R E Zuna``)."""
+    """Whether a word is a surname's particle; capitals are initials (``R E Zuna``, ``Berg AF``)."""
     token = _strip_token(token).rstrip(".")
-    return not (len(token) == 1 and token.isupper()) and _fold(token) in _PARTICLES
+    return not token.isupper() and _fold(token) in _PARTICLES
 
 
 def _medline_form(piece: str) -> bool:
@@ -458,6 +458,12 @@ def _author_keys(name: str) -> tuple[tuple[str, str], ...]:
     return (key,) if other is None or other == key else (key, other)
 
 
+@functools.lru_cache(maxsize=_CACHE)
+def _list_keys(names: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The keys of a record's names (a record's list meets many candidates: cached)."""
+    return tuple(k for k in map(_author_keys, names) if k)
+
+
 def authors_match(a: Sequence[str], b: Sequence[str]) -> float | None:
     """The share of the shorter author list found in the other, None when a side names nobody.
 
@@ -466,8 +472,7 @@ def authors_match(a: Sequence[str], b: Sequence[str]) -> float | None:
     lets ``J. M. Smith`` meet ``John Smith`` and ``Smith J``. A name that may be a surname
     broken at a comma (``Giorgi, Rossi P``) is also tried as that surname.
     """
-    keys_a = [k for k in map(_author_keys, a or ()) if k]
-    keys_b = [k for k in map(_author_keys, b or ()) if k]
+    keys_a, keys_b = _list_keys(tuple(a or ())), _list_keys(tuple(b or ()))
     if not keys_a or not keys_b:
         return None
     short, long_ = (keys_a, keys_b) if len(keys_a) <= len(keys_b) else (keys_b, keys_a)
@@ -513,10 +518,11 @@ _TITLE_NOTE_RE = re.compile(
     rf"(?:(?:article |text |abstract |summary )?in )?(?:{_LANGUAGES})(?: (?:text|abstract|summary))?"
     rf"(?:(?:,| and|,? &| ?/) (?:{_LANGUAGES}))*(?: abstract| summary| text)?"
     r"|.*\btransl\b.*|.*\btranslation\b.*"
-    r"|review(?: of the literature)?|review article|\d+ refs?|letter|editorial|news|comment"
-    r"|(?:published )?errat(?:um|a)\b.*|corrigendum\b.*|(?:see )?comments?\b.*|comment (?:on|in)\b.*"
-    r"|retract(?:ed|ion)\b.*|(?:provisional|structured) abstract|brief record|abstract|"
-    r"case reports?|clinical trial|meta-analysis|systematic review|randomi[sz]ed controlled trial",
+    r"|review|review article|\d+ refs?|letter|editorial|news|(?:see )?comments?\b.*"
+    r"|(?:published )?errat(?:um|a)\b.*|corrigendum\b.*|retract(?:ed|ion)\b.*"
+    r"|(?:provisional|structured) abstract|brief record|abstract"
+    # the citation of the paper a notice is about: "(vol 360, pg 542, 2009)", "(Journal (2009) 360)"
+    r"|vol\.? ?\d+\b.*|.*\((?:1[89]|20)\d\d\).*",
     re.IGNORECASE,
 )
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
@@ -576,7 +582,10 @@ def title_key(title: str | None) -> str:
 
 
 _SUBTITLE_RE = re.compile(r"\s*(?::|\s[-\u2013\u2014]+|\u2014|--)\s+|(?<=[^\W\d_]{2})[.?!]\s+(?=\S)")
-_SHORT_WORDS_BEFORE_PERIOD = frozenset({"vs", "st", "dr", "mr", "mrs", "ms", "al", "eg", "ie", "etc", "no", "vol", "fig", "sp", "spp"})
+# Abbreviations whose period ends no sentence: "vs. placebo" is no subtitle.
+_SHORT_WORDS_BEFORE_PERIOD = frozenset({
+    "vs", "st", "dr", "mr", "mrs", "ms", "al", "eg", "ie", "etc", "no", "vol", "fig", "sp", "spp",
+})
 
 
 @functools.lru_cache(maxsize=_CACHE)
@@ -632,7 +641,8 @@ _CLASSIFIERS = frozenset({
     "receptor", "subtype", "genotype", "interferon", "tier", "classes", "king", "pope", "henry",
     "louis", "george", "charles", "elizabeth", "edward", "pius", "hemophilia", "haemophilia",
     "mucopolysaccharidosis", "glycogenosis", "osteogenesis", "neurofibromatosis", "arm",
-    "vatican", "sector", "population", "tumor", "tumour", *_MARKER_NAMES,
+    "vatican", "sector", "population", "tumor", "tumour", "neoplasia", "dysplasia", "lesion",
+    "lesions", "sil", "ain", "vin", "pin", "gleason", "who", "figo", "nyha", "asa", *_MARKER_NAMES,
 })
 
 
@@ -756,14 +766,20 @@ def journal_key(name: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=_CACHE)
-def _journal_forms(name: str) -> tuple[tuple[str, ...], str]:
+def _journal_forms(name: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """The name's keys with and without NLM's `` : `` subtitle, and the key of its part before
-    any subtitle or section ("" when it has none)."""
+    any subtitle or section, each with its words' first letters (keys that differ there
+    cannot match, a cheap test on every pair)."""
     text = _journal_text(name)
     found = _JOURNAL_HEAD_RE.search(text)
     head = _journal_words(text[: found.start()]) if found else ""
     whole = tuple(dict.fromkeys(k for k in (journal_key(name), _journal_words(text)) if k))
-    return whole, "" if head in whole else head
+    heads = (head,) if head and head not in whole else ()
+    return tuple((k, _first_letters(k)) for k in whole), tuple((k, _first_letters(k)) for k in heads)
+
+
+def _first_letters(key: str) -> str:
+    return "".join(word[0] for word in key.split())
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -799,15 +815,19 @@ def journals_match(a: str | None, b: str | None) -> bool:
     have a subtitle are not compared without them: those are sections (``Mutation Research -
     Reviews`` is not ``Mutation Research - Genetic Toxicology``).
     """
-    key_a, key_b = journal_key(a), journal_key(b)
-    if not key_a or not key_b:
+    if not a or not b:
         return False
-    if _journals_match(*sorted((key_a, key_b))):
-        return True
-    (whole_a, head_a), (whole_b, head_b) = _journal_forms(a), _journal_forms(b)  # type: ignore[arg-type]
+    return _names_match(*sorted((a, b)))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _names_match(a: str, b: str) -> bool:
+    (whole_a, head_a), (whole_b, head_b) = _journal_forms(a), _journal_forms(b)
+    if not whole_a or not whole_b:
+        return False
     pairs = [(x, y) for x in whole_a for y in whole_b]
-    pairs += [(head_a, y) for y in whole_b if head_a] + [(x, head_b) for x in whole_a if head_b]
-    return any(_journals_match(*sorted(pair)) for pair in pairs)
+    pairs += [(x, y) for x in head_a for y in whole_b] + [(x, y) for x in whole_a for y in head_b]
+    return any(x[1] == y[1] and _journals_match(*sorted((x[0], y[0]))) for x, y in pairs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -816,7 +836,8 @@ def journals_match(a: str | None, b: str | None) -> bool:
 
 _ISBN_RE = re.compile(r"(?<![\dXx])(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx](?![\dXx])")
 _PUBMED_URL_RE = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov)?/+(?:\?term=)?(\d{1,9})\b", re.IGNORECASE)
-_PMID_RE = re.compile(r"^\s*(?:pmid|pubmed(?:\s*id)?|medline)?\s*[:=#]?\s*(\d{1,9})(?:\s*\[.*\])?\s*\.?\s*$", re.IGNORECASE)
+_PMID_RE = re.compile(
+    r"^\s*(?:pmid|pubmed(?:\s*id)?|medline)?\s*[:=#]?\s*(\d{1,9})(?:\s*\[.*\])?\s*\.?\s*$", re.IGNORECASE)
 
 
 def _isbn13(digits9: str) -> str:

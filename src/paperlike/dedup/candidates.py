@@ -34,6 +34,8 @@ _OPENING_WORDS = 12
 _OPENING_CHARS = 400
 _MAX_BLOCK = 50
 _GENERIC_TITLE_COUNT = 3
+# Columns and front matter have short titles; a long title that recurs is one paper's copies.
+_GENERIC_TITLE_WORDS = 6
 
 
 def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
@@ -116,16 +118,19 @@ def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> se
 
 
 def generic_titles(records: Sequence[Paper]) -> set[str]:
-    """Title keys that recur in one source file at several places (years, volumes, issues,
-    pages, authors): columns and front matter ("Editor's Notes"), not papers. A paper exported
-    from several databases into one file recurs too, but at one place."""
-    places: dict[tuple[str, str], set[tuple]] = defaultdict(set)
+    """Short title keys that recur in one source file (three times or more) with two values of
+    one of year, volume, issue, page or first author: columns and front matter ("Editor's
+    Notes"), not papers. A paper exported from several databases into one file recurs too, but
+    with its one year, volume and page (or none)."""
+    places: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for record in records:
         if record.title and not record.abstract:
             place = (record.year, _plain(record.volume), _plain(record.issue),
                      _first_page(record.pages), _first_author(record))
-            places[(record.source.path if record.source else "", text_key(record.title))].add(place)
-    return {key for (_, key), seen in places.items() if len(seen) >= _GENERIC_TITLE_COUNT}
+            places[(record.source.path if record.source else "", text_key(record.title))].append(place)
+    return {key for (_, key), seen in places.items()
+            if len(seen) >= _GENERIC_TITLE_COUNT and len(key.split()) <= _GENERIC_TITLE_WORDS
+            and any(len({place[k] for place in seen} - {None}) > 1 for k in range(len(seen[0])))}
 
 
 def _plain(value: str | None) -> str | None:

@@ -52,7 +52,7 @@ class Deduplicator:
                 continue
             if cannot_join(records[a], records[b], cos, self.threshold, ceiling):
                 continue
-            generic = text_key(records[a].title) in self.generic_titles_
+            generic = bool({text_key(records[a].title), text_key(records[b].title)} & self.generic_titles_)
             verdict = decide(pair_evidence(records[a], records[b], cos), self.threshold, self.title_threshold, generic)
             if verdict.decision == "same":
                 kept.append((a, b, verdict.rule, verdict.score))

@@ -75,7 +75,7 @@ def versions_report(index, dedup: Deduplicator | None = None, *, maybe: bool = F
             if r in same_text:
                 rule, score, kind = "same text", 1.0, "copy"
             else:
-                generic = text_key(record.title) in dedup.generic_titles_
+                generic = bool({text_key(record.title), text_key(head.title)} & dedup.generic_titles_)
                 verdict = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
                 rule, score = verdict.rule, verdict.score
                 if verdict.decision != "same":
@@ -130,7 +130,7 @@ def check_record(index, record: Paper) -> CheckResult:
     for text, other, cos in zip(candidates, known, cosines):
         evidence = pair_evidence(record, other, cos)
         verdict = decide(evidence, index.dedup.threshold, index.dedup.title_threshold,
-                         text_key(record.title) in generic)
+                         bool({text_key(record.title), text_key(other.title)} & generic))
         found = best.get(verdict.decision, False)
         if found is not False and (found is None or verdict.score > found[1]):
             best[verdict.decision] = (text, verdict.score, verdict.rule, evidence, other)

@@ -54,8 +54,11 @@ _MAYBE_TITLE = 0.8
 _MAX_YEAR_GAP = 1
 _BIBLIOGRAPHIC_AUTHORS = 0.5
 _CONTAINED_TITLE_MIN_WORDS = 4
-# A title of fewer words than this says little by itself ("Eculizumab", "Editorial").
-_SPECIFIC_TITLE_WORDS = 5
+# A title of fewer content words than this says little by itself ("Eculizumab", "Keynote
+# Address"); a short title that recurs ("Trade Press News") is found by generic_titles.
+_SPECIFIC_TITLE_WORDS = 3
+# From this many content words a title alone, the same in two records, tells a paper.
+_LONG_TITLE_WORDS = 5
 _DOI_TITLE_SANITY = 0.5
 # DOI prefixes of preprint servers: a preprint's DOI beside its published DOI is no conflict.
 _PREPRINT_DOI_PREFIXES = ("10.48550/", "10.1101/", "10.2139/ssrn", "10.21203/rs.", "10.20944/preprints",
@@ -146,7 +149,7 @@ def _identifiers_meet(a: Paper, b: Paper) -> bool:
     """Whether the two share an identifier or a bibliographic locator (so rules other than the
     abstract's may hold)."""
     return bool((a.doi and a.doi == b.doi) or (_arxiv(a) and _arxiv(a) == _arxiv(b))
-                or (a.pages and a.pages == b.pages and a.volume and a.volume == b.volume))
+                or (a.volume and _pages(a.pages, b.pages) == "same" and _volume(a.volume) == _volume(b.volume)))
 
 
 _ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
@@ -163,6 +166,17 @@ _TRANSLATED_RE = re.compile(r"^\s*\[|[\[(](?:in )?(?:" + biblio._LANGUAGES + r")
                             re.I)
 
 
+# A record about another paper: an erratum, an addendum, a retraction, a reply or a comment.
+_NOTICE_RE = re.compile(
+    r"^(?:erratum|errata|corrigendum|addendum|correction|retraction(?: note| notice)?|notice of retraction)\b"
+    r"|^(?:in )?reply\b|^(?:response|comments?)(?: to| on)?\s*:|\breply to\b"
+    r"|[-\u2013\u2014:]\s*(?:(?:the )?authors?'?s?'? )?(?:reply|response)\s*\.?$", re.I)
+
+
+def _notice(title: str | None) -> bool:
+    return bool(title and _NOTICE_RE.search(title.strip()))
+
+
 def _translated(title: str | None) -> bool:
     return bool(title and _TRANSLATED_RE.search(title))
 
@@ -177,9 +191,47 @@ def _same_or_different(a: str | None, b: str | None) -> str | None:
     return "same" if a == b else "different"
 
 
-def _first_page(pages: str | None) -> str | None:
+_PAGE_RE = re.compile(r"^([a-z]*)(\d+)$")
+
+
+def _page_span(pages: str | None) -> tuple[str, int, int] | None:
+    """(prefix, first, last) of a page range whose pages are numbers with an optional letter
+    prefix (``S230``, ``e12724``); None for what is not (``Suppl-2``, a damaged field)."""
     found = biblio.page_range(pages) if pages else None
-    return found[0] if found else None
+    if not found:
+        return None
+    first, last = (_PAGE_RE.match(p.casefold()) for p in found)
+    if not first:
+        return None
+    if not last or last.group(1) != first.group(1):
+        last = first
+    return first.group(1), int(first.group(2)), max(int(first.group(2)), int(last.group(2)))
+
+
+def _pages(a: str | None, b: str | None) -> str | None:
+    """same, different, or None where the page ranges cannot be compared: an e-locator or an
+    article number beside a page range (``e12724`` / ``1-6``), or a single page inside the
+    other's range (one database gives the last page alone)."""
+    span_a, span_b = _page_span(a), _page_span(b)
+    if not span_a or not span_b or span_a[0] != span_b[0]:
+        return None
+    if span_a[1] == span_b[1] or (span_a[1] != span_a[2] and span_b[1] != span_b[2] and span_a[2] == span_b[2]):
+        return "same"  # the same first page, or two ranges ending on one page (a typo in the first)
+    for one, other in ((span_a, span_b), (span_b, span_a)):
+        if one[1] == one[2] and other[1] <= one[1] <= other[2]:
+            return None
+    return "different"
+
+
+_NUMBER_RE = re.compile(r"\d+")
+
+
+def _volume(value: str | None) -> str | None:
+    """A volume as its first number (``24 Suppl 3`` is 24), or its text when it has none."""
+    if not value:
+        return None
+    number = _NUMBER_RE.search(value)
+    return number.group().lstrip("0") or "0" if number else _plain(value)
 
 
 def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence:
@@ -190,7 +242,8 @@ def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence
     title_containment = _title_containment(key_a, key_b) if both_titled else None
     subtitle = both_titled and key_a != key_b and (biblio.main_title(a.title) == key_b
                                                    or biblio.main_title(b.title) == key_a)
-    authors = biblio.authors_match(a.authors, b.authors)
+    # A group's name ("ALTS Group") beside people's names says nothing of the authors.
+    authors = None if _group_only(a.authors) or _group_only(b.authors) else biblio.authors_match(a.authors, b.authors)
     found = containment(a, b)
     year_gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
     name_a, name_b = paper_name(a), paper_name(b)
@@ -214,13 +267,54 @@ def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence
         doi=doi,
         arxiv_id=_same_or_different(_arxiv(a), _arxiv(b)),
         journal=journal,
-        volume=_same_or_different(_plain(a.volume), _plain(b.volume)),
-        pages=_same_or_different(_first_page(a.pages), _first_page(b.pages)),
-        parts="different" if markers_a and markers_b and markers_a != markers_b else None,
+        volume=_same_or_different(_volume(a.volume), _volume(b.volume)),
+        pages=_pages(a.pages, b.pages),
+        parts=("different" if markers_a and markers_b and markers_a != markers_b
+               else "one side" if bool(markers_a) != bool(markers_b) else None),
         entry_type=_same_or_different(a.entry_type, b.entry_type),
         translated=_translated(a.title) or _translated(b.title),
-        title_words=min(len(key_a.split()), len(key_b.split())) if both_titled else None,
+        notice="different" if a.title and b.title and _notice(a.title) != _notice(b.title) else None,
+        title_words=min(_content_words(key_a), _content_words(key_b)) if both_titled else None,
+        words_swapped=both_titled and _swapped(key_a, key_b),
+        shared_name_word=authors == 0 and _shared_name_word(a.authors, b.authors),
     )
+
+
+_GROUP_RE = re.compile(r"\b(?:group|study|studies|consortium|committee|investigators|collaboration|"
+                       r"collaborators|society|association|network|trial|team|working party|task force|"
+                       r"corporate|university|univ|institute|inc|ltd|corporation|pharmaceuticals)\b", re.I)
+
+
+def _shared_name_word(a: list[str], b: list[str]) -> bool:
+    """Whether the author lists share a name word of three letters or more: a nickname
+    ("Bob" / "Robert Gerber") or a second surname ("Rafael Camps" / "Rafael Camps Paré") is
+    not two different people."""
+    def words(names: list[str]) -> set[str]:
+        return {w for name in names for w in text_key(name).split() if len(w) >= 3}
+    return bool(words(a) & words(b))
+
+
+def _group_only(authors: list[str]) -> bool:
+    """Whether the authors are one group or organisation (the other export names its people)."""
+    return bool(authors) and all(_GROUP_RE.search(name) for name in authors[:1]) and len(authors) <= 2
+
+
+_STOP_WORDS = frozenset("a an the of for and in on to with by at from as or its their into via".split())
+
+
+def _content_words(key: str) -> int:
+    """The words of a title key that carry content (not "of", "the", "s" of "Chair's")."""
+    return sum(1 for w in key.split() if len(w) > 1 and w not in _STOP_WORDS)
+
+
+def _swapped(key_a: str, key_b: str) -> bool:
+    """Whether each title has a word the other lacks ("... in Adult Patients" / "... in Pediatric
+    Patients"): a close title that names another population, part or method, not a copy."""
+    only_a, only_b = set(key_a.split()) - set(key_b.split()), set(key_b.split()) - set(key_a.split())
+    if not only_a or not only_b:
+        return False
+    # A word spelt two ways ("tumour" / "tumor", a typo) is not another word.
+    return any(not difflib.get_close_matches(w, only_b, n=1, cutoff=0.75) for w in only_a)
 
 
 def _plain(value: str | None) -> str | None:
@@ -235,10 +329,12 @@ def veto(e: Evidence) -> str | None:
         return "two arXiv ids"
     if e["parts"] == "different":
         return "different parts"
+    if e["notice"] == "different":
+        return "a notice and its paper"
     publication = _other_publication(e["journal"], e["volume"], e["pages"], e["entry_type"])
     if publication:
         return publication
-    if e["authors"] == 0:
+    if e["authors"] == 0 and not e["shared_name_word"]:
         return "no shared author"
     return None
 
@@ -253,8 +349,10 @@ def kept_apart(a: Paper, b: Paper) -> str | None:
     markers_a, markers_b = biblio.part_markers(a.title), biblio.part_markers(b.title)
     if markers_a and markers_b and markers_a != markers_b:
         return "different parts"
-    volume = _same_or_different(_plain(a.volume), _plain(b.volume))
-    pages = _same_or_different(_first_page(a.pages), _first_page(b.pages))
+    if a.title and b.title and _notice(a.title) != _notice(b.title):
+        return "a notice and its paper"
+    volume = _same_or_different(_volume(a.volume), _volume(b.volume))
+    pages = _pages(a.pages, b.pages)
     if a.venue and b.venue and "different" in (volume, pages):
         journal = "same" if biblio.journals_match(a.venue, b.venue) else "different"
         return _other_publication(journal, volume, pages, _same_or_different(a.entry_type, b.entry_type))
@@ -287,6 +385,11 @@ def decide(e: Evidence, threshold: float, title_threshold: float, generic: bool 
     """
     vetoed = veto(e)
     if vetoed:
+        # The same specific title by the same authors in one journal volume at another page (a
+        # meeting abstract, an erratum printed under the paper's title) is for a person to judge.
+        if (vetoed == "different pages" and e["title"] == 1.0 and (e["title_words"] or 0) >= _LONG_TITLE_WORDS
+                and (e["authors"] or 0) >= _BIBLIOGRAPHIC_AUTHORS):
+            return Verdict("maybe", vetoed, 0.5)
         return Verdict("different", vetoed, 0.0)
     title = e["title"]
     abstract = e["abstract"]
@@ -301,11 +404,13 @@ def decide(e: Evidence, threshold: float, title_threshold: float, generic: bool 
     unlike_titles = title is not None and title < _TITLE_VETO and not e["subtitle_dropped"] and not near_identical
     authors = e["authors"]
     years_close = e["year_gap"] is None or e["year_gap"] <= _MAX_YEAR_GAP
-    # Journal, volume and page range agree: the same place of publication.
-    located = e["journal"] == "same" and e["volume"] == "same" and e["pages"] == "same" and years_close
+    # Volume and first page agree (a journal's name may be written two ways): one place.
+    located = e["volume"] == "same" and e["pages"] == "same" and years_close
+    # A translated title beside the original's, at one place in one journal by the same authors.
+    if (located and e["journal"] == "same" and e["translated"] and authors is not None
+            and authors >= _BIBLIOGRAPHIC_AUTHORS and (title or 0.0) < title_threshold):
+        return Verdict("same", "bibliographic", 0.9)
     if unlike_titles:
-        if located and e["translated"] and authors is not None and authors >= _BIBLIOGRAPHIC_AUTHORS:
-            return Verdict("same", "bibliographic", 0.9)
         return Verdict("different", "unlike titles", title)
     if e["containment"] is not None and e["containment"] >= CONTAINMENT:
         return Verdict("same", "truncated", e["containment"])
@@ -319,25 +424,33 @@ def decide(e: Evidence, threshold: float, title_threshold: float, generic: bool 
             return Verdict("same", "abstract", abstract)
         if e["same_name"] and title is None and abstract >= NAME_MIN_ABSTRACT:
             return Verdict("same", "same name", abstract)
-        if title == 1.0 and specific and years_close and authors is not None and authors >= _BIBLIOGRAPHIC_AUTHORS:
+        if (title == 1.0 and (e["title_words"] or 0) >= _LONG_TITLE_WORDS and not generic and years_close
+                and authors is not None and authors >= _BIBLIOGRAPHIC_AUTHORS):
             return Verdict("same", "same title", title)
         if title == 1.0 and authors != 0:
             return Verdict("maybe", "title", title)
         return Verdict("different", None, abstract)
     agreed = authors is not None and authors >= _BIBLIOGRAPHIC_AUTHORS
+    if located and near_title >= title_threshold and (agreed or authors is None):
+        return Verdict("same", "title", near_title)
     if close_title >= title_threshold and years_close:
-        if located and (agreed or authors is None):
-            return Verdict("same", "title", close_title)
         support = _bibliographic_support(e)
-        # Where the years differ or the title says little, a journal, volume or page must agree;
-        # a journal, volume or page that differs leaves it to a person.
-        disagree = "different" in (e["volume"], e["pages"])
-        needs_support = (e["year_gap"] or 0) > 0 or not specific or authors is None
-        if agreed and not generic and not (disagree and support == 0) and (support >= 1 or not needs_support):
+        # Where the years differ, a journal, volume or page must agree; where the title says
+        # little ("Editorial", "Vice Chair's Message"), a volume or page and the year; a
+        # volume or page that differs, or a part marker on one side only, leaves it to a person.
+        disagree = "different" in (e["volume"], e["pages"]) or e["parts"] == "one side"
+        # A year apart, a column of one journal ("Vice Chair's Message") recurs: the volume or
+        # page must agree.
+        located_part = "same" in (e["volume"], e["pages"])
+        if not specific:
+            certain = e["year_gap"] == 0 and located_part
+        else:
+            certain = (e["year_gap"] or 0) == 0 or located_part
+        if agreed and not generic and not disagree and certain and not e["words_swapped"]:
             return Verdict("same", "title", close_title)
         # One side names no authors: the same specific title, or two fields more that agree.
-        if authors is None and not generic and not disagree and (
-                (support >= 2 and e["year_gap"] == 0) or (title == 1.0 and specific)):
+        if authors is None and not generic and not disagree and not e["words_swapped"] and (
+                (support >= 2 and e["year_gap"] == 0) or (title == 1.0 and (e["title_words"] or 0) >= _LONG_TITLE_WORDS)):
             return Verdict("same", "title", close_title)
         return Verdict("maybe", "title", close_title)
     if near_title >= _MAYBE_TITLE or (_bibliographic_support(e) >= 2 and agreed):
