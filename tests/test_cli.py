@@ -273,7 +273,8 @@ def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
         (["index", "--refit", "--model", "m"], ["Refitting m"]),
         (["papers", "--model", "m"], ["Reading 68 records"]),
         (["papers", "--grouped", "--model", "m"], ["Gathering 45 papers"]),
-        (["dupes", "--model", "m"], ["Gathering the evidence for each version"]),
+        (["dupes", "--json", "--model", "m"], ["Gathering the evidence for each version"]),  # the table streams
+        (["merge", "--out", "library.bib", "--model", "m"], ["Merging into library.bib"]),
         (["check", versions, "--model", "m"], ["Reading records", "Checking 6 records"]),
         (["recommend", "--like", versions, "--model", "m"], ["Reading the list"]),
         (["recommend", "--like", "SoftCorrect", "--method", "svm", "--model", "m"],

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import contextlib
+import datetime
+import os
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,12 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
 from . import parallel, store
-from .dedup import Deduplicator
+from .dedup import Deduplicator, iter_groups
+from .dedup.rules import RELATIONS
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
-from .errors import BadRecordError, NotFoundError, QueryError, RequestError
-from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, Dupes, Filters, Graph, ModelInfo,
+from .errors import BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
+from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
+                     Decision, DupeGroup, Dupes, Filters, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
                      SimilarRequest, SourceCount)
 from .sources import read_records, seed_paths
@@ -29,20 +34,39 @@ from .sources.base import Bad, make_paper
 from .update import add_records
 from .vectorize import Vectorizer
 
-__all__ = ["DEFAULT_MODEL", "build_index", "save_index", "load_index", "open_model", "similar",
+__all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
            "recommend", "add", "refit", "model_info", "papers", "paper_record", "paper_summaries", "dupes",
-           "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph"]
+           "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
+           "dupe_groups", "merged_records", "write_merged"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
 Request = TypeVar("Request", bound=BaseModel)
 
 
-def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None = None) -> PaperIndex:
-    """A fitted index over the records (or over a Corpus's records)."""
+def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None = None,
+                decisions: Iterable[Decision] = ()) -> PaperIndex:
+    """A fitted index over the records (or over a Corpus's records), with people's decisions
+    on pairs of them (:func:`decide`)."""
     if isinstance(records, Corpus):
         records = records.records
-    return PaperIndex(vectorizer).fit(records)
+    return PaperIndex(vectorizer).fit(records, decisions)
+
+
+def rebuild(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None,
+            progress: Callable[[str], object] | None = None) -> PaperIndex:
+    """Build an index over the records and save it at path, under the model's write lock,
+    keeping the decisions the model held (:func:`decide`). ``progress(description)``, when
+    given, is a context manager around each step."""
+    step = progress or (lambda description: contextlib.nullcontext())
+    with store.writing(path, notice):
+        decisions = store.read_decisions(path)
+        n = len(records.records) if isinstance(records, Corpus) else None
+        with step(f"Vectorising {n} records" if n is not None else "Vectorising"):
+            index = build_index(records, decisions=decisions)
+        with step(f"Saving to {path}"):
+            store.save(index, path)
+    return index
 
 
 def save_index(index: PaperIndex, path: str | Path) -> Path:
@@ -157,26 +181,29 @@ def _as_request(model: type[Request], given: object, first: str, **fields: objec
         raise RequestError.of(exc.errors()) from None
 
 
-def add(path: str | Path, records: Iterable[Paper] | Corpus) -> AddReport:
-    """Add records to the saved model at path, atomically, without refitting its vocabulary."""
+def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None) -> AddReport:
+    """Add records to the saved model at path, atomically and under its write lock, without
+    refitting its vocabulary."""
     skipped = len(records.skipped) if isinstance(records, Corpus) else 0
     if isinstance(records, Corpus):
         records = records.records
-    index = store.load(path)
-    report = add_records(index, list(records))
-    store.save(index, path)
+    with store.writing(path, notice):
+        index = store.load(path)
+        report = add_records(index, list(records))
+        store.save(index, path)
     return AddReport(model=str(path), skipped=skipped, **report)
 
 
 def refit(path: str | Path) -> PaperIndex:
     """Rebuild the saved model at path from its own records: a new vocabulary, IDF, BM25
     statistics and LSA. Reads models of older format versions too (store.REFIT_READS)."""
-    records, params = store.load_for_refit(path)
-    vectorizer = dict(params["vectorizer"])
-    vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
-    index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
-                       ranker=Ranker(**params.get("ranker", {}))).fit(records)
-    store.save(index, path)
+    with store.writing(path):
+        records, params, decisions = store.load_for_refit(path)
+        vectorizer = dict(params["vectorizer"])
+        vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
+        index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
+                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions)
+        store.save(index, path)
     return index
 
 
@@ -232,9 +259,77 @@ def model_info(path: str | Path) -> ModelInfo:
     )
 
 
-def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: float | None = None) -> Dupes:
-    """The papers with several records (versions), each member with its evidence."""
-    return index.dupes(threshold=threshold, title_threshold=title_threshold)
+def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: float | None = None,
+          maybe: bool = False, relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
+    """The papers with several records (versions), each member with its evidence and relation,
+    the groups worth a look first; with ``maybe``, the pairs left for a person to decide.
+    ``relations`` keeps the groups with a member of one of them, ``min_size`` those of that
+    many records or more."""
+    _known_relations(relations)
+    return index.dupes(threshold=threshold, title_threshold=title_threshold, maybe=maybe,
+                       relations=relations, min_size=min_size)
+
+
+def dupe_groups(index: PaperIndex, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
+    """The groups of :func:`dupes` with the model's thresholds, one at a time (for a large
+    model's answer to stream)."""
+    _known_relations(relations)
+    return iter_groups(index, relations=relations, min_size=min_size)
+
+
+def _known_relations(relations: Iterable[str] | None) -> None:
+    unknown = sorted(set(relations or ()) - set(RELATIONS))
+    if unknown:
+        raise UsageError(f"unknown relation {unknown[0]!r}; choose among {', '.join(RELATIONS)}")
+
+
+def decide(path: str | Path, request: DecideRequest | str, ids: Sequence[str] | None = None,
+           notice: Callable[[str], None] | None = None) -> DecideReport:
+    """Record that records of the saved model at path are one paper or different papers
+    (``request``: a DecideRequest, or the verdict with ``ids``), regroup, and save the model
+    atomically under its write lock. Every later ``dupes``, ``check`` and ``add`` follows it,
+    and so does ``index`` building the model again at the same place."""
+    request = _as_request(DecideRequest, request, "verdict", ids=ids)
+    with store.writing(path, notice):
+        index = store.load(path)
+        at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        made = index.decide(request.verdict, request.ids, at)
+        store.save(index, path)
+    papers = {}
+    for given in request.ids:
+        paper = index.paper_of_record(index.record_by_id(given))
+        papers[given] = index.records_[index.canonical_record(paper)].id
+    return DecideReport(model=str(path), decisions=made, papers=papers, total_decisions=len(index.decisions_))
+
+
+def merged_records(index: PaperIndex) -> Iterator[Paper]:
+    """One record per paper of the index, its versions' most complete fields merged into it
+    (:func:`paperlike.export.merge_records`), in the order of the papers' canonical ids; each
+    keeps the ids of the records merged in ``extra["merged_ids"]``."""
+    from .export import merge_records
+
+    order = sorted(range(index.n_papers), key=lambda p: index.records_[index.canonical_record(p)].id)
+    for paper in order:
+        yield merge_records([index.records_[r] for r in index.records_of_paper(paper)])
+
+
+def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> int:
+    """Write the deduplicated library (:func:`merged_records`) to ``out`` as BibTeX, RIS, CSV
+    or JSON lines (``fmt``, or the file's extension), atomically; the number of records."""
+    from .export import format_for_path, write_records
+
+    out = Path(out)
+    fmt = fmt or format_for_path(out)
+    records = list(merged_records(index))
+    text = write_records(records, fmt)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); check the path") from None
+    return len(records)
 
 
 def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecord],

@@ -28,7 +28,10 @@ from typer.core import TyperGroup
 
 from . import __version__, api
 from .errors import InputError, PaperlikeError, RequestError, UsageError
-from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, Dupes, Filters,
+from .dedup.rules import EVIDENCE_FIELDS, RELATIONS
+from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, DecideReport,
+                     DecideRequest,
+                     DupeMember, Dupes, Filters,
                      ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest)
 from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
@@ -239,10 +242,7 @@ def index(
     else:
         corpus = _read(paths or seed_paths(), input_format, strict, year)
         skipped = len(corpus.skipped)
-        with _progress(f"Vectorising {len(corpus.records)} records"):
-            built = api.build_index(corpus)
-        with _progress(f"Saving to {model}"):
-            api.save_index(built, model)
+        api.rebuild(model, corpus, notice=_notice, progress=_progress)
     info = api.model_info(model)
     summary = IndexSummary(model=str(model), records=info.records, papers=info.papers,
                            vocabulary=info.vocabulary, skipped=skipped)
@@ -295,7 +295,7 @@ def add(
     api.open_model(model, notice=_notice)
     corpus = _read(paths, input_format, strict, year)
     with _progress(f"Adding {len(corpus.records)} records to {model}"):
-        report = api.add(model, corpus)
+        report = api.add(model, corpus, notice=_notice)
     _emit(report, fmt, lambda: _add_text(report))
 
 
@@ -633,49 +633,165 @@ def dupes(
         help="Abstract cosine from which two abstracts are one paper's (default: the model's, 0.8).")] = None,
     title_threshold: Annotated[Optional[float], typer.Option(
         "--title-threshold", min=0.0, max=1.0,
-        help="Title similarity from which two records without abstracts are one paper (default 0.9).")] = None,
+        help="Title similarity from which two records without abstracts may be one paper (default 0.9).")] = None,
+    maybe: Annotated[bool, typer.Option(
+        "--maybe", help="Also list the pairs that may be one paper, for a person to decide "
+                        "(paperlike decide same|different ID ID).")] = False,
+    relation: Annotated[Optional[list[str]], typer.Option(
+        "--relation", help=f"Only groups with a member of this relation ({', '.join(RELATIONS)}). Repeatable.",
+        autocompletion=_complete(RELATIONS))] = None,
+    min_size: Annotated[int, typer.Option("--min-size", min=2, help="Only groups of at least this many records.")] = 2,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
-    """The groups of records that are versions of one paper, with the evidence for each.
+    """The groups of records that are versions of one paper, with the evidence and relation of each.
 
-    Each group names its canonical record: the most complete one (a title, then the longest
-    abstract, the most authors, a known year, a DOI). Other thresholds change this answer only.
+    Groups worth a look come first: several input ids, or anything but copies. Each group names
+    its canonical record: the most complete one (a title, then the longest abstract, the most
+    authors, a known year, a DOI). Other thresholds change this answer only. The table, JSON
+    lines and CSV stream, a group at a time.
 
-    Example: [bold]paperlike dupes --json | jq '.groups[].members[].id'[/bold]
+    Example: [bold]paperlike dupes --relation translation --min-size 3[/bold];
+    [bold]paperlike dupes --maybe --json | jq '.maybe[0]'[/bold]
     """
     fmt = _output(fmt, as_json)
     index = api.open_model(model, notice=_notice)
-    with _progress("Gathering the evidence for each version"):
-        result = api.dupes(index, threshold, title_threshold)
-    rows = lambda: [{"paper": g.id, **m.model_dump(mode="json")} for g in result.groups for m in g.members]  # noqa: E731
-    _emit(result, fmt, lambda: _dupes_table(result), rows)
+    if fmt == "json" or (threshold, title_threshold) != (None, None):
+        with _progress("Gathering the evidence for each version"):
+            result = api.dupes(index, threshold, title_threshold, maybe, relation, min_size)
+        rows = lambda: [*({"paper": g.id, **m.model_dump(mode="json")} for g in result.groups for m in g.members),  # noqa: E731
+                        *({"maybe": True, **m.model_dump(mode="json")} for m in result.maybe)]
+        if fmt == "table":
+            _stream_dupes_table(result.groups, result.maybe)
+        else:
+            _emit(result, fmt, lambda: None, rows)
+        return
+    groups = api.dupe_groups(index, relation, min_size)
+    queue = index.dupes(maybe=True, min_size=10**9).maybe if maybe else []
+    if fmt == "table":
+        _stream_dupes_table(groups, queue)
+        return
+    rows = (_dupe_row(fmt, {"paper": g.id, **m.model_dump(mode="json")}) for g in groups for m in g.members)
+    maybe_rows = (_dupe_row(fmt, {"maybe": True, **m.model_dump(mode="json")}) for m in queue)
+    columns = ["paper", "id", "score", "rule", "relation"] + (["maybe", "a", "b", "title_a", "title_b"] if maybe else [])
+    _stream_rows(fmt, _chain(rows, maybe_rows), columns + [f"evidence.{k}" for k in EVIDENCE_FIELDS])
 
 
-def _dupes_table(result: Dupes) -> Table:
-    title = (f"{len(result.groups)} papers with several records ({result.records} records, "
-             f"{result.papers} papers; threshold {result.threshold})")
-    table = Table(title=title, title_justify="left", expand=True)
-    table.add_column("paper / record", no_wrap=True, overflow="ellipsis", ratio=1, min_width=20)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("abstract", justify="right")
-    table.add_column("title", justify="right")
-    table.add_column("authors", justify="right")
-    table.add_column("contained", justify="right")
-    for group in result.groups:
-        table.add_row(f"[bold]{escape(group.title or group.id)}[/bold]", "", "", "", "", "", "",
-                      end_section=False)
+def _dupe_row(fmt: str, row: dict) -> dict:
+    """A row of dupes; for CSV its evidence flattened into columns (no JSON in a cell)."""
+    if fmt == "csv":
+        row.update({f"evidence.{k}": v for k, v in row.pop("evidence").items()})
+    return row
+
+
+def _chain(*parts):
+    for part in parts:
+        yield from part
+
+
+def _stream_rows(fmt: str, rows, columns: list[str]) -> None:
+    """JSON lines or CSV rows as they come (CSV with a fixed header, printed even when empty)."""
+    if fmt == "jsonl":
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(columns)
+    for row in rows:
+        out.writerow([_csv_cell(row.get(c)) for c in columns])
+    sys.stdout.flush()
+
+
+_EVIDENCE_SHOWN = ("abstract", "title", "authors", "containment", "journal", "volume", "pages", "doi")
+
+
+def _member_line(m: DupeMember) -> str:
+    e = m.evidence
+    shown = "  ".join(f"{k} {_fmt(e[k])}" for k in _EVIDENCE_SHOWN if e.get(k) is not None)
+    kind = f" [magenta]{escape(m.relation)}[/magenta]" if m.relation else ""
+    return f"  {escape(m.id)}  [dim]{escape(m.rule)}[/dim]{kind}  {m.score:.3f}  [dim]{escape(shown)}[/dim]"
+
+
+def _stream_dupes_table(groups, queue) -> None:
+    """The groups, printed as they are made: a title line and a line per record."""
+    console = _stdout()
+    shown = 0
+    for group in groups:
+        shown += 1
+        console.print(f"[bold]{escape(group.title or group.id)}[/bold]", soft_wrap=True)
         for m in group.members:
-            e = m.evidence
-            cells = [_fmt(e.get(k)) for k in ("abstract", "title", "authors", "containment")]
-            table.add_row("  " + escape(m.id), escape(m.rule), f"{m.score:.3f}", *cells)
-        table.add_section()
-    return table
+            console.print(_member_line(m), soft_wrap=True, highlight=False)
+    console.print(f"{_count(shown, 'group')} of versions", highlight=False)
+    _print_maybe(console, queue)
+
+
+def _print_maybe(console: Console, queue) -> None:
+    if not queue:
+        return
+    console.print(f"\n[bold]{_count(len(queue), 'pair')} for a person to decide[/bold] "
+                  "(paperlike decide same|different ID ID)", highlight=False)
+    for m in queue:
+        e = m.evidence
+        shown = "  ".join(f"{k} {_fmt(e[k])}" for k in _EVIDENCE_SHOWN if e.get(k) is not None)
+        console.print(f"  {escape(m.a)} ~ {escape(m.b)}  {m.score:.3f}  [dim]{escape(shown)}[/dim]\n"
+                      f"    {escape(m.title_a or '')}\n    {escape(m.title_b or '')}", soft_wrap=True, highlight=False)
 
 
 def _fmt(value: object) -> str:
     return "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+@app.command()
+def decide(
+    verdict: Annotated[str, typer.Argument(help="same or different.", autocompletion=_complete(("same", "different")))],
+    ids: Annotated[list[str], typer.Argument(help="Two or more record ids (an arXiv id or a DOI will do).")],
+    model: ModelOption = api.DEFAULT_MODEL,
+    fmt: OutputOption = "table",
+    as_json: JsonOption = False,
+) -> None:
+    """Record that records are one paper ([bold]same[/bold]: each joins the first) or different papers.
+
+    The decision is kept with the model, written atomically under its lock, and every later
+    [bold]dupes[/bold], [bold]check[/bold], [bold]add[/bold] and [bold]index[/bold] of the model
+    follows it, over the rules. [bold]paperlike dupes --maybe[/bold] lists the pairs that wait for one.
+
+    Example: [bold]paperlike decide same id_0000105 id_0000106[/bold]
+    """
+    fmt = _output(fmt, as_json)
+    api.open_model(model, notice=_notice)
+    report = api.decide(model, DecideRequest(verdict=verdict, ids=ids), notice=_notice)
+    _emit(report, fmt, lambda: _decide_text(report),
+          lambda: [d.model_dump(mode="json") for d in report.decisions])
+
+
+def _decide_text(report: DecideReport) -> str:
+    lines = [f"recorded {_count(len(report.decisions), 'decision')} in {escape(report.model)} "
+             f"({report.total_decisions} in all):"]
+    lines += [f"  {escape(d.a)} {d.verdict} {escape(d.b)}" for d in report.decisions]
+    lines += [f"  {escape(given)} is now in the paper of {escape(head)}" for given, head in report.papers.items()]
+    return "\n".join(lines)
+
+
+@app.command()
+def merge(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file to write (its extension picks the format).")],
+    model: ModelOption = api.DEFAULT_MODEL,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="bibtex, ris, csv or jsonl (default: from the file's extension).",
+        autocompletion=_complete(("bibtex", "ris", "csv", "jsonl")))] = None,
+) -> None:
+    """Write the deduplicated library: one record per paper, its versions' most complete fields merged.
+
+    Each record keeps the ids of the records merged into it (BibTeX [bold]paperlike-ids[/bold],
+    RIS N1, the CSV column merged_ids, JSON lines merged_ids). The file is written atomically.
+
+    Example: [bold]paperlike merge --out library-deduplicated.bib[/bold]
+    """
+    index = api.open_model(model, notice=_notice)
+    with _progress(f"Merging into {out}"):
+        n = api.write_merged(index, out, fmt.lower() if fmt else None)
+    typer.echo(f"wrote {_count(n, 'record')} ({index.n_papers} papers from {_count(len(index.records_), 'record')}) "
+               f"to {out}")
 
 
 @app.command()

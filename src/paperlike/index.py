@@ -20,7 +20,7 @@ from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
 from .keys import KeyTable, key_int
-from .models import (CheckResult, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
+from .models import (CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
 from .postings import walk
 from .rank import Ranker
@@ -72,8 +72,8 @@ class PaperIndex:
     of one paper), ``ranker`` (how ``similar`` ranks) and ``explain_terms`` (how many shared
     terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
-    (L2-normalised rows, one per text) and ``XT_`` (its transpose, an inverted index); the
-    fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
+    (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index) and
+    ``decisions_`` (people's decisions on pairs of records); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
 
     def __init__(self, vectorizer: Vectorizer | None = None, *, dedup: Deduplicator | None = None,
@@ -86,9 +86,12 @@ class PaperIndex:
     # -- building ---------------------------------------------------------------------------
 
     @collections_paused()
-    def fit(self, records: Iterable[Paper]) -> PaperIndex:
-        """Group the records into texts, learn TF-IDF from the texts, vectorise them."""
+    def fit(self, records: Iterable[Paper], decisions: Iterable[Decision] = ()) -> PaperIndex:
+        """Group the records into texts, learn TF-IDF from the texts, vectorise them, and group
+        the texts into papers, with the ``decisions`` people took on pairs of records (by id;
+        those naming records not among these are kept for later and do nothing now)."""
         self.records_ = list(records)
+        self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
         self._identities = identity_hashes(self.records_)
@@ -100,12 +103,53 @@ class PaperIndex:
         self.ranker.fit(fields.counts, self.X_, self.XT_, order=order)
         fields.drop_counts()  # no longer needed whole: let it go before dedup's joins
         del order
-        self.dedup.fit(representatives, self.vectorizer, self.X_, fields)
+        self.dedup.fit(representatives, self.vectorizer, self.X_, fields, decided=self._decided_texts())
         self.paper_of_text_ = self.dedup.paper_of_text_
         self.facets_ = Facets.of(self.records_)
         self.updates_: dict = {}
         self._group_records()
         return self
+
+    def _decided_texts(self) -> list[tuple[int, int, str]]:
+        """The decisions as (text, text, verdict), for those whose records the index holds."""
+        if not self.decisions_:
+            return []
+        wanted = {i for d in self.decisions_ for i in (d.a, d.b)}
+        found = {r.id: k for k, r in enumerate(self.records_) if r.id in wanted}
+        text = self.text_of_record_
+        return [(int(text[found[d.a]]), int(text[found[d.b]]), d.verdict) for d in self.decisions_
+                if d.a in found and d.b in found]
+
+    def decide(self, verdict: str, ids: Sequence[str], at: str) -> list[Decision]:
+        """Record that the records named by ``ids`` are one paper (``same``: each joins the
+        first) or all different papers (``different``), and regroup the texts; a later
+        decision on a pair replaces an earlier one. NotFoundError for an id the index does not
+        hold; QueryError for ``different`` records that are one text (identical copies)."""
+        records = []
+        for given in ids:
+            r = self.record_by_id(given)
+            if r is None:
+                raise NotFoundError(f"no record with id {given!r} in this model")
+            records.append(r)
+        pairs = ([(records[0], r) for r in records[1:]] if verdict == "same"
+                 else [(a, b) for k, a in enumerate(records) for b in records[k + 1:]])
+        made = []
+        for a, b in pairs:
+            if a == b:
+                continue
+            if verdict == "different" and self.text_of_record_[a] == self.text_of_record_[b]:
+                raise QueryError(f"{self.records_[a].id} and {self.records_[b].id} are identical copies "
+                                 "(one text), which cannot be different papers")
+            made.append(Decision(a=self.records_[a].id, b=self.records_[b].id, verdict=verdict, at=at))
+        if not made:
+            raise QueryError("the ids name one record; a decision needs two")
+        latest = {frozenset((d.a, d.b)): d for d in [*self.decisions_, *made]}
+        self.decisions_ = list(latest.values())
+        representatives = [self.records_[i] for i in self.record_of_text_]
+        self.dedup.fit(representatives, self.vectorizer, self.X_, decided=self._decided_texts())
+        self.paper_of_text_ = self.dedup.paper_of_text_
+        self._group_records()
+        return made
 
     @staticmethod
     def _texts_of(identities: np.ndarray) -> np.ndarray:
@@ -437,8 +481,9 @@ class PaperIndex:
                                results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None,
-              maybe: bool = False) -> Dupes:
-        """The papers with several records, and why each record belongs to its paper; with
+              maybe: bool = False, relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
+        """The papers with several records (at least ``min_size``; with ``relations``, those
+        with a member of one of them), and why each record belongs to its paper; with
         ``maybe``, the pairs left for a person to decide too.
 
         Other thresholds regroup the texts for this answer only; the index is unchanged.
@@ -448,8 +493,9 @@ class PaperIndex:
             dedup = Deduplicator(
                 threshold=self.dedup.threshold if threshold is None else threshold,
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
-            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_)
-        return versions_report(self, dedup, maybe=maybe)
+            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_,
+                  decided=self._decided_texts())
+        return versions_report(self, dedup, maybe=maybe, relations=relations, min_size=min_size)
 
     def check(self, record: Paper) -> CheckResult:
         """Whether this index already holds a version of the record, and which."""

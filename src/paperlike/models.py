@@ -19,7 +19,7 @@ __all__ = [
     "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
-    "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest",
+    "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest", "Decision", "DecideRequest", "DecideReport",
 ]
 
 
@@ -480,3 +480,34 @@ class RecommendRequest(BaseModel):
     method: Literal["centroid", "svm"] = "centroid"
 
     _diverse_k = field_validator("diverse")(_diverse_k)
+
+
+class Decision(BaseModel):
+    """A person's word on two records: the same paper, or different papers. Kept with the model
+    and applied to every later ``dupes``, ``check`` and ``add`` (it overrides the rules)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str
+    b: str
+    verdict: Literal["same", "different"]
+    at: str = Field(description="When it was recorded (ISO 8601, UTC).")
+
+
+class DecideRequest(BaseModel):
+    """Records that are one paper (``same``: every id joins the first), or that are all
+    different papers (``different``: every pair of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["same", "different"]
+    ids: list[str] = Field(min_length=2, max_length=MAX_BATCH, examples=[["id_0000001", "id_0000002"]])
+
+
+class DecideReport(BaseModel):
+    """What a decision did: the decisions recorded and the papers the records now belong to."""
+
+    model: str
+    decisions: list[Decision]
+    papers: dict[str, str] = Field(description="Each id given, and the canonical id of its paper now.")
+    total_decisions: int

@@ -20,7 +20,9 @@ from pydantic import ValidationError
 from . import __version__, api, store
 from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, UsageError
 from .index import PaperIndex
-from .models import (MAX_K, CheckRequest, CheckResult, Dupes, ErrorMessage, Filters, Health, PaperRecord,
+from .dedup.rules import RELATIONS
+from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
+                     Health, PaperRecord,
                      RecommendRequest, Recommendations, Similar,
                      SimilarRequest)
 
@@ -34,6 +36,8 @@ except ImportError:
                             "pip install 'paperlike[serve]'") from None
 
 __all__ = ["create_app", "run", "router", "MAX_BODY"]
+
+RelationName = Literal[RELATIONS]  # type: ignore[valid-type]
 
 MAX_BODY = 1_000_000
 """The largest request body, in bytes; a larger one is answered 413."""
@@ -57,6 +61,7 @@ class Service:
             records=len(index.records_), papers=index.n_papers, version=__version__,
             format_version=None if model_path is None else store.read_manifest(Path(model_path))["format_version"],
         )
+        self.model_path = None if model_path is None else Path(model_path)
         self._dupes: Dupes | None = None
         self._lock = threading.Lock()
 
@@ -66,6 +71,19 @@ class Service:
             if self._dupes is None:
                 self._dupes = api.dupes(self.index)
             return self._dupes
+
+    def decide(self, request: DecideRequest) -> DecideReport:
+        """Record a decision in the saved model (under its write lock), and serve the model as
+        it is now."""
+        if self.model_path is None:
+            raise UsageError("this service's model was never saved, so it cannot keep decisions")
+        with self._lock:
+            report = api.decide(self.model_path, request)
+            self.index = store.load(self.model_path)
+            self.index.keys
+            self._dupes = None
+            self.health = self.health.model_copy(update={"papers": self.index.n_papers})
+        return report
 
 
 def _service(request: Request) -> Service:
@@ -134,9 +152,24 @@ def paper(service: Served, id: str) -> PaperRecord:
 
 
 @router.get("/dupes", response_model=Dupes)
-def dupes(service: Served) -> Dupes:
-    """The groups of records that are versions of one paper, with the evidence for each."""
-    return service.dupes()
+def dupes(
+    service: Served,
+    maybe: Annotated[bool, Query(description="Also the pairs that may be one paper, for a person to decide.")] = False,
+    relation: Annotated[list[RelationName], Query(description="Only groups with a member of these relations.")] = [],  # noqa: B006
+    min_size: Annotated[int, Query(ge=2, description="Only groups of at least this many records.")] = 2,
+) -> Dupes:
+    """The groups of records that are versions of one paper, with the evidence and relation of
+    each, the groups worth a look first; with ``maybe``, the review queue."""
+    if not maybe and not relation and min_size == 2:
+        return service.dupes()
+    return api.dupes(service.index, maybe=maybe, relations=relation, min_size=min_size)
+
+
+@router.post("/decide", response_model=DecideReport, responses=_not_found)
+def decide(service: Served, request: DecideRequest) -> DecideReport:
+    """Record that records are one paper (``same``: each joins the first) or different papers;
+    kept with the model and followed by every later answer (``/dupes``, ``/check``, ...)."""
+    return service.decide(request)
 
 
 @router.post("/recommend", response_model=Recommendations, responses=_not_found)

@@ -13,6 +13,7 @@ Layout (format version 5)::
     text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
     version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
     maybe_pairs.npy, maybe_scores.npy            pairs left for a person to decide
+    decisions.json     people's decisions on pairs of records (paperlike decide)
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
@@ -32,12 +33,14 @@ import mmap
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from filelock import FileLock, Timeout
 
 from . import parallel
 from .errors import ModelError
@@ -47,11 +50,13 @@ from .dedup import Deduplicator
 from .index import PaperIndex
 from .keys import KeyTable
 from .lsa import Lsa
-from .models import Paper
+from pydantic import TypeAdapter, ValidationError
+
+from .models import Decision, Paper
 from .rank import Ranker
 from .vectorize import Vectorizer
 
-__all__ = ["save", "load", "load_for_refit", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
+__all__ = ["save", "load", "load_for_refit", "read_decisions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
 FORMAT_VERSION = 5
@@ -59,9 +64,12 @@ FORMAT_VERSION = 5
 # the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue).
 REFIT_READS = (3, 4, 5)
 VERIFIED = ".verified"
+_LOCK_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
+DECISIONS = "decisions.json"
 # Below this many records a second process costs more than it saves.
 _PARALLEL_MIN_RECORDS = 50_000
+_DECISION_LIST = TypeAdapter(list[Decision])
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
 
 
@@ -119,6 +127,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     _write_json(folder / "version_rules.json", index.dedup.rules_)
     _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
     _write_json(folder / "categories.json", index.facets_.names)
+    _write_json(folder / DECISIONS, [d.model_dump(mode="json") for d in index.decisions_])
     arrays = {
         "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
@@ -220,6 +229,34 @@ def _swap_in(staging: Path, target: Path) -> None:
         os.rename(target, old)
     os.rename(staging, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def writing(path: str | Path, notice: Callable[[str], None] | None = None,
+            timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the model's write lock (a lock file beside the folder, which the atomic save
+    replaces) while a writer reads, changes and saves it: a second writer waits, with a notice,
+    and gives up with ModelError after ``timeout`` seconds. Readers take no lock: they see the
+    old model or the new one."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(target.parent / f".{target.name}.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if notice:
+                notice(f"{target} is being written by another paperlike; waiting for it to finish")
+            lock.acquire(timeout=timeout)
+    except Timeout:
+        raise ModelError(f"{target}: another paperlike has been writing it for {timeout:.0f} s; "
+                         "try again when it has finished") from None
+    except OSError as exc:
+        raise ModelError(f"{target}: cannot take the model's lock ({exc.strerror}); check the folder") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _recover(target: Path) -> None:
@@ -372,7 +409,29 @@ def load(path: str | Path) -> PaperIndex:
         (np.ones(len(indices), dtype=np.int8), indices, _array(folder, "record_category_indptr")),
         shape=(len(index.records_), len(categories))), categories)
     index.updates_ = manifest.get("updates", {})
+    index.decisions_ = _decisions(folder)
     return index
+
+
+def _decisions(folder: Path) -> list[Decision]:
+    try:
+        return _DECISION_LIST.validate_json((folder / DECISIONS).read_bytes())
+    except FileNotFoundError:
+        return []
+    except ValidationError as exc:
+        raise ModelError(f"{folder / DECISIONS}: damaged ({exc.errors()[0]['msg']}); "
+                         "rebuild the model with 'paperlike index'") from None
+
+
+def read_decisions(path: str | Path) -> list[Decision]:
+    """The decisions kept with a saved model (none for a folder that is not a model of this
+    format), to carry them into a model built again at the same place."""
+    folder = Path(path)
+    try:
+        read_manifest(folder, REFIT_READS)
+    except ModelError:
+        return []
+    return _decisions(folder)
 
 
 def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
@@ -381,4 +440,5 @@ def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
     folder = Path(path)
     manifest = read_manifest(folder, REFIT_READS)
     _verified(folder, manifest)
-    return list(RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))), manifest["parameters"]
+    return (list(RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))), manifest["parameters"],
+            _decisions(folder))

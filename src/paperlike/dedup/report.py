@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from .deduplicator import Deduplicator
 from .grouping import completeness
 from .rules import decide, pair_evidence, relation
 
-__all__ = ["versions_report", "check_record", "abstract_cosines"]
+__all__ = ["versions_report", "iter_groups", "maybe_pairs", "check_record", "abstract_cosines"]
 
 
 def abstract_cosines(vectorizer, pairs: Sequence[tuple[Paper, Paper]]) -> list[float | None]:
@@ -36,67 +36,96 @@ def _joining_pairs(dedup: Deduplicator, records_of_text: dict[int, str]) -> dict
     return out
 
 
-def _worth_a_look(group: DupeGroup) -> bool:
-    """A group with several input ids, or a relation other than a copy, is worth a look first."""
-    ids = {m.id.split("#", 1)[0] for m in group.members}
-    return len(ids) > 1 or any(m.relation not in (None, "copy") for m in group.members)
+_CHUNK = 512
 
 
-def versions_report(index, dedup: Deduplicator | None = None, *, maybe: bool = False) -> Dupes:
-    """Every paper of the index with more than one record, each member with its evidence and
-    relation to the paper's canonical (most complete) record, the groups worth a look first;
-    with ``maybe``, the pairs left for a person to decide too. A ``dedup`` fitted with other
-    thresholds regroups the same texts without changing the index."""
+def iter_groups(index, dedup: Deduplicator | None = None, *, relations: Iterable[str] | None = None,
+                min_size: int = 2) -> Iterator[DupeGroup]:
+    """Every paper of the index with at least ``min_size`` records (and, with ``relations``, a
+    member of one of these relations), each member with its evidence and relation to the
+    paper's canonical (most complete) record. The groups worth a look come first: several input
+    ids, or several texts (anything but copies); then the others, each part by canonical id.
+    Groups are made a chunk at a time, so that a large answer streams."""
     dedup = dedup or index.dedup
     records = index.records_
-    paper_of_record = dedup.paper_of_text_[index.text_of_record_]
+    text_of = index.text_of_record_
+    paper_of_record = dedup.paper_of_text_[text_of]
     members: dict[int, list[int]] = defaultdict(list)
     for r, paper in enumerate(paper_of_record.tolist()):
         members[paper].append(r)
-    groups = {p: rs for p, rs in members.items() if len(rs) > 1}
+    groups = {p: rs for p, rs in members.items() if len(rs) >= max(min_size, 2)}
     canonical = {p: max(rs, key=lambda r: completeness(records[r])) for p, rs in groups.items()}
-    same_text = {r for p, rs in groups.items() for r in rs
-                 if index.text_of_record_[r] == index.text_of_record_[canonical[p]]}
-    compared = [(r, canonical[p]) for p, rs in groups.items() for r in rs if r not in same_text]
-    cosines = abstract_cosines(index.vectorizer, [(records[a], records[b]) for a, b in compared])
-    cosine_of = dict(zip(compared, cosines))
-    cosine_of.update({(r, canonical[p]): 1.0 for p, rs in groups.items() for r in rs if r in same_text})
+
+    def worth_a_look(p: int) -> bool:
+        rs = groups[p]
+        return (len({records[r].id.split("#", 1)[0] for r in rs}) > 1
+                or len({int(text_of[r]) for r in rs}) > 1)
+
+    order = sorted(groups, key=lambda p: (not worth_a_look(p), records[canonical[p]].id))
     label = {int(t): records[int(r)].id for t, r in enumerate(index.record_of_text_)}
     joined = _joining_pairs(dedup, label)
-    out = []
-    for p, rs in groups.items():
-        head = records[canonical[p]]
-        listed = [DupeMember(id=head.id, score=1.0, rule="canonical")]
-        for r in sorted(rs, key=lambda r: records[r].id):
-            if r == canonical[p]:
-                continue
-            record = records[r]
-            evidence = pair_evidence(record, head, cosine_of[(r, canonical[p])])
-            if r in same_text:
-                rule, score, kind = "same text", 1.0, "copy"
-            else:
-                generic = bool({text_key(record.title), text_key(head.title)} & dedup.generic_titles_)
-                verdict = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
-                rule, score = verdict.rule, verdict.score
-                if verdict.decision != "same":
-                    rule, score = joined[int(index.text_of_record_[r])]
-                kind = relation(evidence, rule.split(" (via ", 1)[0], record, head)
-            listed.append(DupeMember(id=record.id, score=round(float(score), 4), rule=rule, relation=kind,
-                                     evidence=evidence))
-        out.append(DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed))
-    out.sort(key=lambda g: (not _worth_a_look(g), g.id))
-    queue = _maybe_pairs(index, dedup) if maybe else []
+    wanted = set(relations or ())
+    for start in range(0, len(order), _CHUNK):
+        chunk = order[start:start + _CHUNK]
+        compared = [(r, canonical[p]) for p in chunk for r in groups[p] if text_of[r] != text_of[canonical[p]]]
+        cosine_of = dict(zip(compared, abstract_cosines(index.vectorizer,
+                                                        [(records[a], records[b]) for a, b in compared])))
+        for p in chunk:
+            group = _group(index, dedup, p, groups[p], canonical[p], cosine_of, joined)
+            if not wanted or any(m.relation in wanted for m in group.members):
+                yield group
+
+
+def _group(index, dedup: Deduplicator, paper: int, members: list[int], canonical: int,
+           cosine_of: dict, joined: dict) -> DupeGroup:
+    records, text_of = index.records_, index.text_of_record_
+    head = records[canonical]
+    listed = [DupeMember(id=head.id, score=1.0, rule="canonical")]
+    for r in sorted(members, key=lambda r: records[r].id):
+        if r == canonical:
+            continue
+        record = records[r]
+        same_text = text_of[r] == text_of[canonical]
+        evidence = pair_evidence(record, head, 1.0 if same_text else cosine_of[(r, canonical)])
+        if same_text:
+            rule, score, kind = "same text", 1.0, "copy"
+        else:
+            generic = bool({text_key(record.title), text_key(head.title)} & dedup.generic_titles_)
+            verdict = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
+            rule, score = verdict.rule, verdict.score
+            if verdict.decision != "same":
+                rule, score = joined[int(text_of[r])]
+            kind = relation(evidence, rule.split(" (via ", 1)[0], record, head)
+        listed.append(DupeMember(id=record.id, score=round(float(score), 4), rule=rule, relation=kind,
+                                 evidence=evidence))
+    return DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed)
+
+
+def versions_report(index, dedup: Deduplicator | None = None, *, maybe: bool = False,
+                    relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
+    """Every paper of the index with several records (:func:`iter_groups`), and with
+    ``maybe`` the pairs left for a person to decide. A ``dedup`` fitted with other thresholds
+    regroups the same texts without changing the index."""
+    dedup = dedup or index.dedup
+    groups = list(iter_groups(index, dedup, relations=relations, min_size=min_size))
     return Dupes(threshold=dedup.threshold, title_threshold=dedup.title_threshold,
                  papers=int(dedup.paper_of_text_.max()) + 1 if len(dedup.paper_of_text_) else 0,
-                 records=len(records), groups=out, maybe=queue)
+                 records=len(index.records_), groups=groups, maybe=maybe_pairs(index, dedup) if maybe else [])
 
 
-def _maybe_pairs(index, dedup: Deduplicator) -> list[MaybePair]:
+def maybe_pairs(index, dedup: Deduplicator | None = None) -> list[MaybePair]:
     """The pairs left for a person to decide, strongest first, less those now in one group."""
+    dedup = dedup or index.dedup
     out = []
     records = index.records_
-    pairs = [(a, b, s) for (a, b), s in zip(dedup.maybe_.tolist(), dedup.maybe_scores_.tolist())
-             if dedup.paper_of_text_[a] != dedup.paper_of_text_[b]]
+    paper = dedup.paper_of_text_
+    best: dict[tuple[int, int], tuple[int, int, float]] = {}
+    for (a, b), score in zip(dedup.maybe_.tolist(), dedup.maybe_scores_.tolist()):
+        key = (min(paper[a], paper[b]), max(paper[a], paper[b]))
+        # One pair for two papers (the strongest), none within one paper.
+        if key[0] != key[1] and (key not in best or score > best[key][2]):
+            best[key] = (a, b, score)
+    pairs = list(best.values())
     heads = [(records[int(index.record_of_text_[a])], records[int(index.record_of_text_[b])]) for a, b, _ in pairs]
     cosines = abstract_cosines(index.vectorizer, heads)
     for (ra, rb), (_, _, score), cos in zip(heads, pairs, cosines):

@@ -41,7 +41,7 @@ from ..models import Paper
 from ..text import text_key, tokens
 
 __all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name",
-           "containment", "relation", "kept_apart", "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT"]
+           "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT"]
 
 SHINGLE = 3
 CONTAINMENT = 0.9
@@ -74,6 +74,12 @@ RELATIONS = ("copy", "truncated", "revised", "same DOI", "preprint and published
 
 class Evidence(dict):
     """The signals of one pair, JSON-ready: None where a side lacks the field."""
+
+
+EVIDENCE_FIELDS = ("abstract", "title", "title_containment", "subtitle_dropped", "authors", "containment",
+                   "year_gap", "same_name", "doi", "arxiv_id", "journal", "volume", "pages", "parts",
+                   "entry_type", "translated", "notice", "title_words", "words_swapped", "shared_name_word")
+"""The keys of every Evidence, in order (the columns of ``dupes --format csv``)."""
 
 
 class Verdict(NamedTuple):
