@@ -5,7 +5,9 @@ Every request has a timeout and every server is stopped at the end, so a failure
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,7 +47,14 @@ def call(base: str, method: str, path: str, body=None, *, raw=None, headers=None
 @pytest.fixture(scope="module")
 def base(seed_model):
     """The URL of a real uvicorn server on the saved seed model, in a background thread."""
-    config = uvicorn.Config(serve.create_app(paperlike.load_index(seed_model), seed_model),
+    with serving(seed_model) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(model):
+    """A real uvicorn server on the saved model at ``model``, in a background thread."""
+    config = uvicorn.Config(serve.create_app(paperlike.load_index(model), model),
                             log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     sock = socket.socket()
@@ -332,3 +341,25 @@ def test_the_keyword_form_of_the_api_builds_the_same_request(seed_index):
     listed = paperlike.RecommendRequest(like=["FastCorrect 2"], not_=["SoftCorrect"], k=3)
     assert paperlike.recommend(seed_index, ["FastCorrect 2"], not_=["SoftCorrect"], k=3) == \
         paperlike.recommend(seed_index, listed)
+
+
+def test_decide_over_http_is_kept_with_the_model_and_served_at_once(seed_model, tmp_path):
+    model = tmp_path / "seeds"
+    shutil.copytree(seed_model, model)
+    index = paperlike.load_index(model)
+    a, b = (index.records_[index.canonical_record(p)].id for p in (0, 1))
+    with serving(model) as url:
+        status, report = call(url, "POST", "/decide", {"verdict": "same", "ids": [a, b]})
+        assert status == 200, report
+        assert report["papers"][a] == report["papers"][b] and report["total_decisions"] == 1
+        status, health = call(url, "GET", "/health")
+        assert health["papers"] == 42
+        status, dupes = call(url, "GET", "/dupes?relation=decided")
+        assert status == 200 and [g for g in dupes["groups"] if {a, b} <= {m["id"] for m in g["members"]}]
+        status, error = call(url, "POST", "/decide", {"verdict": "same", "ids": [a, "no-such-id"]})
+        assert status == 404 and "no-such-id" in error["error"]
+        status, error = call(url, "POST", "/decide", {"verdict": "maybe", "ids": [a, b]})
+        assert status == 422
+        status, queue = call(url, "GET", "/dupes?maybe=true&min_size=3")
+        assert status == 200 and all(len(g["members"]) >= 3 for g in queue["groups"]) and "maybe" in queue
+    assert [(d.a, d.b) for d in paperlike.load_index(model).decisions_] == [(a, b)]
