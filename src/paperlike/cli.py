@@ -31,7 +31,7 @@ from .errors import InputError, PaperlikeError, RequestError, UsageError
 from .dedup.rules import EVIDENCE_FIELDS, RELATIONS
 from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, DecideReport,
                      DecideRequest,
-                     DupeMember, Dupes, Filters,
+                     DupeMember, Filters,
                      ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest)
 from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
@@ -862,13 +862,15 @@ def _check_table(results: list[CheckResult]) -> Table:
     table.add_column("incoming", overflow="fold", ratio=2)
     table.add_column("status", no_wrap=True)
     table.add_column("known paper", overflow="fold", ratio=2)
-    table.add_column("rule", no_wrap=True)
+    table.add_column("rule / relation", no_wrap=True)
     table.add_column("score", justify="right")
+    status = {"known": "[green]known[/green]", "maybe": "[yellow]maybe[/yellow]", "new": "new"}
     for r in results:
         m = r.match
         known = f"{m.paper}: {m.title or ''}" if m else ""
-        table.add_row(escape(r.title or r.id), "[green]known[/green]" if m else "new",
-                      escape(known), escape(m.rule) if m else "", f"{m.score:.3f}" if m else "")
+        how = f"{m.rule} / {m.relation}" if m and m.relation else m.rule if m else ""
+        table.add_row(escape(r.title or r.id), status[r.status], escape(known), escape(how),
+                      f"{m.score:.3f}" if m else "")
     return table
 
 

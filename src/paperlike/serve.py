@@ -80,7 +80,7 @@ class Service:
         with self._lock:
             report = api.decide(self.model_path, request)
             self.index = store.load(self.model_path)
-            self.index.keys
+            self.index.keys  # noqa: B018  built now, not by concurrent first requests
             self._dupes = None
             self.health = self.health.model_copy(update={"papers": self.index.n_papers})
         return report

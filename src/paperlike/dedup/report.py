@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-import numpy as np
 
 from ..models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, MaybePair, Paper
 from ..text import text_key
@@ -149,7 +148,7 @@ def check_record(index, record: Paper) -> CheckResult:
     texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
     if record.title:
         for paper in index.keys["title"].get(text_key(record.title)):
-            texts.extend(np.flatnonzero(index.paper_of_text_ == paper).tolist())
+            texts.extend(int(index.text_of_record_[r]) for r in index.records_of_paper(paper))
     texts.extend(index.texts_of_identifiers(record))
     candidates = list(dict.fromkeys(texts))
     known = [index.records_[int(index.record_of_text_[t])] for t in candidates]

@@ -3,38 +3,42 @@
 Every signal is computed by :func:`pair_evidence` into an :class:`Evidence` (JSON-ready, None
 where a side lacks the field), and :func:`decide` turns it into a :class:`Verdict`: ``same``
 (a rule that a reviewer can read joined the pair), ``maybe`` (close, but not certain: the review
-queue of ``paperlike dupes --maybe``), or ``different``. ``veto`` is the part of the rules that
-no other evidence overrides; :mod:`paperlike.dedup.grouping` uses it to keep groups from
-chaining two records it keeps apart.
+queue of ``paperlike dupes --maybe``), or ``different``. :func:`veto` is the part of the rules
+that no other evidence overrides; :func:`kept_apart` reads the same vetoes off two records, for
+:mod:`paperlike.dedup.grouping` to keep groups from chaining two records a veto keeps apart.
 
-Vetoes: two DOIs (a preprint server's DOI beside a publisher's is not a conflict), two arXiv
-ids, part or volume markers that differ (``Part I`` / ``Part II``, ``Case A`` / ``Case B``),
-two page ranges in one journal and volume, and authors with no surname in common.
+Vetoes: two DOIs (a preprint server's DOI beside a publisher's is no conflict), two arXiv ids,
+part or volume markers that differ (``Part I`` / ``Part II``, ``Case A`` / ``Case B``), a
+notice beside its paper (an erratum, a reply, an addendum), two volumes or page ranges of one
+journal, another journal with another volume or page range (a meeting abstract and the article;
+not for a conference paper and its journal version), and authors with no name in common.
 
 Rules that join, in order:
 
-- ``same id``: the same arXiv id, or the same DOI with titles that are not unlike;
+- ``same id``: the same arXiv id, or the same DOI under titles that are not unlike;
+- ``bibliographic``: a translated title (in brackets, or tagged with its language) beside
+  another, at one volume and page of one journal, by the same authors;
 - ``truncated``: one abstract contained in the other (>= 0.9 of its word 3-grams, 20 words);
 - ``abstract``: abstract TF-IDF cosine >= ``threshold``;
 - ``same name``: the same paper name, abstract cosine >= 0.45, a title on at most one side;
-- ``same title``: the same specific title and the same authors, both with abstracts (a revision
-  whose abstract was rewritten), at most a year apart;
-- ``title``: where a side has no abstract (bibliographic records), titles equal once case,
-  punctuation, markup, brackets and language tags are set aside (or nearly equal, or one the
-  other without its subtitle), half the authors shared, at most a year apart, and a journal,
-  volume or first page that agrees where the years differ or the title is short; a title that
-  recurs in its source ("Editor's Notes") does not count;
-- ``bibliographic``: journal, volume, first page and authors agree, at most a year apart, the
-  titles unlike (a translated title).
+- ``same title``: the same title of five content words or more and the same authors, both with
+  abstracts, at most a year apart (a revision whose abstract was rewritten);
+- ``title``: where a side has no abstract (bibliographic records), titles compared once case,
+  punctuation, markup, brackets and language tags are set aside: equal or nearly (``title
+  threshold``), or one the other without its subtitle; half the authors shared; at most a year
+  apart; and where the title is short or the years differ, a volume or page that agrees. A
+  title that recurs in its source ("Editor's Notes"), a word swapped for another ("Adult" /
+  "Pediatric"), or a volume or page that differs leaves the pair to a person.
 
-A pair no rule joins is ``maybe`` when its titles (or abstracts) are close and nothing vetoes it.
+A pair no rule joins is ``maybe`` when its titles are close and nothing vetoes it.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import NamedTuple
+
+from rapidfuzz.distance import Indel
 
 from .. import biblio
 from ..models import Paper
@@ -105,7 +109,9 @@ def paper_name(record: Paper) -> str | None:
 
 
 def _title_ratio(a: str, b: str) -> float:
-    return 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    # The Indel similarity, 2 * (longest common subsequence) / (len a + len b): difflib's ratio
+    # without its heuristic, in compiled code (rapidfuzz).
+    return 1.0 if a == b else Indel.normalized_similarity(a, b)
 
 
 def _title_containment(a: str, b: str) -> float | None:
@@ -320,7 +326,7 @@ def _swapped(key_a: str, key_b: str) -> bool:
     if not only_a or not only_b:
         return False
     # A word spelt two ways ("tumour" / "tumor", a typo) is not another word.
-    return any(not difflib.get_close_matches(w, only_b, n=1, cutoff=0.75) for w in only_a)
+    return any(all(Indel.normalized_similarity(w, v) < 0.75 for v in only_b) for w in only_a)
 
 
 def _plain(value: str | None) -> str | None:
@@ -441,17 +447,16 @@ def decide(e: Evidence, threshold: float, title_threshold: float, generic: bool 
         return Verdict("same", "title", near_title)
     if close_title >= title_threshold and years_close:
         support = _bibliographic_support(e)
-        # Where the years differ, a journal, volume or page must agree; where the title says
-        # little ("Editorial", "Vice Chair's Message"), a volume or page and the year; a
-        # volume or page that differs, or a part marker on one side only, leaves it to a person.
+        # A volume or page that differs, or a part marker on one side only, leaves it to a
+        # person. A short title ("Keynote Address") needs the year and a volume or page that
+        # agree; so does a year apart (a journal's column recurs yearly), but for a conference
+        # paper and its journal version (two entry types).
         disagree = "different" in (e["volume"], e["pages"]) or e["parts"] == "one side"
-        # A year apart, a column of one journal ("Vice Chair's Message") recurs: the volume or
-        # page must agree.
         located_part = "same" in (e["volume"], e["pages"])
         if not specific:
             certain = e["year_gap"] == 0 and located_part
         else:
-            certain = (e["year_gap"] or 0) == 0 or located_part
+            certain = (e["year_gap"] or 0) == 0 or located_part or e["entry_type"] == "different"
         if agreed and not generic and not disagree and certain and not e["words_swapped"]:
             return Verdict("same", "title", close_title)
         # One side names no authors: the same specific title, or two fields more that agree.
