@@ -475,6 +475,12 @@ def authors_match(a: Sequence[str], b: Sequence[str]) -> float | None:
     keys_a, keys_b = _list_keys(tuple(a or ())), _list_keys(tuple(b or ()))
     if not keys_a or not keys_b:
         return None
+    # Names are paired greedily, in list order; asked both ways round (and the better kept),
+    # the answer is the same for (b, a) as for (a, b).
+    return max(_matched_share(keys_a, keys_b), _matched_share(keys_b, keys_a))
+
+
+def _matched_share(keys_a, keys_b) -> float:
     short, long_ = (keys_a, keys_b) if len(keys_a) <= len(keys_b) else (keys_b, keys_a)
     by_surname: dict[str, list[tuple[int, str]]] = {}
     for index, keys in enumerate(long_):

@@ -77,6 +77,13 @@ def base_id(record: Paper) -> str:
     return record.id.split("#", 1)[0]
 
 
+def _ids(record: Paper) -> list[str]:
+    """The ids a truth file may name a record by: its own, and the input's where an arXiv id or
+    a DOI became the record's id."""
+    given = record.extra.get("input_id")
+    return [base_id(record)] + ([given] if isinstance(given, str) and given != base_id(record) else [])
+
+
 def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
     """Truth labels from a field naming the paper; a record without it is a paper of its own."""
     labels: list[Hashable] = []
@@ -95,7 +102,8 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
     path = Path(path)
     index = {}
     for i, record in enumerate(records):
-        index.setdefault(base_id(record), []).append(i)
+        for key in _ids(record):
+            index.setdefault(key, []).append(i)
     pairs: list[tuple[int, int]] = []
     try:
         rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
@@ -144,9 +152,10 @@ def truth_from_groups(records: Sequence[Paper], path: str | Path) -> tuple[list[
     seen = set()
     labels: list[Hashable] = []
     for k, record in enumerate(records):
-        key = base_id(record)
-        seen.add(key)
-        labels.append(("group", group_of[key]) if key in group_of else ("alone", k))
+        keys = _ids(record)
+        seen.update(keys)
+        group = next((group_of[key] for key in keys if key in group_of), None)
+        labels.append(("group", group) if group is not None else ("alone", k))
     if not any(label[0] == "group" for label in labels):
         raise InputError(f"{path}: none of its ids is the id of a record of the input; "
                          "check that the ids are the records' ids")

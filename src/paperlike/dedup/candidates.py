@@ -22,7 +22,8 @@ from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_abo
 from ..models import Paper
 from ..text import ascii_word_count, text_key, tokens
 from ..vectorize import Fields, Vectorizer
-from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, paper_name
+from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, paper_name, pages_relation
+from .rules import volume_number as _volume_number
 
 __all__ = ["candidate_pairs", "abstract_signals", "containment_ceilings", "generic_titles", "opening"]
 
@@ -118,28 +119,31 @@ def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> se
 
 
 def generic_titles(records: Sequence[Paper]) -> set[str]:
-    """Short title keys that recur in one source file (three times or more) with two values of
-    one of year, volume, issue, page or first author: columns and front matter ("Editor's
-    Notes"), not papers. A paper exported from several databases into one file recurs too, but
-    with its one year, volume and page (or none)."""
-    places: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    """Short title keys that recur in one source file (three times or more) at two places:
+    another year, volume, first page or first author. Those are columns and front matter
+    ("Editor's Notes"), not papers. A paper exported from several databases into one file
+    recurs too, but at one place: an e-locator beside a page range, or a field one export
+    lacks, is no other place."""
+    by_title: dict[tuple[str, str], list[Paper]] = defaultdict(list)
     for record in records:
         if record.title and not record.abstract:
-            place = (record.year, _plain(record.volume), _plain(record.issue),
-                     _first_page(record.pages), _first_author(record))
-            places[(record.source.path if record.source else "", text_key(record.title))].append(place)
-    return {key for (_, key), seen in places.items()
-            if len(seen) >= _GENERIC_TITLE_COUNT and len(key.split()) <= _GENERIC_TITLE_WORDS
-            and any(len({place[k] for place in seen} - {None}) > 1 for k in range(len(seen[0])))}
+            by_title[(record.source.path if record.source else "", text_key(record.title))].append(record)
+    return {key for (_, key), found in by_title.items()
+            if len(found) >= _GENERIC_TITLE_COUNT and len(key.split()) <= _GENERIC_TITLE_WORDS
+            and _two_places(found)}
 
 
-def _plain(value: str | None) -> str | None:
-    return text_key(value) or None if value else None
-
-
-def _first_page(pages: str | None) -> str | None:
-    found = biblio.page_range(pages) if pages else None
-    return found[0] if found else None
+def _two_places(records: list[Paper]) -> bool:
+    volumes = [_volume_number(r.volume) for r in records]
+    for values in (volumes, [_first_author(r) for r in records]):
+        if len(set(values) - {None}) > 1:
+            return True
+    # Two years in one volume are an online-first record and the printed one.
+    one_volume = None not in volumes and len(set(volumes)) == 1
+    if not one_volume and len({r.year for r in records} - {None}) > 1:
+        return True
+    return any(pages_relation(a.pages, b.pages) == "different"
+               for k, a in enumerate(records) for b in records[k + 1:])
 
 
 def _first_author(record: Paper) -> str | None:

@@ -45,7 +45,8 @@ from ..models import Paper
 from ..text import text_key, tokens
 
 __all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name",
-           "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT"]
+           "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "pages_relation", "volume_number",
+           "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT"]
 
 SHINGLE = 3
 CONTAINMENT = 0.9
@@ -161,7 +162,7 @@ def _identifiers_meet(a: Paper, b: Paper) -> bool:
     """Whether the two share an identifier or a bibliographic locator (so rules other than the
     abstract's may hold)."""
     return bool((a.doi and a.doi == b.doi) or (_arxiv(a) and _arxiv(a) == _arxiv(b))
-                or (a.volume and _pages(a.pages, b.pages) == "same" and _volume(a.volume) == _volume(b.volume)))
+                or (a.volume and pages_relation(a.pages, b.pages) == "same" and volume_number(a.volume) == volume_number(b.volume)))
 
 
 _ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
@@ -220,7 +221,7 @@ def _page_span(pages: str | None) -> tuple[str, int, int] | None:
     return first.group(1), int(first.group(2)), max(int(first.group(2)), int(last.group(2)))
 
 
-def _pages(a: str | None, b: str | None) -> str | None:
+def pages_relation(a: str | None, b: str | None) -> str | None:
     """same, different, or None where the page ranges cannot be compared: an e-locator or an
     article number beside a page range (``e12724`` / ``1-6``), or a single page inside the
     other's range (one database gives the last page alone)."""
@@ -238,7 +239,7 @@ def _pages(a: str | None, b: str | None) -> str | None:
 _NUMBER_RE = re.compile(r"\d+")
 
 
-def _volume(value: str | None) -> str | None:
+def volume_number(value: str | None) -> str | None:
     """A volume as its first number (``24 Suppl 3`` is 24), or its text when it has none."""
     if not value:
         return None
@@ -279,8 +280,8 @@ def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence
         doi=doi,
         arxiv_id=_same_or_different(_arxiv(a), _arxiv(b)),
         journal=journal,
-        volume=_same_or_different(_volume(a.volume), _volume(b.volume)),
-        pages=_pages(a.pages, b.pages),
+        volume=_same_or_different(volume_number(a.volume), volume_number(b.volume)),
+        pages=pages_relation(a.pages, b.pages),
         parts=("different" if markers_a and markers_b and markers_a != markers_b
                else "one side" if bool(markers_a) != bool(markers_b) else None),
         entry_type=_same_or_different(a.entry_type, b.entry_type),
@@ -323,10 +324,14 @@ def _swapped(key_a: str, key_b: str) -> bool:
     """Whether each title has a word the other lacks ("... in Adult Patients" / "... in Pediatric
     Patients"): a close title that names another population, part or method, not a copy."""
     only_a, only_b = set(key_a.split()) - set(key_b.split()), set(key_b.split()) - set(key_a.split())
-    if not only_a or not only_b:
-        return False
-    # A word spelt two ways ("tumour" / "tumor", a typo) is not another word.
-    return any(all(Indel.normalized_similarity(w, v) < 0.75 for v in only_b) for w in only_a)
+
+    def unmatched(words: set[str], others: set[str]) -> bool:
+        # A word spelt two ways ("tumour" / "tumor", a typo) is not another word.
+        return any(all(Indel.normalized_similarity(w, v) < 0.75 for v in others) for w in words)
+
+    # Each side must have a word with no spelling of it on the other side (a word only added
+    # on one side is not a swap); asked both ways, so the answer is the same for (b, a).
+    return unmatched(only_a, only_b) and unmatched(only_b, only_a)
 
 
 def _plain(value: str | None) -> str | None:
@@ -363,8 +368,8 @@ def kept_apart(a: Paper, b: Paper) -> str | None:
         return "different parts"
     if a.title and b.title and _notice(a.title) != _notice(b.title):
         return "a notice and its paper"
-    volume = _same_or_different(_volume(a.volume), _volume(b.volume))
-    pages = _pages(a.pages, b.pages)
+    volume = _same_or_different(volume_number(a.volume), volume_number(b.volume))
+    pages = pages_relation(a.pages, b.pages)
     if a.venue and b.venue and "different" in (volume, pages):
         journal = "same" if biblio.journals_match(a.venue, b.venue) else "different"
         return _other_publication(journal, volume, pages, _same_or_different(a.entry_type, b.entry_type))

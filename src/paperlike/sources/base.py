@@ -212,7 +212,8 @@ def make_paper(
 
     The base id is the arXiv id (``arxiv``, the input's own id if it is one, or arXiv's DOI
     10.48550/arXiv.*), else the DOI, else the input's own id, else a hash of the title and
-    abstract, so that it is the same whatever the run or the input order.
+    abstract, so that it is the same whatever the run or the input order. An own id that is not
+    the base id is kept in ``extra["input_id"]`` (a systematic review's record ids).
     """
     fields = {"id": id, "title": title, "abstract": abstract, "date": date, "doi": doi_value,
               "venue": venue, "arXiv id": arxiv}
@@ -243,7 +244,9 @@ def make_paper(
         isbn=normalize_isbn(_short_text("isbn", isbn)),
         pmid=normalize_pmid(_short_text("pmid", pmid)),
         entry_type=bibtex_type(entry_type),
-        extra={k: v for k, v in (extra or {}).items() if v not in (None, "", [], {})},
+        extra={**{k: v for k, v in (extra or {}).items() if v not in (None, "", [], {})},
+               # The input's own id, where an arXiv id or a DOI became the record's id.
+               **({"input_id": own_id} if own_id and own_id != base_id else {})},
         source=source_at(path, line),
     )
     object.__setattr__(paper, "__pydantic_fields_set__", EVERY_PAPER_FIELD)
