@@ -4,8 +4,9 @@ Candidates come from cheap blocking and sparse joins, never from comparing every
 everything: titles with TF-IDF cosine >= 0.7, whole texts with cosine >= 0.9 (an exact join,
 :mod:`paperlike.allpairs`), and blocks of texts sharing a key: the abstract's opening words (a
 truncated copy), the paper's name ("Sortformer" of "Sortformer: A Novel ..." or of "We propose
-Sortformer, ..."), a DOI or arXiv id, and a bibliographic locator (volume and first page: a
-translated title shares no words with the original).
+Sortformer, ..."), the title once case, punctuation and a database's notes are set aside, a
+DOI or arXiv id, and a bibliographic locator (volume and first page: a translated title
+shares no words with the original).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_
     def other_pairs() -> set[tuple[int, int]]:
         xi, xj, _ = pairs_above(X, _TEXT_JOIN)
         found = set(zip(xi.tolist(), xj.tolist()))
-        for key in (opening, paper_name, _identifier, _locator):
+        for key in (opening, paper_name, _identifier, _locator, _title_key):
             found.update(_blocked(records, key))
         return found
 
@@ -87,6 +88,12 @@ def _identifier(record: Paper) -> str | None:
         return "doi:" + record.doi
     base = record.id.split("#", 1)[0]
     return None if base.startswith("pl-") else "id:" + base
+
+
+def _title_key(record: Paper) -> str | None:
+    """The title as records are compared on (notes such as ``[Review] [72 refs]`` left out):
+    a short title's notes can put its TF-IDF cosine with another export under the join's."""
+    return biblio.title_key(record.title) or None if record.title else None
 
 
 def _locator(record: Paper) -> str | None:
