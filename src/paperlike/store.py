@@ -27,6 +27,7 @@ after one of its files changed.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import mmap
@@ -198,26 +199,46 @@ def _digests(folder: Path, files: dict[str, int]) -> dict[str, str]:
 def save(index: PaperIndex, path: str | Path) -> Path:
     """Save a fitted index to a folder, atomically: readers see the old model or the new one.
 
-    An existing folder is replaced only if it is a paperlike model (or empty).
+    An existing folder is replaced only if it is a paperlike model (or empty). A save that
+    cannot be written (a full disk, a folder that is not writable) is a ModelError that says
+    the old model is intact, and leaves nothing behind.
     """
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise ModelError(f"{target}: exists and is not a folder; choose another --model path")
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise ModelError(f"{target}: exists and is not a paperlike model; refusing to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     try:
-        files = _write_files(index, staging)
-        _write_json(staging / MANIFEST, _manifest(index, files, staging))
-        for file in staging.iterdir():
-            _fsync(file)
-        _swap_in(staging, target)
-    finally:
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            files = _write_files(index, staging)
+            _write_json(staging / MANIFEST, _manifest(index, files, staging))
+            for file in staging.iterdir():
+                _fsync(file)
+            _swap_in(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        try:
+            _recover(target)  # a rename that failed between the two of _swap_in
+        except OSError:
+            pass  # load() tries again
+        raise _cannot_write(target, "save the model", exc) from None
     return target
+
+
+def _cannot_write(target: Path, what: str, exc: OSError) -> ModelError:
+    """The one-line error of a write that failed: why, what became of the old model, what to do."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename and Path(exc.filename) != target:
+        why += f": {exc.filename}"
+    kept = "the old model is intact" if (target / MANIFEST).is_file() else "no model was written there"
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    todo = "free some disk space and try again" if full else "choose a writable --model folder"
+    return ModelError(f"{target}: cannot {what} ({why}); {kept}; {todo}")
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -239,9 +260,16 @@ def writing(path: str | Path, notice: Callable[[str], None] | None = None,
     and gives up with ModelError after ``timeout`` seconds. Readers take no lock: they see the
     old model or the new one."""
     target = Path(path)
+    lock_path = target.parent / f".{target.name}.lock"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(target.parent / f".{target.name}.lock")
+        # Created here first: filelock retries a lock file it cannot create (in /proc, say)
+        # until the timeout, as if another process held it.
+        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise _cannot_write(target, "take the model's write lock", exc) from None
+    lock = FileLock(lock_path)
+    try:
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -252,7 +280,7 @@ def writing(path: str | Path, notice: Callable[[str], None] | None = None,
         raise ModelError(f"{target}: another paperlike has been writing it for {timeout:.0f} s; "
                          "try again when it has finished") from None
     except OSError as exc:
-        raise ModelError(f"{target}: cannot take the model's lock ({exc.strerror}); check the folder") from None
+        raise _cannot_write(target, "take the model's write lock", exc) from None
     try:
         yield
     finally:

@@ -1,0 +1,119 @@
+"""Faults around saving a model: a full disk, an unwritable place, stale staging folders, a
+second writer, and bit rot after the first load (issue 19, defects 1, 5, 6 and 7)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import paperlike
+from paperlike import store
+from paperlike.errors import ModelError
+
+
+@pytest.fixture
+def model_copy(seed_model, tmp_path):
+    return shutil.copytree(seed_model, tmp_path / "copy")
+
+
+# -- a full disk, an unwritable place (defect 5) ------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs (the seed model takes ~0.35 MB), unmounted afterwards; skipped where this
+    process may not mount one (not root, no mount(8), a container without CAP_SYS_ADMIN)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"cannot mount a small tmpfs here ({exc})")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or done.returncode})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
+
+
+def _fill(folder: Path) -> None:
+    """Fill the file system of folder up to its last byte."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (1 << 16, 1):
+            while True:
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+                    break
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_is_one_line_and_the_old_model_is_intact(small_disk, seed_index):
+    model = small_disk / "m"
+    paperlike.save_index(seed_index, model)
+    before = {p.name: p.read_bytes() for p in model.iterdir()}
+    _fill(small_disk)
+    with pytest.raises(ModelError) as caught:
+        paperlike.save_index(seed_index, model)
+    message = str(caught.value)
+    assert "\n" not in message and "No space left on device" in message
+    assert "the old model is intact" in message and str(model) in message
+    assert {p.name: p.read_bytes() for p in model.iterdir()} == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "m"]  # no staging left
+    (small_disk / "filler").unlink()
+    assert paperlike.load_index(model).similar("SoftCorrect", k=1).results
+
+
+def test_a_full_disk_on_the_command_line_is_one_line(small_disk, seed_model):
+    model = shutil.copytree(seed_model, small_disk / "m")
+    _fill(small_disk)
+    done = subprocess.run([sys.executable, "-m", "paperlike", "add", str(Path(__file__).parent / "fixtures"
+                                                                              / "versions.jsonl"),
+                           "--model", str(model)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "No space left on device" in done.stderr and "the old model is intact" in done.stderr
+    (small_disk / "filler").unlink()
+    assert len(paperlike.load_index(model).records_) == 62
+
+
+def test_a_failed_write_is_one_line_when_no_disk_can_be_mounted(model_copy, seed_index, monkeypatch):
+    """The same as the tmpfs tests, with ENOSPC simulated, so that every platform runs it."""
+    before = (model_copy / "manifest.json").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(np, "save", full)
+    with pytest.raises(ModelError, match="No space left on device.*the old model is intact"):
+        paperlike.save_index(seed_index, model_copy)
+    assert (model_copy / "manifest.json").read_bytes() == before
+    assert [p.name for p in model_copy.parent.iterdir()] == ["copy"]
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "/proc/x/y", "/sys/x"])
+def test_an_unwritable_model_folder_is_one_line(seed_index, where):
+    with pytest.raises(ModelError, match="cannot save the model") as caught:
+        paperlike.save_index(seed_index, where)
+    assert "\n" not in str(caught.value) and "--model" in str(caught.value)
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "/sys/x"])
+def test_index_into_an_unwritable_place_fails_at_once_with_one_line(tmp_path, where):
+    done = subprocess.run([sys.executable, "-m", "paperlike", "index", "--model", where],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"paperlike: error: {where}: ") and done.stderr.count("\n") == 1
+    assert "--model" in done.stderr and "Traceback" not in done.stderr
