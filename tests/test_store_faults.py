@@ -117,3 +117,35 @@ def test_index_into_an_unwritable_place_fails_at_once_with_one_line(tmp_path, wh
     assert done.returncode == 1
     assert done.stderr.startswith(f"paperlike: error: {where}: ") and done.stderr.count("\n") == 1
     assert "--model" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- stale staging folders (defect 6) -----------------------------------------------------------
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_save_removes_staging_folders_of_processes_that_are_gone(model_copy, seed_index):
+    parent = model_copy.parent
+    stale = parent / f".copy.tmp-{_dead_pid()}"
+    live = parent / f".copy.tmp-{os.getppid()}"  # a live process's: it may be saving right now
+    other = parent / f".other.tmp-{_dead_pid()}"  # another model's: not this save's business
+    odd = parent / ".copy.tmp-notapid"
+    for folder in (stale, live, other, odd):
+        folder.mkdir()
+        (folder / "records.jsonl").write_text("{}\n")
+    paperlike.save_index(seed_index, model_copy)
+    assert not stale.exists()
+    assert live.exists() and other.exists() and odd.exists()
+    assert paperlike.load_index(model_copy).similar("SoftCorrect", k=1).results
+
+
+def test_pid_zero_and_negative_pids_are_never_taken_for_processes(model_copy, seed_index):
+    """os.kill(0, ...) and os.kill(-1, ...) address process groups: such names are left alone."""
+    names = (".copy.tmp-0", ".copy.tmp--1", ".copy.tmp-99999999999999999999", ".copy.tmp-\u0663")
+    for name in names:
+        (model_copy.parent / name).mkdir()
+    paperlike.save_index(seed_index, model_copy)
+    assert all((model_copy.parent / name).exists() for name in names)

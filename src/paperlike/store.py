@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import glob
 import hashlib
 import json
 import mmap
@@ -212,6 +213,7 @@ def save(index: PaperIndex, path: str | Path) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_stale_staging(target)
         staging.mkdir()
         try:
             files = _write_files(index, staging)
@@ -228,6 +230,31 @@ def save(index: PaperIndex, path: str | Path) -> Path:
             pass  # load() tries again
         raise _cannot_write(target, "save the model", exc) from None
     return target
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove the staging folders (``.NAME.tmp-PID``) that saves of this model left when their
+    process was killed: those whose process is gone. A live process's folder is kept (it may be
+    saving now, without the lock, as ``save_index`` may), and so is one whose pid was reused by
+    a process that lives, until that one ends. A pid is looked up on this host only: a model on
+    a shared disk that writers on other hosts save to keeps their folders until they finish."""
+    prefix = f".{target.name}.tmp-"
+    for folder in target.parent.glob(f"{glob.escape(prefix)}*"):
+        digits = folder.name[len(prefix):]
+        pid = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else 0
+        if pid > 0 and pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this pid exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, and is another user's
+        return True
+    return True
 
 
 def _cannot_write(target: Path, what: str, exc: OSError) -> ModelError:
