@@ -149,3 +149,45 @@ def test_pid_zero_and_negative_pids_are_never_taken_for_processes(model_copy, se
         (model_copy.parent / name).mkdir()
     paperlike.save_index(seed_index, model_copy)
     assert all((model_copy.parent / name).exists() for name in names)
+
+
+# -- the lock's holder (defect 1) ---------------------------------------------------------------
+
+_HOLD = """
+import sys, time
+from paperlike import store
+with store.writing(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_second_writer_is_told_which_process_holds_the_lock(tmp_path):
+    model = tmp_path / "m"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(model)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        notices = []
+        with pytest.raises(ModelError) as caught:
+            with store.writing(model, notice=notices.append, timeout=0.5):
+                pass
+        assert notices == [f"{model}: the model is being written by process {holder.pid}; "
+                           "waiting for it to finish (up to 0.5 s)"]
+        assert str(caught.value) == (f"{model}: the model is being written by process {holder.pid}, "
+                                     "still after 0.5 s; try again when it has finished")
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0
+    with store.writing(model, timeout=1):  # free again, and the holder's pid is gone with it
+        assert (tmp_path / ".m.lock.pid").read_text().strip() == str(os.getpid())
+    assert not (tmp_path / ".m.lock.pid").exists()
+
+
+def test_a_holder_that_was_killed_left_a_pid_that_is_not_blamed(tmp_path):
+    """A pid file left by a killed holder names a process that is gone: the notice does not
+    blame it (the lock itself was released by the kernel)."""
+    (tmp_path / ".m.lock.pid").write_text(f"{_dead_pid()}\n")
+    with store.writing(tmp_path / "m", timeout=1):
+        assert (tmp_path / ".m.lock.pid").read_text().strip() == str(os.getpid())
+    assert store._holder(tmp_path / "m") is None

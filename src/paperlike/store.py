@@ -283,9 +283,14 @@ def _swap_in(staging: Path, target: Path) -> None:
 def writing(path: str | Path, notice: Callable[[str], None] | None = None,
             timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the model's write lock (a lock file beside the folder, which the atomic save
-    replaces) while a writer reads, changes and saves it: a second writer waits, with a notice,
-    and gives up with ModelError after ``timeout`` seconds. Readers take no lock: they see the
-    old model or the new one."""
+    replaces) while a writer reads, changes and saves it: a second writer waits, with a notice
+    naming the process that holds it, and gives up with ModelError after ``timeout`` seconds.
+    Readers take no lock: they see the old model or the new one.
+
+    filelock does not tell who holds a lock, so the holder writes its pid into a sidecar file
+    (``.NAME.lock.pid``) once it has the lock and removes it before letting go; a waiter reads it
+    for its messages, and blames no process when the file is missing, unreadable, or names a
+    process that is gone (a holder killed before removing it: the kernel released its lock)."""
     target = Path(path)
     lock_path = target.parent / f".{target.name}.lock"
     try:
@@ -301,17 +306,44 @@ def writing(path: str | Path, notice: Callable[[str], None] | None = None,
             lock.acquire(timeout=0)
         except Timeout:
             if notice:
-                notice(f"{target} is being written by another paperlike; waiting for it to finish")
+                notice(f"{target}: the model is being written by {_holder_name(target)}; "
+                       f"waiting for it to finish (up to {timeout:g} s)")
             lock.acquire(timeout=timeout)
     except Timeout:
-        raise ModelError(f"{target}: another paperlike has been writing it for {timeout:.0f} s; "
-                         "try again when it has finished") from None
+        raise ModelError(f"{target}: the model is being written by {_holder_name(target)}, still after "
+                         f"{timeout:g} s; try again when it has finished") from None
     except OSError as exc:
         raise _cannot_write(target, "take the model's write lock", exc) from None
+    owner = _owner_file(target)
+    try:
+        owner.write_text(f"{os.getpid()}\n", encoding="ascii")
+    except OSError:
+        pass  # a full disk: the waiters' messages name no process, nothing worse
     try:
         yield
     finally:
+        owner.unlink(missing_ok=True)
         lock.release()
+
+
+def _owner_file(target: Path) -> Path:
+    return target.parent / f".{target.name}.lock.pid"
+
+
+def _holder(target: Path) -> int | None:
+    """The pid of the live process that wrote the lock's pid file, if any."""
+    try:
+        with _owner_file(target).open("rb") as f:
+            text = f.read(32).strip()
+    except OSError:
+        return None
+    pid = int(text) if text.isdigit() and len(text) < 10 else 0
+    return pid if pid > 0 and _alive(pid) else None
+
+
+def _holder_name(target: Path) -> str:
+    pid = _holder(target)
+    return f"process {pid}" if pid is not None else "another paperlike process"
 
 
 def _recover(target: Path) -> None:
