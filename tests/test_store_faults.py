@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import errno
 import os
+import json
 import shutil
 import subprocess
 import sys
-import uuid
+import time
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +192,67 @@ def test_a_holder_that_was_killed_left_a_pid_that_is_not_blamed(tmp_path):
     with store.writing(tmp_path / "m", timeout=1):
         assert (tmp_path / ".m.lock.pid").read_text().strip() == str(os.getpid())
     assert store._holder(tmp_path / "m") is None
+
+
+# -- bit rot after the first load (defect 7) ----------------------------------------------------
+
+def _flip_in_place(path: Path, at: int = -1) -> None:
+    """Flip one byte of a file where it lies (same inode, same size) and put its modification
+    time back, as bit rot or a careless tool would leave it."""
+    st = path.stat()
+    with path.open("r+b") as f:
+        f.seek(at, os.SEEK_END if at < 0 else os.SEEK_SET)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0x01]))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def test_a_byte_flipped_in_place_with_the_mtime_restored_is_caught(model_copy):
+    paperlike.load_index(model_copy)  # verified, and remembered in .verified
+    assert (model_copy / ".verified").exists()
+    time.sleep(0.05)  # past the file system's clock tick, so that the ctime moves
+    _flip_in_place(model_copy / "idf.npy")
+    with pytest.raises(ModelError, match="idf.npy: damaged"):
+        paperlike.load_index(model_copy)
+
+
+def test_verify_hashes_every_file_whatever_the_cache_says(model_copy):
+    """A cache fooled (here: its stamp rewritten over a damaged file) lets load through;
+    verify hashes every file now and finds it."""
+    assert paperlike.verify(model_copy).ok
+    _flip_in_place(model_copy / "X_data.npy", at=-3)
+    manifest = store.read_manifest(model_copy)
+    (model_copy / ".verified").write_bytes(store._stamp(model_copy, manifest))
+    paperlike.load_index(model_copy)  # trusts the cache
+    report = paperlike.verify(model_copy)
+    assert not report.ok and report.files == len(manifest["files"]) + 1
+    assert report.problems == [f"{model_copy / 'X_data.npy'}: damaged (checksum differs from the manifest)"]
+    assert not (model_copy / ".verified").exists()  # the cache that was fooled is dropped
+    with pytest.raises(ModelError, match="X_data.npy: damaged"):
+        paperlike.load_index(model_copy)
+
+
+def test_verify_on_the_command_line(model_copy, tmp_path):
+    def verify(*args):
+        return subprocess.run([sys.executable, "-m", "paperlike", "verify", "--model", str(model_copy), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    done = verify()
+    assert done.returncode == 0 and done.stdout.count("\n") == 1
+    assert done.stdout.startswith(f"{model_copy}: intact: 36 files, ")
+    (model_copy / "vocabulary.json").unlink()
+    _flip_in_place(model_copy / "idf.npy")
+    done = verify("--json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and report["ok"] is False and report["files"] == 36
+    assert [p.rsplit("/", 1)[1] for p in report["problems"]] == [
+        "vocabulary.json: missing from the model", "idf.npy: damaged (checksum differs from the manifest)"]
+    done = verify()
+    assert done.returncode == 1 and done.stdout.count("\n") == 1 and done.stderr == ""
+    assert done.stdout.startswith(f"{model_copy}: damaged: ")
+    done = subprocess.run([sys.executable, "-m", "paperlike", "verify", "--model", str(tmp_path / "none")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "no such model folder" in done.stdout and not (tmp_path / "none").exists()

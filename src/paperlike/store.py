@@ -26,8 +26,9 @@ its own digest: :mod:`paperlike.manifest`); every file's size; every file's SHA-
 structure of the arrays (:func:`_check_structure`: indices within bounds, row pointers
 monotone, so that no content can make a query read out of bounds); on every load, the arrays'
 dtypes and shapes against the manifest's counts. The SHA-256 and structure pass is remembered
-in ``.verified`` (each file's size, mtime and inode, and the manifest's digest), so a model is
-hashed again only after one of its files changed.
+in ``.verified`` (each file's size, mtime, inode and ctime, and the manifest's digest), so a
+model is hashed again only after one of its files changed; ``paperlike verify``
+(:func:`verify`) checks everything now, whatever ``.verified`` says.
 """
 
 from __future__ import annotations
@@ -434,11 +435,12 @@ def _short(value: object, limit: int = 40) -> str:
 
 def _stamp(folder: Path, manifest: dict) -> bytes:
     """What ``.verified`` holds once the model has been verified: the manifest's digest and
-    each file's size, modification time and inode."""
+    each file's size, modification time, inode and inode-change time (ctime, which no
+    ``os.utime`` can set back: a byte written in place with the mtime restored changes it)."""
     files = {}
     for name in manifest["files"]:
         st = (folder / name).stat()
-        files[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        files[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
     return json.dumps({"manifest": _sha256(folder / MANIFEST), "files": files}).encode("ascii")
 
 
@@ -459,6 +461,13 @@ def _size_problems(folder: Path, manifest: dict) -> list[str]:
         elif file.stat().st_size != meta["bytes"]:
             problems.append(f"{file}: damaged (size differs from the manifest)")
     return problems
+
+
+def _digest_problems(folder: Path, manifest: dict) -> list[str]:
+    files = {name: meta["bytes"] for name, meta in manifest["files"].items()}
+    found = _digests(folder, files)
+    return [f"{folder / name}: damaged (checksum differs from the manifest)"
+            for name, meta in sorted(manifest["files"].items()) if found[name] != meta["sha256"]]
 
 
 _REBUILD = "rebuild the model with 'paperlike index'"
@@ -486,6 +495,41 @@ def _remember(folder: Path, stamp: bytes) -> None:
         (folder / VERIFIED).write_bytes(stamp)
     except OSError:  # a read-only model is verified again next time, nothing worse
         pass
+
+
+def verify(path: str | Path) -> dict:
+    """Verify a saved model now, whatever ``.verified`` says: its manifest, every file's size
+    and SHA-256, and the structure of its arrays. ``{"model", "ok", "files", "bytes",
+    "problems"}``, every problem found (a file missing or damaged), or the one that stopped
+    the check (a manifest that cannot be read). A model found intact is remembered as verified;
+    one found damaged loses its ``.verified``, so that load hashes it again and refuses it."""
+    folder = Path(path)
+    report = {"model": str(folder), "ok": False, "files": 0, "bytes": 0, "problems": []}
+    try:
+        manifest = read_manifest(folder)
+    except ModelError as exc:
+        report["problems"] = [str(exc)]
+        return report
+    report["files"] = len(manifest["files"]) + 1
+    report["bytes"] = sum(meta["bytes"] for meta in manifest["files"].values()) + (folder / MANIFEST).stat().st_size
+    problems = _size_problems(folder, manifest)
+    present = {name: meta for name, meta in manifest["files"].items()
+               if not any(p.startswith(f"{folder / name}: ") for p in problems)}
+    problems += _digest_problems(folder, {"files": present})
+    if not problems:
+        try:
+            _check_structure(folder, manifest)
+        except ModelError as exc:
+            problems.append(str(exc).removesuffix(f"; {_REBUILD}"))
+    if not problems:
+        _remember(folder, _stamp(folder, manifest))
+    else:  # whatever let the cache trust these files, load must hash them again
+        try:
+            (folder / VERIFIED).unlink(missing_ok=True)
+        except OSError:
+            pass
+    report["ok"], report["problems"] = not problems, problems
+    return report
 
 
 # -- the structure of the arrays ---------------------------------------------------------------
