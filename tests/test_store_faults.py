@@ -14,9 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import paperlike
 from paperlike import store
+from paperlike.cli import app
 from paperlike.errors import ModelError
 
 
@@ -236,23 +238,21 @@ def test_verify_hashes_every_file_whatever_the_cache_says(model_copy):
 
 
 def test_verify_on_the_command_line(model_copy, tmp_path):
-    def verify(*args):
-        return subprocess.run([sys.executable, "-m", "paperlike", "verify", "--model", str(model_copy), *args],
-                              capture_output=True, text=True, timeout=120)
+    def verify(*args, model=model_copy):
+        return CliRunner().invoke(app, ["verify", "--model", str(model), *args])
 
     done = verify()
-    assert done.returncode == 0 and done.stdout.count("\n") == 1
+    assert done.exit_code == 0 and done.stdout.count("\n") == 1
     assert done.stdout.startswith(f"{model_copy}: intact: 36 files, ")
     (model_copy / "vocabulary.json").unlink()
     _flip_in_place(model_copy / "idf.npy")
     done = verify("--json")
     report = json.loads(done.stdout)
-    assert done.returncode == 1 and report["ok"] is False and report["files"] == 36
+    assert done.exit_code == 1 and report["ok"] is False and report["files"] == 36
     assert [p.rsplit("/", 1)[1] for p in report["problems"]] == [
         "vocabulary.json: missing from the model", "idf.npy: damaged (checksum differs from the manifest)"]
     done = verify()
-    assert done.returncode == 1 and done.stdout.count("\n") == 1 and done.stderr == ""
+    assert done.exit_code == 1 and done.stdout.count("\n") == 1 and done.stderr == ""
     assert done.stdout.startswith(f"{model_copy}: damaged: ")
-    done = subprocess.run([sys.executable, "-m", "paperlike", "verify", "--model", str(tmp_path / "none")],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1 and "no such model folder" in done.stdout and not (tmp_path / "none").exists()
+    done = verify(model=tmp_path / "none")
+    assert done.exit_code == 1 and "no such model folder" in done.stdout and not (tmp_path / "none").exists()

@@ -36,10 +36,10 @@ import json
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "RECORDS", "KEY_TABLES",
-           "required_files", "digest", "ValidationError"]
+           "required_files", "digest"]
 
 RECORDS = "records.jsonl"
 KEY_TABLES = ("id", "title", "short", "text")

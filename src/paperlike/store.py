@@ -343,7 +343,10 @@ def writing(path: str | Path, notice: Callable[[str], None] | None = None,
     try:
         yield
     finally:
-        owner.unlink(missing_ok=True)
+        try:
+            owner.unlink(missing_ok=True)
+        except OSError:
+            pass
         lock.release()
 
 
