@@ -4,6 +4,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from paperlike import store
 from paperlike.cli import app
 
 from conftest import FIXTURES
@@ -75,7 +76,7 @@ def test_index_json_summary_and_info(in_tmp):
     result = run("index", FIXTURES / "arxiv_api.jsonl", "--model", "m", "--json")
     assert json.loads(result.stdout)["records"] == 3
     info = json.loads(run("info", "--model", "m", "--json").stdout)
-    assert info["records"] == 3 and info["format_version"] == 5 and info["size_bytes"] > 0
+    assert info["records"] == 3 and info["format_version"] == store.FORMAT_VERSION and info["size_bytes"] > 0
     assert info["parameters"]["vectorizer"]["title_weight"] >= 1
     table = run("info", "--model", "m")
     assert table.exit_code == 0 and "vocabulary" in table.stdout

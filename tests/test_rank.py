@@ -213,7 +213,7 @@ def _as_format_3(model, folder):
 
 def test_an_older_model_is_refused_with_the_command_that_rebuilds_it(lsa_model, tmp_path):
     old = _as_format_3(lsa_model, tmp_path / "old")
-    with pytest.raises(ModelError, match=r"format version 3, this paperlike reads version 5; "
+    with pytest.raises(ModelError, match=rf"format version 3, this paperlike reads version {store.FORMAT_VERSION}; "
                                          r"rebuild it with 'paperlike index --refit --model .*old'"):
         paperlike.load_index(old)
     api.refit(old)  # --refit reads the older format

@@ -74,7 +74,7 @@ def test_a_failed_save_leaves_the_old_model_intact(model_copy, seed_index, monke
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "save", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(ModelError, match="cannot save the model .*disk full.*the old model is intact"):
         paperlike.save_index(seed_index, model_copy)
     assert (model_copy / "manifest.json").read_bytes() == before
     assert paperlike.load_index(model_copy).similar("SoftCorrect", k=1).results

@@ -22,6 +22,7 @@ from .api import (
     save_index,
     similar,
     similar_many,
+    verify,
 )
 from .errors import (
     BadRecordError,
@@ -58,6 +59,7 @@ from .models import (
     GraphEdge,
     GraphNode,
     ModelInfo,
+    VerifyReport,
     Neighbour,
     Paper,
     PaperSummary,
@@ -78,7 +80,7 @@ except metadata.PackageNotFoundError:  # running from a checkout without install
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "DEFAULT_MODEL", "build_index", "load_index", "model_info", "open_model", "papers",
+    "DEFAULT_MODEL", "build_index", "load_index", "model_info", "verify", "VerifyReport", "open_model", "papers",
     "save_index", "similar", "similar_many", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
     "Graph", "GraphNode", "GraphEdge",

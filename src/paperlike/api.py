@@ -28,14 +28,14 @@ from .errors import BadRecordError, NotFoundError, OutputError, QueryError, Requ
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
                      Decision, DupeGroup, Dupes, Filters, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
-                     SimilarRequest, SourceCount)
+                     SimilarRequest, SourceCount, VerifyReport)
 from .sources import read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
-           "recommend", "add", "refit", "model_info", "papers", "paper_record", "paper_summaries", "dupes",
+           "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
            "dupe_groups", "merged_records", "write_merged"]
 
@@ -257,6 +257,13 @@ def model_info(path: str | Path) -> ModelInfo:
         size_bytes=sum(f["bytes"] for f in manifest["files"].values()),
         updates=manifest.get("updates", {}),
     )
+
+
+def verify(path: str | Path = DEFAULT_MODEL) -> VerifyReport:
+    """Check the saved model at path now, whatever its ``.verified`` cache says: the manifest,
+    every file's size and SHA-256, and the structure of its arrays. ``ok`` is False, with every
+    problem found, for a damaged model or a folder that is not one (nothing is raised for it)."""
+    return VerifyReport(**store.verify(path))
 
 
 def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: float | None = None,

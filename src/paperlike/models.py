@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
-    "ModelInfo", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
+    "ModelInfo", "VerifyReport", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
     "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest", "Decision", "DecideRequest", "DecideReport",
@@ -152,6 +152,16 @@ class ModelInfo(BaseModel):
         default_factory=dict,
         description="Records added since the vocabulary was fitted, and how many of their words "
                     "it does not know (the vocabulary's staleness).")
+
+
+class VerifyReport(BaseModel):
+    """What ``paperlike verify`` found: every file of a saved model hashed now."""
+
+    model: str
+    ok: bool = Field(description="The manifest, every file's size and SHA-256, and the arrays' structure hold.")
+    files: int = Field(description="Files checked, the manifest included (0 when it could not be read).")
+    bytes: int = Field(description="Their total size.")
+    problems: list[str] = Field(description="Each file missing or damaged, or what stopped the check.")
 
 
 class DupeMember(BaseModel):

@@ -1,8 +1,9 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 5)::
+Layout (format version 6)::
 
-    manifest.json      format name and version, parameters, versions, counts, sources, checksums
+    manifest.json      format name and version, parameters, versions, counts, sources, checksums,
+                       and its own digest (manifest_sha256; see paperlike.manifest)
     records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
     vocabulary.json    the terms, in column order
     idf.npy            float32 IDF per term
@@ -18,15 +19,23 @@ Layout (format version 5)::
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
 Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
-are parsed only when asked for, so opening a model costs little whatever its size. Every file's
-size and SHA-256 are checked against the manifest; the SHA-256 pass is remembered in
-``.verified`` (file sizes, modification times and inodes), so a model is hashed again only
-after one of its files changed.
+are parsed only when asked for, so opening a model costs little whatever its size.
+
+Loading checks, in order: the manifest (its schema, the files a model of this format must have,
+its own digest: :mod:`paperlike.manifest`); every file's size; every file's SHA-256 and the
+structure of the arrays (:func:`_check_structure`: indices within bounds, row pointers
+monotone, so that no content can make a query read out of bounds); on every load, the arrays'
+dtypes and shapes against the manifest's counts. The SHA-256 and structure pass is remembered
+in ``.verified`` (each file's size, mtime, inode and ctime, and the manifest's digest), so a
+model is hashed again only after one of its files changed; ``paperlike verify``
+(:func:`verify`) checks everything now, whatever ``.verified`` says.
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
+import glob
 import hashlib
 import json
 import mmap
@@ -42,6 +51,7 @@ import numpy as np
 import scipy.sparse as sp
 from filelock import FileLock, Timeout
 
+from . import manifest as schema
 from . import parallel
 from .errors import ModelError
 from .heap import collections_paused
@@ -59,10 +69,11 @@ from .vectorize import Vectorizer
 __all__ = ["save", "load", "load_for_refit", "read_decisions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 # Versions whose records and parameters ``paperlike index --refit`` can still read (3: before
-# the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue).
-REFIT_READS = (3, 4, 5)
+# the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue; 5:
+# before the manifest's own digest and the checks of the arrays' structure).
+REFIT_READS = (3, 4, 5, 6)
 VERIFIED = ".verified"
 _LOCK_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
@@ -70,6 +81,9 @@ DECISIONS = "decisions.json"
 # Below this many records a second process costs more than it saves.
 _PARALLEL_MIN_RECORDS = 50_000
 _DECISION_LIST = TypeAdapter(list[Decision])
+_STRINGS = TypeAdapter(list[str], config={"strict": True})
+# A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
+_MAX_MANIFEST_BYTES = 64 << 20
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
 
 
@@ -158,14 +172,17 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     for name, table in index.keys.items():
         arrays[f"keys_{name}_hash"] = table.hashes.astype(np.uint64)
         arrays[f"keys_{name}_value"] = table.values.astype(np.int64)
-    for name, array in arrays.items():
-        np.save(folder / f"{name}.npy", array, allow_pickle=False)
+    for name, array in arrays.items():  # each in the dtype the loader checks (a KeyError: not listed)
+        np.save(folder / f"{name}.npy", np.asarray(array, dtype={**schema.ARRAYS, **schema.LSA_ARRAYS}[name]),
+                allow_pickle=False)
     return {p.name: p.stat().st_size for p in folder.iterdir()}
 
 
 def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
+    """The manifest, with its own digest, checked against the schema the loader checks it with
+    (a parameter out of range fails the save, not every later load)."""
     sources = Counter(r.source.path for r in index.records_ if r.source)
-    return {
+    manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -185,6 +202,12 @@ def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
         "files": {name: {"bytes": files[name], "sha256": digest}
                   for name, digest in sorted(_digests(folder, files).items())},
     }
+    manifest["manifest_sha256"] = schema.digest(manifest)
+    try:
+        schema.Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        raise ModelError(f"cannot save the model: {_first_error(exc)}") from None
+    return manifest
 
 
 def _digests(folder: Path, files: dict[str, int]) -> dict[str, str]:
@@ -198,26 +221,72 @@ def _digests(folder: Path, files: dict[str, int]) -> dict[str, str]:
 def save(index: PaperIndex, path: str | Path) -> Path:
     """Save a fitted index to a folder, atomically: readers see the old model or the new one.
 
-    An existing folder is replaced only if it is a paperlike model (or empty).
+    An existing folder is replaced only if it is a paperlike model (or empty). A save that
+    cannot be written (a full disk, a folder that is not writable) is a ModelError that says
+    the old model is intact, and leaves nothing behind.
     """
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise ModelError(f"{target}: exists and is not a folder; choose another --model path")
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise ModelError(f"{target}: exists and is not a paperlike model; refusing to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     try:
-        files = _write_files(index, staging)
-        _write_json(staging / MANIFEST, _manifest(index, files, staging))
-        for file in staging.iterdir():
-            _fsync(file)
-        _swap_in(staging, target)
-    finally:
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_stale_staging(target)
+        staging.mkdir()
+        try:
+            files = _write_files(index, staging)
+            _write_json(staging / MANIFEST, _manifest(index, files, staging))
+            for file in staging.iterdir():
+                _fsync(file)
+            _swap_in(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        try:
+            _recover(target)  # a rename that failed between the two of _swap_in
+        except OSError:
+            pass  # load() tries again
+        raise _cannot_write(target, "save the model", exc) from None
     return target
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove the staging folders (``.NAME.tmp-PID``) that saves of this model left when their
+    process was killed: those whose process is gone. A live process's folder is kept (it may be
+    saving now, without the lock, as ``save_index`` may), and so is one whose pid was reused by
+    a process that lives, until that one ends. A pid is looked up on this host only: a model on
+    a shared disk that writers on other hosts save to keeps their folders until they finish."""
+    prefix = f".{target.name}.tmp-"
+    for folder in target.parent.glob(f"{glob.escape(prefix)}*"):
+        digits = folder.name[len(prefix):]
+        pid = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else 0
+        if pid > 0 and pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this pid exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, and is another user's
+        return True
+    return True
+
+
+def _cannot_write(target: Path, what: str, exc: OSError) -> ModelError:
+    """The one-line error of a write that failed: why, what became of the old model, what to do."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename and Path(exc.filename) != target:
+        why += f": {exc.filename}"
+    kept = "the old model is intact" if (target / MANIFEST).is_file() else "no model was written there"
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    todo = "free some disk space and try again" if full else "choose a writable --model folder"
+    return ModelError(f"{target}: cannot {what} ({why}); {kept}; {todo}")
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -235,28 +304,70 @@ def _swap_in(staging: Path, target: Path) -> None:
 def writing(path: str | Path, notice: Callable[[str], None] | None = None,
             timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the model's write lock (a lock file beside the folder, which the atomic save
-    replaces) while a writer reads, changes and saves it: a second writer waits, with a notice,
-    and gives up with ModelError after ``timeout`` seconds. Readers take no lock: they see the
-    old model or the new one."""
+    replaces) while a writer reads, changes and saves it: a second writer waits, with a notice
+    naming the process that holds it, and gives up with ModelError after ``timeout`` seconds.
+    Readers take no lock: they see the old model or the new one.
+
+    filelock does not tell who holds a lock, so the holder writes its pid into a sidecar file
+    (``.NAME.lock.pid``) once it has the lock and removes it before letting go; a waiter reads it
+    for its messages, and blames no process when the file is missing, unreadable, or names a
+    process that is gone (a holder killed before removing it: the kernel released its lock)."""
     target = Path(path)
+    lock_path = target.parent / f".{target.name}.lock"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(target.parent / f".{target.name}.lock")
+        # Created here first: filelock retries a lock file it cannot create (in /proc, say)
+        # until the timeout, as if another process held it.
+        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise _cannot_write(target, "take the model's write lock", exc) from None
+    lock = FileLock(lock_path)
+    try:
         try:
             lock.acquire(timeout=0)
         except Timeout:
             if notice:
-                notice(f"{target} is being written by another paperlike; waiting for it to finish")
+                notice(f"{target}: the model is being written by {_holder_name(target)}; "
+                       f"waiting for it to finish (up to {timeout:g} s)")
             lock.acquire(timeout=timeout)
     except Timeout:
-        raise ModelError(f"{target}: another paperlike has been writing it for {timeout:.0f} s; "
-                         "try again when it has finished") from None
+        raise ModelError(f"{target}: the model is being written by {_holder_name(target)}, still after "
+                         f"{timeout:g} s; try again when it has finished") from None
     except OSError as exc:
-        raise ModelError(f"{target}: cannot take the model's lock ({exc.strerror}); check the folder") from None
+        raise _cannot_write(target, "take the model's write lock", exc) from None
+    owner = _owner_file(target)
+    try:
+        owner.write_text(f"{os.getpid()}\n", encoding="ascii")
+    except OSError:
+        pass  # a full disk: the waiters' messages name no process, nothing worse
     try:
         yield
     finally:
+        try:
+            owner.unlink(missing_ok=True)
+        except OSError:
+            pass
         lock.release()
+
+
+def _owner_file(target: Path) -> Path:
+    return target.parent / f".{target.name}.lock.pid"
+
+
+def _holder(target: Path) -> int | None:
+    """The pid of the live process that wrote the lock's pid file, if any."""
+    try:
+        with _owner_file(target).open("rb") as f:
+            text = f.read(32).strip()
+    except OSError:
+        return None
+    pid = int(text) if text.isdigit() and len(text) < 10 else 0
+    return pid if pid > 0 and _alive(pid) else None
+
+
+def _holder_name(target: Path) -> str:
+    pid = _holder(target)
+    return f"process {pid}" if pid is not None else "another paperlike process"
 
 
 def _recover(target: Path) -> None:
@@ -266,59 +377,288 @@ def _recover(target: Path) -> None:
 
 
 def read_manifest(path: str | Path, versions: tuple[int, ...] = (FORMAT_VERSION,)) -> dict:
-    """The manifest of a saved model, checked for format and version (one of ``versions``)."""
+    """The manifest of a saved model, checked for format and version (one of ``versions``),
+    against its schema and its own digest (see :mod:`paperlike.manifest`); ModelError, one
+    line, for anything else."""
     folder = Path(path)
     _recover(folder)
     if not folder.is_dir():
         raise ModelError(f"{folder}: no such model folder; build one with 'paperlike index PATH --model {folder}'")
+    file = folder / MANIFEST
+    rebuild = "rebuild the model with 'paperlike index'"
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        with file.open("rb") as f:
+            data = f.read(_MAX_MANIFEST_BYTES + 1)
     except FileNotFoundError:
         raise ModelError(f"{folder}: not a paperlike model (no {MANIFEST})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelError(f"{folder}/{MANIFEST}: damaged (not JSON); rebuild the model with 'paperlike index'") from None
+    except OSError as exc:
+        raise ModelError(f"{file}: unreadable ({exc.strerror or exc}); {rebuild}") from None
+    if len(data) > _MAX_MANIFEST_BYTES:
+        raise ModelError(f"{file}: damaged (larger than {_MAX_MANIFEST_BYTES >> 20} MB); {rebuild}")
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ModelError(f"{file}: damaged (not JSON); {rebuild}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ModelError(f"{folder}: not a paperlike model ({MANIFEST} names another format)")
-    if manifest.get("format_version") not in versions:
-        found = manifest.get("format_version")
-        how = (f"'paperlike index --refit --model {folder}'" if found in REFIT_READS
+    found = manifest.get("format_version")
+    if type(found) is not int or found not in versions:
+        shown = found if type(found) is int else repr(found)
+        how = (f"'paperlike index --refit --model {folder}'" if type(found) is int and found in REFIT_READS
                else "'paperlike index'")
-        raise ModelError(f"{folder}: model format version {found}, this paperlike reads "
+        raise ModelError(f"{folder}: model format version {_short(shown)}, this paperlike reads "
                          f"version {FORMAT_VERSION}; rebuild it with {how}")
+    try:
+        if found == FORMAT_VERSION:
+            schema.Manifest.model_validate(manifest)
+        else:
+            schema.RefitManifest.model_validate(manifest)
+    except ValidationError as exc:
+        raise ModelError(f"{file}: damaged ({_first_error(exc)}); {rebuild}") from None
+    if found == FORMAT_VERSION and manifest["manifest_sha256"] != schema.digest(manifest):
+        raise ModelError(f"{file}: damaged (its content differs from its own manifest_sha256); {rebuild}")
     return manifest
 
 
-def _stat_stamp(folder: Path, manifest: dict) -> dict[str, list[int]]:
-    stamp = {}
+def _first_error(exc: ValidationError) -> str:
+    """The first of a schema's errors, as ``where: what[, not VALUE]`` on one short line."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    what = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if error["type"] != "value_error" and (value is None or isinstance(value, (str, int, float))):
+        what += f", not {_short(json.dumps(value))}"
+    return f"{where}: {what}" if where else what
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _stamp(folder: Path, manifest: dict) -> bytes:
+    """What ``.verified`` holds once the model has been verified: the manifest's digest and
+    each file's size, modification time, inode and inode-change time (ctime, which no
+    ``os.utime`` can set back: a byte written in place with the mtime restored changes it)."""
+    files = {}
     for name in manifest["files"]:
         st = (folder / name).stat()
-        stamp[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
-    return stamp
+        files[name] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+    return json.dumps({"manifest": _sha256(folder / MANIFEST), "files": files}).encode("ascii")
 
 
-def _verified(folder: Path, manifest: dict) -> None:
-    """Check every file's size, and its SHA-256 unless verified since it last changed."""
+def _stamp_matches(folder: Path, stamp: bytes) -> bool:
+    try:
+        with (folder / VERIFIED).open("rb") as f:
+            return f.read(len(stamp) + 1) == stamp  # compared as bytes: nothing in it is parsed
+    except OSError:
+        return False
+
+
+def _size_problems(folder: Path, manifest: dict) -> list[str]:
+    problems = []
     for name, meta in manifest["files"].items():
         file = folder / name
         if not file.is_file():
-            raise ModelError(f"{file}: missing from the model; rebuild it with 'paperlike index'")
-        if file.stat().st_size != meta["bytes"]:
-            raise ModelError(f"{file}: damaged (size differs from the manifest); "
-                             "rebuild the model with 'paperlike index'")
-    stamp = {"manifest": _sha256(folder / MANIFEST), "files": _stat_stamp(folder, manifest)}
-    try:
-        if json.loads((folder / VERIFIED).read_text(encoding="utf-8")) == stamp:
-            return
-    except (OSError, ValueError):
-        pass
+            problems.append(f"{file}: missing from the model")
+        elif file.stat().st_size != meta["bytes"]:
+            problems.append(f"{file}: damaged (size differs from the manifest)")
+    return problems
+
+
+def _digest_problems(folder: Path, manifest: dict) -> list[str]:
+    files = {name: meta["bytes"] for name, meta in manifest["files"].items()}
+    found = _digests(folder, files)
+    return [f"{folder / name}: damaged (checksum differs from the manifest)"
+            for name, meta in sorted(manifest["files"].items()) if found[name] != meta["sha256"]]
+
+
+_REBUILD = "rebuild the model with 'paperlike index'"
+
+
+def _verified(folder: Path, manifest: dict) -> None:
+    """Check every file's size; unless verified since they last changed (``.verified``), their
+    SHA-256 and the structure of the arrays (:func:`_check_structure`)."""
+    problems = _size_problems(folder, manifest)
+    if problems:
+        raise ModelError(f"{problems[0]}; {_REBUILD}")
+    stamp = _stamp(folder, manifest)
+    if _stamp_matches(folder, stamp):
+        return
     for name, meta in manifest["files"].items():
         if _sha256(folder / name) != meta["sha256"]:
-            raise ModelError(f"{folder / name}: damaged (checksum differs from the manifest); "
-                             "rebuild the model with 'paperlike index'")
+            raise ModelError(f"{folder / name}: damaged (checksum differs from the manifest); {_REBUILD}")
+    if manifest["format_version"] == FORMAT_VERSION:
+        _check_structure(folder, manifest)
+    _remember(folder, stamp)
+
+
+def _remember(folder: Path, stamp: bytes) -> None:
     try:
-        _write_json(folder / VERIFIED, stamp)
+        (folder / VERIFIED).write_bytes(stamp)
     except OSError:  # a read-only model is verified again next time, nothing worse
         pass
+
+
+def verify(path: str | Path) -> dict:
+    """Verify a saved model now, whatever ``.verified`` says: its manifest, every file's size
+    and SHA-256, and the structure of its arrays. ``{"model", "ok", "files", "bytes",
+    "problems"}``, every problem found (a file missing or damaged), or the one that stopped
+    the check (a manifest that cannot be read). A model found intact is remembered as verified;
+    one found damaged loses its ``.verified``, so that load hashes it again and refuses it."""
+    folder = Path(path)
+    report = {"model": str(folder), "ok": False, "files": 0, "bytes": 0, "problems": []}
+    try:
+        manifest = read_manifest(folder)
+    except ModelError as exc:
+        report["problems"] = [str(exc)]
+        return report
+    report["files"] = len(manifest["files"]) + 1
+    report["bytes"] = sum(meta["bytes"] for meta in manifest["files"].values()) + (folder / MANIFEST).stat().st_size
+    problems = _size_problems(folder, manifest)
+    present = {name: meta for name, meta in manifest["files"].items()
+               if not any(p.startswith(f"{folder / name}: ") for p in problems)}
+    problems += _digest_problems(folder, {"files": present})
+    if not problems:
+        try:
+            _check_structure(folder, manifest)
+        except ModelError as exc:
+            problems.append(str(exc).removesuffix(f"; {_REBUILD}"))
+    if not problems:
+        _remember(folder, _stamp(folder, manifest))
+    else:  # whatever let the cache trust these files, load must hash them again
+        try:
+            (folder / VERIFIED).unlink(missing_ok=True)
+        except OSError:
+            pass
+    report["ok"], report["problems"] = not problems, problems
+    return report
+
+
+# -- the structure of the arrays ---------------------------------------------------------------
+
+_CHUNK = 1 << 24  # values checked at a time: bounds the temporary arrays on a large model
+
+
+def _bad(folder: Path, name: str, what: str) -> ModelError:
+    return ModelError(f"{folder / name}: damaged ({what}); {_REBUILD}")
+
+
+def _strings(folder: Path, name: str) -> list[str]:
+    try:
+        return _STRINGS.validate_json((folder / name).read_bytes())
+    except ValidationError as exc:
+        raise _bad(folder, name, _first_error(exc)) from None
+    except OSError as exc:
+        raise _bad(folder, name, f"unreadable: {exc.strerror or exc}") from None
+
+
+def _open(folder: Path, manifest: dict) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """The model's arrays, memory-mapped, and its lists of strings, each checked for its dtype,
+    shape and length against the manifest's counts and each other (cheap: the headers and the
+    JSON), on every load."""
+    counts = manifest["counts"]
+    R, T, P, V, N = (counts[k] for k in ("records", "texts", "papers", "vocabulary", "nonzeros"))
+    lsa = manifest["ranker"]["lsa"]
+    dtypes = {**schema.ARRAYS, **(schema.LSA_ARRAYS if lsa is not None else {})}
+    arrays = {name: _array(folder, name) for name in dtypes}
+    for name, dtype in dtypes.items():
+        if arrays[name].dtype != np.dtype(dtype):  # native byte order: '>i8' is not int64 here
+            raise _bad(folder, f"{name}.npy", f"{arrays[name].dtype.str} values, not {np.dtype(dtype).str}")
+    k, m = len(arrays["version_pairs"]), len(arrays["maybe_pairs"])
+    shapes = {
+        "record_offsets": (R + 1,), "idf": (V,), "bm25_idf": (V,),
+        "text_of_record": (R,), "record_date": (R,), "record_category_indptr": (R + 1,),
+        "record_of_text": (T,), "paper_of_text": (T,), "canonical": (P,),
+        "version_pairs": (k, 2), "version_scores": (k,), "maybe_pairs": (m, 2), "maybe_scores": (m,),
+        "record_category_indices": (len(arrays["record_category_indices"]),),
+        "X_data": (N,), "X_indices": (N,), "X_indptr": (T + 1,),
+        "XT_data": (N,), "XT_indices": (N,), "XT_indptr": (V + 1,), "bm25_postings": (N,),
+    }
+    for name in schema.KEY_TABLES:
+        n = len(arrays[f"keys_{name}_hash"])
+        shapes[f"keys_{name}_hash"] = shapes[f"keys_{name}_value"] = (n,)
+    if lsa is not None:
+        L = len(arrays["lsa_terms"])
+        shapes.update({"lsa_terms": (L,), "lsa_components": (L, lsa["rank"]), "lsa_embeddings": (T, lsa["rank"])})
+    for name, shape in shapes.items():
+        if arrays[name].shape != shape:
+            raise _bad(folder, f"{name}.npy", f"shape {arrays[name].shape}, the manifest's counts make it {shape}")
+    strings = {name: _strings(folder, f"{name}.json")
+               for name in ("vocabulary", "version_rules", "generic_titles", "categories")}
+    for name, n in (("vocabulary", V), ("version_rules", k)):
+        if len(strings[name]) != n:
+            raise _bad(folder, f"{name}.json", f"{len(strings[name])} entries, not {n}")
+    if len(set(strings["vocabulary"])) != V:
+        raise _bad(folder, "vocabulary.json", "a term is there twice")
+    return arrays, strings
+
+
+def _check_structure(folder: Path, manifest: dict) -> None:
+    """Check that every index in the arrays points where it may, so that no array can make a
+    query read out of bounds (a segfault in scipy's kernels, an IndexError elsewhere): row
+    pointers start at 0, never decrease and end at the number of values; column and row
+    numbers are below their counts and sorted within each row; records, texts and papers
+    point at each other consistently; the look-up tables are sorted and point at existing
+    records, texts or papers. Run with the SHA-256 pass (once per change of the files): a few
+    passes over the integer arrays, a chunk at a time."""
+    arrays, strings = _open(folder, manifest)
+    counts = manifest["counts"]
+    R, T, P, V, N = (counts[k] for k in ("records", "texts", "papers", "vocabulary", "nonzeros"))
+
+    def bounded(name: str, n: int) -> None:
+        a = arrays[name].reshape(-1)
+        for start in range(0, len(a), _CHUNK):
+            part = a[start:start + _CHUNK]
+            if int(part.min()) < 0 or int(part.max()) >= n:
+                raise _bad(folder, f"{name}.npy", f"a value outside 0..{n - 1}")
+
+    def pointers(name: str, end: int, strict: bool = False) -> None:
+        p = arrays[name]
+        if int(p[0]) != 0 or int(p[-1]) != end:
+            raise _bad(folder, f"{name}.npy", f"runs from {int(p[0])} to {int(p[-1])}, not from 0 to {end}")
+        for start in range(0, len(p) - 1, _CHUNK):
+            part = p[start:start + _CHUNK + 1]
+            if (part[1:] <= part[:-1] if strict else part[1:] < part[:-1]).any():
+                raise _bad(folder, f"{name}.npy", "decreases" if not strict else "does not increase")
+
+    def sorted_rows(indices: str, indptr: str) -> None:
+        a, p = arrays[indices], arrays[indptr]
+        for start in range(0, len(a) - 1, _CHUNK):
+            part = a[start:start + _CHUNK + 1]
+            second = np.flatnonzero(part[1:] <= part[:-1]) + start + 1  # the later of each bad pair
+            at = np.searchsorted(p, second)
+            if not (at < len(p)).all() or not (p[np.minimum(at, len(p) - 1)] == second).all():
+                raise _bad(folder, f"{indices}.npy", "not sorted, or repeated, within a row")
+
+    pointers("record_offsets", manifest["files"][schema.RECORDS]["bytes"], strict=True)
+    bounded("text_of_record", T)
+    bounded("record_of_text", R)
+    bounded("paper_of_text", P)
+    bounded("canonical", R)
+    text_of_record, record_of_text, paper_of_text = (np.asarray(arrays[n]) for n in
+                                                     ("text_of_record", "record_of_text", "paper_of_text"))
+    if not np.array_equal(text_of_record[record_of_text], np.arange(T)):
+        raise _bad(folder, "record_of_text.npy", "a text's record is of another text")
+    if not np.array_equal(paper_of_text[text_of_record[arrays["canonical"]]], np.arange(P)):
+        raise _bad(folder, "canonical.npy", "a paper's canonical record is of another paper")
+    bounded("version_pairs", T)
+    bounded("maybe_pairs", T)
+    pointers("record_category_indptr", len(arrays["record_category_indices"]))
+    bounded("record_category_indices", len(strings["categories"]))
+    for name, rows, columns in (("X", T, V), ("XT", V, T)):
+        pointers(f"{name}_indptr", N)
+        bounded(f"{name}_indices", columns)
+        sorted_rows(f"{name}_indices", f"{name}_indptr")
+    if manifest["ranker"]["lsa"] is not None:
+        bounded("lsa_terms", V)
+    for name, n in (("id", R), ("title", P), ("short", P), ("text", T)):
+        hashes = arrays[f"keys_{name}_hash"]
+        for start in range(0, len(hashes) - 1, _CHUNK):
+            part = hashes[start:start + _CHUNK + 1]
+            if (part[1:] < part[:-1]).any():
+                raise _bad(folder, f"keys_{name}_hash.npy", "not sorted")
+        bounded(f"keys_{name}_value", n)
 
 
 class RecordStore(Sequence[Paper]):
@@ -340,7 +680,11 @@ class RecordStore(Sequence[Paper]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return Paper.model_validate_json(self._data[self._offsets[i]:self._offsets[i + 1]])
+        try:
+            return Paper.model_validate_json(self._data[self._offsets[i]:self._offsets[i + 1]])
+        except ValidationError as exc:  # the file was verified: only a deliberate edit gets here
+            raise ModelError(f"{self._path}: damaged (record {i + 1}: {_first_error(exc)}); "
+                             f"{_REBUILD}") from None
 
     def __iter__(self) -> Iterator[Paper]:
         return (self[i] for i in range(len(self)))
@@ -350,16 +694,17 @@ def _array(folder: Path, name: str) -> np.ndarray:
     try:
         # A plain ndarray view of the map: slicing a np.memmap costs a Python hook per slice.
         return np.asarray(np.load(folder / f"{name}.npy", allow_pickle=False, mmap_mode="r"))
-    except (ValueError, OSError) as exc:
-        raise ModelError(f"{folder / (name + '.npy')}: unreadable ({exc})") from None
+    except (ValueError, OSError, EOFError, TypeError, SyntaxError, RecursionError, MemoryError, OverflowError) as exc:
+        raise ModelError(f"{folder / (name + '.npy')}: unreadable ({_short(exc, 200)}); {_REBUILD}") from None
 
 
-def _matrix(folder: Path, name: str, shape: tuple[int, int]) -> sp.csr_matrix:
-    # Built from the memory-mapped arrays as they are: no copy, no format check pass.
+def _matrix(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
+    # Built from the memory-mapped arrays as they are: no copy, no format check pass (their
+    # structure was checked when the model was verified).
     matrix = sp.csr_matrix(shape, dtype=np.float32)
-    matrix.data = _array(folder, f"{name}_data")
-    matrix.indices = _array(folder, f"{name}_indices")
-    indptr = _array(folder, f"{name}_indptr")
+    matrix.data = arrays[f"{name}_data"]
+    matrix.indices = arrays[f"{name}_indices"]
+    indptr = arrays[f"{name}_indptr"]
     # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
     # converting the (long) column indices on every product.
     matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
@@ -372,41 +717,42 @@ def load(path: str | Path) -> PaperIndex:
     folder = Path(path)
     manifest = read_manifest(folder)
     _verified(folder, manifest)
+    arrays, strings = _open(folder, manifest)
     params = manifest["parameters"]
-    vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
-    vectorizer = Vectorizer.from_fitted(params["vectorizer"], vocabulary, _array(folder, "idf"))
+    vocabulary = strings["vocabulary"]
+    vectorizer = Vectorizer.from_fitted(params["vectorizer"], vocabulary, arrays["idf"])
     dedup = Deduplicator(**params["dedup"])
-    dedup.pairs_ = _array(folder, "version_pairs").reshape(-1, 2)
-    dedup.scores_ = _array(folder, "version_scores")
-    dedup.maybe_ = _array(folder, "maybe_pairs").reshape(-1, 2)
-    dedup.maybe_scores_ = _array(folder, "maybe_scores")
-    dedup.rules_ = json.loads((folder / "version_rules.json").read_text(encoding="utf-8"))
-    dedup.generic_titles_ = set(json.loads((folder / "generic_titles.json").read_text(encoding="utf-8")))
+    dedup.pairs_ = arrays["version_pairs"].reshape(-1, 2)
+    dedup.scores_ = arrays["version_scores"]
+    dedup.maybe_ = arrays["maybe_pairs"].reshape(-1, 2)
+    dedup.maybe_scores_ = arrays["maybe_scores"]
+    dedup.rules_ = strings["version_rules"]
+    dedup.generic_titles_ = set(strings["generic_titles"])
     ranker = Ranker(**params["ranker"])
     ranker.avgdl_ = float(manifest["ranker"]["avgdl"])
-    ranker.postings_ = _array(folder, "bm25_postings")
-    ranker.idf_ = _array(folder, "bm25_idf")
+    ranker.postings_ = arrays["bm25_postings"]
+    ranker.idf_ = arrays["bm25_idf"]
     ranker.lsa_, ranker.Z_ = None, None
     lsa = manifest["ranker"]["lsa"]
     if lsa is not None:
-        ranker.lsa_ = Lsa.from_fitted({k: v for k, v in lsa.items() if k != "rank"}, _array(folder, "lsa_terms"),
-                                      _array(folder, "lsa_components"), len(vocabulary))
-        ranker.Z_ = _array(folder, "lsa_embeddings")
+        ranker.lsa_ = Lsa.from_fitted({k: v for k, v in lsa.items() if k != "rank"}, arrays["lsa_terms"],
+                                      arrays["lsa_components"], len(vocabulary))
+        ranker.Z_ = arrays["lsa_embeddings"]
     index = PaperIndex(vectorizer, dedup=dedup, ranker=ranker, explain_terms=params["explain_terms"])
-    index.records_ = RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))
-    index.text_of_record_ = _array(folder, "text_of_record")
-    index.record_of_text_ = _array(folder, "record_of_text")
-    index.paper_of_text_ = dedup.paper_of_text_ = _array(folder, "paper_of_text")
+    index.records_ = RecordStore(folder / "records.jsonl", arrays["record_offsets"])
+    index.text_of_record_ = arrays["text_of_record"]
+    index.record_of_text_ = arrays["record_of_text"]
+    index.paper_of_text_ = dedup.paper_of_text_ = arrays["paper_of_text"]
     n_texts, n_terms = len(index.record_of_text_), len(vocabulary)
-    index.X_ = _matrix(folder, "X", (n_texts, n_terms))
-    index.XT_ = _matrix(folder, "XT", (n_terms, n_texts))
-    index._group_records(canonical=_array(folder, "canonical"))
-    index._keys = {name: KeyTable(_array(folder, f"keys_{name}_hash"), _array(folder, f"keys_{name}_value"))
-                   for name in ("id", "title", "short", "text")}
-    categories = json.loads((folder / "categories.json").read_text(encoding="utf-8"))
-    indices = _array(folder, "record_category_indices")
-    index.facets_ = Facets(_array(folder, "record_date"), sp.csr_matrix(
-        (np.ones(len(indices), dtype=np.int8), indices, _array(folder, "record_category_indptr")),
+    index.X_ = _matrix(arrays, "X", (n_texts, n_terms))
+    index.XT_ = _matrix(arrays, "XT", (n_terms, n_texts))
+    index._group_records(canonical=arrays["canonical"])
+    index._keys = {name: KeyTable(arrays[f"keys_{name}_hash"], arrays[f"keys_{name}_value"])
+                   for name in schema.KEY_TABLES}
+    categories = strings["categories"]
+    indices = arrays["record_category_indices"]
+    index.facets_ = Facets(arrays["record_date"], sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.int8), indices, arrays["record_category_indptr"]),
         shape=(len(index.records_), len(categories))), categories)
     index.updates_ = manifest.get("updates", {})
     index.decisions_ = _decisions(folder)
@@ -440,5 +786,11 @@ def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
     folder = Path(path)
     manifest = read_manifest(folder, REFIT_READS)
     _verified(folder, manifest)
-    return (list(RecordStore(folder / "records.jsonl", _array(folder, "record_offsets"))), manifest["parameters"],
-            _decisions(folder))
+    if (folder / DECISIONS).exists() and DECISIONS not in manifest["files"]:
+        raise ModelError(f"{folder / MANIFEST}: damaged (files: {DECISIONS} is not listed); {_REBUILD}")
+    offsets = _array(folder, "record_offsets")
+    size = manifest["files"][schema.RECORDS]["bytes"]
+    if (offsets.dtype != np.dtype(np.int64) or offsets.ndim != 1 or len(offsets) < 2 or int(offsets[0]) != 0
+            or int(offsets[-1]) != size or (offsets[1:] <= offsets[:-1]).any()):
+        raise _bad(folder, "record_offsets.npy", f"not the offsets of records in {size} bytes")
+    return (list(RecordStore(folder / "records.jsonl", offsets)), manifest["parameters"], _decisions(folder))
