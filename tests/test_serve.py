@@ -33,15 +33,21 @@ TIMEOUT = 10  # seconds, for every request and for starting and stopping a serve
 def call(base: str, method: str, path: str, body=None, *, raw=None, headers=None):
     """(status, JSON answer) of one request; a JSON body, or raw bytes (or an iterable of
     bytes, sent chunked)."""
+    status, _, got = exchange(base, method, path, body, raw=raw, headers=headers)
+    return status, got
+
+
+def exchange(base: str, method: str, path: str, body=None, *, raw=None, headers=None):
+    """(status, headers, JSON answer) of one request, as :func:`call`."""
     data = raw if raw is not None else None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
-            return answer.status, json.loads(answer.read())
+            return answer.status, answer.headers, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, json.loads(error.read())
+            return error.code, error.headers, json.loads(error.read())
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +81,9 @@ def serving(model):
 def test_health(base, seed_model):
     status, health = call(base, "GET", "/health")
     assert status == 200
-    assert health == {"status": "ok", "model": str(seed_model), "records": 62, "papers": 43,
+    assert health == {"status": "ok", "model": seed_model.name, "records": 62, "papers": 43,
                       "format_version": FORMAT_VERSION, "version": paperlike.__version__}
+    assert "/" not in health["model"]  # its name, never where it is on the server
 
 
 def test_similar_by_title_get_and_post(base):
@@ -93,7 +100,8 @@ def test_similar_query_kinds_and_their_errors(base):
     status, got = call(base, "GET", "/similar?q=error+correction+for+speech&kind=text&k=2")
     assert status == 200 and got["query"]["kind"] == "text" and len(got["results"]) == 2
     status, got = call(base, "GET", "/similar?q=error+correction+for+speech&kind=title")
-    assert status == 404 and got == {"error": "no paper titled 'error correction for speech' in this model"}
+    assert status == 404 and got == {"error": "no paper titled 'error correction for speech' in this model",
+                                     "detail": []}
     status, got = call(base, "GET", "/similar?q=2501.12345")
     assert status == 404 and "no record with id '2501.12345'" in got["error"]
     status, got = call(base, "POST", "/similar", {"query": "zzzqqq xyzzy"})
@@ -119,7 +127,8 @@ def test_similar_query_kinds_and_their_errors(base):
 ])
 def test_limits_and_malformed_requests_are_422(base, method, path, body):
     status, got = call(base, method, path, body)
-    assert status == 422 and got["detail"]
+    assert status == 422 and set(got) == {"error", "detail"}
+    assert got["detail"] and got["error"] and "\n" not in got["error"]
 
 
 def test_bad_json_is_a_4xx_not_a_500(base):
@@ -132,7 +141,8 @@ def test_bad_json_is_a_4xx_not_a_500(base):
 def test_a_body_over_the_limit_is_413_whether_declared_or_streamed(base):
     too_big = json.dumps({"query": "x" * serve.MAX_BODY}).encode()
     status, got = call(base, "POST", "/similar", raw=too_big)
-    assert status == 413 and got == {"error": f"the request body is larger than {serve.MAX_BODY} bytes"}
+    assert status == 413 and got == {"error": f"the request body is larger than {serve.MAX_BODY} bytes",
+                                     "detail": []}
     chunks = (b"x" * 65536 for _ in range(serve.MAX_BODY // 65536 + 2))  # no length: sent chunked
     status, got = call(base, "POST", "/similar", raw=chunks)
     assert status == 413
@@ -151,7 +161,8 @@ def test_check_known_and_new_records_one_or_a_batch(base, seed_index):
     assert status == 200 and [r["status"] for r in got] == ["new", "known"]
     assert got[0]["match"] is None and got[0]["source"] == {"path": "<request>", "line": 1}
     status, got = call(base, "POST", "/check", [new, {"title": "  "}])
-    assert status == 400 and got == {"error": "<request>:2: record has neither a title nor an abstract"}
+    assert status == 400 and got == {"error": "<request>:2: record has neither a title nor an abstract",
+                                     "detail": []}
 
 
 def test_papers_by_id_with_their_versions(base, seed_index):
@@ -164,7 +175,7 @@ def test_papers_by_id_with_their_versions(base, seed_index):
     assert sorted(got["versions"] + [member]) == sorted(m.id for m in group.members)
     assert {"title", "abstract", "authors", "source"} <= set(got)
     status, got = call(base, "GET", "/papers/no-such-id")
-    assert status == 404 and got == {"error": "no record with id 'no-such-id' in this model"}
+    assert status == 404 and got == {"error": "no record with id 'no-such-id' in this model", "detail": []}
 
 
 def test_dupes_is_computed_once(base):
@@ -363,3 +374,53 @@ def test_decide_over_http_is_kept_with_the_model_and_served_at_once(seed_model, 
         status, queue = call(url, "GET", "/dupes?maybe=true&min_size=3")
         assert status == 200 and all(len(g["members"]) >= 3 for g in queue["groups"]) and "maybe" in queue
     assert [(d.a, d.b) for d in paperlike.load_index(model).decisions_] == [(a, b)]
+
+
+# -- One error shape, no command line in it -----------------------------------------------------
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("GET", "/similar?q=zzzqqq+xyzzy", None, 400),
+    ("GET", "/similar?q=2501.12345", None, 404),
+    ("GET", "/papers/no-such-id", None, 404),
+    ("GET", "/no-such-endpoint", None, 404),
+    ("DELETE", "/health", None, 405),
+    ("POST", "/recommend", {"like": ["no such paper at all"]}, 400),
+    ("POST", "/similar", {"query": "x", "k": 0}, 422),
+    ("POST", "/check", b'{"title": "x",', 422),
+    ("GET", "/dupes?relation=cousin", None, 422),
+])
+def test_every_error_has_one_shape_and_names_no_command(base, method, path, body, status):
+    raw = body if isinstance(body, bytes) else None
+    got_status, _, got = exchange(base, method, path, None if raw else body, raw=raw)
+    assert got_status == status and set(got) == {"error", "detail"}
+    assert isinstance(got["error"], str) and got["error"] and "\n" not in got["error"]
+    assert "paperlike " not in got["error"] and "--" not in got["error"], got["error"]
+    assert isinstance(got["detail"], list) and (status == 422) == bool(got["detail"])
+
+
+def test_a_422_keeps_fastapis_detail_and_says_it_in_one_line(base):
+    status, got = call(base, "GET", "/similar?q=FastCorrect&k=0")
+    assert status == 422
+    assert got["error"] == "k: input should be greater than or equal to 1, not '0'"
+    assert got["detail"] == [{"type": "greater_than_equal", "loc": ["query", "k"],
+                              "msg": "Input should be greater than or equal to 1", "input": "0", "ctx": {"ge": 1}}]
+    status, got = call(base, "POST", "/check", raw=b'{"title": "x",')
+    assert got["error"].startswith("the body is not valid JSON") and got["detail"][0]["type"] == "json_invalid"
+
+
+def test_http_messages_give_http_advice_and_the_cli_keeps_its_own(base, seed_model):
+    status, got = call(base, "GET", "/similar?q=zzzqqq+xyzzy")
+    assert got["error"] == ("none of the query's words are in this model's vocabulary; "
+                            "try other words, or a title or id of a paper in the model")
+    result = CliRunner().invoke(app, ["similar", "zzzqqq xyzzy", "--model", str(seed_model)])
+    assert result.exit_code == 1 and "'paperlike papers'" in result.stderr
+
+
+def test_decide_answers_the_models_name_not_its_path(seed_model, tmp_path):
+    model = tmp_path / "seeds"
+    shutil.copytree(seed_model, model)
+    index = paperlike.load_index(model)
+    a, b = (index.records_[index.canonical_record(p)].id for p in (0, 1))
+    with serving(model) as url:
+        status, report = call(url, "POST", "/decide", {"verdict": "different", "ids": [a, b]})
+    assert status == 200 and report["model"] == "seeds"

@@ -3,22 +3,24 @@
 FastAPI and uvicorn come with an optional extra, ``pip install 'paperlike[serve]'``. The model
 is loaded once, before the server starts, and every request shares it read-only. Requests and
 answers are the pydantic models of :mod:`paperlike.models`, so ``GET /openapi.json`` (and the
-pages at ``/docs``) describe them. A PaperlikeError becomes a 4xx with ``{"error": "..."}`` in
-one handler, :func:`_error`; a body that breaks a model's limits is FastAPI's 422.
+pages at ``/docs``) describe them.
+
+Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
+(``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ValidationError
 
 from . import __version__, api, store
-from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, UsageError
+from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, RequestError, UsageError
 from .index import PaperIndex
 from .dedup.rules import RELATIONS
 from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
@@ -29,8 +31,10 @@ from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideReque
 try:
     import uvicorn
     from fastapi import APIRouter, Depends, FastAPI, Query, Request
+    from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse, Response
+    from starlette.exceptions import HTTPException
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
                             "pip install 'paperlike[serve]'") from None
@@ -46,7 +50,7 @@ MAX_BODY = 1_000_000
 # that closes with unread bytes resets the connection); beyond it the connection is dropped.
 _DRAIN = 16 * MAX_BODY
 
-# The status of each kind of PaperlikeError; the first class that matches wins.
+# The status of each kind of PaperlikeError; the first class that matches wins; others are 500.
 _STATUS = ((NotFoundError, 404), (QueryError, 400), (InputError, 400), (UsageError, 400))
 
 
@@ -57,7 +61,7 @@ class Service:
         self.index = index
         index.keys  # built now if the index was never saved, not by concurrent first requests
         self.health = Health(
-            model=None if model_path is None else str(model_path),
+            model=None if model_path is None else Path(model_path).resolve().name,
             records=len(index.records_), papers=index.n_papers, version=__version__,
             format_version=None if model_path is None else store.read_manifest(Path(model_path))["format_version"],
         )
@@ -83,7 +87,7 @@ class Service:
             self.index.keys  # noqa: B018  built now, not by concurrent first requests
             self._dupes = None
             self.health = self.health.model_copy(update={"papers": self.index.n_papers})
-        return report
+        return report.model_copy(update={"model": self.health.model})
 
 
 def _service(request: Request) -> Service:
@@ -95,13 +99,14 @@ Served = Annotated[Service, Depends(_service)]
 router = APIRouter(responses={
     400: {"model": ErrorMessage, "description": "A query or record that cannot be read"},
     413: {"model": ErrorMessage, "description": f"A request body larger than {MAX_BODY} bytes"},
+    422: {"model": ErrorMessage, "description": "A request its models reject; `detail` lists the fields at fault"},
 })
 _not_found = {404: {"model": ErrorMessage, "description": "No such record or paper in the model"}}
 
 
 @router.get("/health", response_model=Health)
 def health(service: Served) -> Health:
-    """What the service holds: the model, its record and paper counts, the versions."""
+    """What the service holds: the model's name, its record and paper counts, the versions."""
     return service.health
 
 
@@ -179,10 +184,65 @@ def recommend(service: Served, request: RecommendRequest) -> Recommendations:
     return api.recommend(service.index, request, files=False)
 
 
-async def _error(request: Request, exc: Exception) -> JSONResponse:
-    """The one place a PaperlikeError becomes an HTTP answer."""
+# -- Errors: one shape, made in one place ------------------------------------------------------
+
+def _error_answer(status: int, error: str, detail: Sequence[Any] = (), *, close: bool = False,
+                  headers: dict[str, str] | None = None) -> JSONResponse:
+    """The service's one error answer: ``{"error": "one line", "detail": [...]}``."""
+    headers = dict(headers or {})
+    if close:
+        headers["connection"] = "close"
+    return JSONResponse(ErrorMessage(error=error, detail=list(detail)).model_dump(), status_code=status,
+                        headers=headers)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _summary(errors: Sequence[dict]) -> str:
+    """A rejected request's errors in one line, the field named as the request names it."""
+    first = dict(errors[0])
+    loc = list(first.get("loc", ()))
+    if first.get("type") == "json_invalid":
+        where = f" at character {loc[1]}" if len(loc) > 1 else ""
+        line = f"the body is not valid JSON ({_sentence(str((first.get('ctx') or {}).get('error', 'JSON decode error')))}{where})"
+    else:
+        if loc[:1] in (["body"], ["query"], ["path"]) and len(loc) > 1 and isinstance(loc[1], str):
+            loc = loc[1:]
+        line = str(RequestError.of([{**first, "loc": tuple(loc)}]))
+    more = len(errors) - 1
+    return line + (f" (and {more} more in detail)" if more else "")
+
+
+async def _paperlike_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PaperlikeError)
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return JSONResponse({"error": str(exc)}, status_code=status)
+    return _error_answer(status, exc.for_http())
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors())
+    return _error_answer(422, _summary(errors), errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        error = f"no endpoint at {request.url.path}; GET /openapi.json lists them"
+    elif exc.status_code == 405:
+        error = f"{request.method} is not served at {request.url.path}"
+    else:
+        error = _sentence(str(exc.detail))
+    if exc.status_code in (204, 304) or exc.status_code < 200:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return _error_answer(exc.status_code, error, headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette logs the traceback after this answer is sent.
+    return _error_answer(500, "internal error; the server's log has the details")
 
 
 class BodyLimit:
@@ -214,8 +274,7 @@ class BodyLimit:
             else:
                 chunks.append(message.get("body", b""))
         if too_large:
-            answer = JSONResponse({"error": f"the request body is larger than {self.limit} bytes"},
-                                  status_code=413)
+            answer = _error_answer(413, f"the request body is larger than {self.limit} bytes")
             return await answer(scope, receive, send)
         replayed = False
 
@@ -230,7 +289,8 @@ class BodyLimit:
 
 
 def create_app(index: PaperIndex, model_path: str | Path | None = None) -> FastAPI:
-    """The service over a loaded index; ``model_path`` (its folder, if saved) is for /health."""
+    """The service over a loaded index; ``model_path`` (its folder, if saved) is for /health and
+    /decide, which give its name."""
     app = FastAPI(
         title="paperlike",
         version=__version__,
@@ -238,7 +298,10 @@ def create_app(index: PaperIndex, model_path: str | Path | None = None) -> FastA
     )
     app.state.service = Service(index, model_path)
     app.include_router(router)
-    app.add_exception_handler(PaperlikeError, _error)
+    app.add_exception_handler(PaperlikeError, _paperlike_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     return app
 
