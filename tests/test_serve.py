@@ -6,7 +6,9 @@ Every request has a timeout and every server is stopped at the end, so a failure
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
+import select
 import shutil
 import socket
 import subprocess
@@ -58,11 +60,11 @@ def base(seed_model):
 
 
 @contextlib.contextmanager
-def serving(model):
-    """A real uvicorn server on the saved model at ``model``, in a background thread."""
-    config = uvicorn.Config(serve.create_app(paperlike.load_index(model), model),
-                            log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
+def serving(model, limits=None):
+    """A real uvicorn server on the saved model at ``model``, in a background thread, configured
+    as ``paperlike serve`` configures it (serve.config), with these ``limits``."""
+    app = serve.create_app(paperlike.load_index(model), model, limits)
+    server = uvicorn.Server(serve.config(app, log_level="warning", lifespan="off"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -374,6 +376,182 @@ def test_decide_over_http_is_kept_with_the_model_and_served_at_once(seed_model, 
         status, queue = call(url, "GET", "/dupes?maybe=true&min_size=3")
         assert status == 200 and all(len(g["members"]) >= 3 for g in queue["groups"]) and "maybe" in queue
     assert [(d.a, d.b) for d in paperlike.load_index(model).decisions_] == [(a, b)]
+
+
+# -- Clients that would hold the service (issue 19, defect 8) -----------------------------------
+# Raw sockets on loopback, against a server with short timeouts; every wait is bounded.
+
+QUICK = serve.Limits(header_timeout=1.5, body_timeout=1.5)
+
+
+@pytest.fixture(scope="module")
+def quick(seed_model):
+    """A real server with 1.5 s header and body timeouts."""
+    with serving(seed_model, QUICK) as url:
+        yield url
+
+
+def connect(base: str) -> socket.socket:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=TIMEOUT)
+
+
+def until_closed(sock: socket.socket, limit: float = TIMEOUT) -> tuple[bytes, float | None]:
+    """What the server sends until it closes the connection, and the seconds that took (None:
+    still open after ``limit`` seconds)."""
+    start, got = time.monotonic(), b""
+    while time.monotonic() - start < limit:
+        readable, _, _ = select.select([sock], [], [], limit - (time.monotonic() - start))
+        if not readable:
+            break
+        try:
+            data = sock.recv(65536)
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            return got, time.monotonic() - start
+        got += data
+    return got, None
+
+
+def parse(answer: bytes) -> tuple[int, dict[str, str], dict]:
+    """The status, headers and JSON body of one raw HTTP answer."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, json.loads(body)
+
+
+def trickle(sock: socket.socket, data: bytes, every: float, limit: float) -> float | None:
+    """Send data a byte every ``every`` seconds until the server closes the connection; the
+    seconds until it did (None: not within ``limit`` seconds, or all sent)."""
+    start = time.monotonic()
+    for i in range(len(data)):
+        try:
+            sock.send(data[i:i + 1])
+        except OSError:  # the server has closed it
+            return time.monotonic() - start
+        readable, _, _ = select.select([sock], [], [], every)
+        if readable:
+            return time.monotonic() - start
+        if time.monotonic() - start > limit:
+            return None
+    return None
+
+
+HEAD = b"POST /similar HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+
+
+def refused_after(sock: socket.socket, limit: float) -> float | None:
+    """Keep sending until the server refuses what it is sent (the connection is closed on its
+    side, not only half-closed); the seconds that took, or None if it still reads after
+    ``limit`` seconds."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        try:
+            sock.send(b"x" * 1024)
+        except OSError:
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+def test_a_huge_declared_body_is_413_at_once_and_the_connection_closed(base):
+    with connect(base) as sock:
+        sock.sendall(HEAD + b"Content-Length: 99999999999\r\n\r\n")  # and no body
+        answer, closed_after = until_closed(sock)
+        assert closed_after is not None, "the connection was kept"
+        refused = refused_after(sock, 3)
+    status, headers, got = parse(answer)
+    assert status == 413 and headers["connection"] == "close"
+    assert got == {"error": f"the request body is larger than {serve.MAX_BODY} bytes", "detail": []}
+    assert refused is not None, "the server still reads the body"
+    print(f"\n413 {closed_after * 1000:.0f} ms after the headers; closed (sending refused {refused:.2f} s later)")
+
+
+def test_a_declared_body_over_the_limit_that_never_comes_is_413_then_dropped(quick):
+    """A body declared over the limit, but not absurdly, may still be sent by a client that
+    sends before it reads: the 413 comes at once, then what the client sends is read and
+    dropped for the body timeout, and then the connection is closed."""
+    with connect(quick) as sock:
+        sock.sendall(HEAD + f"Content-Length: {2 * serve.MAX_BODY}\r\n\r\n".encode())
+        answer, ended_after = until_closed(sock)
+        assert ended_after is not None, "no answer and end of it"
+        start = time.monotonic()
+        sock.sendall(b"x" * 65536)  # read and dropped
+        refused = refused_after(sock, QUICK.body_timeout + 3)
+    status, headers, got = parse(answer)
+    assert status == 413 and got["error"].startswith("the request body is larger")
+    assert refused is not None, "the connection was kept"
+    print(f"\n413 {ended_after * 1000:.0f} ms after the headers; closed {time.monotonic() - start:.2f} s later "
+          f"(body timeout {QUICK.body_timeout} s)")
+
+
+def test_a_body_over_the_limit_sent_anyway_is_read_to_its_end_and_the_413_received(quick):
+    """The 413 is answered before the body is read, and the connection closes only after the
+    client has sent it (lingering), so the client reads its 413 rather than a reset."""
+    for body in (b"x" * (serve.MAX_BODY + 1), b"x" * (4 * serve.MAX_BODY)):
+        for _ in range(3):
+            status, got = call(quick, "POST", "/similar", raw=body)
+            assert status == 413 and got["detail"] == []
+
+
+def test_a_client_sending_its_headers_a_byte_a_second_is_dropped(quick):
+    request = b"GET /health HTTP/1.1\r\nHost: test\r\nUser-Agent: slow\r\n\r\n"
+    with connect(quick) as sock:
+        dropped_after = trickle(sock, request, every=1.0, limit=QUICK.header_timeout + 4)
+        assert dropped_after is not None, "a byte a second kept the connection"
+        answer, closed_after = until_closed(sock, 2)
+    assert closed_after is not None and answer == b""  # closed, with nothing sent back
+    print(f"\nheaders a byte a second: dropped after {dropped_after:.2f} s "
+          f"(header timeout {QUICK.header_timeout} s, {len(request)} bytes to send)")
+
+
+def test_a_connection_that_sends_nothing_is_dropped(quick):
+    with connect(quick) as sock:
+        answer, closed_after = until_closed(sock, QUICK.header_timeout + 3)
+    assert closed_after is not None and answer == b""
+    print(f"\nnothing sent: dropped after {closed_after:.2f} s (header timeout {QUICK.header_timeout} s)")
+
+
+def test_a_body_sent_a_byte_a_second_is_408_and_the_connection_closed(quick):
+    body = json.dumps({"query": "speech recognition"}).encode()
+    with connect(quick) as sock:
+        sock.sendall(HEAD + f"Content-Length: {len(body)}\r\n\r\n".encode())
+        answered_after = trickle(sock, body, every=1.0, limit=QUICK.body_timeout + 4)
+        assert answered_after is not None, "a body a byte a second was waited for"
+        answer, closed_after = until_closed(sock, QUICK.body_timeout + 3)
+    status, headers, got = parse(answer)
+    assert status == 408 and headers["connection"] == "close" and closed_after is not None
+    assert got == {"error": f"the request body did not arrive within {QUICK.body_timeout:g} s", "detail": []}
+    print(f"\nbody a byte a second: 408 after {answered_after:.2f} s (body timeout {QUICK.body_timeout} s)")
+
+
+def test_a_kept_alive_connection_serves_requests_within_the_timeouts(quick):
+    """The header deadline runs while a connection waits for a request, not while it is used."""
+    connection = http.client.HTTPConnection(quick.removeprefix("http://"), timeout=TIMEOUT)
+    try:
+        for _ in range(3):
+            for path in ("/health", "/similar?q=FastCorrect+2&k=2"):
+                connection.request("GET", path)
+                answer = connection.getresponse()
+                assert answer.status == 200 and json.loads(answer.read())
+            time.sleep(QUICK.header_timeout * 0.6)  # idle, under the deadline, three times over
+    finally:
+        connection.close()
+
+
+def test_headers_too_large_or_not_http_are_a_json_400(base):
+    # h11 buffers at most 16 KiB of an unfinished head (one read of up to 256 KiB that holds a
+    # whole head gets through): 17 KB of a head that does not end is refused, nothing more sent.
+    for request in (b"GET /health HTTP/1.1\r\nHost: test\r\nX-Big: " + b"y" * 17_000,
+                    b"NOT HTTP AT ALL\r\n\r\n"):
+        with connect(base) as sock:
+            sock.sendall(request)
+            answer, closed_after = until_closed(sock)
+        status, headers, got = parse(answer)
+        assert status == 400 and closed_after is not None and headers["content-type"] == "application/json"
+        assert set(got) == {"error", "detail"}
 
 
 # -- One error shape, no command line in it -----------------------------------------------------

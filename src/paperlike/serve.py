@@ -7,17 +7,28 @@ pages at ``/docs``) describe them.
 
 Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
 (``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
+
+The service sheds clients that would hold a connection (:class:`Limits` has the figures):
+
+- a request's line and headers must arrive within ``header_timeout`` of the connection or of
+  its previous answer, else the connection is closed (:class:`_Protocol`, uvicorn's h11
+  protocol with that deadline: uvicorn has none for the head);
+- a body declared larger than ``max_body`` is answered 413 before a byte of it is read; one
+  that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
+  its headers, else 408 (:class:`BodyLimit`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__, api, store
 from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, RequestError, UsageError
@@ -29,26 +40,47 @@ from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideReque
                      SimilarRequest)
 
 try:
+    import h11
     import uvicorn
     from fastapi import APIRouter, Depends, FastAPI, Query, Request
     from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, Response
     from starlette.exceptions import HTTPException
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
                             "pip install 'paperlike[serve]'") from None
 
-__all__ = ["create_app", "run", "router", "MAX_BODY"]
+__all__ = ["create_app", "config", "run", "router", "Limits", "MAX_BODY"]
+
+log = logging.getLogger("paperlike.serve")
 
 RelationName = Literal[RELATIONS]  # type: ignore[valid-type]
 
 MAX_BODY = 1_000_000
 """The largest request body, in bytes; a larger one is answered 413."""
 
-# Reading on past MAX_BODY, up to this, lets a client that sent too much read its 413 (a server
-# that closes with unread bytes resets the connection); beyond it the connection is dropped.
+# A body answered before it was read (413, 408) is read on and dropped, up to this many bytes,
+# before the connection is closed, so that a client that sends its whole request before reading
+# its answer can read it (see _Protocol); a body declared larger is not waited for.
 _DRAIN = 16 * MAX_BODY
+
+
+class Limits(BaseModel):
+    """What one client may take of the service: the timeouts and the body size.
+    ``create_app(index, limits=Limits(...))`` sets them; the defaults are the README's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_body: int = Field(MAX_BODY, ge=1, description="The largest request body, in bytes (larger: 413).")
+    header_timeout: float = Field(10.0, gt=0, description=(
+        "Seconds for a request's line and headers to arrive, from the connection or the previous "
+        "answer on it; then the connection is closed."))
+    body_timeout: float = Field(30.0, gt=0, description=(
+        "Seconds for a request's body to arrive, from the end of its headers; then 408 and the "
+        "connection is closed."))
+
 
 # The status of each kind of PaperlikeError; the first class that matches wins; others are 500.
 _STATUS = ((NotFoundError, 404), (QueryError, 400), (InputError, 400), (UsageError, 400))
@@ -57,8 +89,9 @@ _STATUS = ((NotFoundError, 404), (QueryError, 400), (InputError, 400), (UsageErr
 class Service:
     """What the endpoints share: the index (read-only) and the answers computed once."""
 
-    def __init__(self, index: PaperIndex, model_path: str | Path | None = None) -> None:
+    def __init__(self, index: PaperIndex, model_path: str | Path | None = None, limits: Limits | None = None) -> None:
         self.index = index
+        self.limits = limits or Limits()
         index.keys  # built now if the index was never saved, not by concurrent first requests
         self.health = Health(
             model=None if model_path is None else Path(model_path).resolve().name,
@@ -98,6 +131,7 @@ Served = Annotated[Service, Depends(_service)]
 
 router = APIRouter(responses={
     400: {"model": ErrorMessage, "description": "A query or record that cannot be read"},
+    408: {"model": ErrorMessage, "description": "A body that did not arrive in time"},
     413: {"model": ErrorMessage, "description": f"A request body larger than {MAX_BODY} bytes"},
     422: {"model": ErrorMessage, "description": "A request its models reject; `detail` lists the fields at fault"},
 })
@@ -245,37 +279,43 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     return _error_answer(500, "internal error; the server's log has the details")
 
 
-class BodyLimit:
-    """ASGI middleware answering 413 to a request body over ``limit`` bytes, whether its
-    Content-Length says so or it streams (chunked) past it; the body is held in memory only
-    up to the limit."""
+# -- The connection: timeouts and sizes ----------------------------------------------------------
 
-    def __init__(self, app: Callable, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+class BodyLimit:
+    """ASGI middleware that reads a request's body before the application does: 413 at once,
+    before reading, for a Content-Length over ``limit`` bytes, or as soon as a streamed
+    (chunked) body passes it; 408 when the body has not all arrived ``timeout`` seconds after
+    the headers. Either closes the connection (with ``paperlike serve``'s protocol, after
+    reading and dropping what the client still sends, within bounds: :class:`_Protocol`). The
+    body is held in memory only up to the limit."""
+
+    def __init__(self, app: Callable, limit: int = MAX_BODY, timeout: float = 30.0) -> None:
+        self.app, self.limit, self.timeout = app, limit, timeout
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        too_large = declared.isdigit() and int(declared) > self.limit
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, receive, send, 413, f"the request body is larger than {self.limit} bytes")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         chunks: list[bytes] = []
         size, more = 0, True
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                return await self._refuse(scope, receive, send, 408,
+                                          f"the request body did not arrive within {self.timeout:g} s")
             if message["type"] == "http.disconnect":
                 return
-            size += len(message.get("body", b""))
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.limit:
+                return await self._refuse(scope, receive, send, 413, f"the request body is larger than {self.limit} bytes")
+            chunks.append(body)
             more = message.get("more_body", False)
-            too_large = too_large or size > self.limit
-            if too_large:
-                chunks.clear()
-                if size > _DRAIN:
-                    break
-            else:
-                chunks.append(message.get("body", b""))
-        if too_large:
-            answer = _error_answer(413, f"the request body is larger than {self.limit} bytes")
-            return await answer(scope, receive, send)
         replayed = False
 
         async def replay():
@@ -287,27 +327,156 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
+    @staticmethod
+    async def _refuse(scope, receive, send, status: int, error: str) -> None:
+        await _error_answer(status, error, close=True)(scope, receive, send)
 
-def create_app(index: PaperIndex, model_path: str | Path | None = None) -> FastAPI:
+
+class _Transport:
+    """A connection's transport as uvicorn's protocol sees it: closing it is the protocol's
+    :meth:`_Protocol._close`."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
+        self._transport, self._protocol = transport, protocol
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def close(self) -> None:
+        self._protocol._close()
+
+    def is_closing(self) -> bool:
+        return self._protocol._lingering or self._transport.is_closing()
+
+
+class _Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol (h11) with deadlines on what a connection waits for from its
+    client, and a lingering close.
+
+    uvicorn's keep-alive timeout closes a connection idle after an answer, but any byte resets
+    it, and a new connection has none: here a request's line and headers must arrive within
+    ``header_timeout`` of the connection or of the previous answer, else the connection is
+    closed. A connection closed while its client is still sending a body (answered 413 or 408
+    before it was all read) is half-closed, and what the client still sends is read and dropped,
+    for ``body_timeout`` seconds and ``_DRAIN`` bytes at most, before it is closed: closing with
+    unread bytes would reset it, and the client would see the reset, not its answer. A body
+    declared larger than ``_DRAIN`` is not waited for. The 400 for a request that is not HTTP is
+    the service's JSON."""
+
+    header_timeout = 10.0
+    body_timeout = 30.0
+
+    _raw: asyncio.Transport
+    _deadline: asyncio.TimerHandle | None = None
+    _lingering = False
+    _dropped = 0  # bytes read and dropped while lingering
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self._raw = transport
+        super().connection_made(_Transport(transport, self))  # type: ignore[arg-type]
+        self._watch()
+
+    def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            self._dropped += len(data)
+            if self._dropped > _DRAIN:
+                self._raw.close()
+            return
+        super().data_received(data)
+        self._watch()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _watch(self) -> None:
+        """While the connection waits for a request, the head's deadline runs."""
+        waiting = not self.transport.is_closing() and self.conn.their_state is h11.IDLE
+        if waiting and self._deadline is None:
+            self._deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+        elif not waiting and not self._lingering:
+            self._disarm()
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        log.debug("closing a connection from %s: no request within %g s", self.client, self.header_timeout)
+        try:
+            self.conn.send(h11.ConnectionClosed())
+        except h11.LocalProtocolError:
+            pass
+        self.transport.close()
+
+    def _close(self) -> None:
+        if self._lingering or self._raw.is_closing():
+            return
+        self._disarm()
+        declared = dict(self.headers or ()).get(b"content-length", b"0")
+        if self.conn.their_state is h11.SEND_BODY and (not declared.isdigit() or int(declared) <= _DRAIN):
+            self._lingering = True
+            if self._raw.can_write_eof():
+                self._raw.write_eof()  # after the answer: the client reads it, then the end
+            self._raw.resume_reading()  # uvicorn pauses reading past 64 KiB of body unread
+            self._deadline = self.loop.call_later(self.body_timeout, self._raw.close)
+        else:
+            self._raw.close()
+
+    def shutdown(self) -> None:
+        if self._lingering:  # the server stops: no more waiting for the rest of a body
+            self._raw.close()
+        else:
+            super().shutdown()
+
+    def send_400_response(self, msg: str) -> None:
+        body = ErrorMessage(error="the request is not valid HTTP/1.1, or its headers are too large").model_dump_json()
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+        self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers, reason=b"Bad Request")))
+        self.transport.write(self.conn.send(h11.Data(data=body.encode())))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
+
+
+def create_app(index: PaperIndex, model_path: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
     """The service over a loaded index; ``model_path`` (its folder, if saved) is for /health and
-    /decide, which give its name."""
+    /decide; ``limits`` (default: ``Limits()``) for every request. The header timeout is the
+    server's (:func:`config`)."""
+    limits = limits or Limits()
     app = FastAPI(
         title="paperlike",
         version=__version__,
         summary="Papers like this, and is this the same paper? TF-IDF over titles and abstracts.",
     )
-    app.state.service = Service(index, model_path)
+    app.state.service = Service(index, model_path, limits)
+    app.state.limits = limits
     app.include_router(router)
     app.add_exception_handler(PaperlikeError, _paperlike_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=limits.max_body, timeout=limits.body_timeout)
     return app
 
 
+def config(app: FastAPI, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration for the app of :func:`create_app`: its HTTP protocol with the
+    app's header and body timeouts (h11, whether or not httptools is installed). ``options``
+    are uvicorn.Config's others (``log_level``, ...)."""
+    limits: Limits = getattr(app.state, "limits", None) or Limits()
+    protocol = type("PaperlikeH11Protocol", (_Protocol,), {"header_timeout": limits.header_timeout,
+                                                           "body_timeout": limits.body_timeout})
+    return uvicorn.Config(app, host=host, port=port, http=protocol, **options)
+
+
 def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
-        notice: Callable[[str], None] | None = None) -> None:
+        notice: Callable[[str], None] | None = None, limits: Limits | None = None) -> None:
     """Load the model at model_path once and serve it until interrupted (Ctrl-C).
 
     The address is taken before the model is loaded, so a port in use is a one-line
@@ -319,11 +488,11 @@ def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         reason = (exc.strerror or str(exc)).split(" (while attempting")[0]  # create_server adds the address
         raise PaperlikeError(f"cannot listen on {host}:{port}: {reason}") from None
     with sock:
-        app = create_app(api.open_model(model_path, notice=notice), model_path)
+        app = create_app(api.open_model(model_path, notice=notice), model_path, limits)
         if notice:
             address = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
             notice(f"serving {model_path} at {address} (endpoints at {address}/docs; Ctrl-C stops)")
         try:
-            uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=[sock])
+            uvicorn.Server(config(app, host, port)).run(sockets=[sock])
         except KeyboardInterrupt:
             pass
