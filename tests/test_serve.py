@@ -594,6 +594,142 @@ def test_http_messages_give_http_advice_and_the_cli_keeps_its_own(base, seed_mod
     assert result.exit_code == 1 and "'paperlike papers'" in result.stderr
 
 
+# -- Costly requests: bounded at once, each with a work limit -----------------------------------
+
+def seed_records(index, n):
+    """n records for /check, the seed records over and over."""
+    records = list(index.records_)
+    return [{"title": r.title, "abstract": r.abstract, "authors": r.authors} for r in (records * (n // len(records) + 1))[:n]]
+
+
+def in_thread(fn, *args):
+    """Start fn(*args) in a thread; join() gives its answer (or raises its exception)."""
+    box = {}
+
+    def target():
+        try:
+            box["answer"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001  handed to join
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+
+    def join():
+        thread.join(3 * TIMEOUT)
+        assert not thread.is_alive(), "a request did not end"
+        if "error" in box:
+            raise box["error"]
+        return box["answer"]
+    return join
+
+
+def test_costly_requests_beyond_the_bound_wait_then_get_503_and_similar_still_answers(seed_model, seed_index,
+                                                                                       monkeypatch):
+    """One costly request at once, one more waiting at most 1 s: a third is refused at once, the
+    waiting one after its wait, both 503 with Retry-After, while /similar answers. The first
+    check is held (the real check, started when the test says) so that the slot is busy for sure."""
+    entered, release = threading.Event(), threading.Event()
+    real_check = paperlike.api.check
+
+    def held_check(*args, **kwargs):
+        entered.set()
+        release.wait(3 * TIMEOUT)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(paperlike.api, "check", held_check)
+    record = seed_records(seed_index, 1)[0]
+    with serving(seed_model, serve.Limits(heavy=1, heavy_queue=1, heavy_wait=1.0)) as url:
+        first = in_thread(exchange, url, "POST", "/check", record)
+        assert entered.wait(TIMEOUT)
+        waiting = in_thread(exchange, url, "POST", "/recommend", {"like": ["FastCorrect 2"]})
+        time.sleep(0.3)  # it is in the queue now
+        status, headers, refused = exchange(url, "POST", "/check", record)  # the queue is full
+        assert status == 503 and headers["Retry-After"] == str(serve.RETRY_AFTER)
+        assert set(refused) == {"error", "detail"} and "busy" in refused["error"]
+        assert call(url, "GET", "/similar?q=FastCorrect+2&k=3")[0] == 200  # not a costly request
+        assert call(url, "GET", "/health")[0] == 200
+        status, headers, waited = waiting()
+        assert status == 503 and headers["Retry-After"] == str(serve.RETRY_AFTER)
+        release.set()
+        status, _, answer = first()
+        assert status == 200 and answer[0]["status"] == "known"
+        status, _, answer = exchange(url, "POST", "/recommend", {"like": ["FastCorrect 2"], "k": 2})
+        assert status == 200 and len(answer["results"]) == 2  # the slot is free again
+
+
+def test_no_waiting_means_a_free_slot_is_taken_and_a_busy_one_refused(seed_model, seed_index, monkeypatch):
+    entered, release = threading.Event(), threading.Event()
+    real_check = paperlike.api.check
+
+    def held_check(*args, **kwargs):
+        entered.set()
+        release.wait(3 * TIMEOUT)
+        return real_check(*args, **kwargs)
+
+    record = seed_records(seed_index, 1)[0]
+    with serving(seed_model, serve.Limits(heavy=1, heavy_wait=0)) as url:
+        assert call(url, "POST", "/check", record)[0] == 200
+        monkeypatch.setattr(paperlike.api, "check", held_check)
+        first = in_thread(exchange, url, "POST", "/check", record)
+        assert entered.wait(TIMEOUT)
+        assert exchange(url, "POST", "/check", record)[0] == 503
+        release.set()
+        assert first()[0] == 200
+
+
+def test_a_costly_request_over_its_work_limit_is_422_before_any_work(seed_model, seed_index):
+    limits = serve.Limits(check_records=5, svm_work=100)
+    with serving(seed_model, limits) as url:
+        status, got = call(url, "POST", "/check", seed_records(seed_index, 6))
+        assert status == 422 and got == {
+            "error": "this service checks at most 5 records per request, not 6; send them in several requests",
+            "detail": []}
+        assert call(url, "POST", "/check", seed_records(seed_index, 5))[0] == 200
+        status, got = call(url, "POST", "/recommend", {"like": ["FastCorrect 2"], "method": "svm"})
+        assert status == 422 and got["error"].startswith("method=svm is not served on a model this large")
+        assert call(url, "POST", "/recommend", {"like": ["FastCorrect 2"]})[0] == 200
+
+
+def test_dupes_answers_every_filter_as_the_api_does(base, seed_index):
+    for query, kwargs in [("", {}), ("?maybe=true", {"maybe": True}), ("?min_size=3", {"min_size": 3}),
+                          ("?relation=copy&relation=decided", {"relations": ["copy", "decided"]}),
+                          ("?maybe=true&relation=preprint+and+published&min_size=2",
+                           {"maybe": True, "relations": ["preprint and published"]})]:
+        status, got = call(base, "GET", "/dupes" + query)
+        assert status == 200, (query, got)
+        assert got == paperlike.dupes(seed_index, **kwargs).model_dump(mode="json"), query
+
+
+def test_similar_stays_answered_while_costly_requests_run(seed_model, seed_index):
+    """Real costly requests (checks of 250 records, SVM reading lists, the review queue), more
+    than the service runs at once, while one client asks /similar again and again: every
+    /similar is answered. The latencies are printed, not asserted (they depend on the machine)."""
+    def similar_times(url, n):
+        times = []
+        for i in range(n):
+            start = time.monotonic()
+            status, _ = call(url, "GET", f"/similar?q={['FastCorrect+2', 'speaker+diarization'][i % 2]}&k=5")
+            times.append(time.monotonic() - start)
+            assert status == 200
+        return sorted(times)
+
+    with serving(seed_model) as url:
+        idle = similar_times(url, 20)
+        costly = [in_thread(exchange, url, "POST", "/check", seed_records(seed_index, 250)) for _ in range(3)]
+        costly += [in_thread(exchange, url, "POST", "/recommend", {"like": ["FastCorrect 2", "SoftCorrect"],
+                                                                    "method": "svm"}) for _ in range(2)]
+        costly.append(in_thread(exchange, url, "GET", "/dupes?maybe=true"))
+        busy = similar_times(url, 40)
+        started = time.monotonic()
+        statuses = [join()[0] for join in costly]
+        assert set(statuses) <= {200, 503} and statuses.count(200) >= 1
+    print(f"\n/similar idle: median {1000 * idle[10]:.0f} ms, max {1000 * idle[-1]:.0f} ms; while "
+          f"{len(costly)} costly requests ran (statuses {statuses}, the last ended "
+          f"{time.monotonic() - started:.1f} s after): median {1000 * busy[20]:.0f} ms, "
+          f"max {1000 * busy[-1]:.0f} ms")
+
+
 def test_decide_answers_the_models_name_not_its_path(seed_model, tmp_path):
     model = tmp_path / "seeds"
     shutil.copytree(seed_model, model)

@@ -8,30 +8,40 @@ pages at ``/docs``) describe them.
 Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
 (``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
 
-The service sheds clients that would hold a connection (:class:`Limits` has the figures):
+The service sheds clients that would hold it (:class:`Limits` has the figures):
 
 - a request's line and headers must arrive within ``header_timeout`` of the connection or of
   its previous answer, else the connection is closed (:class:`_Protocol`, uvicorn's h11
   protocol with that deadline: uvicorn has none for the head);
 - a body declared larger than ``max_body`` is answered 413 before a byte of it is read; one
   that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
-  its headers, else 408 (:class:`BodyLimit`).
+  its headers, else 408 (:class:`BodyLimit`);
+- the costly endpoints (``/check``, ``/recommend``, ``/dupes``, ``/decide``, ``/similar`` with
+  a long text) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
+  ``/papers`` and ``/health`` keep answering meanwhile; another waits for a slot at most
+  ``heavy_wait`` seconds (``heavy_queue`` of them at most), else 503 with Retry-After
+  (:class:`_Heavy`); and each has a work limit answered 422 before any work (``check_records``,
+  ``svm_work``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
+import os
 import socket
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__, api, store
-from .errors import InputError, MissingExtraError, NotFoundError, PaperlikeError, QueryError, RequestError, UsageError
+from .errors import (InputError, MissingExtraError, ModelError, NotFoundError, PaperlikeError, QueryError,
+                     RequestError, UsageError)
 from .index import PaperIndex
 from .dedup.rules import RELATIONS
 from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
@@ -46,13 +56,14 @@ try:
     from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, Response
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
     from uvicorn.protocols.http.h11_impl import H11Protocol
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
                             "pip install 'paperlike[serve]'") from None
 
-__all__ = ["create_app", "config", "run", "router", "Limits", "MAX_BODY"]
+__all__ = ["create_app", "config", "run", "router", "Limits", "ServiceBusyError", "WorkLimitError", "MAX_BODY"]
 
 log = logging.getLogger("paperlike.serve")
 
@@ -66,10 +77,14 @@ MAX_BODY = 1_000_000
 # its answer can read it (see _Protocol); a body declared larger is not waited for.
 _DRAIN = 16 * MAX_BODY
 
+RETRY_AFTER = 5
+"""The seconds a 503 asks a client to wait before it tries again (its Retry-After header)."""
+
 
 class Limits(BaseModel):
-    """What one client may take of the service: the timeouts and the body size.
-    ``create_app(index, limits=Limits(...))`` sets them; the defaults are the README's."""
+    """What one client may take of the service: the timeouts, the body size, and the bounds on
+    costly requests. ``create_app(index, limits=Limits(...))`` sets them; the defaults are the
+    README's."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -80,34 +95,127 @@ class Limits(BaseModel):
     body_timeout: float = Field(30.0, gt=0, description=(
         "Seconds for a request's body to arrive, from the end of its headers; then 408 and the "
         "connection is closed."))
+    heavy: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, description=(
+        "Costly requests served at once (default: half the cores, at least one)."))
+    heavy_queue: int = Field(16, ge=0, description="Costly requests waiting for a slot, at most; more: 503.")
+    heavy_wait: float = Field(10.0, ge=0, description=(
+        "Seconds a costly request waits for a slot (or /dupes for its answer); then 503 with Retry-After."))
+    check_records: int = Field(250, ge=1, description=(
+        "The most records one /check request holds (more: 422): about 2 s on one core, the work "
+        "being mostly per record (8 ms each on the seed model, 4-6 ms on 40,000 arXiv papers)."))
+    svm_work: int = Field(10_000_000, ge=1, description=(
+        "The largest model (non-zero TF-IDF weights) that /recommend serves with method=svm "
+        "(larger: 422): about 4 s on one core (1.5 s for 4 million weights, 40,000 arXiv papers)."))
+    long_query: int = Field(10_000, ge=1, description=(
+        "A /similar query longer than this many characters is a costly request."))
+
+
+class ServiceBusyError(PaperlikeError):
+    """The service cannot take this costly request now (503, with Retry-After)."""
+
+    retry_after = RETRY_AFTER
+
+
+class WorkLimitError(UsageError):
+    """A valid request that asks more work than the service does for one request (422)."""
 
 
 # The status of each kind of PaperlikeError; the first class that matches wins; others are 500.
-_STATUS = ((NotFoundError, 404), (QueryError, 400), (InputError, 400), (UsageError, 400))
+_STATUS = ((ServiceBusyError, 503), (WorkLimitError, 422), (NotFoundError, 404), (QueryError, 400),
+           (InputError, 400), (UsageError, 400))
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], Any]) -> None:
+    try:
+        loop.call_soon_threadsafe(fn)
+    except RuntimeError:  # the loop is closed: the server has stopped
+        pass
+
+
+class _Heavy:
+    """The costly requests' own threads, at most ``limits.heavy`` working at once; a request
+    waits for one at most ``heavy_wait`` seconds, ``heavy_queue`` requests at most, else
+    ServiceBusyError. A slot is freed when its work ends, not when its client leaves, so the
+    bound holds on the work itself."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._threads = concurrent.futures.ThreadPoolExecutor(limits.heavy, thread_name_prefix="paperlike-heavy")
+        self._slots = asyncio.Semaphore(limits.heavy)
+        self.waiting = 0
+
+    def _busy(self) -> ServiceBusyError:
+        return ServiceBusyError(f"the service is busy with other costly requests ({self.limits.heavy} at once); "
+                                f"try again in {RETRY_AFTER} s")
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a heavy thread, when one is free."""
+        if not self._slots.locked():
+            await self._slots.acquire()  # a free slot: taken at once
+        elif self.waiting >= self.limits.heavy_queue:
+            raise self._busy()
+        else:
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self.limits.heavy_wait)
+            except asyncio.TimeoutError:
+                raise self._busy() from None
+            finally:
+                self.waiting -= 1
+        loop = asyncio.get_running_loop()
+        try:
+            job = self._threads.submit(fn, *args)
+        except BaseException:
+            self._slots.release()
+            raise
+        job.add_done_callback(lambda _: _call_soon(loop, self._slots.release))
+        return await asyncio.wrap_future(job)
+
+
+def _json(value: Any) -> Response:
+    """A model (or a list of models) as the body of a JSON answer: made where it is called (a
+    worker thread), so that FastAPI does not validate and serialise it again on the event loop."""
+    return Response(pydantic_core.to_json(value), media_type="application/json")
+
+
+def _dumped(fn: Callable[..., Any]) -> Callable[..., Response]:
+    def answer(*args: Any) -> Response:
+        return _json(fn(*args))
+    return answer
 
 
 class Service:
-    """What the endpoints share: the index (read-only) and the answers computed once."""
+    """What the endpoints share: the index (read-only), the limits, the costly requests' threads
+    and the groups of versions, computed once."""
 
     def __init__(self, index: PaperIndex, model_path: str | Path | None = None, limits: Limits | None = None) -> None:
         self.index = index
-        self.limits = limits or Limits()
         index.keys  # built now if the index was never saved, not by concurrent first requests
+        self.limits = limits or Limits()
+        self.model_path = None if model_path is None else Path(model_path)
         self.health = Health(
-            model=None if model_path is None else Path(model_path).resolve().name,
+            model=None if model_path is None else self.model_path.resolve().name,
             records=len(index.records_), papers=index.n_papers, version=__version__,
             format_version=None if model_path is None else store.read_manifest(Path(model_path))["format_version"],
         )
-        self.model_path = None if model_path is None else Path(model_path)
-        self._dupes: Dupes | None = None
+        self.heavy = _Heavy(self.limits)
+        self._report: asyncio.Future | None = None
         self._lock = threading.Lock()
 
-    def dupes(self) -> Dupes:
-        """The model's groups of versions: computed on first use, then the same answer."""
-        with self._lock:
-            if self._dupes is None:
-                self._dupes = api.dupes(self.index)
-            return self._dupes
+    async def dupes(self, maybe: bool = False, relations: Sequence[str] = (), min_size: int = 2) -> Response:
+        """The model's groups of versions (filtered as asked): the whole answer is computed once,
+        as a costly request started by the first /dupes; a request waits for it at most
+        ``heavy_wait`` seconds, then ServiceBusyError (the work goes on for the next one)."""
+        if self._report is None or (self._report.done() and (self._report.cancelled()
+                                                             or self._report.exception() is not None)):
+            self._report = asyncio.ensure_future(self.heavy.run(_Report, self.index))
+        try:
+            report = await asyncio.wait_for(asyncio.shield(self._report), self.limits.heavy_wait)
+        except asyncio.TimeoutError:
+            raise ServiceBusyError(f"the groups of versions are being computed; try again in {RETRY_AFTER} s") from None
+        if not maybe and not relations and min_size == 2:
+            return Response(report.answer, media_type="application/json")
+        return await self.heavy.run(_dumped(report.filtered), maybe, relations, min_size)
 
     def decide(self, request: DecideRequest) -> DecideReport:
         """Record a decision in the saved model (under its write lock), and serve the model as
@@ -115,12 +223,35 @@ class Service:
         if self.model_path is None:
             raise UsageError("this service's model was never saved, so it cannot keep decisions")
         with self._lock:
-            report = api.decide(self.model_path, request)
-            self.index = store.load(self.model_path)
-            self.index.keys  # noqa: B018  built now, not by concurrent first requests
-            self._dupes = None
-            self.health = self.health.model_copy(update={"papers": self.index.n_papers})
+            try:
+                report = api.decide(self.model_path, request)
+                index = store.load(self.model_path)
+            except ModelError as exc:  # its message names the model's path, which is the server's business
+                log.error("POST /decide: %s", exc)
+                raise ServiceBusyError("the model cannot be written now (the server's log says why); "
+                                       f"try again in {RETRY_AFTER} s") from None
+            index.keys  # noqa: B018  built now, not by concurrent first requests
+            self.index = index
+            self._report = None
+            self.health = self.health.model_copy(update={"papers": index.n_papers})
         return report.model_copy(update={"model": self.health.model})
+
+
+class _Report:
+    """The whole ``dupes`` answer of an index (with the pairs to decide), and the usual answer
+    (without them) as JSON, made once."""
+
+    def __init__(self, index: PaperIndex) -> None:
+        self.full = api.dupes(index, maybe=True)
+        self.answer = pydantic_core.to_json(self.full.model_copy(update={"maybe": []}))
+
+    def filtered(self, maybe: bool, relations: Sequence[str], min_size: int) -> Dupes:
+        """What ``api.dupes(index, maybe=..., relations=..., min_size=...)`` answers: the groups
+        are filtered, not made again."""
+        wanted = set(relations)
+        groups = [g for g in self.full.groups if len(g.members) >= min_size
+                  and (not wanted or any(m.relation in wanted for m in g.members))]
+        return self.full.model_copy(update={"groups": groups, "maybe": self.full.maybe if maybe else []})
 
 
 def _service(request: Request) -> Service:
@@ -133,7 +264,9 @@ router = APIRouter(responses={
     400: {"model": ErrorMessage, "description": "A query or record that cannot be read"},
     408: {"model": ErrorMessage, "description": "A body that did not arrive in time"},
     413: {"model": ErrorMessage, "description": f"A request body larger than {MAX_BODY} bytes"},
-    422: {"model": ErrorMessage, "description": "A request its models reject; `detail` lists the fields at fault"},
+    422: {"model": ErrorMessage, "description": "A request its models reject, or more work than one request may ask; "
+                                                "`detail` lists the fields at fault"},
+    503: {"model": ErrorMessage, "description": "Busy with other costly requests: try again after Retry-After seconds"},
 })
 _not_found = {404: {"model": ErrorMessage, "description": "No such record or paper in the model"}}
 
@@ -171,16 +304,25 @@ def similar(
 
 
 @router.post("/similar", response_model=Similar, responses=_not_found)
-def similar_post(service: Served, request: SimilarRequest) -> Similar:
-    """``GET /similar`` with the query in the body, for long texts."""
-    return api.similar(service.index, request)
+async def similar_post(service: Served, request: SimilarRequest) -> Response:
+    """``GET /similar`` with the query in the body, for long texts (one longer than the
+    service's ``long_query`` characters is a costly request)."""
+    work = _dumped(api.similar)
+    if len(request.query) > service.limits.long_query:
+        return await service.heavy.run(work, service.index, request)
+    return await run_in_threadpool(work, service.index, request)
 
 
 @router.post("/check", response_model=list[CheckResult])
-def check(service: Served, request: CheckRequest) -> list[CheckResult]:
+async def check(service: Served, request: CheckRequest) -> Response:
     """Is this paper already known? For each incoming record (one, or a list): the known paper
-    it is a version of, or ``new``. Records are numbered ``<request>:1``, ``:2``, ... in errors."""
-    return api.check(service.index, request, "<request>")
+    it is a version of, or ``new``. Records are numbered ``<request>:1``, ``:2``, ... in errors.
+    A request holds at most the service's ``check_records`` records."""
+    most = service.limits.check_records
+    if len(request.records) > most:
+        raise WorkLimitError(f"this service checks at most {most} records per request, not "
+                             f"{len(request.records)}; send them in several requests")
+    return await service.heavy.run(_dumped(api.check), service.index, request, "<request>")
 
 
 @router.get("/papers/{id:path}", response_model=PaperRecord, responses=_not_found)
@@ -191,31 +333,35 @@ def paper(service: Served, id: str) -> PaperRecord:
 
 
 @router.get("/dupes", response_model=Dupes)
-def dupes(
+async def dupes(
     service: Served,
     maybe: Annotated[bool, Query(description="Also the pairs that may be one paper, for a person to decide.")] = False,
     relation: Annotated[list[RelationName], Query(description="Only groups with a member of these relations.")] = [],  # noqa: B006
     min_size: Annotated[int, Query(ge=2, description="Only groups of at least this many records.")] = 2,
-) -> Dupes:
+) -> Response:
     """The groups of records that are versions of one paper, with the evidence and relation of
-    each, the groups worth a look first; with ``maybe``, the review queue."""
-    if not maybe and not relation and min_size == 2:
-        return service.dupes()
-    return api.dupes(service.index, maybe=maybe, relations=relation, min_size=min_size)
+    each, the groups worth a look first; with ``maybe``, the review queue. Computed once, on the
+    first request (which may be answered 503 while it is)."""
+    return await service.dupes(maybe=maybe, relations=relation, min_size=min_size)
 
 
 @router.post("/decide", response_model=DecideReport, responses=_not_found)
-def decide(service: Served, request: DecideRequest) -> DecideReport:
+async def decide(service: Served, request: DecideRequest) -> Response:
     """Record that records are one paper (``same``: each joins the first) or different papers;
     kept with the model and followed by every later answer (``/dupes``, ``/check``, ...)."""
-    return service.decide(request)
+    return await service.heavy.run(_dumped(service.decide), request)
 
 
 @router.post("/recommend", response_model=Recommendations, responses=_not_found)
-def recommend(service: Served, request: RecommendRequest) -> Recommendations:
+async def recommend(service: Served, request: RecommendRequest) -> Response:
     """Papers for a reading list: like ``like``, unlike ``not``, none of them nor ``exclude``.
-    Entries are ids or titles, or records (never paths: the service reads no files)."""
-    return api.recommend(service.index, request, files=False)
+    Entries are ids or titles, or records (never paths: the service reads no files).
+    ``method=svm`` is served on models up to the service's ``svm_work``."""
+    index = service.index
+    if request.method == "svm" and index.X_.nnz > service.limits.svm_work:
+        raise WorkLimitError(f"method=svm is not served on a model this large ({index.X_.nnz} TF-IDF weights, "
+                             f"the limit is {service.limits.svm_work}); use method=centroid")
+    return await service.heavy.run(_dumped(lambda: api.recommend(index, request, files=False)))
 
 
 # -- Errors: one shape, made in one place ------------------------------------------------------
@@ -226,6 +372,8 @@ def _error_answer(status: int, error: str, detail: Sequence[Any] = (), *, close:
     headers = dict(headers or {})
     if close:
         headers["connection"] = "close"
+    if status == 503:
+        headers.setdefault("retry-after", str(RETRY_AFTER))
     return JSONResponse(ErrorMessage(error=error, detail=list(detail)).model_dump(), status_code=status,
                         headers=headers)
 
@@ -252,7 +400,8 @@ def _summary(errors: Sequence[dict]) -> str:
 async def _paperlike_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PaperlikeError)
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return _error_answer(status, exc.for_http())
+    headers = {"retry-after": str(exc.retry_after)} if isinstance(exc, ServiceBusyError) else None
+    return _error_answer(status, exc.for_http(), headers=headers)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -444,6 +593,27 @@ class _Protocol(H11Protocol):
         self.transport.close()
 
 
+def _description(limits: Limits) -> str:
+    """The OpenAPI description: the error shape, and this service's limits."""
+    return f"""\
+Papers like this, and is this the same paper? TF-IDF over titles and abstracts.
+
+**Errors** have one shape, `{{"error": "one line", "detail": [...]}}`: `detail` lists the field
+errors of a request the models reject (422), and is empty otherwise. 400: a query or record
+that cannot be read; 404: no such record or paper; 408: a body that did not arrive in time;
+413: a body over {limits.max_body} bytes (answered before it is read); 422: a request the models
+reject, or more work than one request may ask; 503: busy, try again after `Retry-After` seconds.
+
+**Limits** of this service: the request line and headers within {limits.header_timeout:g} s of the
+connection or of the previous answer, else the connection is closed; the body within
+{limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/decide`
+and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
+{limits.heavy_queue} more wait for at most {limits.heavy_wait:g} s, others get 503. A `/check`
+request holds at most {limits.check_records} records; `method=svm` is served on models of up to
+{limits.svm_work} TF-IDF weights; `/dupes` is computed once, from its first request.
+"""
+
+
 def create_app(index: PaperIndex, model_path: str | Path | None = None, limits: Limits | None = None) -> FastAPI:
     """The service over a loaded index; ``model_path`` (its folder, if saved) is for /health and
     /decide; ``limits`` (default: ``Limits()``) for every request. The header timeout is the
@@ -453,6 +623,7 @@ def create_app(index: PaperIndex, model_path: str | Path | None = None, limits: 
         title="paperlike",
         version=__version__,
         summary="Papers like this, and is this the same paper? TF-IDF over titles and abstracts.",
+        description=_description(limits),
     )
     app.state.service = Service(index, model_path, limits)
     app.state.limits = limits
