@@ -97,7 +97,8 @@ class Limits(BaseModel):
         "connection is closed."))
     heavy: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, description=(
         "Costly requests served at once (default: half the cores, at least one)."))
-    heavy_queue: int = Field(16, ge=0, description="Costly requests waiting for a slot, at most; more: 503.")
+    heavy_queue: int = Field(64, ge=0, description=(
+        "Costly requests waiting for a slot, at most (each holds its body, 1 MB at most); more: 503."))
     heavy_wait: float = Field(10.0, ge=0, description=(
         "Seconds a costly request waits for a slot (or /dupes for its answer); then 503 with Retry-After."))
     check_records: int = Field(250, ge=1, description=(
