@@ -46,8 +46,8 @@ def requests_of(index):
         r = rng.choice(titled)
         words = r.title.split()
         pick = rng.random()
-        if pick < 0.3:
-            query = rng.choice([r.id, r.title, " ".join(words[: max(2, len(words) // 2)])])
+        if pick < 0.3:  # four words at least, so that some are in the vocabulary
+            query = rng.choice([r.id, r.title, " ".join(words[: max(4, len(words) // 2)])])
             return "GET /similar", "GET", f"/similar?q={urllib.parse.quote(query)}&k={rng.choice([3, 10])}", None
         if pick < 0.5:
             return "POST /similar", "POST", "/similar", {"query": (r.abstract or r.title)[:2000], "kind": "text", "k": 5}
