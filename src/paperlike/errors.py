@@ -26,9 +26,29 @@ __all__ = [
 
 
 class PaperlikeError(Exception):
-    """Base of every error paperlike raises on purpose."""
+    """Base of every error paperlike raises on purpose.
+
+    ``hint`` is advice for the command line that ends the message (``'paperlike papers' lists
+    the ids``): ``str(error)`` is the message and the hint. ``http_hint`` is the same advice for
+    an HTTP client, or None; the service answers :meth:`for_http`, which never names a command
+    or an option."""
 
     exit_code = 1
+
+    def __init__(self, *args: object, hint: str | None = None, http_hint: str | None = None) -> None:
+        super().__init__(*args)
+        self.hint, self.http_hint = hint, http_hint
+
+    def __str__(self) -> str:
+        return _ending(super().__str__(), self.hint)
+
+    def for_http(self) -> str:
+        """The message for an HTTP client: the CLI's hint left out, the HTTP one in its place."""
+        return _ending(super().__str__(), self.http_hint)
+
+
+def _ending(message: str, hint: str | None) -> str:
+    return f"{message}; {hint}" if hint else message
 
 
 class UsageError(PaperlikeError):

@@ -301,14 +301,14 @@ class PaperIndex:
             if record is not None:
                 return self._named(text, "id", self.paper_of_record(record), record)
             if kind == "id" or _looks_like_id(text):
-                raise NotFoundError(f"no record with id {text!r} in this model; "
-                                 "'paperlike papers' lists the ids")
+                raise NotFoundError(f"no record with id {text!r} in this model",
+                                    hint="'paperlike papers' lists the ids")
         if kind in (None, "title"):
             papers = self.papers_by_title(text)
             if len(papers) > 1:
                 ids = ", ".join(sorted(self.records_[self.canonical_record(p)].id for p in papers))
-                raise QueryError(f"the title {text!r} names {len(papers)} papers ({ids}); "
-                                 "query one of them with --id")
+                raise QueryError(f"the title {text!r} names {len(papers)} papers ({ids})",
+                                 hint="query one of them with --id", http_hint="query one of them by its id")
             if papers:
                 return self._named(text, "title", papers.pop())
         vector = self.vector_of_text(text)
@@ -341,8 +341,9 @@ class PaperIndex:
         """The TF-IDF row of free text; QueryError if none of its words are known."""
         vector = self.vectorizer.transform_texts([normalize(text)])
         if vector.nnz == 0:
-            raise QueryError("none of the query's words are in this model's vocabulary; "
-                             "try other words, or a title or id from 'paperlike papers'")
+            raise QueryError("none of the query's words are in this model's vocabulary",
+                             hint="try other words, or a title or id from 'paperlike papers'",
+                             http_hint="try other words, or a title or id of a paper in the model")
         return vector
 
     def scores(self, vector: sp.csr_matrix) -> np.ndarray:

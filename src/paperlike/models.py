@@ -373,7 +373,7 @@ class Health(BaseModel):
     """What a running service holds (``GET /health``)."""
 
     status: Literal["ok"] = "ok"
-    model: str | None = Field(description="The model folder, or null for an index never saved.")
+    model: str | None = Field(description="The model folder's name (not its path), or null for an index never saved.")
     records: int
     papers: int
     format_version: int | None = Field(description="The saved model's format version.")
@@ -381,9 +381,13 @@ class Health(BaseModel):
 
 
 class ErrorMessage(BaseModel):
-    """What the service answers to a request it cannot serve (4xx): one line saying why."""
+    """What the service answers to every request it cannot serve (4xx, 5xx), in one shape:
+    ``error``, one line saying why; ``detail``, the field errors of a request its models reject
+    (422: each with ``loc``, ``msg`` and ``type``), empty otherwise."""
 
-    error: str
+    error: str = Field(description="Why, in one line.")
+    detail: list[dict[str, Any]] = Field(
+        default_factory=list, description="A rejected request's field errors (422), as FastAPI lists them; else empty.")
 
 
 class PaperRecord(Paper):

@@ -164,8 +164,9 @@ def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix
     """Rocchio's query: the liked rows' centroid less ``negative`` (``ROCCHIO_NEGATIVE``) times
     the disliked rows' centroid, negative weights dropped, L2-normalised."""
     if not likes:
-        raise QueryError("none of the liked papers was found in the model or has known words; "
-                         "give ids or titles from 'paperlike papers', or files of records")
+        raise QueryError("none of the liked papers was found in the model or has known words",
+                         hint="give ids or titles from 'paperlike papers', or files of records",
+                         http_hint="give ids or titles of papers in the model, or records")
     query = sp.vstack(likes).mean(axis=0)
     if dislikes:
         query = query - negative * sp.vstack(dislikes).mean(axis=0)
@@ -173,7 +174,8 @@ def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix
     query[query < 0] = 0
     norm = float(np.linalg.norm(query))
     if norm == 0:
-        raise QueryError("the disliked papers cancel every word of the liked ones; drop some of --not")
+        raise QueryError("the disliked papers cancel every word of the liked ones",
+                         hint="drop some of --not", http_hint="drop some of the 'not' entries")
     return sp.csr_matrix(query / norm)
 
 
