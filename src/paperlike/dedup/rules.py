@@ -487,11 +487,11 @@ def relation(e: Evidence, rule: str, a: Paper, b: Paper) -> str:
         return "preprint and published"
     if rule == "same id" and e["doi"] == "same":
         return "same DOI"
+    if rule == "same id":
+        return "revised"  # one arXiv id, two texts: another version of it
     if e["abstract"] is not None:
         identical_titles = e["title"] is None or e["title"] == 1.0
         return "copy" if e["abstract"] >= _NEAR_IDENTICAL and identical_titles else "revised"
-    if rule == "same id":
-        return "revised"
     return "copy" if e["title"] == 1.0 and _bibliographic_support(e) >= 2 else "bibliographic match"
 
 
