@@ -29,7 +29,7 @@ from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, 
                      Decision, DupeGroup, Dupes, Filters, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
                      SimilarRequest, SourceCount)
-from .sources import read_records, seed_paths
+from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
 from .vectorize import Vectorizer
@@ -148,7 +148,7 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
               not_: Sequence[str | Path | Paper | CheckRecord] | None = None,
               exclude: Sequence[str | Path | Paper | CheckRecord] | None = None, k: int | None = None,
               filters: Filters | None = None, diverse: bool | None = None, method: str | None = None,
-              *, files: bool = True) -> Recommendations:
+              *, files: bool = True, max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
     like ``like``, unlike ``not_``, leaving out all of them and ``exclude``.
 
@@ -156,7 +156,8 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
     list with the request's other fields as keywords, None leaving the request's default.
     ``method``: "centroid" (the default, an exact query) or "svm" (arxiv-sanity's per-list
     classifier; slower, see recommend.METHODS). ``files=False`` never reads a string as a path
-    (for a service). RequestError when the request breaks a limit."""
+    (for a service); a record of a file over ``max_record_bytes`` is skipped as malformed.
+    RequestError when the request breaks a limit."""
     request = _as_request(RecommendRequest, request, "like", not_=not_, exclude=exclude, k=k, filters=filters,
                           diverse=diverse, method=method)
 
@@ -164,7 +165,8 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
         return [_as_paper(item, "<request>", 1) if isinstance(item, CheckRecord) else item for item in items]
 
     return index.recommend(entries(request.like), entries(request.not_), entries(request.exclude), k=request.k,
-                           filters=request.filters, diverse=request.diverse, files=files, method=request.method)
+                           filters=request.filters, diverse=request.diverse, files=files, method=request.method,
+                           max_record_bytes=max_record_bytes)
 
 
 def _as_request(model: type[Request], given: object, first: str, **fields: object) -> Request:

@@ -12,14 +12,15 @@ paperlike does not model are kept in ``extra``.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, make_paper, read_each
-from .jsondoc import json_lines, stream_json_lines
+from .base import MAX_RECORD_BYTES, Bad, make_paper, read_each
+from .jsondoc import stream_json_lines
 
 __all__ = ["sniff", "read", "read_stream"]
 
@@ -79,13 +80,18 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines text, and a Skipped for each line that is not one."""
-    return read_each(json_lines(text, path), path, paper_from_json)
+    # surrogateescape: bytes that stdin could not decode come back as they were, and are
+    # reported as not UTF-8 with their line
+    return read_stream(io.BytesIO(text.encode("utf-8", "surrogateescape")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,
-                first_line: int = 1) -> Iterator[Paper | Skipped]:
+                first_line: int = 1, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
-    the first of them line ``first_line``), and a Skipped for each line that is not one."""
-    return read_each(stream_json_lines(stream, path, start, end, first_line), path, paper_from_json)
+    the first of them line ``first_line``), and a Skipped for each line that is not one or is
+    over ``limit`` bytes."""
+    return read_each(stream_json_lines(stream, path, start, end, first_line, limit), path, paper_from_json)

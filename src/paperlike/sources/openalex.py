@@ -14,10 +14,12 @@ arXiv's, else the DOI (``https://doi.org/...`` made bare), else the short OpenAl
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, arxiv_in, make_paper, read_each
+from .base import MAX_RECORD_BYTES, Bad, arxiv_in, make_paper, read_each
 from .jsondoc import json_records, looks_like_json
 
 __all__ = ["sniff", "read", "abstract_from_inverted_index"]
@@ -93,6 +95,14 @@ def _paper(work: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The works of an OpenAlex JSON file, and a Skipped for each that is not one."""
-    return read_each(json_records(text, path, ("results",)), path, _paper)
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The works of an OpenAlex JSON text, and a Skipped for each that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The works of an OpenAlex JSON file, and a Skipped for each that is not one or is over
+    ``limit`` bytes."""
+    return read_each(json_records(stream, path, ("results",), limit), path, _paper)

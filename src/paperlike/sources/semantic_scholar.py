@@ -13,10 +13,12 @@ else ``DOI``), ``title``, ``abstract``, ``authors[].name``, ``publicationDate`` 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, make_paper, read_each
+from .base import MAX_RECORD_BYTES, Bad, make_paper, read_each
 from .jsondoc import json_records, looks_like_json
 
 __all__ = ["sniff", "read"]
@@ -61,6 +63,14 @@ def _paper(obj: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The papers of a Semantic Scholar JSON file, and a Skipped for each that is not one."""
-    return read_each(json_records(text, path, ("data",)), path, _paper)
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The papers of a Semantic Scholar JSON text, and a Skipped for each that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The papers of a Semantic Scholar JSON file, and a Skipped for each that is not one or
+    is over ``limit`` bytes."""
+    return read_each(json_records(stream, path, ("data",), limit), path, _paper)

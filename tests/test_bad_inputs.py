@@ -1,0 +1,200 @@
+"""Inputs that used to take the memory (issue 19, defect 4): records over the size limit, gzip
+bombs, a giant line."""
+
+import gzip
+import io
+import json
+import random
+import tracemalloc
+import zlib
+
+import pytest
+from typer.testing import CliRunner
+
+import paperlike
+from paperlike.cli import app
+from paperlike.errors import InputError, UsageError
+from paperlike.sources import MAX_RECORD_BYTES, jsondoc
+
+from conftest import FIXTURES
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def reasons(corpus):
+    return [(s.line, s.reason) for s in corpus.skipped]
+
+
+# --- Defect 4: the size of a record --------------------------------------------------------------
+
+BIG = "word " * 2000  # 10 kB of abstract
+
+
+def _formats():
+    """Each format: a file with a small record, a 10 kB one and a small one, and the line of the big one."""
+    bib = "@article{{{k},\n  title = {{Paper {k}}},\n  abstract = {{{a}}}\n}}\n\n"
+    ris = "TY  - JOUR\nTI  - Paper {k}\nAB  - {a}\nER  - \n\n"
+    return {
+        "arxiv.jsonl": ("".join(json.dumps({"title": f"Paper {k}", "summary": a}) + "\n"
+                                for k, a in ((1, "short"), (2, BIG), (3, "short"))), 2),
+        "works.json": (json.dumps({"meta": {}, "results": [
+            {"id": f"https://openalex.org/W{k}", "title": f"Paper {k}",
+             "abstract_inverted_index": {w: [i] for i, w in enumerate(a.split())} if k != 2 else
+             {f"w{i}": [i] for i in range(2000)}} for k, a in ((1, "short"), (2, ""), (3, "short"))]}, indent=1), 13),
+        "papers.csv": ("title,abstract\nPaper 1,short\n\"Paper 2\",\"" + BIG.replace(" ", "\n") + "\"\nPaper 3,short\n", 3),
+        "library.bib": ("".join(bib.format(k=k, a=a) for k, a in ((1, "short"), (2, BIG), (3, "short"))), 6),
+        "library.ris": ("".join(ris.format(k=k, a=a) for k, a in ((1, "short"), (2, BIG), (3, "short"))), 6),
+        "listing.txt": ("Abstract:short one\nAbstract:" + BIG + "\nAbstract:short three\n", 2),
+    }
+
+
+@pytest.mark.parametrize("name", list(_formats()))
+def test_a_record_over_the_limit_is_skipped_with_its_line_and_a_raised_limit_reads_it(tmp_path, name):
+    text, line = _formats()[name]
+    path = write(tmp_path / name, text)
+    everything = paperlike.read_records([path])
+    assert len(everything.records) == 3 and not everything.skipped
+    corpus = paperlike.read_records([path], max_record_bytes=5000)
+    assert len(corpus.records) == 2
+    (skipped,) = corpus.skipped
+    assert skipped.line == line and "is over the limit of 5,000 bytes (raise it with --max-record-bytes)" in skipped.reason
+    assert [(r.id, r.title, r.abstract, r.source.line) for r in corpus.records] == [
+        (r.id, r.title, r.abstract, r.source.line) for r in everything.records if r.source.line != line]
+
+
+def test_the_default_limit_is_one_mebibyte(tmp_path):
+    assert MAX_RECORD_BYTES == 1 << 20
+    just = {"title": "x", "summary": "a" * (MAX_RECORD_BYTES - 40)}
+    over = {"title": "y", "summary": "a" * MAX_RECORD_BYTES}
+    corpus = paperlike.read_records([write(tmp_path / "big.jsonl", json.dumps(just) + "\n" + json.dumps(over) + "\n")])
+    assert [r.title for r in corpus.records] == ["x"] and [s.line for s in corpus.skipped] == [2]
+    with pytest.raises(UsageError, match="at least 1 byte"):
+        paperlike.read_records([tmp_path / "big.jsonl"], max_record_bytes=0)
+
+
+def test_a_giant_line_is_read_past_in_bounded_memory(tmp_path):
+    path = tmp_path / "giant.jsonl.gz"
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        out.write(b'{"title": "before"}\n{"title": "giant", "summary": "')
+        block = b"a" * (1 << 20)
+        for _ in range(16):
+            out.write(block)
+        out.write(b'"}\n{"title": "after"}\n')
+    tracemalloc.start()
+    try:
+        corpus = paperlike.read_records([path])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [r.title for r in corpus.records] == ["before", "after"]
+    assert corpus.skipped[0].line == 2 and "record of 16,777,250 bytes" in corpus.skipped[0].reason
+    assert peak < 4 << 20, f"{peak:,} bytes"
+
+
+def test_a_gzip_bomb_is_sniffed_from_its_first_bytes_not_unpacked(tmp_path):
+    bomb = tmp_path / "bomb.gz"
+    member = gzip.compress(b" " * (1 << 24), 9)  # 16 MiB of spaces; gzip reads members one after another
+    bomb.write_bytes(member * 64)  # 1 GiB
+    assert bomb.stat().st_size < 2_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="bomb.gz: unknown format"):
+            paperlike.read_records([bomb])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"{peak:,} bytes"
+
+
+@pytest.mark.parametrize("head, format", [
+    ('{"title": "x"}\n', "arxiv-json"), ('{"paperId": "p", "title": "x"}\n', "semantic-scholar"),
+    ("title,abstract\nx,y\n", "csv"), ("@misc{k, title={x}}\n", "bibtex"), ("TY  - JOUR\nTI  - x\nER  - \n", "ris"),
+    ("Abstract:x\n", "listing"), ('{"results": [{"id": "https://openalex.org/W1", "title": "x"}', "openalex")])
+def test_a_valid_head_before_a_bomb_reads_in_bounded_memory(tmp_path, head, format):
+    path = tmp_path / "bomb.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(path, "wb") as out:
+        out.write(compressor.compress(head.encode()))
+        for _ in range(16):
+            out.write(compressor.compress(b" " * (1 << 20)))
+        out.write(compressor.flush())
+    tracemalloc.start()
+    try:
+        try:
+            corpus = paperlike.read_records([path])
+        except InputError:  # the document never closes: broken, as it should be
+            assert format == "openalex"
+        else:
+            assert len(corpus.records) + len(corpus.skipped) >= 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 << 20, f"{format}: {peak:,} bytes"
+
+
+def test_a_damaged_gzip_stream_is_one_error(tmp_path):
+    data = gzip.compress((FIXTURES / "arxiv_api.jsonl").read_bytes() * 50)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"cut\.jsonl\.gz: damaged gzip file"):
+        paperlike.read_records([path])
+
+
+def test_a_document_is_read_a_record_at_a_time_as_json_reads_it_whole(tmp_path):
+    works = [{"id": f"https://openalex.org/W{i}", "title": f"Work {i}", "abstract_inverted_index":
+              {f"w{j}": [j] for j in range(i % 40)}} for i in range(1500)]
+    for indent in (None, 1):
+        text = json.dumps({"meta": {"count": len(works)}, "results": works}, indent=indent)
+        items = list(jsondoc.json_records(io.BytesIO(text.encode()), "w.json", ("results",), 5000))
+        assert [value for _, value in items] == works
+        if indent:  # each work on the line of its "{"
+            lines = [text.count("\n", 0, text.index(f'"https://openalex.org/W{i}"')) for i in range(len(works))]
+            assert [line for line, _ in items] == lines
+
+
+def test_a_document_cut_anywhere_is_the_error_json_gives_for_it(tmp_path):
+    text = (FIXTURES / "openalex_works.json").read_text(encoding="utf-8")
+    rng = random.Random(19)
+    for cut in sorted(rng.sample(range(1, len(text)), 60)):
+        part = text[:cut]
+        try:
+            json.loads(part)
+            continue
+        except json.JSONDecodeError as exc:
+            expected = f"w.json:{exc.lineno}: broken JSON ({exc.msg.removesuffix(' starting at')}, column {exc.colno})"
+        with pytest.raises(InputError) as error:
+            list(jsondoc.json_records(io.BytesIO(part.encode()), "w.json", ("results",), 1 << 20))
+        assert str(error.value) == expected
+
+
+def test_a_single_line_document_larger_than_a_record_is_read_by_its_records(tmp_path):
+    works = [{"id": f"https://openalex.org/W{i}", "title": f"Work {i}", "abstract_inverted_index":
+              {f"w{j}": [j] for j in range(100)}} for i in range(50)]
+    path = write(tmp_path / "response.json", json.dumps({"meta": {}, "results": works}))
+    assert path.stat().st_size > 60_000
+    corpus = paperlike.read_records([path], max_record_bytes=3000)
+    assert len(corpus.records) == 50 and not corpus.skipped
+
+
+def test_cli_max_record_bytes_on_the_commands_that_read_inputs(tmp_path, monkeypatch, seed_model):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(seed_model, "m")
+    write(tmp_path / "big.jsonl", json.dumps({"title": "Big", "summary": BIG}) + "\n"
+          + json.dumps({"title": "Small one about error correction"}) + "\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["index", "big.jsonl", "--model", "new", "--max-record-bytes", "5000"])
+    assert result.exit_code == 0 and "skipped big.jsonl:1: record of 10,032 bytes is over the limit" in result.stderr
+    for command in (["add", "big.jsonl", "--model", "m"], ["check", "big.jsonl", "--model", "m"],
+                    ["recommend", "--like", "big.jsonl", "--model", "m"],
+                    ["eval", "dupes", "big.jsonl", "--truth-field", "title"]):
+        result = runner.invoke(app, [*command, "--max-record-bytes", "5000"])
+        assert result.exit_code in (0, 3), (command, result.output)
+        assert "big.jsonl:1" in result.stderr and "over the limit" in result.stderr, command
+        result = runner.invoke(app, [*command, "--max-record-bytes", "20000"])
+        assert result.exit_code in (0, 3) and "over the limit" not in result.stderr, (command, result.output)
+    result = runner.invoke(app, ["index", "big.jsonl", "--model", "x", "--max-record-bytes", "0"])
+    assert result.exit_code == 2 and "--max-record-bytes" in result.stderr
