@@ -1,5 +1,5 @@
-"""Inputs that used to take the memory (issue 19, defect 4): records over the size limit, gzip
-bombs, a giant line."""
+"""Inputs that used to abort a whole run or take the memory (issue 19, defects 3 and 4): JSON
+nested too deep, fields of the wrong type, records over the size limit, gzip bombs."""
 
 import gzip
 import io
@@ -13,10 +13,14 @@ from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
-from paperlike.errors import InputError, UsageError
+from paperlike.errors import BadRecordError, InputError, UsageError
 from paperlike.sources import MAX_RECORD_BYTES, jsondoc
 
 from conftest import FIXTURES
+
+DEEP = "[" * 100_000 + "]" * 100_000
+TOO_DEEP = "JSON nested deeper than 100 levels"
+
 
 def write(path, text):
     path.write_text(text, encoding="utf-8")
@@ -25,6 +29,118 @@ def write(path, text):
 
 def reasons(corpus):
     return [(s.line, s.reason) for s in corpus.skipped]
+
+
+# --- Defect 3: JSON nested too deep --------------------------------------------------------------
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_json_line_nested_100k_deep_is_one_skipped_record(tmp_path, strict):
+    path = write(tmp_path / "deep.jsonl", '{"title": "Fine"}\n{"title": "Deep", "x": ' + DEEP + '}\n'
+                 '{"title": "Also fine"}\n')
+    if strict:
+        with pytest.raises(BadRecordError, match=r"deep\.jsonl:2: JSON nested deeper than 100 levels"):
+            paperlike.read_records([path], strict=True)
+        return
+    corpus = paperlike.read_records([path])
+    assert [r.title for r in corpus.records] == ["Fine", "Also fine"]
+    assert reasons(corpus) == [(2, TOO_DEEP)]
+
+
+def test_a_first_line_nested_too_deep_is_still_sniffed_and_skipped(tmp_path):
+    path = write(tmp_path / "deep.jsonl", '{"title": "Deep", "x": ' + DEEP + '}\n{"title": "Fine"}\n')
+    corpus = paperlike.read_records([path])
+    assert [r.title for r in corpus.records] == ["Fine"] and reasons(corpus) == [(1, TOO_DEEP)]
+
+
+def test_nesting_up_to_the_limit_is_read_and_beyond_it_skipped(tmp_path):
+    def line(depth):  # the record itself is one level
+        return json.dumps({"title": f"depth {depth}", "x": json.loads("[" * (depth - 1) + "]" * (depth - 1))})
+    corpus = paperlike.read_records([write(tmp_path / "edge.jsonl", line(100) + "\n" + line(101) + "\n")])
+    assert [r.title for r in corpus.records] == ["depth 100"] and reasons(corpus) == [(2, TOO_DEEP)]
+
+
+@pytest.mark.parametrize("shape", ["response", "array", "lines"])
+def test_an_openalex_work_nested_too_deep_is_skipped_and_the_rest_read(tmp_path, shape):
+    work = '{"id": "https://openalex.org/W%d", "title": "Work %d", "authorships": %s}'
+    works = [work % (1, 1, "[]"), work % (2, 2, DEEP), work % (3, 3, "[]")]
+    text = {"response": '{"meta": {"count": 3},\n"results": [\n' + ",\n".join(works) + "\n]}\n",
+            "array": "[\n" + ",\n".join(works) + "\n]\n",
+            "lines": "\n".join(works) + "\n"}[shape]
+    corpus = paperlike.read_records([write(tmp_path / "works.json", text)])
+    assert [r.id for r in corpus.records] == ["W1", "W3"]
+    assert reasons(corpus) == [({"response": 4, "array": 3, "lines": 2}[shape], TOO_DEEP)]
+
+
+def test_a_semantic_scholar_document_nested_too_deep_is_skipped(tmp_path):
+    text = '{"total": 2, "data": [{"paperId": "a", "title": "A"}, {"paperId": "b", "title": ' + DEEP + "}]}"
+    corpus = paperlike.read_records([write(tmp_path / "s2.json", text)])
+    assert [r.id for r in corpus.records] == ["a"] and reasons(corpus) == [(1, TOO_DEEP)]
+    whole = write(tmp_path / "one.json", '{"paperId": "b", "title": "B", "x": ' + DEEP + "}")
+    with pytest.raises(paperlike.EmptyCorpusError, match=r"one\.json:1: JSON nested deeper"):
+        paperlike.read_records([whole])
+
+
+def test_a_number_of_too_many_digits_is_a_skipped_record(tmp_path):
+    path = write(tmp_path / "big.jsonl", '{"title": "A", "n": ' + "9" * 5000 + '}\n{"title": "B"}\n')
+    corpus = paperlike.read_records([path])
+    assert [r.title for r in corpus.records] == ["B"]
+    assert corpus.skipped[0].line == 1 and corpus.skipped[0].reason.startswith("JSON number too long")
+
+
+def test_the_cli_reports_a_deep_line_in_one_line_with_or_without_strict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "deep.jsonl", '{"title": "Fine paper about speech"}\n{"title": ' + DEEP + "}\n")
+    result = CliRunner().invoke(app, ["index", "deep.jsonl", "--model", "m"])
+    assert result.exit_code == 0, result.output
+    assert "paperlike: skipped deep.jsonl:2: JSON nested deeper than 100 levels" in result.stderr
+    result = CliRunner().invoke(app, ["index", "deep.jsonl", "--model", "m2", "--strict"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == ("paperlike: error: deep.jsonl:2: JSON nested deeper than 100 levels "
+                                     "(rejected by --strict)")
+
+
+# --- Defect 3: fields of the wrong type ----------------------------------------------------------
+
+OPENALEX = {"id": "https://openalex.org/W1", "title": "A work"}
+S2 = {"paperId": "p1", "title": "A paper"}
+ARXIV = {"id": "2501.00001", "title": "An arXiv paper"}
+
+
+@pytest.mark.parametrize("base, field, value, reason", [
+    (OPENALEX, "locations", 5, "locations is not a list but int '5'"),
+    (OPENALEX, "locations", [7], "locations[0] is not an object but int '7'"),
+    (OPENALEX, "primary_location", [], "primary_location is not an object but list '[]'"),
+    (OPENALEX, "authorships", {"a": 1}, "authorships is not a list but dict \"{'a': 1}\""),
+    (OPENALEX, "authorships", ["Ada"], "authorships[0] is not an object but str 'Ada'"),
+    (OPENALEX, "ids", {"doi": 10}, "ids.doi is not text but int '10'"),
+    (OPENALEX, "biblio", {"volume": [1]}, "biblio.volume is not text or a number but list '[1]'"),
+    (OPENALEX, "publication_year", 2021.5, "publication_year is not text or a number but float '2021.5'"),
+    (OPENALEX, "id", 5, "id is not text but int '5'"),
+    (S2, "authors", 1.5, "authors is not a list but float '1.5'"),
+    (S2, "authors", [5], "authors[0] is not an object but int '5'"),
+    (S2, "externalIds", [], "externalIds is not an object but list '[]'"),
+    (S2, "journal", "Nature", "journal is not an object but str 'Nature'"),
+    (S2, "year", True, "year is not text or a number but bool 'True'"),
+    (S2, "publicationTypes", "JournalArticle", "publicationTypes is not a list but str 'JournalArticle'"),
+    (ARXIV, "authors", 3, "authors is not text or a list but int '3'"),
+    (ARXIV, "authors", [{"name": "Ada"}], "authors[0] is not text but dict \"{'name': 'Ada'}\""),
+    (ARXIV, "categories", {"cs": 1}, "categories is not text or a list but dict \"{'cs': 1}\""),
+    (ARXIV, "summary", ["a"], "abstract is not text but list \"['a']\""),
+    (ARXIV, "id", [1], "id is not text or a number but list '[1]'"),
+])
+def test_a_field_of_the_wrong_type_is_a_skipped_record_with_its_line(tmp_path, base, field, value, reason):
+    path = write(tmp_path / "records.jsonl", json.dumps(base) + "\n" + json.dumps(base | {field: value}) + "\n")
+    corpus = paperlike.read_records([path])
+    assert len(corpus.records) == 1 and reasons(corpus) == [(2, reason)]
+
+
+def test_null_is_unknown_not_the_wrong_type(tmp_path):
+    lines = [OPENALEX | {"locations": None, "authorships": [None, {"author": None}], "biblio": None},
+             S2 | {"authors": None, "externalIds": None, "journal": None, "year": None}]
+    path = write(tmp_path / "nulls.jsonl", "\n".join(map(json.dumps, lines[:1])) + "\n")
+    assert len(paperlike.read_records([path]).records) == 1
+    path = write(tmp_path / "nulls_s2.jsonl", "\n".join(map(json.dumps, lines[1:] * 2)) + "\n")
+    assert len(paperlike.read_records([path]).records) == 2
 
 
 # --- Defect 4: the size of a record --------------------------------------------------------------

@@ -13,14 +13,13 @@ paperlike does not model are kept in ``extra``.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import MAX_RECORD_BYTES, Bad, make_paper, read_each
-from .jsondoc import stream_json_lines
+from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
+from .jsondoc import BadJSON, loads, stream_json_lines
 
 __all__ = ["sniff", "read", "read_stream"]
 
@@ -35,18 +34,22 @@ def sniff(head: str) -> bool:
     if not first.startswith("{"):
         return False
     try:
-        obj = json.loads(first)
-    except json.JSONDecodeError:
+        obj = loads(first)
+    except BadJSON:  # a line cut short by the head, or one too deep to decode
         return '"title"' in first or '"summary"' in first or '"abstract"' in first
     return isinstance(obj, dict) and bool({"title", "summary", "abstract"} & obj.keys())
 
 
-def _categories(value: object) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
+def _categories(obj: dict) -> list[str]:
+    """A list of categories, or the snapshot's one string of them."""
+    value = get(obj, "categories", kind=(str, list))
+    return value.split() if isinstance(value, str) else get_list(obj, "categories")
+
+
+def _authors(obj: dict) -> str | list[str] | None:
+    """A list of names, or the snapshot's one string of them."""
+    value = get(obj, "authors", kind=(str, list))
+    return value if isinstance(value, str) else get_list(obj, "authors")
 
 
 def _date(obj: dict) -> str | None:
@@ -55,7 +58,7 @@ def _date(obj: dict) -> str | None:
     if isinstance(versions, list) and versions and isinstance(versions[0], dict):
         try:
             return parsedate_to_datetime(versions[0]["created"]).date().isoformat()
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # no date, or not one
             pass
     for key in ("published", "date", "crawled", "update_date"):
         if isinstance(obj.get(key), str) and obj[key][:4].isdigit():
@@ -67,12 +70,12 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     """A Paper from one decoded JSON line of either shape."""
     if not isinstance(obj, dict):
         raise Bad("expected a JSON object")
-    abstract = obj.get("summary", obj.get("abstract"))
+    id = get(obj, "id", kind=(str, int))
     return make_paper(
         path, line,
-        id=str(obj["id"]) if obj.get("id") is not None else None,
-        title=obj.get("title"), abstract=abstract if isinstance(abstract, str) else None,
-        authors=obj.get("authors"), categories=_categories(obj.get("categories")),
+        id=str(id) if id is not None else None,
+        title=obj.get("title"), abstract=obj.get("summary", obj.get("abstract")),
+        authors=_authors(obj), categories=_categories(obj),
         date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
         volume=obj.get("volume"), issue=obj.get("issue"), pages=obj.get("pages"), isbn=obj.get("isbn"),
         pmid=obj.get("pmid"), entry_type=obj.get("entry_type"),

@@ -22,7 +22,8 @@ from ..text import content_hash, normalize
 M = TypeVar("M")
 
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "too_big", "read_text", "not_utf8",
-           "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
+           "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
+           "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
 _ARXIV_ID_RE = re.compile(
     r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I
@@ -235,6 +236,67 @@ def read_text(path: Path) -> str:
     return Input(path).text()
 
 
+_KIND_NAMES = {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object",
+               bool: "true or false"}
+
+
+def describe(value: object) -> str:
+    """A value as a reason names it: its JSON type and its first characters."""
+    return f"{type(value).__name__} {str(value)[:40]!r}"
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(dict.fromkeys(_KIND_NAMES.get(k, k.__name__) for k in kinds))
+
+
+def _is(value: object, kind: type | tuple[type, ...]) -> bool:
+    """isinstance, where true and false are not numbers (JSON tells them apart)."""
+    return isinstance(value, kind) and (not isinstance(value, bool) or _accepts_bool(kind))
+
+
+def _accepts_bool(kind: type | tuple[type, ...]) -> bool:
+    return bool in (kind if isinstance(kind, tuple) else (kind,))
+
+
+def get(obj: object, *path: str | int, kind: type | tuple[type, ...] = str) -> Any:
+    """The value at ``path`` in decoded JSON (object keys and list indices: ``get(work,
+    "authorships", 0, "author", "display_name")``), checked: None where a level is missing or
+    null (JSON's "unknown"), Bad naming the field if a level or the value is of another type,
+    so that a reader never meets a number where it iterates a list.
+
+    >>> get({"ids": {"doi": 5}}, "ids", "doi")
+    Traceback (most recent call last):
+    paperlike.sources.base.Bad: ids.doi is not text but int '5'
+    """
+    value, name = obj, ""
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(value, list):
+                raise Bad(f"{name} is not a list but {describe(value)}")
+            value, name = value[key] if -len(value) <= key < len(value) else None, f"{name}[{key}]"
+        else:
+            if not isinstance(value, dict):
+                raise Bad(f"{name} is not an object but {describe(value)}")
+            value, name = value.get(key), f"{name}.{key}" if name else key
+        if value is None:
+            return None
+    if not _is(value, kind):
+        raise Bad(f"{name} is not {_kind_name(kind)} but {describe(value)}")
+    return value
+
+
+def get_list(obj: object, *path: str | int, kind: type | tuple[type, ...] = str) -> list:
+    """The list at ``path`` (:func:`get`), its null members left out, Bad naming the first
+    member of another kind than ``kind``; [] if it is missing or null."""
+    values = get(obj, *path, kind=list) or []
+    for i, value in enumerate(values):
+        if value is not None and not _is(value, kind):
+            name = ".".join(str(k) for k in path)
+            raise Bad(f"{name}[{i}] is not {_kind_name(kind)} but {describe(value)}")
+    return [value for value in values if value is not None]
+
+
 def arxiv_id(value: str | None) -> str | None:
     """The arXiv identifier without its version, if value is one."""
     match = _ARXIV_ID_RE.match((value or "").strip())
@@ -342,7 +404,7 @@ def make_paper(
               "venue": venue, "arXiv id": arxiv}
     for name, value in fields.items():  # JSON may hold anything where text is expected
         if value is not None and not isinstance(value, str):
-            raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+            raise Bad(f"{name} is not text but {describe(value)}")
     volume, issue, entry_type = (_short_text(name, value) for name, value in
                                  (("volume", volume), ("issue", issue), ("entry type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
@@ -404,7 +466,7 @@ def _short_text(name: str, value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+        raise Bad(f"{name} is not text but {describe(value)}")
     return normalize(str(value)) or None
 
 

@@ -8,6 +8,8 @@
 Every record comes with the 1-based line on which it starts in the file. Every input is
 streamed: JSON lines a line at a time, a document (an array or an API response) a record at a
 time, so that neither a file nor a record is ever held whole beyond the size a record may take.
+All JSON is decoded by :func:`loads` (or, inside a document, by :func:`_value`), which limit
+its nesting: JSON nested deeper than the stack allows would otherwise end the process.
 """
 
 from __future__ import annotations
@@ -23,8 +25,15 @@ from ..errors import InputError
 from ..models import Skipped
 from .base import MAX_RECORD_BYTES, Oversized, byte_lines, not_utf8, too_big
 
-__all__ = ["BadJSON", "loads", "json_records", "json_lines", "stream_json_lines",
+__all__ = ["MAX_JSON_DEPTH", "BadJSON", "loads", "json_records", "json_lines", "stream_json_lines",
            "count_lines", "looks_like_json"]
+
+# How deeply a record's JSON may nest: records nest 2 to 5 levels (OpenAlex's authorships'
+# institutions' lineage); json's decoder recurses once a level and would exhaust the stack near
+# 1000, and what took it deeper would make every later step recurse as deep.
+MAX_JSON_DEPTH = 100
+_TOO_DEEP = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+
 
 class BadJSON(ValueError):
     """JSON that cannot be read, and why (``reason``, a Skipped's reason as it is)."""
@@ -32,6 +41,10 @@ class BadJSON(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class _Beyond(BadJSON):
+    """JSON beyond a limit (nesting, a number's digits) rather than broken."""
 
 
 def broken_json(exc: json.JSONDecodeError) -> str:
@@ -43,12 +56,39 @@ def broken_json(exc: json.JSONDecodeError) -> str:
     return f"broken JSON ({message}, column {exc.colno})"
 
 
+def _number_too_long(exc: ValueError) -> str:
+    # "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; use ..."
+    return f"JSON number too long ({str(exc).split(':')[0]})"
+
+
 def loads(text: str) -> object:
-    """``json.loads``: BadJSON for broken JSON."""
+    """``json.loads``, with its limits: BadJSON for broken JSON, for JSON nested deeper than
+    MAX_JSON_DEPTH, and for an integer of more digits than Python converts."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadJSON(broken_json(exc)) from None
+    except RecursionError:
+        raise _Beyond(_TOO_DEEP) from None
+    except ValueError as exc:
+        raise _Beyond(_number_too_long(exc)) from None
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
+        raise _Beyond(_TOO_DEEP)
+    return value
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """True if the decoded value nests more than ``limit`` lists and objects deep (a level at
+    a time, without recursing)."""
+    level = [value] if isinstance(value, (list, dict)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for v in level for child in (v.values() if isinstance(v, dict) else v)
+                 if isinstance(child, (list, dict))]
+    return False
 
 
 def looks_like_json(head: str, *markers: str) -> bool:
@@ -118,7 +158,7 @@ def count_lines(stream: BinaryIO, end: int | None = None) -> int:
 
 def _is_json_lines(stream: BinaryIO, limit: int) -> bool:
     """More than one non-blank line, and the first one a JSON object by itself (or a line
-    that opens one and is too large to read). Leaves the stream at its start."""
+    that opens one and is too large or too deep to read). Leaves the stream at its start."""
     stream.seek(0)
     first = None
     try:
@@ -136,6 +176,8 @@ def _is_json_lines(stream: BinaryIO, limit: int) -> bool:
             else:
                 try:
                     first = isinstance(loads(text), dict)
+                except _Beyond:
+                    first = True
                 except BadJSON:
                     first = False
             if not first:
@@ -151,7 +193,7 @@ def json_records(stream: BinaryIO, path: str, list_keys: tuple[str, ...], limit:
 
     A broken line of JSON lines is a Skipped; a broken JSON document is an InputError naming
     the file and the line, since nothing after the break can be read. A record over ``limit``
-    bytes is a Skipped in either shape.
+    bytes, or nested deeper than MAX_JSON_DEPTH, is a Skipped in either shape.
     """
     if _is_json_lines(stream, limit):
         return stream_json_lines(stream, path, limit=limit)
@@ -249,7 +291,7 @@ class _Window:
 
 def _value(w: _Window, pos: int, limit: int) -> tuple[object, int, str | None]:
     """The JSON value at ``pos`` in the document: (value, end, None), or (None, end, reason)
-    for a value over ``limit`` bytes, read past without being decoded.
+    for a value over ``limit`` bytes or nested too deep, read past without being decoded.
     InputError if the document is broken there."""
     while True:
         rel, text = pos - w.base, w.text
@@ -259,6 +301,12 @@ def _value(w: _Window, pos: int, limit: int) -> tuple[object, int, str | None]:
             cut_short = exc.pos >= len(text) - _NEAR_END or exc.msg.startswith("Unterminated string")
             if w.eof or not cut_short:
                 raise w.error(w.base + exc.pos, exc.msg) from None
+        except RecursionError:
+            end, _ = _skip_value(w, pos)
+            return None, end, _TOO_DEEP
+        except ValueError as exc:
+            end, _ = _skip_value(w, pos)
+            return None, end, _number_too_long(exc)
         else:
             if end < len(text) or w.eof:  # else a number may go on in the next chunk
                 size = end - rel
@@ -266,6 +314,9 @@ def _value(w: _Window, pos: int, limit: int) -> tuple[object, int, str | None]:
                     size = len(text[rel:end].encode("utf-8"))
                 if size > limit:
                     return None, w.base + end, too_big(size, limit)
+                if (text.count("[", rel, end) + text.count("{", rel, end) > MAX_JSON_DEPTH
+                        and _deeper_than(value, MAX_JSON_DEPTH)):
+                    return None, w.base + end, _TOO_DEEP
                 return value, w.base + end, None
         if len(text) - rel > limit:  # more characters than the value may have bytes
             end, size = _skip_value(w, pos)
@@ -275,7 +326,8 @@ def _value(w: _Window, pos: int, limit: int) -> tuple[object, int, str | None]:
 
 def _skip_value(w: _Window, pos: int) -> tuple[int, int]:
     """The end of the JSON value at ``pos`` and its size in bytes, found from its brackets and
-    strings alone, a chunk at a time, the text read let go (for a value too large to decode). At a broken value, where it seems to end; the caller finds the break."""
+    strings alone, a chunk at a time, the text read let go (for a value too large or too deep
+    to decode). At a broken value, where it seems to end; the caller finds the break."""
     depth, in_string, size = 0, False, 0
     i = pos - w.base
     while True:
@@ -368,7 +420,7 @@ def _object(w: _Window, pos: int, path: str, list_keys: tuple[str, ...], limit: 
             else:
                 raise w.error(pos, "Expecting ',' delimiter")
     if not found:  # the object is the one record
-        if inner or w.base > start:  # a value of it too large to hold
+        if inner or w.base > start:  # a value of it too deep, or too large to hold
             value, problem = None, inner or too_big(pos - start, limit)
         else:
             value, _, problem = _value(w, start, limit)
