@@ -7,10 +7,12 @@ Directories are walked. A malformed record is reported as Skipped and the rest i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
+from ..arguments import checked
 from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
 from .. import parallel
 from ..heap import collections_paused
@@ -135,9 +137,10 @@ def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
     return assembled(Paper, fields, EVERY_PAPER_FIELD)
 
 
+@checked
 @collections_paused()
 def read_records(
-    paths: Iterable[str | Path],
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
     *,
     format: str | None = None,
     strict: bool = False,
@@ -145,7 +148,8 @@ def read_records(
     progress: Callable[[float], None] | None = None,
     max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Corpus:
-    """Every record in the files and folders, ids made unique, and the records skipped.
+    """Every record in the files and folders (a path, or paths), ids made unique, and the
+    records skipped.
 
     ``year`` completes listing dates that have no year. ``progress`` is called now and then
     with the fraction of the input bytes read so far. A record larger than
@@ -153,6 +157,8 @@ def read_records(
     given) is skipped as malformed. Raises EmptyCorpusError if nothing usable was read,
     BadRecordError on the first malformed record if ``strict``.
     """
+    if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of one
+        paths = [paths]
     if max_record_bytes < 1:
         raise UsageError(f"the record size limit must be at least 1 byte, not {max_record_bytes}")
     try:
@@ -161,7 +167,7 @@ def read_records(
         author_name.cache_clear()
 
 
-def _read(paths: Iterable[str | Path], format: str | None, strict: bool, year: int | None,
+def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, year: int | None,
           progress: Callable[[float], None] | None, limit: int) -> Corpus:
     records: list[Paper] = []
     skipped: list[Skipped] = []

@@ -196,6 +196,8 @@ class Input:
             raise InputError(f"{path}: is a directory") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        except ValueError as exc:  # a path holding a NUL byte
+            raise InputError(f"{path!r}: not a path ({exc})") from None
 
     def stream(self) -> BinaryIO:
         """A new seekable binary stream of the content, at its start. ``size`` is the content's
