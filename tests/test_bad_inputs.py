@@ -99,6 +99,22 @@ def test_the_cli_reports_a_deep_line_in_one_line_with_or_without_strict(tmp_path
                                      "(rejected by --strict)")
 
 
+def test_a_lone_surrogate_escape_is_read_as_u_fffd_and_the_model_saves(tmp_path, monkeypatch):
+    # found by tests/test_fuzz_readers.py: "\ud800" is valid JSON, but no UTF-8 can write it, and
+    # saving a model that held it failed with a traceback
+    arxiv = r'{"title": "Lone \ud800 surrogate", "summary": "a \udfff b", "authors": ["A \ud83d"], "x": "\ud83d\ude00"}'
+    s2 = r'{"paperId": "p", "title": "Lone \ud800 surrogate", "abstract": "a \udfff b", "authors": [{"name": "A \ud83d"}]}'
+    write(tmp_path / "s.jsonl", arxiv + "\n")
+    write(tmp_path / "s.json", '{"data": [' + s2 + "]}")
+    for name in ("s.jsonl", "s.json"):
+        (record,) = paperlike.read_records([tmp_path / name]).records
+        assert (record.title, record.abstract, record.authors) == ("Lone \ufffd surrogate", "a \ufffd b", ["A \ufffd"])
+    assert paperlike.read_records([tmp_path / "s.jsonl"]).records[0].extra["x"] == "\U0001F600"  # a pair is one character
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["index", "s.jsonl", "--model", "m"])
+    assert result.exit_code == 0, result.output
+
+
 # --- Defect 3: fields of the wrong type ----------------------------------------------------------
 
 OPENALEX = {"id": "https://openalex.org/W1", "title": "A work"}

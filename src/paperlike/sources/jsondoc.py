@@ -9,7 +9,8 @@ Every record comes with the 1-based line on which it starts in the file. Every i
 streamed: JSON lines a line at a time, a document (an array or an API response) a record at a
 time, so that neither a file nor a record is ever held whole beyond the size a record may take.
 All JSON is decoded by :func:`loads` (or, inside a document, by :func:`_value`), which limit
-its nesting: JSON nested deeper than the stack allows would otherwise end the process.
+its nesting (JSON nested deeper than the stack allows would otherwise end the process) and
+replace a lone surrogate (``"\\ud800"``, which JSON allows and UTF-8 cannot write) by U+FFFD.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def _number_too_long(exc: ValueError) -> str:
 
 def loads(text: str) -> object:
     """``json.loads``, with its limits: BadJSON for broken JSON, for JSON nested deeper than
-    MAX_JSON_DEPTH, and for an integer of more digits than Python converts."""
+    MAX_JSON_DEPTH, and for an integer of more digits than Python converts. A lone surrogate
+    in a string is U+FFFD."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -74,6 +76,24 @@ def loads(text: str) -> object:
         raise _Beyond(_number_too_long(exc)) from None
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
         raise _Beyond(_TOO_DEEP)
+    return _repaired(value) if _SURROGATE_ESCAPE_RE.search(text) else value
+
+
+# A surrogate's escape: json decodes a pair of them to one character, and one alone to a string
+# that cannot be written as UTF-8 (saving a model of it failed).
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _repaired(value: object) -> object:
+    """The decoded value, each lone surrogate in its strings (keys too) made U+FFFD (it nests
+    no deeper than MAX_JSON_DEPTH: this recursion is bounded)."""
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    if isinstance(value, dict):
+        return {_repaired(key): _repaired(item) for key, item in value.items()}
     return value
 
 
@@ -317,6 +337,8 @@ def _value(w: _Window, pos: int, limit: int) -> tuple[object, int, str | None]:
                 if (text.count("[", rel, end) + text.count("{", rel, end) > MAX_JSON_DEPTH
                         and _deeper_than(value, MAX_JSON_DEPTH)):
                     return None, w.base + end, _TOO_DEEP
+                if _SURROGATE_ESCAPE_RE.search(text, rel, end):
+                    value = _repaired(value)
                 return value, w.base + end, None
         if len(text) - rel > limit:  # more characters than the value may have bytes
             end, size = _skip_value(w, pos)
