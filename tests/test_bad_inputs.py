@@ -143,6 +143,9 @@ ARXIV = {"id": "2501.00001", "title": "An arXiv paper"}
     (ARXIV, "categories", {"cs": 1}, "categories is not text or a list but dict \"{'cs': 1}\""),
     (ARXIV, "summary", ["a"], "abstract is not text but list \"['a']\""),
     (ARXIV, "id", [1], "id is not text or a number but list '[1]'"),
+    (ARXIV, "versions", [{"created": [[]]}], "versions[0].created is not text but list '[[]]'"),  # found by fuzzing
+    (ARXIV, "versions", "v1", "versions is not a list but str 'v1'"),
+    (ARXIV, "published", 2007, "published is not text but int '2007'"),
 ])
 def test_a_field_of_the_wrong_type_is_a_skipped_record_with_its_line(tmp_path, base, field, value, reason):
     path = write(tmp_path / "records.jsonl", json.dumps(base) + "\n" + json.dumps(base | {field: value}) + "\n")

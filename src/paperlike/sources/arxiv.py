@@ -54,15 +54,16 @@ def _authors(obj: dict) -> str | list[str] | None:
 
 def _date(obj: dict) -> str | None:
     """The first version's date, else the listing day, else the update date (ISO)."""
-    versions = obj.get("versions")
-    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+    created = get(obj, "versions", 0, "created")
+    if created:
         try:
-            return parsedate_to_datetime(versions[0]["created"]).date().isoformat()
-        except (KeyError, TypeError, ValueError, OverflowError):  # no date, or not one
+            return parsedate_to_datetime(created).date().isoformat()
+        except (ValueError, OverflowError):  # text that is no date: the next one
             pass
     for key in ("published", "date", "crawled", "update_date"):
-        if isinstance(obj.get(key), str) and obj[key][:4].isdigit():
-            return obj[key][:10]
+        value = get(obj, key)
+        if value and value[:4].isdigit():
+            return value[:10]
     return None
 
 
