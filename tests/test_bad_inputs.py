@@ -199,6 +199,16 @@ def test_a_record_over_the_limit_is_skipped_with_its_line_and_a_raised_limit_rea
         (r.id, r.title, r.abstract, r.source.line) for r in everything.records if r.source.line != line]
 
 
+def test_a_csv_row_over_the_limit_ends_where_csv_would_end_it(tmp_path):
+    # found by fuzzing: a quoted field running over a line longer than the limit, full of
+    # delimiters, swallowed the rows after it
+    text = ('title,abstract\r\nFirst,one\r\n"Second\n' + "0\t0," * 300 + '",two\r\n'
+            + "Third,three\r\n" + " " * 300 + ",\r\nFourth,four\r\n")
+    corpus = paperlike.read_records([write(tmp_path / "t.csv", text)], max_record_bytes=256)
+    assert [(r.title, r.source.line) for r in corpus.records] == [("First", 2), ("Third", 5), ("Fourth", 7)]
+    assert [s.line for s in corpus.skipped] == [3, 6]  # a blank row over the limit is reported too
+
+
 def test_the_default_limit_is_one_mebibyte(tmp_path):
     assert MAX_RECORD_BYTES == 1 << 20
     just = {"title": "x", "summary": "a" * (MAX_RECORD_BYTES - 40)}

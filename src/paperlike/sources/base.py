@@ -71,13 +71,13 @@ class Oversized:
         return f"Oversized({self.size}, {self.head[:20]!r})"
 
 
-def byte_lines(stream: BinaryIO, limit: int, skeleton: re.Pattern[bytes] | None = None
+def byte_lines(stream: BinaryIO, limit: int, skeleton: Callable[[bytes], bytes] | None = None
                ) -> Iterator[bytes | Oversized]:
     """The lines of a binary stream (each with its line break), an :class:`Oversized` for each
     longer than ``limit`` bytes: such a line is read a block at a time and let go, so that no
-    line, however long, is ever held whole. With ``skeleton``, an Oversized keeps the line with
-    each run of bytes the pattern matches made one ``x`` (the quotes and commas that say where
-    a CSV record ends), unless that too is over the limit."""
+    line, however long, is ever held whole. With ``skeleton``, an Oversized keeps what that
+    function makes of each block of the line (what says where a CSV record ends), unless that
+    too is over the limit."""
     readline = stream.readline
     while True:
         line = readline(limit + 1)
@@ -87,7 +87,7 @@ def byte_lines(stream: BinaryIO, limit: int, skeleton: re.Pattern[bytes] | None 
             yield line
             continue
         size, head, blank = len(line), line[:_OVERSIZED_HEAD], line.isspace()
-        kept: bytes | None = skeleton.sub(b"x", line) if skeleton else None
+        kept: bytes | None = skeleton(line) if skeleton else None
         while not line.endswith(b"\n"):
             line = readline(1 << 16)
             if not line:
@@ -95,7 +95,7 @@ def byte_lines(stream: BinaryIO, limit: int, skeleton: re.Pattern[bytes] | None 
             size += len(line)
             blank = blank and line.isspace()
             if kept is not None:
-                kept += skeleton.sub(b"x", line)
+                kept += skeleton(line)
                 if len(kept) > limit:
                     kept = None
         yield Oversized(size, head, blank, kept)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
@@ -115,12 +115,23 @@ def _pmid_in(row: list[str], lowered: list[str]) -> str | None:
 _PMID_RE = re.compile(r"\bPMID:\s*(\d+)")
 
 
-# What decides where a CSV record ends: quotes, delimiters and line breaks. The rest of a record
-# over the limit is given to csv as this skeleton, each other run made one "x", so that csv
-# finds the record's end as it would have, without holding the record.
-_OTHER_RE = re.compile(r'[^",\t\r\n]+')
-_OTHER_BYTES_RE = re.compile(rb'[^",\t\r\n]+')
+# What decides where a CSV record ends: its quotes and line breaks, and whether the character
+# before a quote is the delimiter (a quote opens a quoted field only at a field's start). Past
+# the limit, the rest of a record is given to csv as its skeleton, each run of other characters
+# made one character, the delimiter if the run ends with it, else "x": csv finds the record's
+# end where it would have, without holding the record.
+_RUN_RE = re.compile(r'[^"\r\n]+')
+_RUN_BYTES_RE = re.compile(rb'[^"\r\n]+')
 _BARE_CR_RE = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _skeleton(text: str, delimiter: str) -> str:
+    return _RUN_RE.sub(lambda run: delimiter if run.group().endswith(delimiter) else "x", text)
+
+
+def _byte_skeleton(delimiter: str) -> Callable[[bytes], bytes]:
+    mark = delimiter.encode()
+    return lambda data: _RUN_BYTES_RE.sub(lambda run: mark if run.group().endswith(mark) else b"x", data)
 
 
 class _Lines:
@@ -130,9 +141,15 @@ class _Lines:
 
     def __init__(self, stream: BinaryIO, path: str, limit: int):
         self.path, self.limit = path, limit
-        self._lines = enumerate(byte_lines(stream, limit, skeleton=_OTHER_BYTES_RE), 1)
+        self._stream = stream
+        self._lines: Iterator[tuple[int, bytes | Oversized]] = iter(())
         self._pending: list[str] = []
         self.record_bytes = 0
+        # the header: its line tells the delimiter, which the skeletons of later lines keep
+        first = stream.readline(limit + 1)
+        self.delimiter = _delimiter(first.decode("utf-8", "replace").split("\n", 1)[0])
+        stream.seek(0)
+        self._lines = enumerate(byte_lines(stream, limit, skeleton=_byte_skeleton(self.delimiter)), 1)
         self.first = self._next_text()
 
     def new_record(self) -> int:
@@ -148,8 +165,6 @@ class _Lines:
         for number, line in self._lines:
             over = self.over
             if isinstance(line, Oversized):
-                if line.blank:  # white space, however much, is no record: a blank row
-                    return "\n"
                 self.record_bytes += max(line.size, self.limit + 1)
                 return (line.skeleton or b"\n").decode("ascii")
             self.record_bytes += len(line)
@@ -159,7 +174,7 @@ class _Lines:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise not_utf8(self.path, number, line[exc.start]) from None
-            return _OTHER_RE.sub("x", text) if over or self.over else text
+            return _skeleton(text, self.delimiter) if over or self.over else text
         return None
 
     def __iter__(self) -> _Lines:
@@ -194,7 +209,7 @@ def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: 
         return
     if csv.field_size_limit() <= limit:  # a record is held to the limit before csv sees it
         csv.field_size_limit(limit + 1)
-    reader = csv.reader(lines, delimiter=_delimiter(lines.first.split("\n", 1)[0]))
+    reader = csv.reader(lines, delimiter=lines.delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
