@@ -153,6 +153,21 @@ def test_a_field_of_the_wrong_type_is_a_skipped_record_with_its_line(tmp_path, b
     assert len(corpus.records) == 1 and reasons(corpus) == [(2, reason)]
 
 
+def test_dates_that_are_no_iso_date_are_read_as_one_or_as_unknown(tmp_path, monkeypatch):
+    # found by fuzzing: month = {²} in BibTeX ("²".isdigit(), but int() refuses it), and a JSON
+    # date of "2021x" or "²²²²-01", which reached the index and failed there
+    lines = [{"title": f"Paper {i}", "date": date} for i, date in
+             enumerate(["2021x", "\u00b2\u00b2\u00b2\u00b2-01", "2019, November", "2020/05/06", "2024-1-5", "2024-10-23"])]
+    write(tmp_path / "dates.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    assert [r.date for r in paperlike.read_records([tmp_path / "dates.jsonl"]).records] == [
+        "2021", None, "2019", "2020-05-06", "2024-01-05", "2024-10-23"]
+    write(tmp_path / "m.bib", "@misc{k, title={A paper on speech}, year={2020}, month={\u00b2}}\n")
+    assert paperlike.read_records([tmp_path / "m.bib"]).records[0].date == "2020"
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["index", "dates.jsonl", "--model", "m"])
+    assert result.exit_code == 0, result.output
+
+
 def test_null_is_unknown_not_the_wrong_type(tmp_path):
     lines = [OPENALEX | {"locations": None, "authorships": [None, {"author": None}], "biblio": None},
              S2 | {"authors": None, "externalIds": None, "journal": None, "year": None}]

@@ -35,8 +35,12 @@ _ARXIV_IN_RE = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\d/])", re.I
 )
-_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])")
-_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+# Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
+# or the rest of paperlike would read as no date.
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])", re.ASCII)
+_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)", re.ASCII)
+# What a record's date is: YYYY, YYYY-MM, YYYY-MM-DD, or --MM-DD (a listing's day without a year).
+_RECORD_DATE_RE = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?|--\d\d-\d\d", re.ASCII)
 
 
 class Bad(Exception):
@@ -416,6 +420,8 @@ def make_paper(
     own_id = normalize(id) or None
     base_id = (arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
                or f"pl-{content_hash(title, abstract)}")
+    if date and not _RECORD_DATE_RE.fullmatch(date):  # JSON gives dates as they were written
+        date = iso_date(date)
     paper = Paper(
         id=base_id,
         title=title,

@@ -102,7 +102,7 @@ def _date(fields: dict[str, str]) -> str | None:
     name = re.search(r"[a-z]{3}", month)
     if name and name.group() in _MONTHS:
         return f"{year}-{_MONTHS.index(name.group()) + 1:02d}" if year and len(year) == 4 else year
-    if month.isdigit() and 1 <= int(month) <= 12 and year and len(year) == 4:
+    if month.isascii() and month.isdigit() and 1 <= int(month) <= 12 and year and len(year) == 4:
         return f"{year}-{int(month):02d}"
     return year
 
