@@ -175,6 +175,8 @@ class Input:
     processes can each read their own part, and a gzip file is decompressed as it is read, so
     that sniffing its format reads only its first bytes. What is not a regular file (a pipe,
     ``/dev/stdin``, which can be read only once) is read once, and its streams share the bytes.
+    ``size`` is the content's size in bytes; of a gzip file, what its trailer says (the size
+    modulo 4 GiB, of its last member: a hint, for splitting the work and showing progress).
     """
 
     def __init__(self, path: Path):
@@ -194,6 +196,8 @@ class Input:
                 self._data = path.read_bytes()
                 self.gzipped = self._data[:2] == b"\x1f\x8b"
                 self.size = len(self._data)
+                if self.gzipped and len(self._data) >= 18:
+                    self.size = int.from_bytes(self._data[-4:], "little")
         except FileNotFoundError:
             raise InputError(f"{path}: no such file; check the path") from None
         except IsADirectoryError:
@@ -204,8 +208,7 @@ class Input:
             raise InputError(f"{path!r}: not a path ({exc})") from None
 
     def stream(self) -> BinaryIO:
-        """A new seekable binary stream of the content, at its start. ``size`` is the content's
-        size in bytes; of a gzip file, what its trailer says (exact below 4 GiB, a hint)."""
+        """A new seekable binary stream of the content, at its start."""
         raw = io.BytesIO(self._data) if self._data is not None else self.path.open("rb")
         return io.BufferedReader(_Gunzipped(raw, self.path), 1 << 16) if self.gzipped else raw
 

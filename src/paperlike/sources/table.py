@@ -141,13 +141,11 @@ class _Lines:
 
     def __init__(self, stream: BinaryIO, path: str, limit: int):
         self.path, self.limit = path, limit
-        self._stream = stream
-        self._lines: Iterator[tuple[int, bytes | Oversized]] = iter(())
         self._pending: list[str] = []
         self.record_bytes = 0
-        # the header: its line tells the delimiter, which the skeletons of later lines keep
-        first = stream.readline(limit + 1)
-        self.delimiter = _delimiter(first.decode("utf-8", "replace").split("\n", 1)[0])
+        # the header's line tells the delimiter, which the skeletons of later lines keep
+        header = stream.readline(limit + 1)
+        self.delimiter = _delimiter(header.decode("utf-8", "replace").split("\n", 1)[0])
         stream.seek(0)
         self._lines = enumerate(byte_lines(stream, limit, skeleton=_byte_skeleton(self.delimiter)), 1)
         self.first = self._next_text()
