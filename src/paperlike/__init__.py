@@ -25,6 +25,7 @@ from .api import (
     verify,
 )
 from .errors import (
+    ArgumentError,
     BadRecordError,
     EmptyCorpusError,
     InputError,
@@ -70,9 +71,13 @@ from .models import (
     Skipped,
     Source,
 )
+from .arguments import checked as _checked
 from .sources import read_records, seed_paths
-from .text import normalize
+from .text import normalize as _normalize
 from .vectorize import Vectorizer
+
+# The public normalize, its argument checked; the readers call paperlike.text.normalize itself.
+normalize = _checked(_normalize)
 
 try:
     __version__ = metadata.version("paperlike")
@@ -90,6 +95,6 @@ __all__ = [
     "Filters", "ListItem", "Recommendations", "AddReport",
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
-    "QueryError", "NotFoundError", "UsageError", "RequestError", "MissingExtraError", "OutputError", "WorkerError",
+    "QueryError", "NotFoundError", "UsageError", "ArgumentError", "RequestError", "MissingExtraError", "OutputError", "WorkerError",
     "__version__",
 ]

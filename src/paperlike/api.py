@@ -19,17 +19,18 @@ from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
 from . import parallel, store
+from .arguments import checked
 from .dedup import Deduplicator, iter_groups
 from .dedup.rules import RELATIONS
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
-from .errors import BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
+from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
                      Decision, DupeGroup, Dupes, Filters, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
                      SimilarRequest, SourceCount, VerifyReport)
-from .sources import read_records, seed_paths
+from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
 from .vectorize import Vectorizer
@@ -44,6 +45,7 @@ DEFAULT_MODEL = Path("models") / "default"
 Request = TypeVar("Request", bound=BaseModel)
 
 
+@checked
 def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None = None,
                 decisions: Iterable[Decision] = ()) -> PaperIndex:
     """A fitted index over the records (or over a Corpus's records), with people's decisions
@@ -53,6 +55,7 @@ def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None
     return PaperIndex(vectorizer).fit(records, decisions)
 
 
+@checked
 def rebuild(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None,
             progress: Callable[[str], object] | None = None) -> PaperIndex:
     """Build an index over the records and save it at path, under the model's write lock,
@@ -69,16 +72,19 @@ def rebuild(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callabl
     return index
 
 
+@checked
 def save_index(index: PaperIndex, path: str | Path) -> Path:
     """Save atomically to a model folder; see :mod:`paperlike.store`."""
     return store.save(index, path)
 
 
+@checked
 def load_index(path: str | Path) -> PaperIndex:
     """Load a model folder, checking its format version and checksums."""
     return store.load(path)
 
 
+@checked
 def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] | None = None) -> PaperIndex:
     """The model at path; the default model is built from the bundled seeds when missing."""
     path = Path(path)
@@ -93,6 +99,7 @@ def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] |
     return store.load(path)
 
 
+@checked
 def similar(index: PaperIndex, request: SimilarRequest | str, k: int | None = None, kind: str | None = None,
             filters: Filters | None = None, diverse: bool | None = None) -> Similar:
     """The papers most like a query: a record id, an arXiv id, a title, or free text.
@@ -110,6 +117,7 @@ def similar(index: PaperIndex, request: SimilarRequest | str, k: int | None = No
 BATCH_IN_TWO = 64  # queries from which a batch is split between two processes
 
 
+@checked(own_items=("requests",))
 def similar_many(index: PaperIndex, requests: Iterable[SimilarRequest | str], k: int | None = None,
                  kind: str | None = None, filters: Filters | None = None,
                  diverse: bool | None = None) -> list[SimilarAnswer]:
@@ -144,11 +152,12 @@ def _answers(index: PaperIndex, batch: list[SimilarRequest]) -> list[SimilarAnsw
     return out
 
 
+@checked
 def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path | Paper | CheckRecord],
               not_: Sequence[str | Path | Paper | CheckRecord] | None = None,
               exclude: Sequence[str | Path | Paper | CheckRecord] | None = None, k: int | None = None,
               filters: Filters | None = None, diverse: bool | None = None, method: str | None = None,
-              *, files: bool = True) -> Recommendations:
+              *, files: bool = True, max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
     like ``like``, unlike ``not_``, leaving out all of them and ``exclude``.
 
@@ -156,7 +165,8 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
     list with the request's other fields as keywords, None leaving the request's default.
     ``method``: "centroid" (the default, an exact query) or "svm" (arxiv-sanity's per-list
     classifier; slower, see recommend.METHODS). ``files=False`` never reads a string as a path
-    (for a service). RequestError when the request breaks a limit."""
+    (for a service); a record of a file over ``max_record_bytes`` is skipped as malformed.
+    RequestError when the request breaks a limit."""
     request = _as_request(RecommendRequest, request, "like", not_=not_, exclude=exclude, k=k, filters=filters,
                           diverse=diverse, method=method)
 
@@ -164,7 +174,8 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
         return [_as_paper(item, "<request>", 1) if isinstance(item, CheckRecord) else item for item in items]
 
     return index.recommend(entries(request.like), entries(request.not_), entries(request.exclude), k=request.k,
-                           filters=request.filters, diverse=request.diverse, files=files, method=request.method)
+                           filters=request.filters, diverse=request.diverse, files=files, method=request.method,
+                           max_record_bytes=max_record_bytes)
 
 
 def _as_request(model: type[Request], given: object, first: str, **fields: object) -> Request:
@@ -173,7 +184,7 @@ def _as_request(model: type[Request], given: object, first: str, **fields: objec
     one the model rejects."""
     if isinstance(given, model):
         if any(value is not None for value in fields.values()):
-            raise TypeError(f"give a {model.__name__} or its fields as arguments, not both")
+            raise ArgumentError(f"give a {model.__name__} or its fields as arguments, not both")
         return given
     try:
         return model.model_validate({first: given, **{n: v for n, v in fields.items() if v is not None}})
@@ -181,6 +192,7 @@ def _as_request(model: type[Request], given: object, first: str, **fields: objec
         raise RequestError.of(exc.errors()) from None
 
 
+@checked
 def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None) -> AddReport:
     """Add records to the saved model at path, atomically and under its write lock, without
     refitting its vocabulary."""
@@ -194,6 +206,7 @@ def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[s
     return AddReport(model=str(path), skipped=skipped, **report)
 
 
+@checked
 def refit(path: str | Path) -> PaperIndex:
     """Rebuild the saved model at path from its own records: a new vocabulary, IDF, BM25
     statistics and LSA. Reads models of older format versions too (store.REFIT_READS)."""
@@ -207,6 +220,7 @@ def refit(path: str | Path) -> PaperIndex:
     return index
 
 
+@checked
 def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
           min_cosine: float = graphs.DEFAULT_MIN_COSINE, filters: Filters | None = None,
           diverse: bool = False) -> Graph:
@@ -217,21 +231,25 @@ def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
                               diverse=diverse)
 
 
+@checked
 def graph_html(graph: Graph) -> str:
     """The graph drawn as a self-contained HTML page (inline SVG, nothing fetched)."""
     return graphs.render_html(graph)
 
 
+@checked
 def write_graph(graph: Graph, path: str | Path) -> Path:
     """Write the graph's HTML page to path, atomically."""
     return graphs.write_html(graph, path)
 
 
+@checked
 def papers(index: PaperIndex) -> list[Paper]:
     """Every record the index holds, in index order."""
     return list(index.records_)
 
 
+@checked
 def paper_record(index: PaperIndex, id: str) -> PaperRecord:
     """The record with this id (an arXiv id in any version, or a DOI, will do), the id of its
     paper's canonical record and the ids of the paper's other records; NotFoundError if none."""
@@ -243,6 +261,7 @@ def paper_record(index: PaperIndex, id: str) -> PaperRecord:
     return PaperRecord(**dict(found), paper=ids[0], versions=[i for i in ids if i != found.id])
 
 
+@checked
 def model_info(path: str | Path) -> ModelInfo:
     """What a saved model holds, from its manifest."""
     folder = Path(path)
@@ -259,6 +278,7 @@ def model_info(path: str | Path) -> ModelInfo:
     )
 
 
+@checked
 def verify(path: str | Path = DEFAULT_MODEL) -> VerifyReport:
     """Check the saved model at path now, whatever its ``.verified`` cache says: the manifest,
     every file's size and SHA-256, and the structure of its arrays. ``ok`` is False, with every
@@ -266,6 +286,7 @@ def verify(path: str | Path = DEFAULT_MODEL) -> VerifyReport:
     return VerifyReport(**store.verify(path))
 
 
+@checked
 def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: float | None = None,
           maybe: bool = False, relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
     """The papers with several records (versions), each member with its evidence and relation,
@@ -277,6 +298,7 @@ def dupes(index: PaperIndex, threshold: float | None = None, title_threshold: fl
                        relations=relations, min_size=min_size)
 
 
+@checked
 def dupe_groups(index: PaperIndex, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
     """The groups of :func:`dupes` with the model's thresholds, one at a time (for a large
     model's answer to stream)."""
@@ -290,6 +312,7 @@ def _known_relations(relations: Iterable[str] | None) -> None:
         raise UsageError(f"unknown relation {unknown[0]!r}; choose among {', '.join(RELATIONS)}")
 
 
+@checked
 def decide(path: str | Path, request: DecideRequest | str, ids: Sequence[str] | None = None,
            notice: Callable[[str], None] | None = None) -> DecideReport:
     """Record that records of the saved model at path are one paper or different papers
@@ -309,6 +332,7 @@ def decide(path: str | Path, request: DecideRequest | str, ids: Sequence[str] | 
     return DecideReport(model=str(path), decisions=made, papers=papers, total_decisions=len(index.decisions_))
 
 
+@checked
 def merged_records(index: PaperIndex) -> Iterator[Paper]:
     """One record per paper of the index, its versions' most complete fields merged into it
     (:func:`paperlike.export.merge_records`), in the order of the papers' canonical ids; each
@@ -320,6 +344,7 @@ def merged_records(index: PaperIndex) -> Iterator[Paper]:
         yield merge_records([index.records_[r] for r in index.records_of_paper(paper)])
 
 
+@checked
 def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> int:
     """Write the deduplicated library (:func:`merged_records`) to ``out`` as BibTeX, RIS, CSV
     or JSON lines (``fmt``, or the file's extension), atomically; the number of records."""
@@ -339,6 +364,7 @@ def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> 
     return len(records)
 
 
+@checked
 def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecord],
           source: str = "<request>") -> list[CheckResult]:
     """For each incoming record, the known paper it is a version of, or "new".
@@ -353,6 +379,7 @@ def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecor
     return [index.check(paper) for paper in papers]
 
 
+@checked
 def as_papers(records: Iterable[CheckRecord], path: str) -> list[Paper]:
     """Incoming records given field by field as Papers, the n-th as line n of ``path`` (see
     :func:`check`)."""
@@ -368,6 +395,7 @@ def _as_paper(r: CheckRecord, path: str, line: int) -> Paper:
         raise BadRecordError(path, line, str(exc)) from None
 
 
+@checked
 def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
     """One entry per paper: its canonical record and the ids of its other records."""
     out = []
@@ -379,6 +407,7 @@ def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
     return out
 
 
+@checked
 def evaluate_dupes(
     records: Sequence[Paper],
     truth: Sequence[Hashable],

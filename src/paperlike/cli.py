@@ -36,7 +36,7 @@ from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest,
                      VerifyReport)
 from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
-from .sources import FORMATS, read_records, seed_paths
+from .sources import FORMATS, MAX_RECORD_BYTES, read_records, seed_paths
 
 
 # The option that gives each field of the models a command builds, by model: a request the model
@@ -92,6 +92,9 @@ OutputOption = Annotated[str, typer.Option(
 InputFormatOption = Annotated[Optional[str], typer.Option(
     "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.",
     autocompletion=_complete(tuple(FORMATS)))]
+MaxRecordBytesOption = Annotated[int, typer.Option(
+    "--max-record-bytes", min=1, help="Skip, as malformed, a record larger than this many bytes "
+                                      "(its line, entry or JSON value in the file).")]
 CategoryOption = Annotated[Optional[list[str]], typer.Option(
     "--category", help="Only papers of this category (cs.CL; CL for any archive's; cs for all cs.*). Repeatable.")]
 SinceOption = Annotated[Optional[str], typer.Option(
@@ -222,6 +225,7 @@ def index(
     strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Year for listing dates that give only month and day.")] = None,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     refit: Annotated[bool, typer.Option(
         "--refit", help="Rebuild the model from its own records: a new vocabulary and IDF, "
                         "taking in the words of records added since.")] = False,
@@ -241,7 +245,7 @@ def index(
         with _progress(f"Refitting {model}"):
             api.refit(model)
     else:
-        corpus = _read(paths or seed_paths(), input_format, strict, year)
+        corpus = _read(paths or seed_paths(), input_format, strict, year, max_record_bytes)
         skipped = len(corpus.skipped)
         api.rebuild(model, corpus, notice=_notice, progress=_progress)
     info = api.model_info(model)
@@ -262,12 +266,14 @@ class IndexSummary(BaseModel):
     skipped: int
 
 
-def _read(paths: list[Path], input_format: str | None, strict: bool, year: int | None = None):
+def _read(paths: list[Path], input_format: str | None, strict: bool, year: int | None = None,
+          max_record_bytes: int = MAX_RECORD_BYTES):
     """Records of the inputs, with a notice for each one skipped as malformed."""
     if input_format is not None and input_format not in FORMATS:
         raise UsageError(f"unknown --input-format {input_format!r}; choose one of {', '.join(FORMATS)}")
     with _progress("Reading records") as advance:
-        corpus = read_records(paths, format=input_format, strict=strict, year=year, progress=advance)
+        corpus = read_records(paths, format=input_format, strict=strict, year=year, progress=advance,
+                              max_record_bytes=max_record_bytes)
     for bad in corpus.skipped:
         _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
     return corpus
@@ -281,6 +287,7 @@ def add(
     strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Year for listing dates that give only month and day.")] = None,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -294,7 +301,7 @@ def add(
     """
     fmt = _output(fmt, as_json)
     api.open_model(model, notice=_notice)
-    corpus = _read(paths, input_format, strict, year)
+    corpus = _read(paths, input_format, strict, year, max_record_bytes)
     with _progress(f"Adding {len(corpus.records)} records to {model}"):
         report = api.add(model, corpus, notice=_notice)
     _emit(report, fmt, lambda: _add_text(report))
@@ -489,6 +496,7 @@ def recommend(
     until: UntilOption = None,
     diverse: DiverseOption = False,
     model: ModelOption = api.DEFAULT_MODEL,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -504,7 +512,7 @@ def recommend(
                                filters=_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=_notice)
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
-        result = api.recommend(index, request)
+        result = api.recommend(index, request, max_record_bytes=max_record_bytes)
     absent = 0
     for item in result.inputs:
         if item.status != "unknown":
@@ -835,6 +843,7 @@ def check(
     year: Annotated[Optional[int], typer.Option("--year", help="Its year.")] = None,
     model: ModelOption = api.DEFAULT_MODEL,
     input_format: InputFormatOption = None,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -846,7 +855,7 @@ def check(
     Example: [bold]paperlike check --title "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"[/bold]
     """
     fmt = _output(fmt, as_json)
-    records = incoming_records(paths, title, abstract, authors, year, input_format)
+    records = incoming_records(paths, title, abstract, authors, year, input_format, max_record_bytes)
     index = api.open_model(model, notice=_notice)
     with _progress(f"Checking {_count(len(records), 'record')}"):
         results = api.check(index, records, "<command line>")
@@ -855,7 +864,8 @@ def check(
         raise typer.Exit(3)
 
 
-def incoming_records(paths, title, abstract, authors, year, format) -> list[CheckRecord] | list[Paper]:
+def incoming_records(paths, title, abstract, authors, year, format,
+                     max_record_bytes: int = MAX_RECORD_BYTES) -> list[CheckRecord] | list[Paper]:
     """The records to check: from --title/--abstract (the one record of a CheckRequest, as
     ``POST /check`` takes it), from files, or JSON lines on stdin."""
     if title or abstract:
@@ -869,16 +879,16 @@ def incoming_records(paths, title, abstract, authors, year, format) -> list[Chec
     records: list[Paper] = []
     for path in paths:
         if str(path) == "-":
-            records += read_stdin_json_lines()
+            records += read_stdin_json_lines(max_record_bytes)
         else:
-            records += _read([path], format, strict=False).records
+            records += _read([path], format, strict=False, max_record_bytes=max_record_bytes).records
     return records
 
 
-def read_stdin_json_lines() -> list[Paper]:
+def read_stdin_json_lines(max_record_bytes: int = MAX_RECORD_BYTES) -> list[Paper]:
     from .sources import arxiv
     records = []
-    for item in arxiv.read(sys.stdin.read(), "<stdin>"):
+    for item in arxiv.read_stream(sys.stdin.buffer, "<stdin>", limit=max_record_bytes):  # a line at a time
         if isinstance(item, Paper):
             records.append(item)
         else:
@@ -943,6 +953,7 @@ def eval_dupes(
     threshold: Annotated[Optional[float], typer.Option("--threshold", min=0.0, max=1.0)] = None,
     title_threshold: Annotated[Optional[float], typer.Option("--title-threshold", min=0.0, max=1.0)] = None,
     input_format: InputFormatOption = None,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -953,7 +964,7 @@ def eval_dupes(
     if sum(x is not None for x in (truth_field, truth_pairs, truth_groups)) != 1:
         raise UsageError("give exactly one of --truth-field, --truth-pairs and --truth-groups")
     fmt = _output(fmt, as_json)
-    records = _read(paths, input_format, strict=False).records
+    records = _read(paths, input_format, strict=False, max_record_bytes=max_record_bytes).records
     unread: list = []
     if truth_groups is not None:
         truth, unread = truth_from_groups(records, truth_groups)

@@ -18,6 +18,7 @@ __all__ = [
     "QueryError",
     "NotFoundError",
     "UsageError",
+    "ArgumentError",
     "RequestError",
     "OutputError",
     "WorkerError",
@@ -55,6 +56,12 @@ class UsageError(PaperlikeError):
     """The command was called wrongly (conflicting options, bad values)."""
 
     exit_code = 2
+
+
+class ArgumentError(UsageError, TypeError):
+    """A function of the Python API called with an argument of the wrong type (None where a
+    path is needed, a number where records are), or without one it needs: which argument, what
+    it must be and what it was, in one line. A TypeError too, as Python's own would be."""
 
 
 class RequestError(UsageError):

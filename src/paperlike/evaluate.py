@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from .arguments import checked
 from .errors import InputError
 from .models import Paper
 
@@ -84,6 +85,7 @@ def _ids(record: Paper) -> list[str]:
     return [base_id(record)] + ([given] if isinstance(given, str) and given != base_id(record) else [])
 
 
+@checked
 def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
     """Truth labels from a field naming the paper; a record without it is a paper of its own."""
     labels: list[Hashable] = []
@@ -97,6 +99,7 @@ def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
     return labels
 
 
+@checked
 def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashable]:
     """Truth labels from a CSV of matching id pairs (header row, first two columns)."""
     path = Path(path)
@@ -127,6 +130,7 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
     return labels_from_pairs(len(records), pairs).tolist()
 
 
+@checked
 def truth_from_groups(records: Sequence[Paper], path: str | Path) -> tuple[list[Hashable], list[Hashable]]:
     """Truth labels from a file of duplicate groups, one group a line, ids joined by ``;``
     (bib-dedupe's ``merged_record_ids.csv``; a header line ``merged_ids`` is skipped). Ids the

@@ -24,7 +24,7 @@ from .models import (CheckResult, Decision, Dupes, Filters, ListItem, Neighbour,
                      Similar)
 from .postings import walk
 from .rank import Ranker
-from .sources.base import arxiv_id, doi
+from .sources.base import MAX_RECORD_BYTES, arxiv_id, doi
 from .text import normalize, text_key
 from .vectorize import Vectorizer
 
@@ -459,16 +459,16 @@ class PaperIndex:
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
                   filters: Filters | None = None, diverse: bool = False, files: bool = True,
-                  method: str = "centroid") -> Recommendations:
+                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
         them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
         records or of plain lists (unless ``files`` is false), or Paper records; see
-        :mod:`paperlike.recommend`."""
+        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped."""
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in recommend.METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(recommend.METHODS)}")
-        lists = {role: recommend.resolve_items(self, recommend.expand_items(items, files), role)
+        lists = {role: recommend.resolve_items(self, recommend.expand_items(items, files, max_record_bytes), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
         vector = recommend.list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from .errors import InputError, QueryError
 from .models import ListItem, Paper, Skipped
-from .sources import read_records
+from .sources import MAX_RECORD_BYTES, read_records
 from .sources.base import arxiv_id, doi
 
 __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_items", "Resolved",
@@ -45,15 +45,16 @@ MMR_LAMBDA = 0.5
 MMR_POOL = 10
 
 
-def expand_items(items: Iterable[str | Path | Paper],
-                 files: bool = True) -> list[tuple[str, str | Paper | Skipped]]:
+def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
+                 max_record_bytes: int = MAX_RECORD_BYTES) -> list[tuple[str, str | Paper | Skipped]]:
     """Each reading-list entry as (how it was given, an id/title string or a record).
 
     A path to a file of records gives its records, and its malformed records as Skipped (they
     are reported, not used); a file in no known format is read as a plain list, one id or title
     per line (blank lines and ``#`` comments skipped). A string that names a missing file
     (``list.bib``) is an InputError. With ``files`` false (a service answering requests) no
-    string is ever read as a path.
+    string is ever read as a path. A record of a file over ``max_record_bytes`` is skipped
+    as malformed.
     """
     out: list[tuple[str, str | Paper | Skipped]] = []
     for item in items:
@@ -62,7 +63,7 @@ def expand_items(items: Iterable[str | Path | Paper],
             continue
         path = Path(item)
         if files and (isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file())):
-            out.extend(_file_items(path))
+            out.extend(_file_items(path, max_record_bytes))
         elif files and _names_a_file(str(item)):
             raise InputError(f"{item}: no such file; check the path (or give the paper's id or title)")
         else:
@@ -79,10 +80,10 @@ def _names_a_file(item: str) -> bool:
     return not any(c.isspace() for c in item) and item.lower().endswith(FILE_SUFFIXES)
 
 
-def _file_items(path: Path) -> list[tuple[str, Paper | Skipped]]:
+def _file_items(path: Path, max_record_bytes: int) -> list[tuple[str, Paper | Skipped]]:
     """A file's records, and its malformed records (reported, not used), in file order."""
     try:
-        corpus = read_records([path])
+        corpus = read_records([path], max_record_bytes=max_record_bytes)
     except InputError as exc:
         if "unknown format" not in str(exc):
             raise

@@ -7,19 +7,21 @@ Directories are walked. A malformed record is reported as Skipped and the rest i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from ..errors import BadRecordError, EmptyCorpusError, InputError
+from ..arguments import checked
+from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
 from .. import parallel
 from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped
 from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
-from .base import EVERY_PAPER_FIELD, Input, assembled, author_name, source_at, with_unique_ids
+from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
-__all__ = ["FORMATS", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
+__all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
 
 # Tried in this order; the first whose sniffer claims a file reads it. The JSON exports that
 # name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
@@ -66,7 +68,7 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
-                source: Input) -> Iterator[Paper | Skipped]:
+                source: Input, limit: int) -> Iterator[Paper | Skipped]:
     if format is None:
         head = source.head(_SNIFF_CHARS)  # a file that is not UTF-8 is an error, named or not
         try:
@@ -81,15 +83,13 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
     if format == "arxiv-json":
         # Streamed a line at a time: the file as one str would take up to four bytes a character.
         if source.size >= _PARALLEL_MIN_BYTES and parallel.can_fork():
-            yield from _arxiv_in_halves(source, str(path))
-        else:
-            with source.stream() as stream:
-                yield from arxiv.read_stream(stream, str(path))
-        return
-    yield from FORMATS[format].read(source.text(), str(path), year=year)
+            yield from _arxiv_in_halves(source, str(path), limit)
+            return
+    with source.stream() as stream:  # every reader streams: no file is read whole
+        yield from FORMATS[format].read_stream(stream, str(path), year=year, limit=limit)
 
 
-def _arxiv_in_halves(source: Input, path: str) -> Iterator[Paper | Skipped]:
+def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Paper | Skipped]:
     """A large JSON-lines file read on two cores: the second half of its lines in a forked
     child while this process reads the first, so records still come out in the file's order.
 
@@ -99,16 +99,20 @@ def _arxiv_in_halves(source: Input, path: str) -> Iterator[Paper | Skipped]:
     """
     with source.stream() as stream:
         stream.seek(source.size // 2)
-        stream.readline()
+        while True:  # on to the next line, which is never held whole
+            piece = stream.readline(1 << 16)
+            if not piece or piece.endswith(b"\n"):
+                break
         cut = stream.tell()
 
         def second_half() -> list[tuple | Skipped]:
             with source.stream() as own:
                 first_line = count_lines(own, cut) + 1
-                return [_as_tuple(item) for item in arxiv.read_stream(own, path, start=cut, first_line=first_line)]
+                return [_as_tuple(item) for item in
+                        arxiv.read_stream(own, path, start=cut, first_line=first_line, limit=limit)]
 
         with parallel.in_child(second_half) as rest:
-            yield from arxiv.read_stream(stream, path, end=cut)
+            yield from arxiv.read_stream(stream, path, end=cut, limit=limit)
             items = rest()
     for n, item in enumerate(items):
         items[n] = None  # each tuple let go once rebuilt
@@ -133,29 +137,38 @@ def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
     return assembled(Paper, fields, EVERY_PAPER_FIELD)
 
 
+@checked
 @collections_paused()
 def read_records(
-    paths: Iterable[str | Path],
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
     *,
     format: str | None = None,
     strict: bool = False,
     year: int | None = None,
     progress: Callable[[float], None] | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Corpus:
-    """Every record in the files and folders, ids made unique, and the records skipped.
+    """Every record in the files and folders (a path, or paths), ids made unique, and the
+    records skipped.
 
     ``year`` completes listing dates that have no year. ``progress`` is called now and then
-    with the fraction of the input bytes read so far. Raises EmptyCorpusError if nothing
-    usable was read, BadRecordError on the first malformed record if ``strict``.
+    with the fraction of the input bytes read so far. A record larger than
+    ``max_record_bytes`` (its line, entry or JSON value; MAX_RECORD_BYTES, 1 MiB, unless
+    given) is skipped as malformed. Raises EmptyCorpusError if nothing usable was read,
+    BadRecordError on the first malformed record if ``strict``.
     """
+    if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of one
+        paths = [paths]
+    if max_record_bytes < 1:
+        raise UsageError(f"the record size limit must be at least 1 byte, not {max_record_bytes}")
     try:
-        return _read(paths, format, strict, year, progress)
+        return _read(paths, format, strict, year, progress, max_record_bytes)
     finally:
         author_name.cache_clear()
 
 
-def _read(paths: Iterable[str | Path], format: str | None, strict: bool, year: int | None,
-          progress: Callable[[float], None] | None) -> Corpus:
+def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, year: int | None,
+          progress: Callable[[float], None] | None, limit: int) -> Corpus:
     records: list[Paper] = []
     skipped: list[Skipped] = []
     files = list(_files(Path(p) for p in paths))
@@ -165,8 +178,8 @@ def _read(paths: Iterable[str | Path], format: str | None, strict: bool, year: i
         source = Input(path)
         if progress:
             with source.stream() as stream:
-                lines = max(count_lines(stream, source.size), 1)
-        for n, item in enumerate(_records_of(path, named, format, year, source)):
+                lines = max(count_lines(stream), 1)
+        for n, item in enumerate(_records_of(path, named, format, year, source, limit)):
             if progress and n % 2000 == 0:
                 line = item.source.line if isinstance(item, Paper) else item.line
                 progress((done + size * min(line / lines, 1.0)) / total)

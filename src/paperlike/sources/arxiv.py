@@ -12,14 +12,14 @@ paperlike does not model are kept in ``extra``.
 
 from __future__ import annotations
 
-import json
+import io
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, make_paper, read_each
-from .jsondoc import json_lines, stream_json_lines
+from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
+from .jsondoc import BadJSON, loads, stream_json_lines
 
 __all__ = ["sniff", "read", "read_stream"]
 
@@ -34,31 +34,36 @@ def sniff(head: str) -> bool:
     if not first.startswith("{"):
         return False
     try:
-        obj = json.loads(first)
-    except json.JSONDecodeError:
+        obj = loads(first)
+    except BadJSON:  # a line cut short by the head, or one too deep to decode
         return '"title"' in first or '"summary"' in first or '"abstract"' in first
     return isinstance(obj, dict) and bool({"title", "summary", "abstract"} & obj.keys())
 
 
-def _categories(value: object) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
+def _categories(obj: dict) -> list[str]:
+    """A list of categories, or the snapshot's one string of them."""
+    value = get(obj, "categories", kind=(str, list))
+    return value.split() if isinstance(value, str) else get_list(obj, "categories")
+
+
+def _authors(obj: dict) -> str | list[str] | None:
+    """A list of names, or the snapshot's one string of them."""
+    value = get(obj, "authors", kind=(str, list))
+    return value if isinstance(value, str) else get_list(obj, "authors")
 
 
 def _date(obj: dict) -> str | None:
     """The first version's date, else the listing day, else the update date (ISO)."""
-    versions = obj.get("versions")
-    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+    created = get(obj, "versions", 0, "created")
+    if created:
         try:
-            return parsedate_to_datetime(versions[0]["created"]).date().isoformat()
-        except (KeyError, TypeError, ValueError):
+            return parsedate_to_datetime(created).date().isoformat()
+        except (ValueError, OverflowError):  # text that is no date: the next one
             pass
     for key in ("published", "date", "crawled", "update_date"):
-        if isinstance(obj.get(key), str) and obj[key][:4].isdigit():
-            return obj[key][:10]
+        value = get(obj, key)
+        if value and value[:4].isdigit():
+            return value[:10]
     return None
 
 
@@ -66,12 +71,12 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     """A Paper from one decoded JSON line of either shape."""
     if not isinstance(obj, dict):
         raise Bad("expected a JSON object")
-    abstract = obj.get("summary", obj.get("abstract"))
+    id = get(obj, "id", kind=(str, int))
     return make_paper(
         path, line,
-        id=str(obj["id"]) if obj.get("id") is not None else None,
-        title=obj.get("title"), abstract=abstract if isinstance(abstract, str) else None,
-        authors=obj.get("authors"), categories=_categories(obj.get("categories")),
+        id=str(id) if id is not None else None,
+        title=obj.get("title"), abstract=obj.get("summary", obj.get("abstract")),
+        authors=_authors(obj), categories=_categories(obj),
         date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
         volume=obj.get("volume"), issue=obj.get("issue"), pages=obj.get("pages"), isbn=obj.get("isbn"),
         pmid=obj.get("pmid"), entry_type=obj.get("entry_type"),
@@ -79,13 +84,18 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines text, and a Skipped for each line that is not one."""
-    return read_each(json_lines(text, path), path, paper_from_json)
+    # surrogateescape: bytes that stdin could not decode come back as they were, and are
+    # reported as not UTF-8 with their line
+    return read_stream(io.BytesIO(text.encode("utf-8", "surrogateescape")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,
-                first_line: int = 1) -> Iterator[Paper | Skipped]:
+                first_line: int = 1, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
     """The records of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
-    the first of them line ``first_line``), and a Skipped for each line that is not one."""
-    return read_each(stream_json_lines(stream, path, start, end, first_line), path, paper_from_json)
+    the first of them line ``first_line``), and a Skipped for each line that is not one or is
+    over ``limit`` bytes."""
+    return read_each(stream_json_lines(stream, path, start, end, first_line, limit), path, paper_from_json)

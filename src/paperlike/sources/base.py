@@ -8,6 +8,7 @@ import io
 import re
 import stat
 import sys
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,8 +21,9 @@ from ..text import content_hash, normalize
 
 M = TypeVar("M")
 
-__all__ = ["Input", "read_text", "not_utf8", "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in",
-           "iso_date", "read_each", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
+__all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "too_big", "read_text", "not_utf8",
+           "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
+           "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
 _ARXIV_ID_RE = re.compile(
     r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I
@@ -33,20 +35,148 @@ _ARXIV_IN_RE = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\d/])", re.I
 )
-_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])")
-_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+# Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
+# or the rest of paperlike would read as no date.
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])", re.ASCII)
+_YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)", re.ASCII)
+# What a record's date is: YYYY, YYYY-MM, YYYY-MM-DD, or --MM-DD (a listing's day without a year).
+_RECORD_DATE_RE = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?|--\d\d-\d\d", re.ASCII)
 
 
 class Bad(Exception):
     """Raised inside a reader for one malformed record; the reader turns it into a Skipped."""
 
 
-class Input:
-    """A file's content (gunzipped if it is gzip), read whole as text or streamed as lines.
+# The default limit on one record's size: its line, entry or JSON value in the file (a year of
+# arXiv listings has none over 20 kB). Larger records are skipped with their reason, so that one
+# runaway record (or a small gzip of gigabytes) cannot take the memory and the hours a whole
+# corpus would; read_records(max_record_bytes=...) and --max-record-bytes raise it.
+MAX_RECORD_BYTES = 1 << 20
 
-    A plain file is not held in memory: each :meth:`stream` opens it afresh, so that two
-    processes can each read their own part. A gzip file, or what is not a regular file (a pipe,
-    ``/dev/stdin``, which can be read only once), is read once and its streams share the bytes.
+
+def too_big(size: int, limit: int) -> str:
+    """The reason a record of ``size`` bytes over the limit is skipped."""
+    return (f"record of {size:,} bytes is over the limit of {limit:,} bytes "
+            "(raise it with --max-record-bytes)")
+
+
+class Oversized:
+    """A line longer than the limit, read past without being kept: its size in bytes, its
+    first bytes (enough to tell a tag or a JSON object from anything else), whether it is all
+    white space (a blank line, however long, is no record), and, if asked for, its skeleton
+    (:func:`byte_lines`)."""
+
+    __slots__ = ("size", "head", "blank", "skeleton")
+
+    def __init__(self, size: int, head: bytes, blank: bool = False, skeleton: bytes | None = None):
+        self.size, self.head, self.blank, self.skeleton = size, head, blank, skeleton
+
+    def __repr__(self) -> str:
+        return f"Oversized({self.size}, {self.head[:20]!r})"
+
+
+def byte_lines(stream: BinaryIO, limit: int, skeleton: Callable[[bytes], bytes] | None = None
+               ) -> Iterator[bytes | Oversized]:
+    """The lines of a binary stream (each with its line break), an :class:`Oversized` for each
+    longer than ``limit`` bytes: such a line is read a block at a time and let go, so that no
+    line, however long, is ever held whole. With ``skeleton``, an Oversized keeps what that
+    function makes of each block of the line (what says where a CSV record ends), unless that
+    too is over the limit."""
+    readline = stream.readline
+    while True:
+        line = readline(limit + 1)
+        if len(line) <= limit or line.endswith(b"\n"):
+            if not line:
+                return
+            yield line
+            continue
+        size, head, blank = len(line), line[:_OVERSIZED_HEAD], line.isspace()
+        kept: bytes | None = skeleton(line) if skeleton else None
+        while not line.endswith(b"\n"):
+            line = readline(1 << 16)
+            if not line:
+                break
+            size += len(line)
+            blank = blank and line.isspace()
+            if kept is not None:
+                kept += skeleton(line)
+                if len(kept) > limit:
+                    kept = None
+        yield Oversized(size, head, blank, kept)
+
+
+_OVERSIZED_HEAD = 1024
+
+
+def text_lines(stream: BinaryIO, path: Path | str, limit: int) -> Iterator[str | Oversized]:
+    """The lines of a binary stream as text, as ``str.splitlines`` splits them (a text's
+    lines, without their breaks: a form feed or U+2028 inside a line ends a line too), each line
+    longer than ``limit`` bytes an :class:`Oversized`; InputError naming the line if one is not
+    UTF-8. A byte-order mark at the start is dropped."""
+    for number, line in enumerate(byte_lines(stream, limit), 1):
+        if isinstance(line, Oversized):
+            yield line
+            continue
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM):]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise not_utf8(path, number, line[exc.start]) from None
+        parts = text.splitlines()
+        if len(parts) == 1:
+            yield parts[0]
+        else:  # a separator of its own inside the line (\f, U+2028): its parts are lines
+            yield from parts
+
+
+_BOM = "\ufeff".encode()
+
+
+class _Gunzipped(io.RawIOBase):
+    """A gzip stream decompressed as it is read (never whole), its errors InputErrors."""
+
+    def __init__(self, raw: BinaryIO, path: Path):
+        self._raw, self._path = raw, path
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self._gzip.readinto(buffer)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self._path}: damaged gzip file ({exc})") from None
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        try:
+            return self._gzip.seek(offset, whence)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self._path}: damaged gzip file ({exc})") from None
+
+    def tell(self) -> int:
+        return self._gzip.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._gzip.close()
+            self._raw.close()
+        super().close()
+
+
+class Input:
+    """A file's content (gunzipped as it is read if it is gzip), streamed.
+
+    The content is never held whole: each :meth:`stream` opens it afresh, so that two
+    processes can each read their own part, and a gzip file is decompressed as it is read, so
+    that sniffing its format reads only its first bytes. What is not a regular file (a pipe,
+    ``/dev/stdin``, which can be read only once) is read once, and its streams share the bytes.
+    ``size`` is the content's size in bytes; of a gzip file, what its trailer says (the size
+    modulo 4 GiB, of its last member: a hint, for splitting the work and showing progress).
     """
 
     def __init__(self, path: Path):
@@ -56,31 +186,35 @@ class Input:
             status = path.stat()
             if stat.S_ISREG(status.st_mode):
                 with path.open("rb") as file:
-                    gzipped = file.read(2) == b"\x1f\x8b"
-                self.size = status.st_size
+                    magic = file.read(2)
+                    self.gzipped = magic == b"\x1f\x8b"
+                    self.size = status.st_size
+                    if self.gzipped and status.st_size >= 18:  # gzip's trailer: the size mod 2**32
+                        file.seek(-4, io.SEEK_END)
+                        self.size = int.from_bytes(file.read(4), "little")
             else:
                 self._data = path.read_bytes()
-                gzipped = self._data[:2] == b"\x1f\x8b"
+                self.gzipped = self._data[:2] == b"\x1f\x8b"
                 self.size = len(self._data)
+                if self.gzipped and len(self._data) >= 18:
+                    self.size = int.from_bytes(self._data[-4:], "little")
         except FileNotFoundError:
             raise InputError(f"{path}: no such file; check the path") from None
         except IsADirectoryError:
             raise InputError(f"{path}: is a directory") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        if gzipped:
-            try:
-                self._data = gzip.decompress(self._data if self._data is not None else path.read_bytes())
-            except (OSError, EOFError) as exc:
-                raise InputError(f"{path}: damaged gzip file ({exc})") from None
-            self.size = len(self._data)
+        except ValueError as exc:  # a path holding a NUL byte
+            raise InputError(f"{path!r}: not a path ({exc})") from None
 
     def stream(self) -> BinaryIO:
         """A new seekable binary stream of the content, at its start."""
-        return io.BytesIO(self._data) if self._data is not None else self.path.open("rb")
+        raw = io.BytesIO(self._data) if self._data is not None else self.path.open("rb")
+        return io.BufferedReader(_Gunzipped(raw, self.path), 1 << 16) if self.gzipped else raw
 
     def text(self) -> str:
-        """The whole content as text; InputError naming the line if it is not UTF-8."""
+        """The whole content as text; InputError naming the line if it is not UTF-8. Only for
+        what is small: the readers stream their input."""
         with self.stream() as stream:
             data = stream.read()
         try:
@@ -109,6 +243,67 @@ def not_utf8(path: Path | str, line: int, byte: int) -> InputError:
 def read_text(path: Path) -> str:
     """The file's text (gunzipped if it is gzip), or InputError saying why it cannot be read."""
     return Input(path).text()
+
+
+_KIND_NAMES = {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object",
+               bool: "true or false"}
+
+
+def describe(value: object) -> str:
+    """A value as a reason names it: its JSON type and its first characters."""
+    return f"{type(value).__name__} {str(value)[:40]!r}"
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(dict.fromkeys(_KIND_NAMES.get(k, k.__name__) for k in kinds))
+
+
+def _is(value: object, kind: type | tuple[type, ...]) -> bool:
+    """isinstance, where true and false are not numbers (JSON tells them apart)."""
+    return isinstance(value, kind) and (not isinstance(value, bool) or _accepts_bool(kind))
+
+
+def _accepts_bool(kind: type | tuple[type, ...]) -> bool:
+    return bool in (kind if isinstance(kind, tuple) else (kind,))
+
+
+def get(obj: object, *path: str | int, kind: type | tuple[type, ...] = str) -> Any:
+    """The value at ``path`` in decoded JSON (object keys and list indices: ``get(work,
+    "authorships", 0, "author", "display_name")``), checked: None where a level is missing or
+    null (JSON's "unknown"), Bad naming the field if a level or the value is of another type,
+    so that a reader never meets a number where it iterates a list.
+
+    >>> get({"ids": {"doi": 5}}, "ids", "doi")
+    Traceback (most recent call last):
+    paperlike.sources.base.Bad: ids.doi is not text but int '5'
+    """
+    value, name = obj, ""
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(value, list):
+                raise Bad(f"{name} is not a list but {describe(value)}")
+            value, name = value[key] if -len(value) <= key < len(value) else None, f"{name}[{key}]"
+        else:
+            if not isinstance(value, dict):
+                raise Bad(f"{name} is not an object but {describe(value)}")
+            value, name = value.get(key), f"{name}.{key}" if name else key
+        if value is None:
+            return None
+    if not _is(value, kind):
+        raise Bad(f"{name} is not {_kind_name(kind)} but {describe(value)}")
+    return value
+
+
+def get_list(obj: object, *path: str | int, kind: type | tuple[type, ...] = str) -> list:
+    """The list at ``path`` (:func:`get`), its null members left out, Bad naming the first
+    member of another kind than ``kind``; [] if it is missing or null."""
+    values = get(obj, *path, kind=list) or []
+    for i, value in enumerate(values):
+        if value is not None and not _is(value, kind):
+            name = ".".join(str(k) for k in path)
+            raise Bad(f"{name}[{i}] is not {_kind_name(kind)} but {describe(value)}")
+    return [value for value in values if value is not None]
 
 
 def arxiv_id(value: str | None) -> str | None:
@@ -219,7 +414,7 @@ def make_paper(
               "venue": venue, "arXiv id": arxiv}
     for name, value in fields.items():  # JSON may hold anything where text is expected
         if value is not None and not isinstance(value, str):
-            raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+            raise Bad(f"{name} is not text but {describe(value)}")
     volume, issue, entry_type = (_short_text(name, value) for name, value in
                                  (("volume", volume), ("issue", issue), ("entry type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
@@ -229,6 +424,8 @@ def make_paper(
     own_id = normalize(id) or None
     base_id = (arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
                or f"pl-{content_hash(title, abstract)}")
+    if date and not _RECORD_DATE_RE.fullmatch(date):  # JSON gives dates as they were written
+        date = iso_date(date)
     paper = Paper(
         id=base_id,
         title=title,
@@ -283,7 +480,7 @@ def _short_text(name: str, value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise Bad(f"{name} is not text but {type(value).__name__} {str(value)[:40]!r}")
+        raise Bad(f"{name} is not text but {describe(value)}")
     return normalize(str(value)) or None
 
 

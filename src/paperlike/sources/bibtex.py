@@ -21,10 +21,13 @@ Fields: ``title``, ``author``, ``abstract``, ``year``/``month`` or BibLaTeX ``da
 
 from __future__ import annotations
 
+import bisect
 import functools
+import io
 import logging
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import bibtexparser
 from bibtexparser import middlewares
@@ -34,7 +37,8 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import InputError
 from ..models import Paper, Skipped
-from .base import Bad, arxiv_id, arxiv_in, iso_date, make_paper, read_each
+from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_id, arxiv_in, byte_lines, iso_date, make_paper,
+                   not_utf8, read_each, too_big)
 
 __all__ = ["sniff", "read"]
 
@@ -98,7 +102,7 @@ def _date(fields: dict[str, str]) -> str | None:
     name = re.search(r"[a-z]{3}", month)
     if name and name.group() in _MONTHS:
         return f"{year}-{_MONTHS.index(name.group()) + 1:02d}" if year and len(year) == 4 else year
-    if month.isdigit() and 1 <= int(month) <= 12 and year and len(year) == 4:
+    if month.isascii() and month.isdigit() and 1 <= int(month) <= 12 and year and len(year) == 4:
         return f"{year}-{int(month):02d}"
     return year
 
@@ -189,16 +193,90 @@ def _parse(text: str, path: str) -> bibtexparser.Library:
     return library
 
 
-def _items(library: bibtexparser.Library, path: str) -> Iterator[tuple[int, Entry] | Skipped]:
-    """The entries and the failed blocks, in file order; lines are 1-based."""
+def _items(library: bibtexparser.Library, path: str, kept: _Kept) -> Iterator[tuple[int, Entry] | Skipped]:
+    """The entries and the failed blocks, and the blocks left out for their size, in file
+    order; lines are 1-based."""
+    items: list[tuple[int, Entry] | Skipped] = list(kept.left_out)
     for block in library.blocks:
-        line = (block.start_line or 0) + 1
+        line = kept.file_line((block.start_line or 0) + 1)
         if isinstance(block, ParsingFailedBlock):
-            yield Skipped(path=path, line=line, reason=_reason(block))
+            items.append(Skipped(path=path, line=line, reason=_reason(block)))
         elif isinstance(block, Entry):
-            yield line, block
+            items.append((line, block))
+    if kept.left_out:
+        items.sort(key=lambda item: item.line if isinstance(item, Skipped) else item[0])
+    return iter(items)
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The records of a BibTeX file, and a Skipped for each entry that is not one."""
-    return read_each(_items(_parse(text, path), path), path, _paper)
+# Where bibtexparser may start a block again after a broken one: an @type{ or @type( at the
+# start of a line. What runs from one to the next is an entry with what follows it; each is
+# held to the size a record may take.
+_BLOCK_LINE_RE = re.compile(r"^[ \t]*@\w*[ \t]*[{(]")
+
+
+class _Kept:
+    """The text of a BibTeX stream without its blocks over the limit (each a Skipped), and
+    where each line of it is in the file."""
+
+    def __init__(self, stream: BinaryIO, path: str, limit: int):
+        self.pieces: list[str] = []
+        self.left_out: list[Skipped] = []
+        self._starts: list[int] = [1]  # a line of the text from which lines are those of the file ...
+        self._file: list[int] = [1]  # ... from this one on
+        block: list[str] = []
+        start, size, text_line = 1, 0, 1
+        number = 0
+        for number, line in enumerate(byte_lines(stream, limit), 1):
+            head = line.head if isinstance(line, Oversized) else line
+            if number > 1 and _BLOCK_LINE_RE.match(head.decode("utf-8", "replace")):
+                text_line = self._close(block, start, size, text_line, number, path, limit)
+                block, start, size = [], number, 0
+            if isinstance(line, Oversized) and line.blank:  # white space is no part of a record
+                line = b"\n"
+            size += line.size if isinstance(line, Oversized) else len(line)
+            if size > limit:
+                block = []
+                continue
+            if number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM):]
+            try:
+                block.append(line.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise not_utf8(path, number, line[exc.start]) from None
+        self._close(block, start, size, text_line, number + 1, path, limit)
+
+    def _close(self, block: list[str], start: int, size: int, text_line: int, next_line: int,
+               path: str, limit: int) -> int:
+        """Keep a block (or leave it out, over the limit); the text's line after it."""
+        if size > limit:
+            self.left_out.append(Skipped(path=path, line=start, reason=too_big(size, limit)))
+            self._starts.append(text_line)
+            self._file.append(next_line)
+            return text_line
+        self.pieces.extend(block)
+        return text_line + len(block)
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def file_line(self, line: int) -> int:
+        """The file's line of a line of the text."""
+        at = bisect.bisect_right(self._starts, line) - 1
+        return self._file[at] + line - self._starts[at]
+
+
+_BOM = "\ufeff".encode()
+
+
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The records of a BibTeX text, and a Skipped for each entry that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The records of a BibTeX file, and a Skipped for each entry that is not one or is over
+    ``limit`` bytes (left out before parsing, never held)."""
+    kept = _Kept(stream, path, limit)
+    return read_each(_items(_parse(kept.text(), path), path, kept), path, _paper)

@@ -12,11 +12,14 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, make_paper
+from .base import MAX_RECORD_BYTES, Bad, Oversized, make_paper, text_lines, too_big
 
 __all__ = ["sniff", "read", "split_byline", "parse_header"]
 
@@ -98,13 +101,29 @@ def split_byline(line: str) -> tuple[str, list[str], list[str], bool]:
     raise Bad("cannot tell the title from the author list in the entry's second line")
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The records of a listing file, and a Skipped for each line that is not one."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        line, number = lines[i].strip(), i + 1
-        i += 1
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The records of a listing text, and a Skipped for each line that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, year=year, limit=limit)
+
+
+def _size(line: str | Oversized) -> int:
+    if isinstance(line, Oversized):
+        return line.size
+    return (len(line) if line.isascii() else len(line.encode("utf-8"))) + 1
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The records of a listing file, and a Skipped for each line that is not one, and for an
+    entry over ``limit`` bytes."""
+    lines = enumerate(text_lines(stream, path, limit), 1)
+    for number, raw in lines:
+        if isinstance(raw, Oversized):
+            if not raw.blank:
+                yield Skipped(path=path, line=number, reason=too_big(raw.size, limit))
+            continue
+        line = raw.strip()
         if not line:
             continue
         try:
@@ -115,11 +134,13 @@ def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | S
             if header is None:
                 raise Bad("not a listing entry: expected 'Abstract:<text>' or a line like "
                           "'95.3LGApr 14Code' starting a three-line entry")
-            if i + 1 >= len(lines):
-                i = len(lines)
+            rest = [text for _, text in itertools.islice(lines, 2)]
+            if len(rest) < 2:
                 raise Bad("listing entry is cut short: expected a title line and an abstract line")
-            byline, abstract = lines[i], lines[i + 1]
-            i += 2
+            size = _size(raw) + sum(map(_size, rest))
+            if size > limit:
+                raise Bad(too_big(size, limit))
+            byline, abstract = rest
             title, authors, affiliations, truncated = split_byline(byline)
             yield make_paper(
                 path, number, title=title, abstract=abstract, authors=authors,

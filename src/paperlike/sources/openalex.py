@@ -14,10 +14,12 @@ arXiv's, else the DOI (``https://doi.org/...`` made bare), else the short OpenAl
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..models import Paper, Skipped
-from .base import Bad, arxiv_in, make_paper, read_each
+from .base import MAX_RECORD_BYTES, Bad, arxiv_in, get, make_paper, read_each
 from .jsondoc import json_records, looks_like_json
 
 __all__ = ["sniff", "read", "abstract_from_inverted_index"]
@@ -47,16 +49,14 @@ def abstract_from_inverted_index(index: object) -> str | None:
 
 
 def _get(obj: object, *keys: str) -> object:
-    """``obj[k1][k2]...``, or None where a level is missing or not an object."""
+    """``obj[k1][k2]...``, or None where a level is missing or not an object (for what is only
+    kept in ``extra``, as it is)."""
     for key in keys:
         obj = obj.get(key) if isinstance(obj, dict) else None
     return obj
 
 
-def _scalar(value: object) -> object:
-    """A field's value if it is text or a number, None otherwise (OpenAlex gives null for what
-    it does not know; anything else there is not worth losing the record over)."""
-    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+_SCALAR = (str, int)  # a volume, a page, a PubMed id: text or a number
 
 
 def _pages(first: object, last: object) -> object:
@@ -68,24 +68,26 @@ def _pages(first: object, last: object) -> object:
 def _paper(work: object, path: str, line: int) -> Paper:
     if not isinstance(work, dict):
         raise Bad(f"expected an OpenAlex work (a JSON object), got {type(work).__name__}")
-    locations = [work.get("primary_location"), work.get("best_oa_location"),
-                 *(work.get("locations") or [])]
-    urls = [u for loc in locations for u in (_get(loc, "landing_page_url"), _get(loc, "pdf_url"))]
-    openalex_id = str(work.get("id") or "").removeprefix(_OPENALEX_PREFIX) or None
+    locations = [("primary_location",), ("best_oa_location",),
+                 *(("locations", i) for i in range(len(get(work, "locations", kind=list) or [])))]
+    urls = [get(work, *at, key) for at in locations for key in ("landing_page_url", "pdf_url")]
+    openalex_id = (get(work, "id") or "").removeprefix(_OPENALEX_PREFIX) or None
+    arxiv = get(work, "ids", "arxiv")
+    year = get(work, "publication_year", kind=_SCALAR)
     return make_paper(
         path, line, id=openalex_id,
-        arxiv=arxiv_in(*urls, _get(work, "ids", "arxiv")) or _get(work, "ids", "arxiv"),
+        arxiv=arxiv_in(*urls, arxiv) or arxiv,
         title=work.get("title") or work.get("display_name"),
         abstract=abstract_from_inverted_index(work.get("abstract_inverted_index")),
-        authors=[_get(a, "author", "display_name") or _get(a, "raw_author_name") or ""
-                 for a in work.get("authorships") or []],
-        date=work.get("publication_date") or (str(work["publication_year"])
-                                               if work.get("publication_year") else None),
-        doi_value=work.get("doi") or _get(work, "ids", "doi"),
-        venue=_get(work, "primary_location", "source", "display_name"),
-        volume=_scalar(_get(work, "biblio", "volume")), issue=_scalar(_get(work, "biblio", "issue")),
-        pages=_pages(_scalar(_get(work, "biblio", "first_page")), _scalar(_get(work, "biblio", "last_page"))),
-        pmid=_scalar(_get(work, "ids", "pmid")), entry_type=_scalar(work.get("type")),
+        authors=[get(work, "authorships", i, "author", "display_name")
+                 or get(work, "authorships", i, "raw_author_name") or ""
+                 for i, authorship in enumerate(get(work, "authorships", kind=list) or []) if authorship is not None],
+        date=work.get("publication_date") or (str(year) if year else None),
+        doi_value=work.get("doi") or get(work, "ids", "doi"),
+        venue=get(work, "primary_location", "source", "display_name"),
+        volume=get(work, "biblio", "volume", kind=_SCALAR), issue=get(work, "biblio", "issue", kind=_SCALAR),
+        pages=_pages(get(work, "biblio", "first_page", kind=_SCALAR), get(work, "biblio", "last_page", kind=_SCALAR)),
+        pmid=get(work, "ids", "pmid", kind=_SCALAR), entry_type=get(work, "type"),
         extra={"openalex": openalex_id, "type": work.get("type"), "language": work.get("language"),
                "cited_by_count": work.get("cited_by_count"),
                "url": _get(work, "primary_location", "landing_page_url"),
@@ -93,6 +95,14 @@ def _paper(work: object, path: str, line: int) -> Paper:
     )
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The works of an OpenAlex JSON file, and a Skipped for each that is not one."""
-    return read_each(json_records(text, path, ("results",)), path, _paper)
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The works of an OpenAlex JSON text, and a Skipped for each that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The works of an OpenAlex JSON file, and a Skipped for each that is not one or is over
+    ``limit`` bytes."""
+    return read_each(json_records(stream, path, ("results",), limit), path, _paper)

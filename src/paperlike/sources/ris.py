@@ -12,13 +12,16 @@ DOI. The type, URLs, keywords and the other known tags are kept in ``extra``.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import rispy
 
 from ..models import Paper, Skipped
-from .base import arxiv_in, doi, first_last, iso_date, make_paper, read_each
+from .base import (MAX_RECORD_BYTES, Oversized, arxiv_in, doi, first_last, iso_date, make_paper, read_each,
+                   text_lines, too_big)
 
 __all__ = ["sniff", "read"]
 
@@ -40,24 +43,43 @@ def sniff(head: str) -> bool:
     return False
 
 
-def _records(text: str, path: str) -> Iterator[tuple[int, list[str]] | Skipped]:
-    """Each record's first line number and lines; a Skipped for a record that never ends."""
-    start, lines = 0, []
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _TAG_RE.match(line)
+def _size(line: str | Oversized) -> int:
+    """A line's size in bytes, with its break (a blank line, however long, is nothing)."""
+    if isinstance(line, Oversized):
+        return 0 if line.blank else line.size
+    return (len(line) if line.isascii() else len(line.encode("utf-8"))) + 1
+
+
+def _records(text_lines: Iterable[str | Oversized], path: str, limit: int
+             ) -> Iterator[tuple[int, list[str]] | Skipped]:
+    """Each record's first line number and lines; a Skipped for a record that never ends,
+    and for one over ``limit`` bytes (its lines let go as they are read)."""
+    start, lines, size = 0, [], 0
+    for number, line in enumerate(text_lines, start=1):
+        match = _TAG_RE.match(line.head.decode("utf-8", "replace") if isinstance(line, Oversized) else line)
         tag = match.group(1) if match else None
         if tag == "TY":
             if start:
                 yield Skipped(path=path, line=start,
                               reason="RIS record has no 'ER  -' line before the next 'TY  -'")
-            start, lines = number, [line]
+            start, lines, size = number, [line], _size(line)
         elif tag == "ER" and start:
-            yield start, lines + [line]
+            size += _size(line)
+            if size > limit:
+                yield Skipped(path=path, line=start, reason=too_big(size, limit))
+            else:
+                yield start, lines + [line]
             start, lines = 0, []
         elif tag == "ER":
             yield Skipped(path=path, line=number, reason="'ER  -' outside a record")
         elif start:
-            lines.append(line)
+            size += _size(line)
+            if isinstance(line, Oversized) and line.blank:
+                continue
+            if size <= limit:
+                lines.append(line)
+            else:
+                lines = []
     if start:
         yield Skipped(path=path, line=start, reason="RIS record has no 'ER  -' end line")
 
@@ -90,6 +112,14 @@ def _pages(start: str | None, end: str | None) -> str | None:
     return start or end
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The records of a RIS file, and a Skipped for each record that is not one."""
-    return read_each(_records(text, path), path, _paper)
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The records of a RIS text, and a Skipped for each record that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The records of a RIS file, and a Skipped for each record that is not one or is over
+    ``limit`` bytes."""
+    return read_each(_records(text_lines(stream, path, limit), path, limit), path, _paper)

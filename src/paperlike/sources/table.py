@@ -17,13 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Paper, Skipped
 from ..text import normalize
 from ..biblio import split_author_list
-from .base import Bad, arxiv_in, first_last, iso_date, make_paper, split_authors
+from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_in, byte_lines, first_last, iso_date, make_paper,
+                   not_utf8, split_authors, too_big)
 
 __all__ = ["sniff", "read"]
 
@@ -113,17 +115,125 @@ def _pmid_in(row: list[str], lowered: list[str]) -> str | None:
 _PMID_RE = re.compile(r"\bPMID:\s*(\d+)")
 
 
-def read(text: str, path: str, *, year: int | None = None) -> Iterator[Paper | Skipped]:
-    """The records of a CSV/TSV file, and a Skipped for each row that is not one."""
-    header_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
-    header = next(reader, None)
+# What decides where a CSV record ends: its quotes and line breaks, and whether the character
+# before a quote is the delimiter (a quote opens a quoted field only at a field's start). Past
+# the limit, the rest of a record is given to csv as its skeleton, each run of other characters
+# made one character, the delimiter if the run ends with it, else "x": csv finds the record's
+# end where it would have, without holding the record.
+_RUN_RE = re.compile(r'[^"\r\n]+')
+_RUN_BYTES_RE = re.compile(rb'[^"\r\n]+')
+_BARE_CR_RE = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _skeleton(text: str, delimiter: str) -> str:
+    return _RUN_RE.sub(lambda run: delimiter if run.group().endswith(delimiter) else "x", text)
+
+
+def _byte_skeleton(delimiter: str) -> Callable[[bytes], bytes]:
+    mark = delimiter.encode()
+    return lambda data: _RUN_BYTES_RE.sub(lambda run: mark if run.group().endswith(mark) else b"x", data)
+
+
+class _Lines:
+    """A CSV stream's lines as csv.reader reads them (with their breaks; a lone \\r ends a
+    line too, as Python's universal newlines do), and the bytes of the record being read.
+    Once the record is over the limit, the rest of it is given as its skeleton."""
+
+    def __init__(self, stream: BinaryIO, path: str, limit: int):
+        self.path, self.limit = path, limit
+        self._pending: list[str] = []
+        self.record_bytes = 0
+        # the header's line tells the delimiter, which the skeletons of later lines keep
+        header = stream.readline(limit + 1)
+        self.delimiter = _delimiter(header.decode("utf-8", "replace").split("\n", 1)[0])
+        stream.seek(0)
+        self._lines = enumerate(byte_lines(stream, limit, skeleton=_byte_skeleton(self.delimiter)), 1)
+        self.first = self._next_text()
+
+    def new_record(self) -> int:
+        """Start counting the next record; the size of the one read."""
+        size, self.record_bytes = self.record_bytes, 0
+        return size
+
+    @property
+    def over(self) -> bool:
+        return self.record_bytes > self.limit
+
+    def _next_text(self) -> str | None:
+        for number, line in self._lines:
+            over = self.over
+            if isinstance(line, Oversized):
+                self.record_bytes += max(line.size, self.limit + 1)
+                return (line.skeleton or b"\n").decode("ascii")
+            self.record_bytes += len(line)
+            if number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM):]
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise not_utf8(self.path, number, line[exc.start]) from None
+            return _skeleton(text, self.delimiter) if over or self.over else text
+        return None
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if not self._pending:
+            text = self.first if self.first is not None else self._next_text()
+            self.first = None
+            if text is None:
+                raise StopIteration
+            self._pending = _BARE_CR_RE.split(text) if "\r" in text[:-2] else [text]
+            self._pending.reverse()
+        return self._pending.pop()
+
+
+_BOM = "\ufeff".encode()
+
+
+def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+         ) -> Iterator[Paper | Skipped]:
+    """The records of a CSV/TSV text, and a Skipped for each row that is not one."""
+    return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
+
+
+def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
+                ) -> Iterator[Paper | Skipped]:
+    """The records of a CSV/TSV file, and a Skipped for each row that is not one or is over
+    ``limit`` bytes (read past, never held)."""
+    lines = _Lines(stream, path, limit)
+    if lines.first is None:
+        return
+    if csv.field_size_limit() <= limit:  # a record is held to the limit before csv sees it
+        csv.field_size_limit(limit + 1)
+    reader = csv.reader(lines, delimiter=lines.delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: the header is not CSV ({exc})") from None
     if not header:
         return
+    if lines.over:
+        raise InputError(f"{path}:1: the header is over the limit of {limit:,} bytes a record may take")
     columns = _columns(header, path)
+    lines.new_record()
     start = reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a quoted field still open at the end of the file
+            line, start = start, reader.line_num + 1
+            lines.new_record()
+            yield Skipped(path=path, line=line, reason=f"malformed CSV row ({exc})")
+            continue
         line, start = start, reader.line_num + 1
+        over, size = lines.over, lines.new_record()
+        if over:
+            yield Skipped(path=path, line=line, reason=too_big(size, limit))
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
