@@ -89,13 +89,15 @@ def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] |
     """The model at path; the default model is built from the bundled seeds when missing."""
     path = Path(path)
     if not path.exists() and path == DEFAULT_MODEL:
-        corpus = read_records(seed_paths())
-        if notice:
-            notice(f"no model at {path}; building it from the bundled seed corpus "
-                   f"({len(corpus.records)} records)")
-        index = build_index(corpus)
-        store.save(index, path)
-        return index
+        with store.writing(path, notice):
+            if not path.exists():  # not built meanwhile by another paperlike that held the lock
+                corpus = read_records(seed_paths())
+                if notice:
+                    notice(f"no model at {path}; building it from the bundled seed corpus "
+                           f"({len(corpus.records)} records)")
+                index = build_index(corpus)
+                store.save(index, path)
+                return index
     return store.load(path)
 
 
