@@ -228,6 +228,10 @@ class PaperIndex:
                 "short": KeyTable.build(short_titles),
                 "text": KeyTable.from_hashes(identities, self.text_of_record_)}
 
+    def use_keys(self, tables: dict[str, KeyTable]) -> None:
+        """Take look-up tables built elsewhere (a saved model's, or a second process's)."""
+        self._keys = tables
+
     @property
     def keys(self) -> dict[str, KeyTable]:
         """The id, title, short-title and text-identity look-up tables (built on first use, or

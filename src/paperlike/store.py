@@ -135,8 +135,8 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     # (7.4 and 7.6 s at a million records): on a large corpus the tables are built in a second
     # process while this one writes.
     split = getattr(index, "_keys", None) is None and len(index.records_) >= _PARALLEL_MIN_RECORDS
-    offsets, index._keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys,
-                                         parallel=split)
+    offsets, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
+    index.use_keys(keys)
     _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])
     _write_json(folder / "version_rules.json", index.dedup.rules_)
     _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
@@ -747,8 +747,8 @@ def load(path: str | Path) -> PaperIndex:
     index.X_ = _matrix(arrays, "X", (n_texts, n_terms))
     index.XT_ = _matrix(arrays, "XT", (n_terms, n_texts))
     index._group_records(canonical=arrays["canonical"])
-    index._keys = {name: KeyTable(arrays[f"keys_{name}_hash"], arrays[f"keys_{name}_value"])
-                   for name in schema.KEY_TABLES}
+    index.use_keys({name: KeyTable(arrays[f"keys_{name}_hash"], arrays[f"keys_{name}_value"])
+                    for name in schema.KEY_TABLES})
     categories = strings["categories"]
     indices = arrays["record_category_indices"]
     index.facets_ = Facets(arrays["record_date"], sp.csr_matrix(
