@@ -847,9 +847,10 @@ def check(
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
-    """Is this paper already known? For each incoming record: the matching paper, or "new".
+    """Is this paper already known? For each incoming record: known (the paper), maybe, or new.
 
-    Exit code: 0 when at least one record matched a known paper, 3 when every record is new
+    [bold]known[/bold] names the paper, the rule and the relation; [bold]maybe[/bold] is a close
+    paper for a person to judge. Exit code: 0 when at least one record is known, 3 otherwise
     (1 for an error, 2 for a wrong use), so scripts can test it.
 
     Example: [bold]paperlike check --title "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"[/bold]
