@@ -20,14 +20,14 @@ from pydantic import BaseModel, ValidationError
 from . import graph as graphs
 from . import parallel, store
 from .arguments import checked
-from .dedup import Deduplicator, iter_groups
+from .dedup import Deduplicator, iter_groups, maybe_pairs
 from .dedup.rules import RELATIONS
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
 from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
-                     Decision, DupeGroup, Dupes, Filters, Graph, ModelInfo,
+                     Decision, DupeGroup, Dupes, Filters, MaybePair, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
                      SimilarRequest, SourceCount, VerifyReport)
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
@@ -38,7 +38,7 @@ from .vectorize import Vectorizer
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
            "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
-           "dupe_groups", "merged_records", "write_merged"]
+           "dupe_groups", "review_queue", "merged_records", "write_merged"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -306,6 +306,12 @@ def dupe_groups(index: PaperIndex, relations: Iterable[str] | None = None, min_s
     model's answer to stream)."""
     _known_relations(relations)
     return iter_groups(index, relations=relations, min_size=min_size)
+
+
+@checked
+def review_queue(index: PaperIndex) -> list[MaybePair]:
+    """The pairs that may be one paper, left for a person to decide (``dupes --maybe``)."""
+    return maybe_pairs(index)
 
 
 def _known_relations(relations: Iterable[str] | None) -> None:

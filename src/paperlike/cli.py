@@ -706,7 +706,7 @@ def dupes(
             _emit(result, fmt, lambda: None, rows)
         return
     groups = api.dupe_groups(index, relation, min_size)
-    queue = index.dupes(maybe=True, min_size=10**9).maybe if maybe else []
+    queue = api.review_queue(index) if maybe else []
     if fmt == "table":
         _stream_dupes_table(groups, queue)
         return
