@@ -21,7 +21,8 @@ from ..text import content_hash, normalize
 
 M = TypeVar("M")
 
-__all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "too_big", "read_text", "not_utf8",
+__all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
+           "not_utf8",
            "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
            "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
@@ -117,12 +118,7 @@ def text_lines(stream: BinaryIO, path: Path | str, limit: int) -> Iterator[str |
         if isinstance(line, Oversized):
             yield line
             continue
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM):]
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise not_utf8(path, number, line[exc.start]) from None
+        text = line_text(line, number, path)
         parts = text.splitlines()
         if len(parts) == 1:
             yield parts[0]
@@ -131,6 +127,17 @@ def text_lines(stream: BinaryIO, path: Path | str, limit: int) -> Iterator[str |
 
 
 _BOM = "\ufeff".encode()
+
+
+def line_text(line: bytes, number: int, path: Path | str) -> str:
+    """One line of a file (1-based ``number``) as text, a byte-order mark on the first line
+    dropped; InputError naming the line if it is not UTF-8."""
+    if number == 1 and line.startswith(_BOM):
+        line = line[len(_BOM):]
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, number, line[exc.start]) from None
 
 
 class _Gunzipped(io.RawIOBase):

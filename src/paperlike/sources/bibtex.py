@@ -37,8 +37,8 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import InputError
 from ..models import Paper, Skipped
-from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_id, arxiv_in, byte_lines, iso_date, make_paper,
-                   not_utf8, read_each, too_big)
+from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_id, arxiv_in, byte_lines, line_text, iso_date, make_paper,
+                   read_each, too_big)
 
 __all__ = ["sniff", "read"]
 
@@ -237,12 +237,7 @@ class _Kept:
             if size > limit:
                 block = []
                 continue
-            if number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM):]
-            try:
-                block.append(line.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                raise not_utf8(path, number, line[exc.start]) from None
+            block.append(line_text(line, number, path))
         self._close(block, start, size, text_line, number + 1, path, limit)
 
     def _close(self, block: list[str], start: int, size: int, text_line: int, next_line: int,
@@ -265,7 +260,6 @@ class _Kept:
         return self._file[at] + line - self._starts[at]
 
 
-_BOM = "\ufeff".encode()
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES

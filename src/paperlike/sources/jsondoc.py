@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Skipped
-from .base import MAX_RECORD_BYTES, Oversized, byte_lines, not_utf8, too_big
+from .base import MAX_RECORD_BYTES, Oversized, byte_lines, line_text, not_utf8, too_big
 
 __all__ = ["MAX_JSON_DEPTH", "BadJSON", "loads", "json_records", "json_lines", "stream_json_lines",
            "count_lines", "looks_like_json"]
@@ -146,12 +146,7 @@ def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | No
         # Without its line break, as a line of the text: json's column of a line cut short
         # would otherwise be that of the break.
         line = (line[:-1] if line.endswith(b"\n") else line).rstrip(b"\r")
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM):]
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise not_utf8(path, number, line[exc.start]) from None
+        text = line_text(line, number, path)
         if not text.strip():
             continue
         try:
@@ -160,7 +155,6 @@ def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | No
             yield Skipped(path=path, line=number, reason=exc.reason)
 
 
-_BOM = "\ufeff".encode()
 
 
 def count_lines(stream: BinaryIO, end: int | None = None) -> int:

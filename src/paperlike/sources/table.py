@@ -24,8 +24,8 @@ from ..errors import InputError
 from ..models import Paper, Skipped
 from ..text import normalize
 from ..biblio import split_author_list
-from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_in, byte_lines, first_last, iso_date, make_paper,
-                   not_utf8, split_authors, too_big)
+from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_in, byte_lines, line_text, first_last, iso_date, make_paper,
+                   split_authors, too_big)
 
 __all__ = ["sniff", "read"]
 
@@ -166,12 +166,7 @@ class _Lines:
                 self.record_bytes += max(line.size, self.limit + 1)
                 return (line.skeleton or b"\n").decode("ascii")
             self.record_bytes += len(line)
-            if number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM):]
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise not_utf8(self.path, number, line[exc.start]) from None
+            text = line_text(line, number, self.path)
             return _skeleton(text, self.delimiter) if over or self.over else text
         return None
 
@@ -189,7 +184,6 @@ class _Lines:
         return self._pending.pop()
 
 
-_BOM = "\ufeff".encode()
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
