@@ -157,6 +157,29 @@ def test_page_fields_that_do_not_conflict(pages_a, pages_b):
     assert verdict(a, b).decision == "same"
 
 
+@pytest.mark.parametrize("pages_a, pages_b", [
+    ("C37-C42", "37-42"),        # the journal's letter before its pages, dropped by one export
+    ("2297-2108", "2097-2108"),  # a range running backwards: a typo, compared by its last page
+])
+def test_page_ranges_that_are_one_range(pages_a, pages_b):
+    a = paper("a", "Haemolytic uraemic syndrome", SMITH_JONES, 2010, "Nephron", "118", pages_a)
+    b = paper("b", "Haemolytic uraemic syndrome", SMITH_JONES, 2010, "Nephron", "118", pages_b)
+    assert pair_evidence(a, b, None)["pages"] == "same"
+    assert pair_evidence(b, a, None)["pages"] == "same"
+
+
+@pytest.mark.parametrize("pages_a, pages_b, expected", [
+    ("C37-C42", "38-42", None),       # a letter and other numbers: not comparable
+    ("2297-2108", "2097-2109", None),  # a backwards range and another last page: not comparable
+    ("2297-2108", "2297-2310", None),
+    ("C37", "37", None),              # one page with and without a letter: an article number?
+])
+def test_page_ranges_that_cannot_be_compared(pages_a, pages_b, expected):
+    a = paper("a", "Haemolytic uraemic syndrome", SMITH_JONES, 2010, "Nephron", "118", pages_a)
+    b = paper("b", "Haemolytic uraemic syndrome", SMITH_JONES, 2010, "Nephron", "118", pages_b)
+    assert pair_evidence(a, b, None)["pages"] == expected
+
+
 def test_an_abbreviated_page_range_is_the_same_range():
     a = paper("a", "Liquid-based cytology screening", SMITH_JONES, 2010, "Acta Cytol", "54", "91-2")
     b = paper("b", "Liquid-based cytology screening", SMITH_JONES, 2010, "Acta Cytol", "54", "91-92")

@@ -209,7 +209,8 @@ _PAGE_RE = re.compile(r"^([a-z]*)(\d+)$")
 
 def _page_span(pages: str | None) -> tuple[str, int, int] | None:
     """(prefix, first, last) of a page range whose pages are numbers with an optional letter
-    prefix (``S230``, ``e12724``); None for what is not (``Suppl-2``, a damaged field)."""
+    prefix (``S230``, ``e12724``); None for what is not (``Suppl-2``, a damaged field). A range
+    that runs backwards (``2297-2108``) has a typo in one page: its first is given as -1."""
     found = biblio.page_range(pages) if pages else None
     if not found:
         return None
@@ -218,16 +219,25 @@ def _page_span(pages: str | None) -> tuple[str, int, int] | None:
         return None
     if not last or last.group(1) != first.group(1):
         last = first
-    return first.group(1), int(first.group(2)), max(int(first.group(2)), int(last.group(2)))
+    start, end = int(first.group(2)), int(last.group(2))
+    return first.group(1), (start if start <= end else -1), max(start, end) if start <= end else end
 
 
 def pages_relation(a: str | None, b: str | None) -> str | None:
     """same, different, or None where the page ranges cannot be compared: an e-locator or an
     article number beside a page range (``e12724`` / ``1-6``), or a single page inside the
-    other's range (one database gives the last page alone)."""
+    other's range (one database gives the last page alone). A letter one journal puts before
+    its pages and another export drops (``C37-C42`` / ``37-42``) is not another range; a range
+    running backwards is compared by its last page alone."""
     span_a, span_b = _page_span(a), _page_span(b)
-    if not span_a or not span_b or span_a[0] != span_b[0]:
+    if not span_a or not span_b:
         return None
+    if span_a[0] != span_b[0]:
+        if not (span_a[0] and span_b[0]) and span_a[1:] == span_b[1:] and span_a[1] != span_a[2]:
+            return "same"
+        return None
+    if -1 in (span_a[1], span_b[1]):
+        return "same" if span_a[2] == span_b[2] else None
     if span_a[1] == span_b[1] or (span_a[1] != span_a[2] and span_b[1] != span_b[2] and span_a[2] == span_b[2]):
         return "same"  # the same first page, or two ranges ending on one page (a typo in the first)
     for one, other in ((span_a, span_b), (span_b, span_a)):
