@@ -5,6 +5,9 @@ is loaded once, before the server starts, and every request shares it read-only.
 answers are the pydantic models of :mod:`paperlike.models`, so ``GET /openapi.json`` (and the
 pages at ``/docs``) describe them.
 
+``GET /`` is a page for people (:mod:`paperlike.page`: search, reading lists kept beside the
+model, the neighbourhood graph, the review queue).
+
 Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
 (``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
 
@@ -43,6 +46,7 @@ from . import __version__, api, store
 from .errors import (InputError, MissingExtraError, ModelError, NotFoundError, PaperlikeError, QueryError,
                      RequestError, UsageError)
 from .index import PaperIndex
+from .lists import ReadingLists, lists_path
 from .dedup.rules import RELATIONS
 from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
                      Health, PaperRecord,
@@ -62,6 +66,8 @@ try:
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
                             "pip install 'paperlike[serve]'") from None
+
+from . import page  # noqa: E402  (needs FastAPI too)
 
 __all__ = ["create_app", "config", "run", "router", "Limits", "ServiceBusyError", "WorkLimitError", "MAX_BODY"]
 
@@ -628,7 +634,9 @@ def create_app(index: PaperIndex, model_path: str | Path | None = None, limits: 
     )
     app.state.service = Service(index, model_path, limits)
     app.state.limits = limits
+    app.state.lists = None if model_path is None else ReadingLists(lists_path(model_path))
     app.include_router(router)
+    app.include_router(page.router)
     app.add_exception_handler(PaperlikeError, _paperlike_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -663,7 +671,8 @@ def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         app = create_app(api.open_model(model_path, notice=notice), model_path, limits)
         if notice:
             address = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
-            notice(f"serving {model_path} at {address} (endpoints at {address}/docs; Ctrl-C stops)")
+            notice(f"serving {model_path} at {address} (the page at {address}/, endpoints at {address}/docs; "
+                   "Ctrl-C stops)")
         try:
             uvicorn.Server(config(app, host, port)).run(sockets=[sock])
         except KeyboardInterrupt:
