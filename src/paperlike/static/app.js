@@ -18,7 +18,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -63,7 +63,9 @@ async function call(method, path, body) {
 async function patiently(method, path, body, tries = 8) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call(method, path, body);
+      const answer = await call(method, path, body);
+      if (attempt > 1) say("");
+      return answer;
     } catch (exc) {
       if (!(exc instanceof ApiError) || exc.status !== 503 || attempt >= tries) throw exc;
       say(`${exc.message} (trying again, ${attempt} of ${tries - 1})`);
@@ -367,7 +369,6 @@ async function showReview() {
   const box = $("#review-pairs");
   box.replaceChildren(el("p", { class: "muted" }, "Loading the review queue…"));
   const answer = await patiently("GET", "/dupes?maybe=true");
-  say("");
   const pairs = answer.maybe || [];
   if (!pairs.length) {
     box.replaceChildren(el("p", { class: "muted" }, "Nothing to review: every pair the rules were unsure of is decided."));
@@ -377,8 +378,10 @@ async function showReview() {
     el("ol", { class: "results" }, pairs.map((pair, i) => {
       const decide = (verdict) => guarded(async () => {
         const report = await patiently("POST", "/decide", { verdict, ids: [pair.a, pair.b] });
-        say(verdict === "same" ? `Recorded: ${pair.a} and ${pair.b} are one paper (${report.papers[pair.a]}).`
-          : `Recorded: ${pair.a} and ${pair.b} are different papers.`);
+        const [pa, pb] = [report.papers[pair.a], report.papers[pair.b]];
+        if (verdict === "different") say(`Recorded: ${pair.a} and ${pair.b} are different papers.`);
+        else if (pa === pb) say(`Recorded: ${pair.a} and ${pair.b} are one paper (${pa}).`);
+        else say(`Recorded, but a rule keeps them apart: ${pair.a} is of paper ${pa}, ${pair.b} of ${pb}.`);
         await showReview();
       });
       const side = (id, title) => el("div", { class: "side" },
