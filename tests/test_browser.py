@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import paperlike
+from conftest import FIXTURES
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,16 +28,9 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (ap
 
 TIMEOUT = 15_000  # ms, for each wait in the page
 
-# Two records of one paper by the same authors, two DOIs (A, C), and one without (B): B joins one
+# Three records of one paper by the same authors, two DOIs (A, C) and one without (B): B joins one
 # of them, and the other pair waits in the review queue.
-_FIELDS = dict(title="Vitamin D supplementation and fracture risk in nursing home residents",
-               authors=["J. Smith", "K. Jones"], date="2010", venue="Osteoporos Int", volume="21",
-               pages="100-108",
-               abstract="Vitamin D supplementation reduced fractures among nursing home residents in a "
-                        "randomised trial of two years.")
-REVIEW_RECORDS = [paperlike.Paper(id="vitd-a", doi="10.1007/s00198-010-0001-1", **_FIELDS),
-                  paperlike.Paper(id="vitd-b", **_FIELDS),
-                  paperlike.Paper(id="vitd-c", doi="10.1007/s00198-010-0002-2", **_FIELDS)]
+REVIEW_PAIR = FIXTURES / "review_pair.jsonl"
 
 
 def free_port() -> int:
@@ -75,7 +69,8 @@ def stop_server(server: subprocess.Popen) -> None:
 def model(tmp_path_factory, seed_corpus) -> Path:
     """A fresh model of the seeds and the review records (the review test writes decisions)."""
     model = tmp_path_factory.mktemp("page") / "seeds"
-    return paperlike.save_index(paperlike.build_index([*seed_corpus.records, *REVIEW_RECORDS]), model)
+    records = [*seed_corpus.records, *paperlike.read_records([REVIEW_PAIR]).records]
+    return paperlike.save_index(paperlike.build_index(records), model)
 
 
 @pytest.fixture(scope="module")
@@ -185,11 +180,13 @@ def test_like_a_result_then_recommendations_from_the_list_and_export(page, tmp_p
 
 
 def test_mark_a_duplicate_pair(page, site, model):
+    with urllib.request.urlopen(f"{site}/dupes?maybe=true", timeout=10) as answer:
+        [queued] = json.loads(answer.read())["maybe"]
     page.goto("/#/review")
     pair = page.locator("#review-pairs li.pair")
     pair.first.wait_for()
     assert pair.count() == 1
-    assert "vitd-" in pair.first.inner_text()
+    assert queued["a"] in pair.first.inner_text() and queued["b"] in pair.first.inner_text()
     assert pair.first.get_by_role("button", name="Same paper").is_visible()
     pair.first.get_by_role("button", name="Different papers").click()
     page.get_by_text("Nothing to review").wait_for()
@@ -197,7 +194,7 @@ def test_mark_a_duplicate_pair(page, site, model):
     with urllib.request.urlopen(f"{site}/dupes?maybe=true", timeout=10) as answer:
         assert json.loads(answer.read())["maybe"] == []  # kept with the model
     decisions = paperlike.store.read_decisions(model)
-    assert [(d.a, d.b, d.verdict) for d in decisions] == [("vitd-b", "vitd-c", "different")]
+    assert [(d.a, d.b, d.verdict) for d in decisions] == [(queued["a"], queued["b"], "different")]
 
 
 def test_graph_is_drawn_and_its_nodes_open_papers(page):

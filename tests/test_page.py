@@ -64,7 +64,7 @@ def test_a_list_built_by_http_and_its_errors(base, seed_index):
     assert call(base, "POST", "/lists", {"name": "to read"})[0] == 400
     status, got = call(base, "POST", "/lists/to%20read/papers", {"id": first})
     assert status == 200 and got["items"][0]["role"] == "like"
-    assert got["items"][0]["title"] == seed_index.records_[0].title  # the model's, none being given
+    assert got["items"][0]["title"] == seed_index.records_[0].label  # the model's, none being given
     status, got = call(base, "POST", "/lists/to%20read/papers", {"id": second, "role": "not"})
     assert [i["role"] for i in got["items"]] == ["like", "not"]
     assert call(base, "GET", "/lists") == (200, [{"name": "to read", "created": made["created"], "like": 1, "not": 1}])

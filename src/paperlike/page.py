@@ -155,13 +155,13 @@ def delete_list(request: Request, name: str) -> Response:
 @router.post("/lists/{name}/papers", response_model=ReadingList)
 def add_paper(request: Request, name: str, body: AddToList) -> ReadingList:
     """Add a paper of the model to a list as liked or not (or change its role). The id must
-    be one the model knows; the title kept with it is the model's when none is given."""
+    be one the model knows; the title kept with it is the model's (or its label) when none is given."""
     index = request.app.state.service.index
     record = index.record_by_id(body.id)
     if record is None:
         raise NotFoundError(f"no record with id {body.id.strip()!r} in this model")
     found = index.records_[record]
-    return _lists(request).add(name, found.id, body.role, body.title or found.title)
+    return _lists(request).add(name, found.id, body.role, body.title or found.title or found.label)
 
 
 @router.delete("/lists/{name}/papers/{id:path}", response_model=ReadingList)

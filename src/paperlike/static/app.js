@@ -5,6 +5,7 @@
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const SVG = "http://www.w3.org/2000/svg";
+const SHOWN_PAIRS = 50;  // review pairs shown at once: each fetches its two records
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"];
 
 // -- Small helpers ------------------------------------------------------------------------------
@@ -159,10 +160,10 @@ const lists = {
 
   async add(paper, role) {
     const name = await this.target();
-    await call("POST", `/lists/${enc(name)}/papers`, { id: paper.id, role, title: paper.title || null });
+    await call("POST", `/lists/${enc(name)}/papers`, { id: paper.id, role, title: paper.title || paper.label || null });
     await this.refresh();
-    say(role === "like" ? `Added “${paper.title || paper.id}” to ${name}.`
-      : `Marked “${paper.title || paper.id}” not interested in ${name}.`);
+    const title = paper.title || paper.label || paper.id;
+    say(role === "like" ? `Added “${title}” to ${name}.` : `Marked “${title}” not interested in ${name}.`);
     return name;
   },
 };
@@ -182,7 +183,7 @@ function resultItem(result, rank) {
       await lists.add(result, "like");
       event.target.textContent = "Liked";
     }),
-  }, "👍 Like");
+  }, "Like");
   const notButton = el("button", {
     type: "button", class: "bad", "aria-label": `Not interested in “${title}”`,
     onclick: (event) => guarded(async () => {
@@ -283,7 +284,7 @@ async function showPaper(id) {
     paper.abstract ? el("p", { class: "abstract" }, paper.abstract) : null,
     el("div", { class: "actions" },
       el("button", { type: "button", class: "good", onclick: (e) => guarded(async () => {
-        await lists.add(paper, "like"); e.target.textContent = "Liked"; }) }, "👍 Like"),
+        await lists.add(paper, "like"); e.target.textContent = "Liked"; }) }, "Like"),
       el("button", { type: "button", class: "bad", onclick: (e) => guarded(async () => {
         await lists.add(paper, "not"); e.target.textContent = "Not interested ✓"; }) }, "Not interested"),
       el("a", { class: "button secondary", href: `#/graph?q=${enc(paper.id)}` }, "Graph"),
@@ -360,9 +361,9 @@ async function recommend(list, box) {
 function evidenceList(evidence) {
   const shown = Object.entries(evidence || {}).filter(([, v]) => v !== null && v !== undefined && v !== false);
   if (!shown.length) return null;
-  return el("dl", { class: "evidence" }, shown.map(([key, value]) => [el("dt", {}, key),
+  return el("dl", { class: "evidence" }, shown.map(([key, value]) => el("div", {}, el("dt", {}, key),
     el("dd", {}, typeof value === "number" ? String(Math.round(value * 1000) / 1000)
-      : Array.isArray(value) ? value.join(", ") : String(value))]));
+      : Array.isArray(value) ? value.join(", ") : String(value)))));
 }
 
 async function showReview() {
@@ -374,8 +375,9 @@ async function showReview() {
     box.replaceChildren(el("p", { class: "muted" }, "Nothing to review: every pair the rules were unsure of is decided."));
     return;
   }
-  box.replaceChildren(el("p", {}, `${pairs.length} pairs to decide.`),
-    el("ol", { class: "results" }, pairs.map((pair, i) => {
+  box.replaceChildren(el("p", {}, pairs.length === 1 ? "1 pair to decide." : `${pairs.length} pairs to decide`
+    + (pairs.length > SHOWN_PAIRS ? `; the first ${SHOWN_PAIRS} are shown.` : ".")),
+    el("ol", { class: "results" }, pairs.slice(0, SHOWN_PAIRS).map((pair, i) => {
       const decide = (verdict) => guarded(async () => {
         const report = await patiently("POST", "/decide", { verdict, ids: [pair.a, pair.b] });
         const [pa, pb] = [report.papers[pair.a], report.papers[pair.b]];
@@ -384,8 +386,18 @@ async function showReview() {
         else say(`Recorded, but a rule keeps them apart: ${pair.a} is of paper ${pa}, ${pair.b} of ${pb}.`);
         await showReview();
       });
-      const side = (id, title) => el("div", { class: "side" },
-        el("a", { href: `#/paper/${enc(id)}` }, title || id), el("p", { class: "meta" }, id));
+      const side = (id, title) => {
+        const box = el("div", { class: "side" },
+          el("a", { href: `#/paper/${enc(id)}` }, title || id), el("p", { class: "meta" }, id));
+        // What a person compares: authors, date, venue, pages, DOI (fetched after the queue shows).
+        call("GET", `/papers/${enc(id)}`).then((record) => {
+          const facts = [authorsText(record.authors), record.date, record.venue,
+            record.volume && `vol. ${record.volume}`, record.pages && `pp. ${record.pages}`,
+            record.doi && `doi ${record.doi}`].filter(Boolean).join(" · ");
+          if (facts) box.append(el("p", { class: "meta" }, facts));
+        }).catch(() => {});
+        return box;
+      };
       return el("li", { class: "pair", "aria-labelledby": `pair-${i}` },
         el("h3", { id: `pair-${i}` }, `Pair ${i + 1}: score ${Number(pair.score).toFixed(3)}`),
         el("div", { class: "sides" }, side(pair.a, pair.title_a), side(pair.b, pair.title_b)),
