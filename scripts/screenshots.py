@@ -94,6 +94,7 @@ def shoot(base: str, out: Path, chromium: str, query: str) -> list[Path]:
 
         page.goto("/#/review")
         page.locator("#review-pairs li.pair").first.wait_for()
+        page.locator("#review-pairs li.pair").first.locator(".side p.meta").nth(3).wait_for()  # both records' facts
         save("review")
 
         page.goto("/#/graph?q=" + urllib.request.quote(query))

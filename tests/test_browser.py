@@ -187,6 +187,9 @@ def test_mark_a_duplicate_pair(page, site, model):
     pair.first.wait_for()
     assert pair.count() == 1
     assert queued["a"] in pair.first.inner_text() and queued["b"] in pair.first.inner_text()
+    facts = pair.first.locator(".side p.meta").filter(has_text="Osteoporos Int")
+    facts.nth(1).wait_for()  # each side's authors, date, venue: what a person compares
+    assert "J. Smith, K. Jones · 2010" in facts.first.inner_text()
     assert pair.first.get_by_role("button", name="Same paper").is_visible()
     pair.first.get_by_role("button", name="Different papers").click()
     page.get_by_text("Nothing to review").wait_for()
