@@ -141,3 +141,66 @@ def test_graph_gives_nodes_edges_and_where_to_draw_them(base):
 def test_an_index_never_saved_keeps_no_lists(seed_index):
     app = serve.create_app(seed_index)
     assert app.state.lists is None
+
+
+def test_no_delay_turns_nagle_off_on_a_create_server_socket():
+    """A socket of socket.create_server (as paperlike serve makes it) has proto 0, so asyncio
+    leaves Nagle's algorithm on: the protocol turns it off, else each request of a kept-alive
+    connection (a browser's) waits for a delayed ACK."""
+    import asyncio
+    import socket
+
+    async def accepted() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        listener = socket.create_server(("127.0.0.1", 0))
+        seen: list[int] = []
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                sock = transport.get_extra_info("socket")
+                seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                serve._no_delay(transport)
+                seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await loop.create_server(Probe, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        for _ in range(100):
+            if len(seen) == 2:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        return tuple(seen)
+
+    before, after = asyncio.run(accepted())
+    assert (before, after) == (0, 1)
+
+
+def test_paperlike_serves_its_connections_without_nagle(seed_index):
+    import http.client
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(serve.config(serve.create_app(seed_index), log_level="warning", lifespan="off"))
+    listener = socket.socket()  # proto 0, as socket.create_server's
+    listener.bind(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        client = http.client.HTTPConnection(*listener.getsockname()[:2], timeout=TIMEOUT)
+        client.request("GET", "/health")
+        assert client.getresponse().read()
+        [protocol] = server.server_state.connections
+        sock = protocol.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        client.close()
+    finally:
+        server.should_exit = True
+        thread.join(TIMEOUT)
+        listener.close()

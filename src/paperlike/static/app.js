@@ -211,7 +211,7 @@ function resultItem(result, rank) {
 function renderResults(box, answer, empty) {
   const results = answer.results || [];
   if (!results.length) {
-    box.replaceChildren(el("p", { class: "muted" }, answer.reason || answer.why || empty));
+    box.replaceChildren(el("p", { class: "muted" }, answer.reason || answer.why || answer.note || empty));
     return;
   }
   box.replaceChildren(el("ol", {}, results.map((r, i) => resultItem(r, r.rank || i + 1))));
