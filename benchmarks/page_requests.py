@@ -13,8 +13,9 @@ One client with one kept-alive connection, as a browser tab: the page's files, `
 ``/lists`` (each view's start), ``/similar`` by id, by title and by free text (the search box),
 ``/papers/{id}`` (a result opened), ``/graph`` (k = 10), adding a paper to a list, a list read
 back, ``/recommend`` from a list of five liked and two not (its "Recommended"), the list's
-export as BibTeX and RIS (ten papers), and ``/dupes?maybe=true`` (the review page; its first
-answer, computed once, is timed apart). Queries are drawn from the model's records with seed 0.
+export as BibTeX and RIS (ten papers), and ``/review`` (the review page's queue; its first
+answer, computed once with ``/dupes``, is timed apart). Queries are drawn from the model's
+records with seed 0.
 Reported: p50, p99 and max per request, in ms. The machine may be shared with other work: the
 figures are of one run and vary with its load.
 
@@ -126,10 +127,10 @@ def main() -> None:
             times.setdefault(name, []).append(took)
             return content
 
-        took, status, _ = client.ask("GET", "/dupes?maybe=true")
+        took, status, _ = client.ask("GET", "/review")
         while status == 503:  # computed once, in the background: asked until it answers
             time.sleep(1)
-            more, status, _ = client.ask("GET", "/dupes?maybe=true")
+            more, status, _ = client.ask("GET", "/review")
             took += more + 1
         first_dupes = took
         client.ask("POST", "/lists", {"name": "bench"})
@@ -157,7 +158,7 @@ def main() -> None:
             timed("POST /recommend (5 liked, 2 not)", "POST", "/recommend", {"like": liked, "not": nots, "k": 10})
             timed("GET /lists/{name}/export (bibtex)", "GET", "/lists/bench/export?format=bibtex&role=all")
             timed("GET /lists/{name}/export (ris)", "GET", "/lists/bench/export?format=ris&role=all")
-            timed("GET /dupes?maybe=true", "GET", "/dupes?maybe=true")
+            timed("GET /review", "GET", "/review")
     finally:
         server.terminate()
         server.wait(30)
@@ -178,8 +179,8 @@ def main() -> None:
 {machine()}. `paperlike serve` on {model.name} ({len(index.records_):,} records, {index.n_papers:,}
 papers), one client with a kept-alive connection on loopback, as a browser tab: each request the
 page makes, {args.n} times (queries drawn from the model's records, seed 0), one after another.
-The first `GET /dupes?maybe=true` (the review page's queue, computed once in the background, asked
-until it answers): {first_dupes:.1f} s. The machine is shared with other work: one run's figures.
+The first `GET /review` (the review page's queue, computed once with `/dupes` in the background,
+asked until it answers): {first_dupes:.1f} s. The machine is shared with other work: one run's figures.
 
 | request | n | p50 ms | p99 ms | max ms |
 |---|---:|---:|---:|---:|

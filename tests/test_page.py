@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 import paperlike
+from conftest import FIXTURES
 
 serve = pytest.importorskip("paperlike.serve")
 from test_serve import TIMEOUT, call, serving  # noqa: E402
@@ -122,6 +123,18 @@ def test_lists_outlive_a_decision_that_rewrites_the_model(base, model, seed_inde
     assert call(base, "POST", "/decide", {"verdict": "different", "ids": [a, b]})[0] == 200
     status, got = call(base, "GET", "/lists/kept")
     assert status == 200 and [i["id"] for i in got["items"]] == [seed_index.records_[0].id]
+
+
+def test_review_is_the_queue_of_dupes_maybe_alone(tmp_path, seed_corpus):
+    records = [*seed_corpus.records, *paperlike.read_records([FIXTURES / "review_pair.jsonl"]).records]
+    model = paperlike.save_index(paperlike.build_index(records), tmp_path / "pair")
+    with serving(model) as url:
+        status, queue = call(url, "GET", "/review")
+        assert status == 200 and len(queue) == 1
+        assert queue == call(url, "GET", "/dupes?maybe=true")[1]["maybe"]
+        a, b = queue[0]["a"], queue[0]["b"]
+        assert call(url, "POST", "/decide", {"verdict": "different", "ids": [a, b]})[0] == 200
+        assert call(url, "GET", "/review") == (200, [])
 
 
 def test_graph_gives_nodes_edges_and_where_to_draw_them(base):

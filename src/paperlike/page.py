@@ -5,6 +5,7 @@ HTML, JavaScript and CSS, no build step, nothing fetched from elsewhere (its
 Content-Security-Policy allows this server only). It calls the service's JSON endpoints
 (``/similar``, ``/papers``, ``/recommend``, ``/dupes``, ``/decide``) and these:
 
+- ``GET /review``: the review queue of ``GET /dupes?maybe=true`` without the groups;
 - ``GET /graph``: the neighbourhood of :func:`paperlike.api.graph` with where
   :func:`paperlike.graph.layout` places each node, for the page to draw;
 - ``/lists``: named reading lists (:mod:`paperlike.lists`) kept in SQLite beside the model:
@@ -30,7 +31,7 @@ from . import graph as graphs
 from .errors import NotFoundError, UsageError
 from .export import merge_records, write_records
 from .lists import AddToList, ListSummary, ReadingList, ReadingLists
-from .models import DATE_PATTERN, Filters, Graph, Paper
+from .models import DATE_PATTERN, Filters, Graph, MaybePair, Paper
 
 __all__ = ["router", "GraphView", "NodePlace", "STATIC_FILES"]
 
@@ -116,6 +117,13 @@ async def graph(
         return GraphView(**dict(found), width=graphs.WIDTH, height=graphs.HEIGHT, places=places)
 
     return await service.heavy.run(work)
+
+
+@router.get("/review", response_model=list[MaybePair])
+async def review(request: Request) -> Response:
+    """The review queue alone: the pairs ``GET /dupes?maybe=true`` lists for a person to decide,
+    without the groups (computed once with them; 503 while it is)."""
+    return await request.app.state.service.review_queue()
 
 
 # -- Reading lists -----------------------------------------------------------------------------

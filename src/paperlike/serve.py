@@ -20,7 +20,7 @@ The service sheds clients that would hold it (:class:`Limits` has the figures):
   that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
   its headers, else 408 (:class:`BodyLimit`);
 - the costly endpoints (``/check``, ``/recommend``, ``/dupes``, ``/decide``, ``/similar`` with
-  a long text) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
+  a long text, and the page's ``/graph`` and ``/review``) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
   ``/papers`` and ``/health`` keep answering meanwhile; another waits for a slot at most
   ``heavy_wait`` seconds (``heavy_queue`` of them at most), else 503 with Retry-After
   (:class:`_Heavy`); and each has a work limit answered 422 before any work (``check_records``,
@@ -213,16 +213,25 @@ class Service:
         """The model's groups of versions (filtered as asked): the whole answer is computed once,
         as a costly request started by the first /dupes; a request waits for it at most
         ``heavy_wait`` seconds, then ServiceBusyError (the work goes on for the next one)."""
+        report = await self._computed()
+        if not maybe and not relations and min_size == 2:
+            return Response(report.answer, media_type="application/json")
+        return await self.heavy.run(_dumped(report.filtered), maybe, relations, min_size)
+
+    async def review_queue(self) -> Response:
+        """The pairs left for a person to decide, without the groups (the page's review queue):
+        from the answer /dupes computes once, waited for as it is."""
+        report = await self._computed()
+        return Response(report.queue, media_type="application/json")
+
+    async def _computed(self) -> _Report:
         if self._report is None or (self._report.done() and (self._report.cancelled()
                                                              or self._report.exception() is not None)):
             self._report = asyncio.ensure_future(self.heavy.run(_Report, self.index))
         try:
-            report = await asyncio.wait_for(asyncio.shield(self._report), self.limits.heavy_wait)
+            return await asyncio.wait_for(asyncio.shield(self._report), self.limits.heavy_wait)
         except asyncio.TimeoutError:
             raise ServiceBusyError(f"the groups of versions are being computed; try again in {RETRY_AFTER} s") from None
-        if not maybe and not relations and min_size == 2:
-            return Response(report.answer, media_type="application/json")
-        return await self.heavy.run(_dumped(report.filtered), maybe, relations, min_size)
 
     def decide(self, request: DecideRequest) -> DecideReport:
         """Record a decision in the saved model (under its write lock), and serve the model as
@@ -246,11 +255,12 @@ class Service:
 
 class _Report:
     """The whole ``dupes`` answer of an index (with the pairs to decide), and the usual answer
-    (without them) as JSON, made once."""
+    (without them) and the pairs alone as JSON, made once."""
 
     def __init__(self, index: PaperIndex) -> None:
         self.full = api.dupes(index, maybe=True)
         self.answer = pydantic_core.to_json(self.full.model_copy(update={"maybe": []}))
+        self.queue = pydantic_core.to_json(self.full.maybe)
 
     def filtered(self, maybe: bool, relations: Sequence[str], min_size: int) -> Dupes:
         """What ``api.dupes(index, maybe=..., relations=..., min_size=...)`` answers: the groups
@@ -627,8 +637,8 @@ reject, or more work than one request may ask; 503: busy, try again after `Retry
 
 **Limits** of this service: the request line and headers within {limits.header_timeout:g} s of the
 connection or of the previous answer, else the connection is closed; the body within
-{limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/decide`
-and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
+{limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/review`,
+`/decide`, `/graph` and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
 {limits.heavy_queue} more wait for at most {limits.heavy_wait:g} s, others get 503. A `/check`
 request holds at most {limits.check_records} records; `method=svm` is served on models of up to
 {limits.svm_work} TF-IDF weights; `/dupes` is computed once, from its first request.

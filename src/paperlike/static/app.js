@@ -369,8 +369,7 @@ function evidenceList(evidence) {
 async function showReview() {
   const box = $("#review-pairs");
   box.replaceChildren(el("p", { class: "muted" }, "Loading the review queue…"));
-  const answer = await patiently("GET", "/dupes?maybe=true");
-  const pairs = answer.maybe || [];
+  const pairs = await patiently("GET", "/review");
   if (!pairs.length) {
     box.replaceChildren(el("p", { class: "muted" }, "Nothing to review: every pair the rules were unsure of is decided."));
     return;
