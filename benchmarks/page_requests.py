@@ -180,7 +180,8 @@ def main() -> None:
 papers), one client with a kept-alive connection on loopback, as a browser tab: each request the
 page makes, {args.n} times (queries drawn from the model's records, seed 0), one after another.
 The first `GET /review` (the review page's queue, computed once with `/dupes` in the background,
-asked until it answers): {first_dupes:.1f} s. The machine is shared with other work: one run's figures.
+asked until it answers): {first_dupes:.1f} s. The machine is shared with other work: one run's figures;
+of {args.n} requests, the p99 is the slowest. Adding to a list waits for SQLite's fsync.
 
 | request | n | p50 ms | p99 ms | max ms |
 |---|---:|---:|---:|---:|
