@@ -111,12 +111,15 @@ def _now() -> str:
 
 
 def _name(name: str) -> str:
-    """A list name as kept: stripped; UsageError for an empty, long or unprintable one."""
+    """A list name as kept: stripped; UsageError for an empty, long or unprintable one, or one
+    with a '/'."""
     name = unicodedata.normalize("NFC", name).strip()
     if not name:
         raise UsageError("a list name must not be empty")
     if len(name) > MAX_NAME:
         raise UsageError(f"a list name has at most {MAX_NAME} characters, not {len(name)}")
+    if "/" in name:  # a list's name is one segment of its address (/lists/{name})
+        raise UsageError(f"the list name {name!r} has a '/'; use letters, digits, spaces and other punctuation")
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise UsageError(f"the list name {name!r} has a control character; use letters, digits and spaces")
     return name

@@ -103,11 +103,13 @@ async function guarded(action) {
   }
 }
 
-// The link of a paper: the result's own when the service gives one, else an arXiv id's abstract
-// page or a DOI's doi.org page.
+// The link of a paper: the result's own (url) when the service gives one, else its arXiv id's
+// abstract page or its DOI's doi.org page. Results that carry authors, date or year, venue and
+// url show them; the page reads whichever of these fields an answer has.
 function paperLink(paper) {
   if (paper.link) return paper.link;
   if (paper.url) return paper.url;
+  if (paper.arxiv) return `https://arxiv.org/abs/${paper.arxiv}`;
   const id = String(paper.id || "").split("#")[0];
   const arxiv = id.replace(/^arxiv:/i, "").match(/^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/);
   if (arxiv) return `https://arxiv.org/abs/${arxiv[1]}`;
@@ -211,7 +213,7 @@ function resultItem(result, rank) {
 function renderResults(box, answer, empty) {
   const results = answer.results || [];
   if (!results.length) {
-    box.replaceChildren(el("p", { class: "muted" }, answer.reason || answer.why || answer.note || empty));
+    box.replaceChildren(el("p", { class: "muted" }, answer.empty || empty));
     return;
   }
   box.replaceChildren(el("ol", {}, results.map((r, i) => resultItem(r, r.rank || i + 1))));
