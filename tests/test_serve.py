@@ -206,7 +206,10 @@ def test_concurrent_requests_share_the_model(base):
 def test_openapi_describes_every_endpoint(base):
     status, spec = call(base, "GET", "/openapi.json")
     assert status == 200
-    assert set(spec["paths"]) == {"/health", "/similar", "/recommend", "/check", "/papers/{id}", "/dupes", "/decide"}
+    assert set(spec["paths"]) == {"/health", "/similar", "/recommend", "/check", "/papers/{id}", "/dupes", "/decide",
+                                  # the page's (paperlike.page)
+                                  "/review", "/graph", "/lists", "/lists/{name}", "/lists/{name}/papers",
+                                  "/lists/{name}/papers/{id}", "/lists/{name}/export"}
     assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
     schemas = spec["components"]["schemas"]
     assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)

@@ -42,6 +42,7 @@ from .errors import (
 from .dedup import Deduplicator
 from .evaluate import DupeScores, truth_from_field, truth_from_pairs
 from .index import PaperIndex
+from .lists import ReadingList, ReadingLists
 from .models import (
     AddReport,
     CheckMatch,
@@ -88,7 +89,7 @@ __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "verify", "VerifyReport", "open_model", "papers",
     "save_index", "similar", "similar_many", "recommend", "add", "refit", "read_records", "seed_paths", "normalize",
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
-    "Graph", "GraphNode", "GraphEdge",
+    "Graph", "GraphNode", "GraphEdge", "ReadingLists", "ReadingList",
     "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "SimilarAnswer", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",

@@ -5,6 +5,9 @@ is loaded once, before the server starts, and every request shares it read-only.
 answers are the pydantic models of :mod:`paperlike.models`, so ``GET /openapi.json`` (and the
 pages at ``/docs``) describe them.
 
+``GET /`` is a page for people (:mod:`paperlike.page`: search, reading lists kept beside the
+model, the neighbourhood graph, the review queue).
+
 Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
 (``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
 
@@ -17,7 +20,7 @@ The service sheds clients that would hold it (:class:`Limits` has the figures):
   that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
   its headers, else 408 (:class:`BodyLimit`);
 - the costly endpoints (``/check``, ``/recommend``, ``/dupes``, ``/decide``, ``/similar`` with
-  a long text) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
+  a long text, and the page's ``/graph`` and ``/review``) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
   ``/papers`` and ``/health`` keep answering meanwhile; another waits for a slot at most
   ``heavy_wait`` seconds (``heavy_queue`` of them at most), else 503 with Retry-After
   (:class:`_Heavy`); and each has a work limit answered 422 before any work (``check_records``,
@@ -43,6 +46,7 @@ from . import __version__, api, store
 from .errors import (InputError, MissingExtraError, ModelError, NotFoundError, PaperlikeError, QueryError,
                      RequestError, UsageError)
 from .index import PaperIndex
+from .lists import ReadingLists, lists_path
 from .dedup.rules import RELATIONS
 from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
                      Health, PaperRecord,
@@ -62,6 +66,8 @@ try:
 except ImportError:
     raise MissingExtraError("the HTTP service needs FastAPI and uvicorn: "
                             "pip install 'paperlike[serve]'") from None
+
+from . import page  # noqa: E402  (needs FastAPI too)
 
 __all__ = ["create_app", "config", "run", "router", "Limits", "ServiceBusyError", "WorkLimitError", "MAX_BODY"]
 
@@ -207,16 +213,25 @@ class Service:
         """The model's groups of versions (filtered as asked): the whole answer is computed once,
         as a costly request started by the first /dupes; a request waits for it at most
         ``heavy_wait`` seconds, then ServiceBusyError (the work goes on for the next one)."""
+        report = await self._computed()
+        if not maybe and not relations and min_size == 2:
+            return Response(report.answer, media_type="application/json")
+        return await self.heavy.run(_dumped(report.filtered), maybe, relations, min_size)
+
+    async def review_queue(self) -> Response:
+        """The pairs left for a person to decide, without the groups (the page's review queue):
+        from the answer /dupes computes once, waited for as it is."""
+        report = await self._computed()
+        return Response(report.queue, media_type="application/json")
+
+    async def _computed(self) -> _Report:
         if self._report is None or (self._report.done() and (self._report.cancelled()
                                                              or self._report.exception() is not None)):
             self._report = asyncio.ensure_future(self.heavy.run(_Report, self.index))
         try:
-            report = await asyncio.wait_for(asyncio.shield(self._report), self.limits.heavy_wait)
+            return await asyncio.wait_for(asyncio.shield(self._report), self.limits.heavy_wait)
         except asyncio.TimeoutError:
             raise ServiceBusyError(f"the groups of versions are being computed; try again in {RETRY_AFTER} s") from None
-        if not maybe and not relations and min_size == 2:
-            return Response(report.answer, media_type="application/json")
-        return await self.heavy.run(_dumped(report.filtered), maybe, relations, min_size)
 
     def decide(self, request: DecideRequest) -> DecideReport:
         """Record a decision in the saved model (under its write lock), and serve the model as
@@ -240,11 +255,12 @@ class Service:
 
 class _Report:
     """The whole ``dupes`` answer of an index (with the pairs to decide), and the usual answer
-    (without them) as JSON, made once."""
+    (without them) and the pairs alone as JSON, made once."""
 
     def __init__(self, index: PaperIndex) -> None:
         self.full = api.dupes(index, maybe=True)
         self.answer = pydantic_core.to_json(self.full.model_copy(update={"maybe": []}))
+        self.queue = pydantic_core.to_json(self.full.maybe)
 
     def filtered(self, maybe: bool, relations: Sequence[str], min_size: int) -> Dupes:
         """What ``api.dupes(index, maybe=..., relations=..., min_size=...)`` answers: the groups
@@ -499,6 +515,19 @@ class _Transport:
         return self._protocol._lingering or self._transport.is_closing()
 
 
+def _no_delay(transport: asyncio.BaseTransport) -> None:
+    """TCP_NODELAY on the connection's socket. asyncio sets it only on sockets whose ``proto`` is
+    IPPROTO_TCP, and a socket made by ``socket.create_server`` (as :func:`run` makes it) has
+    proto 0: without it, an answer's body waits for the ACK of its headers, and a kept-alive
+    connection (a browser's) waits 40 ms per request for the client's delayed ACK."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # pragma: no cover  (a socket already closed)
+            pass
+
+
 class _Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol (h11) with deadlines on what a connection waits for from its
     client, and a lingering close.
@@ -523,6 +552,7 @@ class _Protocol(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self._raw = transport
+        _no_delay(transport)
         super().connection_made(_Transport(transport, self))  # type: ignore[arg-type]
         self._watch()
 
@@ -607,8 +637,8 @@ reject, or more work than one request may ask; 503: busy, try again after `Retry
 
 **Limits** of this service: the request line and headers within {limits.header_timeout:g} s of the
 connection or of the previous answer, else the connection is closed; the body within
-{limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/decide`
-and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
+{limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/review`,
+`/decide`, `/graph` and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
 {limits.heavy_queue} more wait for at most {limits.heavy_wait:g} s, others get 503. A `/check`
 request holds at most {limits.check_records} records; `method=svm` is served on models of up to
 {limits.svm_work} TF-IDF weights; `/dupes` is computed once, from its first request.
@@ -628,7 +658,9 @@ def create_app(index: PaperIndex, model_path: str | Path | None = None, limits: 
     )
     app.state.service = Service(index, model_path, limits)
     app.state.limits = limits
+    app.state.lists = None if model_path is None else ReadingLists(lists_path(model_path))
     app.include_router(router)
+    app.include_router(page.router)
     app.add_exception_handler(PaperlikeError, _paperlike_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -663,7 +695,8 @@ def run(model_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         app = create_app(api.open_model(model_path, notice=notice), model_path, limits)
         if notice:
             address = f"http://{f'[{host}]' if ':' in host else host}:{sock.getsockname()[1]}"
-            notice(f"serving {model_path} at {address} (endpoints at {address}/docs; Ctrl-C stops)")
+            notice(f"serving {model_path} at {address} (the page at {address}/, endpoints at {address}/docs; "
+                   "Ctrl-C stops)")
         try:
             uvicorn.Server(config(app, host, port)).run(sockets=[sock])
         except KeyboardInterrupt:
