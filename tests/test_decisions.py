@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import paperlike
 from paperlike import api, store
 from paperlike.cli import app
+from paperlike.dedup import maybe_pairs
 from paperlike.errors import NotFoundError, QueryError
 
 from conftest import FIXTURES
@@ -64,6 +65,19 @@ def test_different_splits_a_group_without_chaining_through_a_third_record():
     assert len(ids) >= 3
     index.decide("different", ids[:2], AT)
     assert _paper_of(index, ids[0]) != _paper_of(index, ids[1])
+
+
+def test_a_decision_beats_the_rules_and_leaves_the_review_queue():
+    # The rules join a and b; a and c carry two DOIs, so c stays apart and a-c waits in the
+    # review queue. A person says b and c are one paper: b moves to c's paper (the person's
+    # pair is merged before the rules' pair), and no decided pair comes back to the queue.
+    index = paperlike.build_index(paperlike.read_records([FIXTURES / "review_pair.jsonl"]))
+    a, b, c = "10.1007/s00198-010-0001-1", "vitd-b", "10.1007/s00198-010-0002-2"  # DOIs became ids
+    assert _paper_of(index, a) == _paper_of(index, b) != _paper_of(index, c)
+    assert {(p.a, p.b) for p in maybe_pairs(index)} == {(b, c)}
+    index.decide("same", [b, c], AT)
+    assert _paper_of(index, b) == _paper_of(index, c) != _paper_of(index, a)
+    assert {(p.a, p.b) for p in maybe_pairs(index)} == {(a, b)}  # the rules' pair, now refused
 
 
 def test_bad_decisions_are_refused_with_one_line():

@@ -66,12 +66,17 @@ class Deduplicator:
 
         pairs = np.array([(a, b) for a, b, _, _ in kept], dtype=np.int64).reshape(-1, 2)
         scores = np.array([score for _, _, _, score in kept], dtype=np.float32)
-        self.paper_of_text_, used = coherent_groups(len(records), pairs, scores, [r.id for r in records], apart)
+        # A person's decision is merged before any rule's pair: where the two disagree (the rules
+        # joined A to B, a person joined B to C, and A and C are kept apart), the person wins.
+        order = scores + np.array([rule == "decided" for _, _, rule, _ in kept], dtype=np.float32)
+        self.paper_of_text_, used = coherent_groups(len(records), pairs, order, [r.id for r in records], apart)
         self.pairs_ = pairs[used]
         self.rules_ = [rule for (_, _, rule, _), u in zip(kept, used.tolist()) if u]
         self.scores_ = scores[used]
-        # A pair the groups could not take (a veto elsewhere in its group) is for a person to review.
-        left_out = [(a, b, score) for (a, b, _, score), u in zip(kept, used.tolist()) if not u]
+        # A pair the groups could not take (a veto elsewhere in its group) is for a person to
+        # review, unless a person already decided it (decisions that contradict each other).
+        left_out = [(a, b, score) for (a, b, rule, score), u in zip(kept, used.tolist())
+                    if not u and rule != "decided"]
         maybe = sorted(maybe + left_out)
         self.maybe_ = np.array([(a, b) for a, b, _ in maybe], dtype=np.int64).reshape(-1, 2)
         self.maybe_scores_ = np.array([s for _, _, s in maybe], dtype=np.float32)
