@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 
 from .. import biblio
+from ..defaults import RELATIONS
 from ..models import Paper
 from ..text import text_key, tokens
 
@@ -73,8 +74,7 @@ _INTRODUCES_RE = re.compile(
     r"^(?:in this (?:paper|work|report), )?we (?:propose|present|introduce|describe|develop|release)"
     r" (?:the |a |an )?([\w][\w\-\.]*(?: [A-Z0-9][\w\-\.]*){0,2})", re.I)
 
-RELATIONS = ("copy", "truncated", "revised", "same DOI", "preprint and published", "translation",
-             "bibliographic match", "decided")
+# RELATIONS, how a version relates to its paper's record, is in paperlike.defaults (for --help).
 
 
 class Evidence(dict):
