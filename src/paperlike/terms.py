@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,7 +76,7 @@ class Terms:
     preprocessor = None
     tokenizer = None
 
-    def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray, *, lowercase: bool = True,
+    def __init__(self, vocabulary: Mapping[str, int] | Sequence[str], idf: np.ndarray, *, lowercase: bool = True,
                  strip_accents: str | None = None, token_pattern: str = r"(?u)\b\w\w+\b",
                  stop_words: str | Iterable[str] | None = None, ngram_range: tuple[int, int] = (1, 1),
                  sublinear_tf: bool = False) -> None:
@@ -84,7 +84,10 @@ class Terms:
             raise ValueError(f"strip_accents must be 'unicode', 'ascii' or None, not {strip_accents!r}")
         if isinstance(stop_words, str) and stop_words != "english":
             raise ValueError(f"not a built-in stop list: {stop_words!r}")
-        self.vocabulary_ = dict(vocabulary)
+        # A saved model gives its terms in column order: their dict is made at the first text
+        # vectorised, not for a query by id, which never needs it.
+        self._terms = vocabulary if not isinstance(vocabulary, Mapping) else None
+        self._vocabulary = dict(vocabulary) if isinstance(vocabulary, Mapping) else None
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self.lowercase = lowercase
         self.strip_accents = strip_accents
@@ -92,8 +95,16 @@ class Terms:
         self.stop_words = stop_words
         self.ngram_range = tuple(ngram_range)
         self.sublinear_tf = sublinear_tf
-        if len(self.idf_) != len(self.vocabulary_):
-            raise ValueError(f"{len(self.idf_)} IDF values for {len(self.vocabulary_)} terms")
+        n_terms = len(vocabulary)
+        if len(self.idf_) != n_terms:
+            raise ValueError(f"{len(self.idf_)} IDF values for {n_terms} terms")
+
+    @property
+    def vocabulary_(self) -> dict[str, int]:
+        """Each term's column."""
+        if self._vocabulary is None:
+            self._vocabulary = dict(zip(self._terms, range(len(self._terms))))
+        return self._vocabulary
 
     def get_stop_words(self) -> frozenset[str] | None:
         if self.stop_words is None:

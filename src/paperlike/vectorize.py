@@ -179,7 +179,7 @@ class Vectorizer:
         self.idf_ = tfidf.idf_.astype(np.float32)
         return matrix.tocsr()
 
-    def _terms(self, vocabulary: dict[str, int], idf: np.ndarray) -> Terms:
+    def _terms(self, vocabulary: dict[str, int] | Sequence[str], idf: np.ndarray) -> Terms:
         """What queries a fitted vocabulary: scikit-learn's transform, without scikit-learn."""
         return Terms(vocabulary, idf, lowercase=self.lowercase, strip_accents=self.strip_accents,
                      token_pattern=self.token_pattern, stop_words=self.stop_words, ngram_range=self.ngram_range,
@@ -219,7 +219,7 @@ class Vectorizer:
     def from_fitted(cls, params: dict[str, Any], vocabulary: Sequence[str], idf: np.ndarray) -> Vectorizer:
         """A fitted Vectorizer rebuilt from saved parameters, vocabulary and IDF (no pickle)."""
         vectorizer = cls(**{k: tuple(v) if k == "ngram_range" else v for k, v in params.items()})
-        vectorizer._fitted = vectorizer._terms({t: i for i, t in enumerate(vocabulary)}, idf)
+        vectorizer._fitted = vectorizer._terms(vocabulary, idf)
         vectorizer.vocabulary_ = np.asarray(vocabulary, dtype=object)
         vectorizer.idf_ = np.asarray(idf, dtype=np.float32)
         return vectorizer
