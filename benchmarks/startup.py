@@ -2,8 +2,8 @@
 
 Each command runs ``--runs`` times in a fresh process (``paperlike`` as a user runs it, the
 console script of this venv, with ``PYTHONPATH=--src``), after one unmeasured run so that the
-files are in the page cache ("cold" is a new process, not an empty cache: the machine is
-shared, so caches are not dropped). Wall time and the child's own user+system CPU (from
+files are in the page cache and the byte-code is compiled, as for an installed package ("cold"
+is a new process, not an empty cache: the machine is shared, so caches are not dropped). Wall time and the child's own user+system CPU (from
 ``os.wait4``) are reported as medians. Then one run of a cold ``similar`` under
 ``python -X importtime`` gives the import profile (top packages by their modules' own import
 time, and the slowest modules by cumulative time), and one in-process run splits the cold query
@@ -63,10 +63,15 @@ def _script() -> str:
     return str(script) if script.exists() else shutil.which("paperlike") or "paperlike"
 
 
-def _env(src: Path) -> dict[str, str]:
+def _env(src: Path, label: str) -> dict[str, str]:
+    """The children's environment: the sources measured, and byte-code cached as an installed
+    package has it (in the scratch folder, one per label: a checkout run with
+    PYTHONDONTWRITEBYTECODE would compile every module of paperlike at each start)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(src)
     env.pop("PYTHONPROFILEIMPORTTIME", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(SCRATCH / f"pycache-{label}")
     return env
 
 
@@ -138,7 +143,7 @@ def render(results: dict[str, dict]) -> str:
     first = results[labels[0]]
     lines = ["## Start-up (`benchmarks/startup.py`)", "",
              "What a command costs in a fresh process: median of "
-             f"{first['runs']} runs after one warm-up (files in the page cache; the machine is shared by "
+             f"{first['runs']} runs after one warm-up (files in the page cache, byte-code compiled; the machine is shared by "
              "several sessions, so wall times are noisy: the CPU column is the steadier one). "
              f"Model: the shared 2025 arXiv crawl (`paperlike index {CRAWL.relative_to(DATA.parent.parent)} "
              f"--model M`); query: `paperlike similar {QUERY_ID} --model M`. "
@@ -172,7 +177,19 @@ def render(results: dict[str, dict]) -> str:
                   "|---|---:|---|---|---|---:|"]
         for (pkg, ms), (mod, cum, importer) in zip(prof["packages"][:10], prof["cumulative"][:10]):
             lines.append(f"| {pkg} | {ms:.0f} | | {mod} | {importer} | {cum:.0f} |")
-    lines += ["", machine()]
+    lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`, "
+              "`--help` adds rich to show the help; a command's own `--help` adds pydantic, which typer "
+              "imports to coerce a command's parameters. A query imports what it runs: numpy, scipy.sparse "
+              "(most of whose import is scipy's array-API layer importing every numpy submodule: "
+              "numpy.f2py, ma, testing, random, ...), pydantic and paperlike's models, typer, and rich "
+              "to draw the table (its import is in the render phase); scikit-learn (fitting only), "
+              "pandas, pyarrow, the service and the BibTeX/RIS parsers are no longer imported "
+              "(tests/test_startup.py fails if one comes back). Loading the model memory-maps its "
+              "arrays and parses its records only for the results shown (`records.jsonl` is read "
+              "by offset); most of the load is checking the JSON lists (the vocabulary) and the "
+              "arrays' headers. This environment sets PYTHONDONTWRITEBYTECODE: the children get a "
+              "byte-code cache in the scratch folder, as an installed package has its own, or every "
+              "start would compile paperlike's modules again.", "", machine()]
     return "\n".join(lines)
 
 
@@ -185,7 +202,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
     args = parser.parse_args()
-    env = _env(args.src.resolve())
+    env = _env(args.src.resolve(), args.label)
     _ensure_model(args.model, env)
     paperlike = _script()
     commands = {
