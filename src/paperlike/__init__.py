@@ -1,89 +1,104 @@
 """paperlike: "papers like this" and "is this the same paper?" from titles and abstracts."""
 
-from importlib import metadata
+from __future__ import annotations
 
-# paperlike.graph is the module (the picture); its API functions are paperlike.api.graph,
-# graph_html and write_graph.
-from . import graph
-from .api import (
-    DEFAULT_MODEL,
-    add,
-    recommend,
-    refit,
-    build_index,
-    check,
-    dupes,
-    evaluate_dupes,
-    paper_summaries,
-    load_index,
-    model_info,
-    open_model,
-    papers,
-    save_index,
-    similar,
-    similar_many,
-    verify,
-)
-from .errors import (
-    ArgumentError,
-    BadRecordError,
-    EmptyCorpusError,
-    InputError,
-    MissingExtraError,
-    ModelError,
-    OutputError,
-    WorkerError,
-    NotFoundError,
-    PaperlikeError,
-    QueryError,
-    RequestError,
-    UsageError,
-)
-from .dedup import Deduplicator
-from .evaluate import DupeScores, truth_from_field, truth_from_pairs
-from .index import PaperIndex
-from .lists import ReadingList, ReadingLists
-from .models import (
-    AddReport,
-    CheckMatch,
-    CheckRecord,
-    CheckRequest,
-    CheckResult,
-    Corpus,
-    Filters,
-    ListItem,
-    RecommendRequest,
-    Recommendations,
-    DupeGroup,
-    DupeMember,
-    Dupes,
-    Graph,
-    GraphEdge,
-    GraphNode,
-    ModelInfo,
-    VerifyReport,
-    Neighbour,
-    Paper,
-    PaperSummary,
-    Query,
-    Similar,
-    SimilarAnswer,
-    SimilarRequest,
-    Skipped,
-    Source,
-)
-from .arguments import checked as _checked
-from .sources import read_records, seed_paths
-from .text import normalize as _normalize
-from .vectorize import Vectorizer
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
 
-# The public normalize, its argument checked; the readers call paperlike.text.normalize itself.
-normalize = _checked(_normalize)
+# The public names resolve at their first use (PEP 562): ``import paperlike`` (and the command
+# line, whose --help and --version need none of them) does not import pydantic, numpy, scipy or
+# scikit-learn until a name that needs them is asked for. Each name's module:
+_MODULES = {
+    ".api": ["DEFAULT_MODEL", "add", "recommend", "refit", "build_index", "check", "dupes", "evaluate_dupes",
+             "paper_summaries", "load_index", "model_info", "open_model", "papers", "save_index", "similar",
+             "similar_many", "verify"],
+    ".errors": ["ArgumentError", "BadRecordError", "EmptyCorpusError", "InputError", "MissingExtraError",
+                "ModelError", "OutputError", "WorkerError", "NotFoundError", "PaperlikeError", "QueryError",
+                "RequestError", "UsageError"],
+    ".dedup": ["Deduplicator"],
+    ".evaluate": ["DupeScores", "truth_from_field", "truth_from_pairs"],
+    ".index": ["PaperIndex"],
+    ".lists": ["ReadingList", "ReadingLists"],
+    ".models": ["AddReport", "CheckMatch", "CheckRecord", "CheckRequest", "CheckResult", "Corpus", "Filters",
+                "ListItem", "RecommendRequest", "Recommendations", "DupeGroup", "DupeMember", "Dupes", "Graph",
+                "GraphEdge", "GraphNode", "ModelInfo", "VerifyReport", "Neighbour", "Paper", "PaperSummary", "Query",
+                "Similar", "SimilarAnswer", "SimilarRequest", "Skipped", "Source"],
+    ".sources": ["read_records", "seed_paths"],
+    ".vectorize": ["Vectorizer"],
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
-try:
-    __version__ = metadata.version("paperlike")
-except metadata.PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str):
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name], __name__), name)
+    elif name == "normalize":
+        # The public normalize, its argument checked; the readers call paperlike.text.normalize itself.
+        from .arguments import checked
+        from .text import normalize as plain
+
+        value = checked(plain)
+    elif name == "__version__":
+        from importlib import metadata
+
+        try:
+            value = metadata.version("paperlike")
+        except metadata.PackageNotFoundError:  # running from a checkout without installing
+            value = "0.0.0+unknown"
+    elif name == "graph":
+        # paperlike.graph is the module (the picture); its API functions are paperlike.api.graph,
+        # graph_html and write_graph.
+        value = importlib.import_module(".graph", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """The package, whose API function ``recommend`` is not hidden by its module of that name.
+
+    The import system sets every submodule, once imported, as an attribute of its package:
+    ``paperlike.recommend`` would become the module when the index imports it, after (or
+    instead of) resolving to :func:`paperlike.api.recommend`. Modules reach it by its full name.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _HOME and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | {"graph"})
+
+
+if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from . import graph  # noqa: F401  (the module)
+    from .api import (DEFAULT_MODEL, add, build_index, check, dupes, evaluate_dupes, load_index, model_info,
+                      open_model, paper_summaries, papers, recommend, refit, save_index, similar, similar_many,
+                      verify)
+    from .dedup import Deduplicator
+    from .errors import (ArgumentError, BadRecordError, EmptyCorpusError, InputError, MissingExtraError, ModelError,
+                         NotFoundError, OutputError, PaperlikeError, QueryError, RequestError, UsageError,
+                         WorkerError)
+    from .evaluate import DupeScores, truth_from_field, truth_from_pairs
+    from .index import PaperIndex
+    from .lists import ReadingList, ReadingLists
+    from .models import (AddReport, CheckMatch, CheckRecord, CheckRequest, CheckResult, Corpus, DupeGroup,
+                         DupeMember, Dupes, Filters, Graph, GraphEdge, GraphNode, ListItem, ModelInfo, Neighbour,
+                         Paper, PaperSummary, Query, RecommendRequest, Recommendations, Similar, SimilarAnswer,
+                         SimilarRequest, Skipped, Source, VerifyReport)
+    from .sources import read_records, seed_paths
+    from .vectorize import Vectorizer
+
+    from .text import normalize  # checked (paperlike.arguments) when resolved
+    __version__: str
 
 __all__ = [
     "DEFAULT_MODEL", "build_index", "load_index", "model_info", "verify", "VerifyReport", "open_model", "papers",

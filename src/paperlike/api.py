@@ -22,6 +22,7 @@ from . import parallel, store
 from .arguments import checked
 from .dedup import Deduplicator, iter_groups, maybe_pairs
 from .dedup.rules import RELATIONS
+from .defaults import DEFAULT_MODEL
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
 from .rank import Ranker
@@ -40,7 +41,6 @@ __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index"
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
            "dupe_groups", "review_queue", "merged_records", "write_merged"]
 
-DEFAULT_MODEL = Path("models") / "default"
 
 Request = TypeVar("Request", bound=BaseModel)
 

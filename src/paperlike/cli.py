@@ -11,32 +11,57 @@ here, in :class:`_Group`, and nowhere else.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from pydantic import BaseModel, ValidationError
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from typer.core import TyperGroup
 
-from . import __version__, api
+from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, INPUT_FORMATS, MAX_DIVERSE_K, MAX_K, MAX_RECORD_BYTES, RELATIONS
 from .errors import InputError, PaperlikeError, RequestError, UsageError
-from .dedup.rules import EVIDENCE_FIELDS, RELATIONS
-from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, DecideReport,
-                     DecideRequest,
-                     DupeMember, Filters,
-                     ModelInfo, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest,
-                     VerifyReport)
-from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
-from .graph import DEFAULT_MIN_COSINE
-from .sources import FORMATS, MAX_RECORD_BYTES, read_records, seed_paths
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from rich.console import Console
+    from rich.table import Table
+
+    from .models import (AddReport, CheckRecord, CheckResult, DecideReport, DupeMember, Filters, ModelInfo, Paper,
+                         PaperSummary, Recommendations, Similar, SimilarRequest, VerifyReport)
+
+
+class _Later:
+    """A module imported at the first use of one of its names.
+
+    ``paperlike --version`` and ``--help`` build every command's options but run none: they need
+    typer and :mod:`paperlike.defaults`, not the API, pydantic, numpy, the readers or rich's
+    tables (tests/test_startup.py checks it). A command imports what it calls.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+api = _Later("paperlike.api")
+models = _Later("paperlike.models")
+sources = _Later("paperlike.sources")
+evaluate = _Later("paperlike.evaluate")
+rules = _Later("paperlike.dedup.rules")
+rich_table = _Later("rich.table")
+
+
+def escape(text: str) -> str:
+    """rich's markup escape (rich is imported when something is shown)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 # The option that gives each field of the models a command builds, by model: a request the model
@@ -58,11 +83,19 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except (PaperlikeError, ValidationError) as exc:
-            if isinstance(exc, ValidationError):  # a request model built from the options
+        except Exception as exc:
+            if not isinstance(exc, PaperlikeError) and not _rejected(exc):
+                raise
+            if not isinstance(exc, PaperlikeError):  # a request model built from the options
                 exc = RequestError.of(exc.errors(), _OPTIONS.get(exc.title, {}))
             typer.echo(f"paperlike: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+
+
+def _rejected(exc: Exception) -> bool:
+    """Whether the error is pydantic's ValidationError (imported only if a model was built)."""
+    pydantic_core = sys.modules.get("pydantic_core")
+    return pydantic_core is not None and isinstance(exc, pydantic_core.ValidationError)
 
 
 app = typer.Typer(
@@ -90,8 +123,8 @@ OutputOption = Annotated[str, typer.Option(
     "--format", help="Output: table (for people), json, jsonl (one result per line) or csv.",
     case_sensitive=False, autocompletion=_complete(OUTPUTS))]
 InputFormatOption = Annotated[Optional[str], typer.Option(
-    "--input-format", help=f"Force the input format ({', '.join(FORMATS)}); default: detect.",
-    autocompletion=_complete(tuple(FORMATS)))]
+    "--input-format", help=f"Force the input format ({', '.join(INPUT_FORMATS)}); default: detect.",
+    autocompletion=_complete(INPUT_FORMATS))]
 MaxRecordBytesOption = Annotated[int, typer.Option(
     "--max-record-bytes", min=1, help="Skip, as malformed, a record larger than this many bytes "
                                       "(its line, entry or JSON value in the file).")]
@@ -119,10 +152,14 @@ def _kind(by_id: bool, by_text: bool) -> str | None:
 
 
 def _stdout() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False)
 
 
 def _stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True)
 
 
@@ -182,7 +219,7 @@ def _csv_cell(value: object) -> str:
 
 
 def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
-    return Filters(categories=category or [], since=since, until=until)
+    return models.Filters(categories=category or [], since=since, until=until)
 
 
 @contextmanager
@@ -196,6 +233,8 @@ def _progress(description: str) -> Iterator[Callable[[float], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=_stderr(), transient=True) as bar:
         task = bar.add_task(description, total=None)
@@ -204,6 +243,8 @@ def _progress(description: str) -> Iterator[Callable[[float], None] | None]:
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__
+
         typer.echo(f"paperlike {__version__}")
         raise typer.Exit()
 
@@ -220,7 +261,7 @@ def _main(
 def index(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Files or folders of paper records; none means the bundled seed corpus.")] = None,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     input_format: InputFormatOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
     year: Annotated[Optional[int], typer.Option(
@@ -245,34 +286,24 @@ def index(
         with _progress(f"Refitting {model}"):
             api.refit(model)
     else:
-        corpus = _read(paths or seed_paths(), input_format, strict, year, max_record_bytes)
+        corpus = _read(paths or sources.seed_paths(), input_format, strict, year, max_record_bytes)
         skipped = len(corpus.skipped)
         api.rebuild(model, corpus, notice=_notice, progress=_progress)
     info = api.model_info(model)
-    summary = IndexSummary(model=str(model), records=info.records, papers=info.papers,
+    summary = models.IndexSummary(model=str(model), records=info.records, papers=info.papers,
                            vocabulary=info.vocabulary, skipped=skipped)
     _emit(summary, fmt, lambda: (f"indexed {_count(info.records, 'record')} ({_count(info.papers, 'paper')}, "
                                  f"{_count(info.vocabulary, 'term')}) into {escape(str(model))}; "
                                  f"skipped {skipped} malformed"))
 
 
-class IndexSummary(BaseModel):
-    """What ``index`` built."""
-
-    model: str
-    records: int
-    papers: int
-    vocabulary: int
-    skipped: int
-
-
 def _read(paths: list[Path], input_format: str | None, strict: bool, year: int | None = None,
           max_record_bytes: int = MAX_RECORD_BYTES):
     """Records of the inputs, with a notice for each one skipped as malformed."""
-    if input_format is not None and input_format not in FORMATS:
-        raise UsageError(f"unknown --input-format {input_format!r}; choose one of {', '.join(FORMATS)}")
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        raise UsageError(f"unknown --input-format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}")
     with _progress("Reading records") as advance:
-        corpus = read_records(paths, format=input_format, strict=strict, year=year, progress=advance,
+        corpus = sources.read_records(paths, format=input_format, strict=strict, year=year, progress=advance,
                               max_record_bytes=max_record_bytes)
     for bad in corpus.skipped:
         _notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
@@ -282,7 +313,7 @@ def _read(paths: list[Path], input_format: str | None, strict: bool, year: int |
 @app.command()
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of records to add.")],
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     input_format: InputFormatOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Reject the input if any record is malformed.")] = False,
     year: Annotated[Optional[int], typer.Option(
@@ -324,7 +355,7 @@ def _add_text(report: AddReport) -> str:
 
 @app.command()
 def papers(
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     grouped: Annotated[bool, typer.Option(
         "--grouped", help="One line per paper (its canonical record), versions attached.")] = False,
     fmt: OutputOption = "table",
@@ -348,7 +379,7 @@ def papers(
 
 
 def _summaries_table(summaries: list[PaperSummary]) -> Table:
-    table = Table(title=f"{len(summaries)} papers", title_justify="left", expand=True)
+    table = rich_table.Table(title=f"{len(summaries)} papers", title_justify="left", expand=True)
     table.add_column("id", no_wrap=True, min_width=15)
     table.add_column("date", no_wrap=True)
     table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=3, min_width=24)
@@ -361,7 +392,7 @@ def _summaries_table(summaries: list[PaperSummary]) -> Table:
 
 
 def _papers_table(records: list[Paper]) -> Table:
-    table = Table(title=f"{len(records)} records", title_justify="left", expand=True)
+    table = rich_table.Table(title=f"{len(records)} records", title_justify="left", expand=True)
     table.add_column("id", no_wrap=True, min_width=15)
     table.add_column("date", no_wrap=True)
     table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=3, min_width=24)
@@ -384,7 +415,7 @@ def similar(
     since: SinceOption = None,
     until: UntilOption = None,
     diverse: DiverseOption = False,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -414,7 +445,7 @@ def similar_many(
     since: SinceOption = None,
     until: UntilOption = None,
     diverse: DiverseOption = False,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     fmt: OutputOption = "jsonl",
     as_json: JsonOption = False,
 ) -> None:
@@ -444,7 +475,7 @@ def similar_many(
 
 def _similar_request(query: str, k: int, by_id: bool, by_text: bool, category, since, until,
                      diverse: bool) -> SimilarRequest:
-    return SimilarRequest(query=query, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
+    return models.SimilarRequest(query=query, k=k, kind=_kind(by_id, by_text), filters=_filters(category, since, until),
                           diverse=diverse)
 
 
@@ -463,7 +494,7 @@ def _query_lines(path: str) -> list[tuple[int, str]]:
 
 
 def _many_table(rows: list[dict]) -> Table:
-    table = Table(title="Papers like each query", title_justify="left")
+    table = rich_table.Table(title="Papers like each query", title_justify="left")
     for name, justify in (("line", "right"), ("query", "left"), ("#", "right"), ("score", "right"),
                           ("id", "left"), ("title", "left")):
         table.add_column(name, justify=justify, overflow="fold")
@@ -495,7 +526,7 @@ def recommend(
     since: SinceOption = None,
     until: UntilOption = None,
     diverse: DiverseOption = False,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
@@ -508,7 +539,7 @@ def recommend(
     Example: [bold]paperlike recommend --like library.bib --exclude read.txt --since 2025 -k 20[/bold]
     """
     fmt = _output(fmt, as_json)
-    request = RecommendRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method,
+    request = models.RecommendRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method,
                                filters=_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=_notice)
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
@@ -528,13 +559,13 @@ def recommend(
 
 
 def _similar_table(result: Similar | Recommendations) -> Table:
-    if isinstance(result, Recommendations):
+    if isinstance(result, models.Recommendations):
         used = [i for i in result.inputs if i.role == "like" and i.status != "unknown"]
         named = f"a reading list of {len(used)} paper{'s' if len(used) != 1 else ''}"
     else:
         q = result.query
         named = escape(f"{q.id}: {q.title or ''}" if q.id else f"text {q.text!r}")
-    table = Table(title=f"Papers like {named}", title_justify="left")
+    table = rich_table.Table(title=f"Papers like {named}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
     topics = any(n.topic is not None for n in result.results)
@@ -567,7 +598,7 @@ def graph(
     since: SinceOption = None,
     until: UntilOption = None,
     diverse: DiverseOption = False,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     fmt: OutputOption = "table",
     as_json: Annotated[bool, typer.Option("--json", help="Print the graph as JSON for tools: the same as --format json.")] = False,
 ) -> None:
@@ -593,7 +624,7 @@ def graph(
 
 
 @app.command()
-def info(model: ModelOption = api.DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:
+def info(model: ModelOption = DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:
     """What a model holds: records, papers, vocabulary, parameters, sources, size, staleness.
 
     Example: [bold]paperlike info --model models/mine --json[/bold]
@@ -605,7 +636,7 @@ def info(model: ModelOption = api.DEFAULT_MODEL, fmt: OutputOption = "table", as
 
 
 @app.command()
-def verify(model: ModelOption = api.DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:
+def verify(model: ModelOption = DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:
     """Check a model now: its manifest, every file's size and SHA-256, and its arrays' structure.
 
     Loading a model trusts its [bold].verified[/bold] cache: files whose size, modification
@@ -645,7 +676,7 @@ def _staleness(updates: dict) -> str:
 
 
 def _info_table(info: ModelInfo) -> Table:
-    table = Table(title=f"Model {info.path}", show_header=False, title_justify="left")
+    table = rich_table.Table(title=f"Model {info.path}", show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     vec = info.parameters["vectorizer"]
@@ -666,7 +697,7 @@ def _info_table(info: ModelInfo) -> Table:
 
 @app.command()
 def dupes(
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     threshold: Annotated[Optional[float], typer.Option(
         "--threshold", min=0.0, max=1.0,
         help="Abstract cosine from which two abstracts are one paper's (default: the model's, 0.8).")] = None,
@@ -713,7 +744,7 @@ def dupes(
     rows = (_dupe_row(fmt, {"paper": g.id, **m.model_dump(mode="json")}) for g in groups for m in g.members)
     maybe_rows = (_dupe_row(fmt, {"maybe": True, **m.model_dump(mode="json")}) for m in queue)
     columns = ["paper", "id", "score", "rule", "relation"] + (["maybe", "a", "b", "title_a", "title_b"] if maybe else [])
-    _stream_rows(fmt, _chain(rows, maybe_rows), columns + [f"evidence.{k}" for k in EVIDENCE_FIELDS])
+    _stream_rows(fmt, _chain(rows, maybe_rows), columns + [f"evidence.{k}" for k in rules.EVIDENCE_FIELDS])
 
 
 def _dupe_row(fmt: str, row: dict) -> dict:
@@ -784,7 +815,7 @@ def _fmt(value: object) -> str:
 def decide(
     verdict: Annotated[str, typer.Argument(help="same or different.", autocompletion=_complete(("same", "different")))],
     ids: Annotated[list[str], typer.Argument(help="Two or more record ids (an arXiv id or a DOI will do).")],
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -798,7 +829,7 @@ def decide(
     """
     fmt = _output(fmt, as_json)
     api.open_model(model, notice=_notice)
-    report = api.decide(model, DecideRequest(verdict=verdict, ids=ids), notice=_notice)
+    report = api.decide(model, models.DecideRequest(verdict=verdict, ids=ids), notice=_notice)
     _emit(report, fmt, lambda: _decide_text(report),
           lambda: [d.model_dump(mode="json") for d in report.decisions])
 
@@ -814,7 +845,7 @@ def _decide_text(report: DecideReport) -> str:
 @app.command()
 def merge(
     out: Annotated[Path, typer.Option("--out", "-o", help="The file to write (its extension picks the format).")],
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     fmt: Annotated[Optional[str], typer.Option(
         "--format", help="bibtex, ris, csv or jsonl (default: from the file's extension).",
         autocompletion=_complete(("bibtex", "ris", "csv", "jsonl")))] = None,
@@ -841,7 +872,7 @@ def check(
     abstract: Annotated[Optional[str], typer.Option("--abstract", help="Its abstract.")] = None,
     authors: Annotated[Optional[str], typer.Option("--authors", help="Its authors, separated by ';'.")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Its year.")] = None,
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     input_format: InputFormatOption = None,
     max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
     fmt: OutputOption = "table",
@@ -872,7 +903,7 @@ def incoming_records(paths, title, abstract, authors, year, format,
     if title or abstract:
         if paths:
             raise UsageError("give either files or --title/--abstract, not both")
-        return CheckRequest(CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)).records
+        return models.CheckRequest(models.CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)).records
     if not paths:
         if sys.stdin.isatty():
             raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")
@@ -890,7 +921,7 @@ def read_stdin_json_lines(max_record_bytes: int = MAX_RECORD_BYTES) -> list[Pape
     from .sources import arxiv
     records = []
     for item in arxiv.read_stream(sys.stdin.buffer, "<stdin>", limit=max_record_bytes):  # a line at a time
-        if isinstance(item, Paper):
+        if isinstance(item, models.Paper):
             records.append(item)
         else:
             _notice(f"skipped <stdin>:{item.line}: {item.reason}")
@@ -900,7 +931,7 @@ def read_stdin_json_lines(max_record_bytes: int = MAX_RECORD_BYTES) -> list[Pape
 
 
 def _check_table(results: list[CheckResult]) -> Table:
-    table = Table(title=f"{len(results)} incoming records", title_justify="left", expand=True)
+    table = rich_table.Table(title=f"{len(results)} incoming records", title_justify="left", expand=True)
     table.add_column("incoming", overflow="fold", ratio=2)
     table.add_column("status", no_wrap=True)
     table.add_column("known paper", overflow="fold", ratio=2)
@@ -918,7 +949,7 @@ def _check_table(results: list[CheckResult]) -> Table:
 
 @app.command()
 def serve(
-    model: ModelOption = api.DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     host: Annotated[str, typer.Option(
         "--host", help="The address to listen on; 0.0.0.0 listens on every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 8000,
@@ -968,15 +999,15 @@ def eval_dupes(
     records = _read(paths, input_format, strict=False, max_record_bytes=max_record_bytes).records
     unread: list = []
     if truth_groups is not None:
-        truth, unread = truth_from_groups(records, truth_groups)
+        truth, unread = evaluate.truth_from_groups(records, truth_groups)
     else:
-        truth = truth_from_field(records, truth_field) if truth_field else truth_from_pairs(records, truth_pairs)
+        truth = evaluate.truth_from_field(records, truth_field) if truth_field else evaluate.truth_from_pairs(records, truth_pairs)
     with _progress("Finding versions"):
         scores = api.evaluate_dupes(records, truth, threshold, title_threshold, unread)
     if fmt != "table":
         _emit(scores, fmt, lambda: None)
         return
-    table = Table(title=f"Duplicate detection on {scores.records} records (threshold {scores.threshold})",
+    table = rich_table.Table(title=f"Duplicate detection on {scores.records} records (threshold {scores.threshold})",
                   title_justify="left")
     for name in ("", "precision", "recall", "F1"):
         table.add_column(name, justify="right" if name else "left")

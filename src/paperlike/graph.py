@@ -33,6 +33,7 @@ from urllib.parse import quote
 import numpy as np
 import scipy.sparse as sp
 
+from .defaults import DEFAULT_MIN_COSINE
 from .errors import OutputError
 from .index import PaperIndex
 from .models import Filters, Graph, GraphEdge, GraphNode, Paper
@@ -41,7 +42,6 @@ from .sources.base import arxiv_id, doi
 __all__ = ["DEFAULT_MIN_COSINE", "QUERY_NODE", "build_graph", "paper_url", "layout", "render_html",
            "write_html"]
 
-DEFAULT_MIN_COSINE = 0.15
 QUERY_NODE = "query"  # the id of the query's node when the query is free text
 
 

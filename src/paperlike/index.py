@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from . import parallel, recommend
+from . import parallel
+# The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
+from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
@@ -470,17 +472,17 @@ class PaperIndex:
         :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped."""
         if k < 1:
             raise QueryError("k must be at least 1")
-        if method not in recommend.METHODS:
-            raise QueryError(f"unknown method {method!r}; choose one of {', '.join(recommend.METHODS)}")
-        lists = {role: recommend.resolve_items(self, recommend.expand_items(items, files, max_record_bytes), role)
+        if method not in METHODS:
+            raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        lists = {role: resolve_items(self, expand_items(items, files, max_record_bytes), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
-        vector = recommend.list_vector(lists["like"].rows(self), lists["not"].rows(self))
+        vector = list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]
         items: list[ListItem] = [item for found in lists.values() for item in found.items]
         scores = None
         if method == "svm":
             texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
-            scores, vector = recommend.svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
+            scores, vector = svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
         return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
                                results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
@@ -527,14 +529,14 @@ class PaperIndex:
         ``allowed`` entry is true (:meth:`_allowed` of the filters), when it is given. With a
         ``ceiling`` on the scores of the texts ``topic`` lacks, those are looked at first."""
         topic = topic or {}
-        wanted = k * recommend.MMR_POOL if diverse else k
+        wanted = k * MMR_POOL if diverse else k
         scores = self.scores(vector) if scores is None else scores
         among = np.fromiter(topic, dtype=np.int64, count=len(topic)) if ceiling is not None else None
         found = self.top_papers(scores, wanted, exclude, allowed, among, ceiling)
         if diverse and found:
             papers = np.array([p for p, _ in found])
             rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")
-            order = recommend.diverse_order(papers, np.array([s for _, s in found]), rows, k)
+            order = diverse_order(papers, np.array([s for _, s in found]), rows, k)
             found = [found[i] for i in order]
         results = []
         for paper, score in found:

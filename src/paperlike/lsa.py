@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
 
 __all__ = ["Lsa"]
 
@@ -53,6 +52,8 @@ class Lsa:
         rank = min(self.n_components, part.shape[0] - 1, part.shape[1] - 1)
         if rank < 1:
             raise ValueError("too few texts or terms for an LSA embedding")
+        from sklearn.decomposition import TruncatedSVD  # fitting only: a saved model is queried without it
+
         svd = TruncatedSVD(rank, algorithm="randomized", n_iter=self.n_iter, random_state=self.random_state)
         svd.fit(part)
         self.components_ = np.ascontiguousarray(svd.components_.T, dtype=np.float32)

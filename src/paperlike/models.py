@@ -14,9 +14,11 @@ from pydantic import (BaseModel, ConfigDict, Field, RootModel, ValidationError, 
                       ValidatorFunctionWrapHandler, WrapValidator, field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
+from .defaults import MAX_DIVERSE_K, MAX_K
+
 __all__ = [
     "Source", "Paper", "Query", "Neighbour", "Similar", "Skipped", "Corpus", "SourceCount",
-    "ModelInfo", "VerifyReport", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
+    "ModelInfo", "IndexSummary", "VerifyReport", "DupeMember", "DupeGroup", "Dupes", "MaybePair", "CheckMatch", "CheckResult", "PaperSummary",
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
     "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest", "Decision", "DecideRequest", "DecideReport",
@@ -152,6 +154,16 @@ class ModelInfo(BaseModel):
         default_factory=dict,
         description="Records added since the vocabulary was fitted, and how many of their words "
                     "it does not know (the vocabulary's staleness).")
+
+
+class IndexSummary(BaseModel):
+    """What ``paperlike index`` built (its --format json)."""
+
+    model: str
+    records: int
+    papers: int
+    vocabulary: int
+    skipped: int
 
 
 class VerifyReport(BaseModel):
@@ -401,13 +413,8 @@ class PaperRecord(Paper):
 # The command line builds these from its options, the HTTP service from its bodies, and
 # paperlike.api takes them (or builds them from keywords), so a limit here holds everywhere.
 
-MAX_K = 1000
-"""The most results one request may ask for."""
-
-MAX_DIVERSE_K = 100
-"""The most results a ``diverse`` request may ask for: maximal marginal relevance compares every
-two of its 10 candidates per result, so its cost grows with the square of k (at k = 1000 it takes
-seconds and gigabytes)."""
+# MAX_K (the most results one request may ask for) and MAX_DIVERSE_K (the most a diverse one may)
+# are in paperlike.defaults, where the command line's help reads them without pydantic.
 
 MAX_BATCH = 1000
 """The most records one ``check`` request may carry, and the most entries of each of a reading

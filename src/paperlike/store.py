@@ -49,7 +49,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from filelock import FileLock, Timeout
 
 from . import manifest as schema
 from . import parallel
@@ -321,6 +320,8 @@ def writing(path: str | Path, notice: Callable[[str], None] | None = None,
         os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError as exc:
         raise _cannot_write(target, "take the model's write lock", exc) from None
+    from filelock import FileLock, Timeout  # writers only: loading a model takes no lock
+
     lock = FileLock(lock_path)
     try:
         try:

@@ -11,15 +11,19 @@ import inspect
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from . import parallel
 from .errors import EmptyCorpusError
 from .models import Paper
+from .terms import Terms
 from .text import ascii_words
+
+if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not to query a saved one
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
@@ -94,6 +98,8 @@ class Vectorizer:
 
     def _tfidf(self, *, min_df: int | float, max_df: int | float,
                vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return TfidfVectorizer(
             input="content",
             lowercase=self.lowercase,
@@ -120,6 +126,8 @@ class Vectorizer:
         return [paper_text(p, self.title_weight) for p in papers]
 
     def _counter(self) -> CountVectorizer:
+        from sklearn.feature_extraction.text import CountVectorizer
+
         return CountVectorizer(
             input="content", lowercase=self.lowercase, strip_accents=self.strip_accents,
             preprocessor=None, tokenizer=None, analyzer="word", token_pattern=self.token_pattern,
@@ -166,10 +174,16 @@ class Vectorizer:
             matrix = tfidf.fit_transform(texts)
         except ValueError as exc:  # only stop words, or min_df/max_df prune every term
             raise EmptyCorpusError(f"no terms to index: {exc}; check the inputs or min_df/max_df") from None
-        self._fitted = tfidf
+        self._fitted = self._terms(tfidf.vocabulary_, tfidf.idf_)
         self.vocabulary_ = tfidf.get_feature_names_out()
         self.idf_ = tfidf.idf_.astype(np.float32)
         return matrix.tocsr()
+
+    def _terms(self, vocabulary: dict[str, int] | Sequence[str], idf: np.ndarray) -> Terms:
+        """What queries a fitted vocabulary: scikit-learn's transform, without scikit-learn."""
+        return Terms(vocabulary, idf, lowercase=self.lowercase, strip_accents=self.strip_accents,
+                     token_pattern=self.token_pattern, stop_words=self.stop_words, ngram_range=self.ngram_range,
+                     sublinear_tf=self.sublinear_tf)
 
     def fit(self, papers: Sequence[Paper]) -> Vectorizer:
         self.fit_transform(papers)
@@ -182,11 +196,11 @@ class Vectorizer:
     def counts(self, papers: Iterable[Paper]) -> sp.csr_matrix:
         """Raw term counts of the papers' embedded texts (the title ``title_weight`` times), in
         the fitted vocabulary: what BM25 weighting starts from (:mod:`paperlike.rank`)."""
-        return CountVectorizer.transform(self._fitted, self._texts(papers)).tocsr()
+        return self._fitted.counts(self._texts(papers))
 
     def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
-        return self._fitted.transform(list(texts)).tocsr()
+        return self._fitted.transform(list(texts))
 
     def analyzer(self):
         """The function that splits a text into the terms this vectoriser counts."""
@@ -205,9 +219,7 @@ class Vectorizer:
     def from_fitted(cls, params: dict[str, Any], vocabulary: Sequence[str], idf: np.ndarray) -> Vectorizer:
         """A fitted Vectorizer rebuilt from saved parameters, vocabulary and IDF (no pickle)."""
         vectorizer = cls(**{k: tuple(v) if k == "ngram_range" else v for k, v in params.items()})
-        tfidf = vectorizer._tfidf(min_df=1, max_df=1.0, vocabulary={t: i for i, t in enumerate(vocabulary)})
-        tfidf.idf_ = np.asarray(idf, dtype=np.float64)
-        vectorizer._fitted = tfidf
+        vectorizer._fitted = vectorizer._terms(vocabulary, idf)
         vectorizer.vocabulary_ = np.asarray(vocabulary, dtype=object)
         vectorizer.idf_ = np.asarray(idf, dtype=np.float32)
         return vectorizer
@@ -283,6 +295,8 @@ def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.c
         np.log(data, out=data)
         data += 1.0
     data *= np.asarray(idf, dtype=np.float32)[counts.indices]
+    from sklearn.preprocessing import normalize
+
     return normalize(sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), norm="l2", copy=False)
 
 
@@ -317,7 +331,7 @@ def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.cs
     return [str(t) for t in counter.get_feature_names_out()], counts.tocsr()
 
 
-def _plain_words(counter: CountVectorizer) -> bool:
+def _plain_words(counter: CountVectorizer | Terms) -> bool:
     """Whether the counter splits lower-cased text into scikit-learn's default word tokens, the
     case :func:`_count_words` reproduces."""
     return (counter.analyzer == "word" and counter.lowercase and counter.token_pattern == TOKEN_PATTERN

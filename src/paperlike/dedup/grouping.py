@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from ..models import Paper
 
@@ -47,6 +46,8 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
     of first item."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     graph = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    from scipy.sparse.csgraph import connected_components  # grouping only: not imported to query
+
     _, labels = connected_components(graph, directed=False)
     first_seen: dict[int, int] = {}
     return np.array([first_seen.setdefault(label, len(first_seen)) for label in labels.tolist()],

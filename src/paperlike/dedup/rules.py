@@ -35,12 +35,13 @@ A pair no rule joins is ``maybe`` when its titles are close and nothing vetoes i
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
-from rapidfuzz.distance import Indel
 
 from .. import biblio
+from ..defaults import RELATIONS
 from ..models import Paper
 from ..text import text_key, tokens
 
@@ -73,8 +74,7 @@ _INTRODUCES_RE = re.compile(
     r"^(?:in this (?:paper|work|report), )?we (?:propose|present|introduce|describe|develop|release)"
     r" (?:the |a |an )?([\w][\w\-\.]*(?: [A-Z0-9][\w\-\.]*){0,2})", re.I)
 
-RELATIONS = ("copy", "truncated", "revised", "same DOI", "preprint and published", "translation",
-             "bibliographic match", "decided")
+# RELATIONS, how a version relates to its paper's record, is in paperlike.defaults (for --help).
 
 
 class Evidence(dict):
@@ -109,10 +109,18 @@ def paper_name(record: Paper) -> str | None:
     return None
 
 
+@functools.cache
+def _indel_similarity():
+    """rapidfuzz's normalised Indel similarity, imported when first compared (not to query)."""
+    from rapidfuzz.distance import Indel
+
+    return Indel.normalized_similarity
+
+
 def _title_ratio(a: str, b: str) -> float:
     # The Indel similarity, 2 * (longest common subsequence) / (len a + len b): difflib's ratio
     # without its heuristic, in compiled code (rapidfuzz).
-    return 1.0 if a == b else Indel.normalized_similarity(a, b)
+    return 1.0 if a == b else _indel_similarity()(a, b)
 
 
 def _title_containment(a: str, b: str) -> float | None:
@@ -337,7 +345,8 @@ def _swapped(key_a: str, key_b: str) -> bool:
 
     def unmatched(words: set[str], others: set[str]) -> bool:
         # A word spelt two ways ("tumour" / "tumor", a typo) is not another word.
-        return any(all(Indel.normalized_similarity(w, v) < 0.75 for v in others) for w in words)
+        similarity = _indel_similarity()
+        return any(all(similarity(w, v) < 0.75 for v in others) for w in words)
 
     # Each side must have a word with no spelling of it on the other side (a word only added
     # on one side is not a swap); asked both ways, so the answer is the same for (b, a).

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
+from ..defaults import MAX_RECORD_BYTES
 from ..errors import InputError
 from ..models import Paper, Skipped, Source
 from ..text import content_hash, normalize
@@ -48,11 +49,7 @@ class Bad(Exception):
     """Raised inside a reader for one malformed record; the reader turns it into a Skipped."""
 
 
-# The default limit on one record's size: its line, entry or JSON value in the file (a year of
-# arXiv listings has none over 20 kB). Larger records are skipped with their reason, so that one
-# runaway record (or a small gzip of gigabytes) cannot take the memory and the hours a whole
-# corpus would; read_records(max_record_bytes=...) and --max-record-bytes raise it.
-MAX_RECORD_BYTES = 1 << 20
+# MAX_RECORD_BYTES, the default limit on one record's size, is in paperlike.defaults (for --help).
 
 
 def too_big(size: int, limit: int) -> str:

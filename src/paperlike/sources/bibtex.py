@@ -29,11 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import bibtexparser
-from bibtexparser import middlewares
-from bibtexparser.exceptions import ParsingException
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
-from pylatexenc.latex2text import LatexNodes2Text
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..models import Paper, Skipped
@@ -61,7 +57,19 @@ _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MODELLED = {"title", "author", "abstract", "year", "month", "date", "doi", "eprint",
              "archiveprefix", "eprinttype", "journal", "journaltitle", "booktitle", "volume",
              "number", "issue", "pages", "isbn", "pmid"}
-_DECODER = LatexNodes2Text(math_mode="verbatim")
+
+if TYPE_CHECKING:
+    import bibtexparser
+    from bibtexparser.model import Entry, ParsingFailedBlock
+
+
+# bibtexparser and pylatexenc are imported when a BibTeX file is read: a command that reads none
+# does not pay for them.
+@functools.cache
+def _decoder():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim")
 
 
 def sniff(head: str) -> bool:
@@ -75,7 +83,7 @@ def sniff(head: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _macro(text: str) -> str:
-    return _DECODER.latex_to_text(text)
+    return _decoder().latex_to_text(text)
 
 
 def _latex(value: str | None) -> str | None:
@@ -131,6 +139,8 @@ def _paper(entry: Entry, path: str, line: int) -> Paper:
 
 
 def _reason(block: ParsingFailedBlock) -> str:
+    from bibtexparser.model import DuplicateBlockKeyBlock
+
     if isinstance(block, DuplicateBlockKeyBlock):
         return f"duplicate entry key {block.key!r} (BibTeX keeps the first)"
     error = block.error
@@ -176,6 +186,10 @@ def _resolve_concatenations(library: bibtexparser.Library) -> None:
 
 
 def _parse(text: str, path: str) -> bibtexparser.Library:
+    import bibtexparser
+    from bibtexparser import middlewares
+    from bibtexparser.exceptions import ParsingException
+
     stack = [
         middlewares.ResolveStringReferencesMiddleware(),
         middlewares.RemoveEnclosingMiddleware(),
@@ -194,6 +208,8 @@ def _parse(text: str, path: str) -> bibtexparser.Library:
 
 
 def _items(library: bibtexparser.Library, path: str, kept: _Kept) -> Iterator[tuple[int, Entry] | Skipped]:
+    from bibtexparser.model import Entry, ParsingFailedBlock
+
     """The entries and the failed blocks, and the blocks left out for their size, in file
     order; lines are 1-based."""
     items: list[tuple[int, Entry] | Skipped] = list(kept.left_out)

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-import rispy
 
 from ..models import Paper, Skipped
 from .base import (MAX_RECORD_BYTES, Oversized, arxiv_in, doi, first_last, iso_date, make_paper, read_each,
@@ -85,6 +84,8 @@ def _records(text_lines: Iterable[str | Oversized], path: str, limit: int
 
 
 def _paper(lines: list[str], path: str, line: int) -> Paper:
+    import rispy  # imported when a RIS file is read
+
     (fields,) = rispy.loads("\n".join(lines), skip_unknown_tags=True)
     urls = fields.get("urls") or []
     dates = [iso_date(fields.get(k)) for k in ("date", "year", "publication_year")]

@@ -1,0 +1,237 @@
+"""Start-up: what a command costs before it does anything, and a cold query end to end.
+
+Each command runs ``--runs`` times in a fresh process (``paperlike`` as a user runs it, the
+console script of this venv, with ``PYTHONPATH=--src``), after one unmeasured run so that the
+files are in the page cache and the byte-code is compiled, as for an installed package ("cold"
+is a new process, not an empty cache: the machine is shared, so caches are not dropped). Wall time and the child's own user+system CPU (from
+``os.wait4``) are reported as medians. Then one run of a cold ``similar`` under
+``python -X importtime`` gives the import profile (top packages by their modules' own import
+time, and the slowest modules by cumulative time), and one in-process run splits the cold query
+into its phases (import, load the model, query, render).
+
+    python benchmarks/startup.py --label before --src /tmp/paperlike-before/src   # an older checkout
+    python benchmarks/startup.py --label after                                    # this checkout
+
+Each run saves its figures to ``SCRATCH/startup-LABEL.json`` and writes the section "startup"
+of RESULTS.md from every label saved (``--no-write``: print only). The model is that of the
+shared 2025 arXiv crawl, built once into ``--model`` (default ``SCRATCH/arxiv-2025-model``) when
+missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _results import DATA, machine, write_section  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = Path(os.environ.get("PAPERLIKE_SCRATCH", "/tmp/paperlike-scratch"))
+CRAWL = DATA / "arxiv-daily" / "arxiv-2025.jsonl.gz"
+QUERY_ID = "2503.11731"  # a paper of the 2025 crawl (the first record)
+
+# What each phase of a cold query costs, measured inside one fresh process.
+_PHASES = r"""
+import sys, time, io, contextlib
+t0 = time.perf_counter()
+import paperlike.cli as cli
+from paperlike import api
+t1 = time.perf_counter()
+index = api.open_model(sys.argv[1])
+t2 = time.perf_counter()
+result = api.similar(index, sys.argv[2])
+t3 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    cli._stdout().print(cli._similar_table(result))
+t4 = time.perf_counter()
+print({"import": t1 - t0, "load": t2 - t1, "query": t3 - t2, "render": t4 - t3})
+"""
+
+
+def _script() -> str:
+    script = Path(sys.executable).with_name("paperlike")
+    return str(script) if script.exists() else shutil.which("paperlike") or "paperlike"
+
+
+def _env(src: Path, label: str) -> dict[str, str]:
+    """The children's environment: the sources measured, and byte-code cached as an installed
+    package has it (in the scratch folder, one per label: a checkout run with
+    PYTHONDONTWRITEBYTECODE would compile every module of paperlike at each start)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(src)
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(SCRATCH / f"pycache-{label}")
+    return env
+
+
+def _once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and the child's user+system CPU seconds of one run."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    err = child.stderr.read().decode("utf-8", "replace")
+    child.stderr.close()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}): {err.strip()[-500:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _measure(argv: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
+    _once(argv, env)  # warm the page cache
+    walls, cpus = zip(*(_once(argv, env) for _ in range(runs)))
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
+            "wall_min": min(walls), "runs": runs}
+
+
+_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def import_profile(argv: list[str], env: dict[str, str]) -> dict:
+    """Parse ``-X importtime`` of one run: total, by top-level package, and slowest modules."""
+    run = subprocess.run([sys.executable, "-X", "importtime", *argv], env=env, capture_output=True, text=True,
+                         check=True)
+    rows = [(int(m[1]), int(m[2]), len(m[3]) // 2, m[4]) for m in map(_LINE.match, run.stderr.splitlines()) if m]
+    by_package: dict[str, int] = defaultdict(int)
+    for own, _, _, name in rows:
+        by_package[name.split(".")[0]] += own
+    total = sum(own for own, _, _, _ in rows)
+    # importtime lists a module after the modules it imports, one level deeper: its importer is the
+    # next line one level up. The imports that bring in another package tell who pulls in what.
+    entries = []
+    for i, (_, cum, depth, name) in enumerate(rows):
+        importer = next((r[3] for r in rows[i + 1:] if r[2] == depth - 1), "")
+        if importer.split(".")[0] != name.split(".")[0]:
+            entries.append((name, cum / 1000, importer or "(at run time)"))
+    entries.sort(key=lambda e: -e[1])
+    return {"total_ms": total / 1000, "modules": len(rows),
+            "packages": sorted(((p, us / 1000) for p, us in by_package.items()), key=lambda x: -x[1])[:12],
+            "cumulative": entries[:12]}
+
+
+def phases(model: Path, query: str, env: dict[str, str], runs: int) -> dict[str, float]:
+    runs_ = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", _PHASES, str(model), query], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        runs_.append(eval(out.strip().splitlines()[-1], {}))  # a dict literal we printed ourselves
+    return {key: statistics.median(r[key] for r in runs_) for key in runs_[0]}
+
+
+def _ensure_model(model: Path, env: dict[str, str]) -> None:
+    if (model / "manifest.json").exists():
+        return
+    print(f"building {model} from {CRAWL} (once)", file=sys.stderr)
+    subprocess.run([_script(), "index", str(CRAWL), "--model", str(model)], env=env, check=True)
+
+
+def render(results: dict[str, dict]) -> str:
+    labels = [label for label in ("before", "after") if label in results] + \
+             [label for label in results if label not in ("before", "after")]
+    first = results[labels[0]]
+    lines = ["## Start-up (`benchmarks/startup.py`)", "",
+             "What a command costs in a fresh process: median of "
+             f"{first['runs']} runs after one warm-up (files in the page cache, byte-code compiled; the machine is shared by "
+             "several sessions, so wall times are noisy: the CPU column is the steadier one). "
+             f"Model: the shared 2025 arXiv crawl (`paperlike index {CRAWL.relative_to(DATA.parent.parent)} "
+             f"--model M`); query: `paperlike similar {QUERY_ID} --model M`. "
+             "Issue 20's targets: `--version` and `--help` within 0.2 s of `python -c pass`, the cold "
+             "query under 0.5 s wall.", "",
+             "Runs: " + "; ".join(f"{label}: {results[label]['command']} (load average {results[label]['load'][0]:.1f} "
+                                 f"at the start, {results[label]['load'][1]:.1f} at the end)"
+                                 for label in labels if "load" in results[label]) + ".", "",
+             "| command | " + " | ".join(f"{label} wall s | {label} CPU s" for label in labels)
+             + (" | after/before (wall) |" if {"before", "after"} <= set(results) else " |"),
+             "|---|" + "---:|---:|" * len(labels) + ("---:|" if {"before", "after"} <= set(results) else "")]
+    for name in first["commands"]:
+        cells = []
+        for label in labels:
+            m = results[label]["commands"].get(name)
+            cells += [f"{m['wall']:.3f}", f"{m['cpu']:.3f}"] if m else ["—", "—"]
+        row = f"| `{name}` | " + " | ".join(cells) + " |"
+        if {"before", "after"} <= set(results):
+            b, a = results["before"]["commands"].get(name), results["after"]["commands"].get(name)
+            row += f" {a['wall'] / b['wall']:.2f} |" if a and b else " — |"
+        lines.append(row)
+    lines += ["", "A cold query's phases inside one process (median, seconds):", "",
+              "| phase | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    for phase in first["phases"]:
+        lines.append(f"| {phase} | " + " | ".join(f"{results[label]['phases'][phase]:.3f}" for label in labels) + " |")
+    for label in labels:
+        prof = results[label]["profile"]
+        lines += ["", f"Import profile of the cold query, {label} (`python -X importtime`, one run): "
+                      f"{prof['modules']} modules, {prof['total_ms']:.0f} ms of imports.", "",
+                  "| package (own time of its modules) | ms | | import of another package (cumulative) | imported by | ms |",
+                  "|---|---:|---|---|---|---:|"]
+        for (pkg, ms), (mod, cum, importer) in zip(prof["packages"][:10], prof["cumulative"][:10]):
+            lines.append(f"| {pkg} | {ms:.0f} | | {mod} | {importer} | {cum:.0f} |")
+    lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`, "
+              "`--help` adds rich to show the help; a command's own `--help` adds pydantic, which typer "
+              "imports to coerce a command's parameters. A query imports what it runs: numpy, scipy.sparse "
+              "(most of whose import is scipy's array-API layer importing every numpy submodule: "
+              "numpy.f2py, ma, testing, random, ...), pydantic and paperlike's models, typer, and rich "
+              "to draw the table (its import is in the render phase); scikit-learn (fitting only), "
+              "pandas, pyarrow, the service and the BibTeX/RIS parsers are no longer imported "
+              "(tests/test_startup.py fails if one comes back). Loading the model memory-maps its "
+              "arrays and parses its records only for the results shown (`records.jsonl` is read "
+              "by offset); most of the load is checking the JSON lists (the vocabulary) and the "
+              "arrays' headers. This environment sets PYTHONDONTWRITEBYTECODE: the children get a "
+              "byte-code cache in the scratch folder, as an installed package has its own, or every "
+              "start would compile paperlike's modules again.", "", machine()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", default="after", help="name of this run's figures (before, after)")
+    parser.add_argument("--src", type=Path, default=ROOT / "src", help="the paperlike sources measured")
+    parser.add_argument("--model", type=Path, default=SCRATCH / "arxiv-2025-model")
+    parser.add_argument("--query", default=QUERY_ID)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
+    args = parser.parse_args()
+    env = _env(args.src.resolve(), args.label)
+    _ensure_model(args.model, env)
+    paperlike = _script()
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "paperlike --version": [paperlike, "--version"],
+        "paperlike --help": [paperlike, "--help"],
+        "paperlike similar --help": [paperlike, "similar", "--help"],
+        "paperlike similar ID --model M": [paperlike, "similar", args.query, "--model", str(args.model)],
+    }
+    figures = {}
+    load_before = os.getloadavg()[0]
+    for name, argv in commands.items():
+        figures[name] = _measure(argv, env, args.runs)
+        print(f"{name:34} wall {figures[name]['wall']:.3f} s  cpu {figures[name]['cpu']:.3f} s", file=sys.stderr)
+    result = {"label": args.label, "runs": args.runs, "commands": figures,
+              "load": [load_before, os.getloadavg()[0]],
+              "command": f"`python benchmarks/startup.py --label {args.label}`",
+              "phases": phases(args.model, args.query, env, max(3, args.runs // 3)),
+              "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], env)}
+    print(json.dumps({"phases": result["phases"], "profile": result["profile"]}, indent=1), file=sys.stderr)
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    (SCRATCH / f"startup-{args.label}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    saved = {p.stem.removeprefix("startup-"): json.loads(p.read_text(encoding="utf-8"))
+             for p in sorted(SCRATCH.glob("startup-*.json"))}
+    section = render(saved)
+    print(section)
+    if not args.no_write:
+        write_section("startup", section)
+
+
+if __name__ == "__main__":
+    main()

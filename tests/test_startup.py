@@ -1,0 +1,117 @@
+"""What a command imports: ``--version`` and ``--help`` only typer (and rich to show help), a query
+only what it runs (numpy, scipy.sparse, pydantic, rich), never scikit-learn, the service or the
+readers of formats it does not read. Each case runs in a fresh ``python -X importtime`` and
+names the modules that crept in; benchmarks/startup.py measures what they cost."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+import paperlike
+from paperlike import defaults, models, sources
+from paperlike.dedup import rules
+from paperlike.index import PaperIndex
+from paperlike.rank import Ranker
+
+# Heavy or not needed by any query: scikit-learn (fitting only), the HTTP service, data frames,
+# the parsers of BibTeX and RIS, fuzzy matching (duplicate rules), the model writers' lock and
+# the parts of scipy that querying does not use.
+NEVER_TO_QUERY = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas", "pyarrow", "bibtexparser",
+                  "pylatexenc", "rispy", "rapidfuzz", "filelock", "scipy.sparse.csgraph", "scipy.sparse.linalg",
+                  "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.special", "joblib", "threadpoolctl",
+                  "paperlike.serve", "paperlike.export")
+# --version and --help build the commands' options and run none of them. (A command's own --help
+# builds its parameters, for which typer itself imports pydantic: allowed there, not paperlike's models.)
+NEVER_FOR_HELP = NEVER_TO_QUERY + ("numpy", "scipy", "paperlike.api", "paperlike.models", "paperlike.index",
+                                   "paperlike.store", "paperlike.sources", "paperlike.dedup", "paperlike.graph")
+NEVER_FOR_VERSION = NEVER_FOR_HELP + ("pydantic", "pydantic_core", "rich")
+
+_LINE = re.compile(r"import time:\s+\d+ \|\s+\d+ \|\s*(\S+)")
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a fresh Python imports to run ``paperlike ARGS`` (python -m paperlike)."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "paperlike", *args], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return {m[1] for m in map(_LINE.match, run.stderr.splitlines()) if m}
+
+
+def crept_in(modules: set[str], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in forbidden))
+
+
+def test_the_import_list_is_read():
+    """The parser of -X importtime sees the modules (so that the tests below cannot pass empty)."""
+    modules = imported("--version")
+    assert {"typer", "paperlike", "paperlike.cli", "paperlike.defaults"} <= modules
+
+
+def test_version_imports_only_typer():
+    assert crept_in(imported("--version"), NEVER_FOR_VERSION) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["similar", "--help"], ["index", "--help"], ["dupes", "--help"],
+                                  ["eval", "dupes", "--help"]])
+def test_help_imports_no_machinery(args):
+    assert crept_in(imported(*args), NEVER_FOR_HELP) == []
+
+
+def test_the_main_help_imports_no_pydantic():
+    assert crept_in(imported("--help"), ("pydantic", "pydantic_core")) == []
+
+
+@pytest.fixture(scope="module")
+def topic_model(tmp_path_factory, seed_corpus):
+    """A saved model with every part a query reads, the LSA included (the seeds are fewer texts
+    than the default threshold for topics)."""
+    path = tmp_path_factory.mktemp("startup") / "model"
+    paperlike.save_index(PaperIndex(ranker=Ranker(lsa_min_texts=10)).fit(seed_corpus.records), path)
+    return path
+
+
+@pytest.mark.parametrize("query", [["FastCorrect 2"], ["--text", "error correction for speech recognition"],
+                                   ["--text", "speech recognition", "--diverse", "--format", "json"]])
+def test_a_query_imports_no_fitting_service_or_readers(topic_model, query):
+    modules = imported("similar", *query, "--model", str(topic_model))
+    assert {"numpy", "scipy.sparse", "paperlike.index", "paperlike.terms", "paperlike.lsa"} <= modules
+    assert crept_in(modules, NEVER_TO_QUERY) == []
+
+
+def test_info_and_papers_import_no_fitting_service_or_readers(topic_model):
+    for args in (["info"], ["papers", "--format", "jsonl"]):
+        assert crept_in(imported(*args, "--model", str(topic_model)), NEVER_TO_QUERY) == []
+
+
+def test_the_help_shows_the_defaults_of_the_modules_that_use_them():
+    """paperlike.defaults holds what --help shows; the modules that use the values take them
+    from there (one value, not two)."""
+    assert tuple(sources.FORMATS) == defaults.INPUT_FORMATS
+    assert models.MAX_K is defaults.MAX_K and models.MAX_DIVERSE_K is defaults.MAX_DIVERSE_K
+    assert rules.RELATIONS is defaults.RELATIONS
+    assert paperlike.DEFAULT_MODEL is defaults.DEFAULT_MODEL
+    assert sources.MAX_RECORD_BYTES is defaults.MAX_RECORD_BYTES
+
+
+def test_the_package_resolves_its_public_names_when_asked():
+    """``import paperlike`` is light, and every name of ``__all__`` resolves to its module's object;
+    the module paperlike.recommend does not hide the API function of that name."""
+    run = subprocess.run([sys.executable, "-c", "import sys, paperlike; print('numpy' in sys.modules, "
+                          "'pydantic' in sys.modules)"], capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["False", "False"], run.stderr
+    import paperlike.api
+    import paperlike.recommend  # noqa: F401  (the module, imported: the function stays)
+
+    for name in paperlike.__all__:
+        assert getattr(paperlike, name) is not None
+    assert paperlike.recommend is paperlike.api.recommend
+    assert paperlike.similar is paperlike.api.similar
+    assert paperlike.Paper is models.Paper
+    assert paperlike.graph.__name__ == "paperlike.graph"
+    assert isinstance(paperlike.__version__, str)
+    with pytest.raises(AttributeError):
+        paperlike.no_such_name  # noqa: B018
