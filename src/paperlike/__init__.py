@@ -41,12 +41,7 @@ def __getattr__(name: str):
 
         value = checked(plain)
     elif name == "__version__":
-        from importlib import metadata
-
-        try:
-            value = metadata.version("paperlike")
-        except metadata.PackageNotFoundError:  # running from a checkout without installing
-            value = "0.0.0+unknown"
+        from ._version import __version__ as value
     elif name == "graph":
         # paperlike.graph is the module (the picture); its API functions are paperlike.api.graph,
         # graph_html and write_graph.
