@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from . import graph as graphs
 from . import parallel, store
 from .arguments import checked
+from .citation import citation_fields
 from .dedup import Deduplicator, iter_groups, maybe_pairs
 from .dedup.rules import RELATIONS
 from .evaluate import DupeScores, Timer, score_grouping
@@ -38,7 +39,7 @@ from .vectorize import Vectorizer
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
            "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
-           "dupe_groups", "review_queue", "merged_records", "write_merged"]
+           "dupe_groups", "review_queue", "merged_records", "write_merged", "cited_records"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -353,6 +354,23 @@ def merged_records(index: PaperIndex) -> Iterator[Paper]:
 
 
 @checked
+def cited_records(index: PaperIndex, ids: Iterable[str]) -> list[Paper]:
+    """One record for each paper named (a result's id, or any id of the paper's records), its
+    versions' most complete fields merged (:func:`merged_records`), to export results as entries
+    a reference manager imports; NotFoundError for an id the index does not hold."""
+    from .export import merge_records
+
+    out = []
+    for given in ids:
+        record = index.record_by_id(given)
+        if record is None:
+            raise NotFoundError(f"no record with id {given!r} in this model")
+        paper = index.paper_of_record(record)
+        out.append(merge_records([index.records_[r] for r in index.records_of_paper(paper)]))
+    return out
+
+
+@checked
 def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> int:
     """Write the deduplicated library (:func:`merged_records`) to ``out`` as BibTeX, RIS, CSV
     or JSON lines (``fmt``, or the file's extension), atomically; the number of records."""
@@ -408,10 +426,10 @@ def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
     """One entry per paper: its canonical record and the ids of its other records."""
     out = []
     for paper in range(index.n_papers):
-        records = index.records_of_paper(paper)
-        head = index.records_[records[0]]
-        out.append(PaperSummary(id=head.id, title=head.title, label=head.label, date=head.date,
-                                versions=[index.records_[r].id for r in records[1:]]))
+        records = [index.records_[r] for r in index.records_of_paper(paper)]
+        head = records[0]
+        out.append(PaperSummary(id=head.id, title=head.title, label=head.label, **citation_fields(records),
+                                versions=[r.id for r in records[1:]]))
     return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import parallel, recommend
+from .citation import citation_fields
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
@@ -24,7 +25,8 @@ from .models import (CheckResult, Decision, Dupes, Filters, ListItem, Neighbour,
                      Similar)
 from .postings import walk
 from .rank import Ranker
-from .sources.base import MAX_RECORD_BYTES, arxiv_id, doi
+from .identifiers import arxiv_id, doi
+from .sources.base import MAX_RECORD_BYTES
 from .text import normalize, text_key
 from .vectorize import Vectorizer
 
@@ -305,7 +307,9 @@ class PaperIndex:
             if record is not None:
                 return self._named(text, "id", self.paper_of_record(record), record)
             if kind == "id" or _looks_like_id(text):
-                raise NotFoundError(f"no record with id {text!r} in this model",
+                read = arxiv_id(text) or doi(text)
+                named = f"{'arXiv id' if arxiv_id(text) else 'DOI'} {read}" if read and read != text else f"id {text!r}"
+                raise NotFoundError(f"no record with {named} in this model",
                                     hint="'paperlike papers' lists the ids")
         if kind in (None, "title"):
             papers = self.papers_by_title(text)
@@ -458,16 +462,19 @@ class PaperIndex:
         scores, topic, ceiling = self.ranked_scores(paper, vector, exclude, allowed)
         terms = sp.csr_matrix(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
-        return Similar(query=read, results=self._neighbours(vector, k, exclude, allowed, diverse, scores,
-                                                            topic=topic, explain=explain, ceiling=ceiling))
+        results = self._neighbours(vector, k, exclude, allowed, diverse, scores, topic=topic, explain=explain,
+                                   ceiling=ceiling)
+        return Similar(query=read, results=results, empty=None if results else self.why_empty(filters, allowed))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
                   filters: Filters | None = None, diverse: bool = False, files: bool = True,
-                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
+                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES,
+                  among: np.ndarray | None = None) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
         them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
         records or of plain lists (unless ``files`` is false), or Paper records; see
-        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped."""
+        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped.
+        ``among`` (a boolean per paper) keeps the results to those papers (a feed's new ones)."""
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in recommend.METHODS:
@@ -482,8 +489,32 @@ class PaperIndex:
             texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
             scores, vector = recommend.svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
+        allowed = self._allowed(filters)
+        if among is not None:
+            allowed = among if allowed is None else allowed & among
+        results = self._neighbours(vector, k, skip, allowed, diverse, scores)
         return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
-                               results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
+                               results=results, empty=None if results else self.why_empty(filters, allowed, among))
+
+    def why_empty(self, filters: Filters | None, allowed: np.ndarray | None,
+                  among: np.ndarray | None = None) -> str:
+        """Why a query found no paper, in one line: which filters left none, with the dates and
+        categories the model holds, or that no paper that passes shares a word with it."""
+        if allowed is not None and not allowed.any():
+            if among is not None and not among.any():
+                return "no paper was added to the model in that time"
+            given = []
+            if filters is not None and filters.categories:
+                given.append("category " + ", ".join(filters.categories))
+            if filters is not None and (filters.since or filters.until):
+                given.append(f"dates {filters.since or '…'} to {filters.until or '…'}")
+            held = self.facets_.summary()
+            return (f"no paper passes the filters ({'; '.join(given) or 'the papers added'}): "
+                    f"this model holds {held}")
+        if allowed is not None:
+            return (f"{int(allowed.sum())} papers pass the filters, and none of them (other than the "
+                    "query's own) shares a word with the query")
+        return "no paper (other than the query's own) shares a word with the query"
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None,
               maybe: bool = False, relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
@@ -537,15 +568,17 @@ class PaperIndex:
             order = recommend.diverse_order(papers, np.array([s for _, s in found]), rows, k)
             found = [found[i] for i in order]
         results = []
-        for paper, score in found:
+        for rank, (paper, score) in enumerate(found, 1):
             records = self.records_of_paper(paper)
-            canonical = self.records_[records[0]]
+            versions = [self.records_[r] for r in records]
+            canonical = versions[0]
             text = self._best_text(paper, scores, records)
             results.append(Neighbour(
+                rank=rank, **citation_fields(versions),
                 id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
                 topic=round(topic[text], 4) if text in topic else None,
                 terms=explain(text) if explain is not None else self.shared_terms(vector, text),
-                versions=[self.records_[r].id for r in records[1:]],
+                versions=[r.id for r in versions[1:]],
             ))
         return results
 

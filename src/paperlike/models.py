@@ -101,6 +101,7 @@ class Query(BaseModel):
 class Neighbour(BaseModel):
     """One result of "papers like this"."""
 
+    rank: int | None = Field(default=None, ge=1, description="1 for the best result, then 2, 3, ...")
     id: str
     title: str | None
     label: str = Field(description="The title, or the abstract's opening words when untitled.")
@@ -110,6 +111,16 @@ class Neighbour(BaseModel):
     topic: float | None = Field(default=None, description=(
         "Topic (LSA) similarity with the query, 0 to 1, when it was part of the score; null "
         "otherwise (a reading list, a small model, a result past the re-ranked candidates)."))
+    # What a result needs to be cited and opened (paperlike.citation): additive fields.
+    authors: list[str] = Field(default_factory=list)
+    date: str | None = Field(default=None, description=(
+        "The paper's first known date, ISO (YYYY, YYYY-MM or YYYY-MM-DD): what the date filters "
+        "compare; a record's publication date, else its arXiv id's month."))
+    year: int | None = None
+    venue: str | None = Field(default=None, description="The journal or conference, when a record names it.")
+    doi: str | None = None
+    arxiv: str | None = Field(default=None, description="The arXiv id, without version, when the paper has one.")
+    url: str | None = Field(default=None, description="The arXiv abstract page, else the https://doi.org/ link.")
 
 
 class Similar(BaseModel):
@@ -117,6 +128,9 @@ class Similar(BaseModel):
 
     query: Query
     results: list[Neighbour]
+    empty: str | None = Field(default=None, description=(
+        "Why there are no results, when there are none: the filters left no paper (with the "
+        "dates and categories the model holds), or no paper shares a word with the query."))
 
 
 class SimilarAnswer(BaseModel):
@@ -241,8 +255,14 @@ class PaperSummary(BaseModel):
     id: str
     title: str | None
     label: str
-    date: str | None
+    date: str | None = Field(description="The paper's first known date (see Neighbour.date).")
     versions: list[str]
+    authors: list[str] = Field(default_factory=list)
+    venue: str | None = Field(default=None, description="The journal or conference, when a record names it.")
+    doi: str | None = None
+    arxiv: str | None = Field(default=None, description="The arXiv id, without version, when the paper has one.")
+    url: str | None = Field(default=None, description="The arXiv abstract page, else the https://doi.org/ link.")
+    year: int | None = None
 
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -321,6 +341,9 @@ class Recommendations(BaseModel):
     diverse: bool
     method: Literal["centroid", "svm"] = "centroid"
     results: list[Neighbour]
+    empty: str | None = Field(default=None, description=(
+        "Why there are no results, when there are none: the filters left no paper (with the "
+        "dates and categories the model holds), or no paper shares a word with the query."))
 
 
 class AddReport(BaseModel):
