@@ -11,8 +11,8 @@ builder read identifiers here, so that ``https://arxiv.org/pdf/2602.04043v2.pdf`
     'hep-th/9901001'
     >>> doi("https://dx.doi.org/10.1145/3292500.3330701")
     '10.1145/3292500.3330701'
-    >>> doi("doi: 10.1000/ABC%2Fdef")
-    '10.1000/abc/def'
+    >>> doi("https://doi.org/10.1000%2FABC")
+    '10.1000/abc'
     >>> arxiv_date("2102.05231"), arxiv_date("hep-th/9901001")
     ('2021-02', '1999-01')
     >>> paper_url("2102.05231", None), paper_url(None, "10.1000/x<1>")
@@ -49,13 +49,11 @@ def arxiv_id(value: str | None) -> str | None:
 def doi(value: str | None) -> str | None:
     """The bare DOI, lower-cased (DOIs are case-insensitive), if value is one: ``10.x/y``,
     ``doi:10.x/y``, or a doi.org / dx.doi.org URL (percent-escapes decoded)."""
-    match = _DOI_RE.match((value or "").strip())
-    if not match:
-        return None
-    found = match.group(1)
-    if "%" in found:
-        found = unquote(found)
-    return found.lower()
+    value = (value or "").strip()
+    if "%" in value and "doi.org/" in value.lower():  # a URL's escapes (10.1000%2Fxyz)
+        value = unquote(value)
+    match = _DOI_RE.match(value)
+    return match.group(1).lower() if match else None
 
 
 def arxiv_in(*values: str | None) -> str | None:

@@ -55,8 +55,8 @@ def _authors(obj: dict) -> str | list[str] | None:
 
 def _date(obj: dict, id: str | None) -> str | None:
     """The paper's date (ISO): its first version's date, else the API's ``published``, else
-    the month its arXiv id encodes (``2102.05231``: 2021-02). A ``date`` of that month (or any
-    ``date``, for a record without an arXiv id) is kept; the day a crawler saw the paper
+    a ``date`` (paperlike's own JSON lines), else the month its arXiv id encodes
+    (``2102.05231``: 2021-02). The day a crawler saw the paper
     (``crawled``) or the snapshot's ``update_date`` is the paper's date only for a record that
     has neither: a listing of 2026 shows papers of 2021 too."""
     created = get(obj, "versions", 0, "created")
@@ -68,10 +68,10 @@ def _date(obj: dict, id: str | None) -> str | None:
     published = get(obj, "published")
     if published and published[:4].isdigit():
         return published[:10]
-    month = arxiv_date(id)
-    given = get(obj, "date")
-    if given and given[:4].isdigit() and (month is None or given.startswith(month)):
+    given = get(obj, "date")  # paperlike's own records, and exports that give the paper's date
+    if given and given[:4].isdigit():
         return given[:10]
+    month = arxiv_date(id)
     if month:
         return month
     for key in ("crawled", "update_date"):
