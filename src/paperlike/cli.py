@@ -11,6 +11,7 @@ here, in :class:`_Group`, and nowhere else.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +31,7 @@ from . import __version__, api, output
 from .errors import InputError, PaperlikeError, RequestError, UsageError
 from .dedup.rules import EVIDENCE_FIELDS, RELATIONS
 from .models import (MAX_DIVERSE_K, MAX_K, AddReport, CheckRecord, CheckRequest, CheckResult, DecideReport,
-                     DecideRequest,
+                     DecideRequest, Feed, FeedRequest,
                      DupeMember, Filters,
                      ModelInfo, Neighbour, Paper, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarRequest,
                      VerifyReport)
@@ -48,6 +49,8 @@ _OPTIONS = {
     "SimilarRequest": {"query": "QUERY", "k": "-k", "kind": "--id/--text", "diverse": "--diverse"},
     "RecommendRequest": {"like": "--like", "not": "--not", "exclude": "--exclude", "k": "-k",
                          "diverse": "--diverse", "method": "--method"},
+    "FeedRequest": {"like": "--like", "not": "--not", "exclude": "--exclude", "k": "-k", "diverse": "--diverse",
+                    "method": "--method", "since": "--since", "name": "--name"},
     "CheckRecord": {"title": "--title", "abstract": "--abstract", "authors": "--authors", "year": "--year"},
 }
 
@@ -622,14 +625,102 @@ def recommend(
     _results(index, result, fmt, wanted, lambda: _similar_table(result))
 
 
+@app.command()
+def feed(
+    like: Annotated[list[str], typer.Option(
+        "--like", help="Your library: a file in any input format (BibTeX, RIS, CSV, JSON lines, a Zotero "
+                       "database, ...), or ids or titles. Repeatable.")],
+    not_: Annotated[Optional[list[str]], typer.Option(
+        "--not", help="Papers unlike what you want (same forms as --like). Repeatable.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Papers added to the model after this date or ISO time (default: since the "
+                        "last run of this feed; the first time, the model's latest addition).")] = None,
+    name: Annotated[str, typer.Option(
+        "--name", help="Which feed: each name remembers its own last run (one per library).")] = "default",
+    method: Annotated[str, typer.Option(
+        "--method", help="centroid or svm, as for recommend.", autocompletion=_complete(("centroid", "svm")))] = "centroid",
+    k: KOption = 20,
+    category: CategoryOption = None,
+    diverse: DiverseOption = False,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Write to this file (atomically) instead of standard output: an Atom "
+                            "file for a feed reader, say.")] = None,
+    model: ModelOption = api.DEFAULT_MODEL,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="Output: table, json, jsonl, csv, bibtex, ris, or atom (a feed a feed reader "
+                         "subscribes to).", case_sensitive=False,
+        autocompletion=_complete(OUTPUTS + CITED + ("atom",)))] = "table",
+    fields: FieldsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """New papers like your library: those added to the model since a date, or since the feed's last run, ranked.
+
+    Run [bold]paperlike add[/bold] with each new listing, then [bold]feed[/bold]: a paper is new when its first
+    record came in after the feed last ran (a new version of a known paper is not). A run without --since
+    remembers where it stopped, beside the model (MODEL.feed.json), so the next run shows only what came after.
+    Each result says why: its score and the terms it shares with the library.
+
+    Example: [bold]paperlike add today.jsonl --model models/arxiv[/bold], then
+    [bold]paperlike feed --like my.bib --not meh.txt --model models/arxiv --format atom --out ~/feeds/papers.xml[/bold]
+    """
+    fmt = _output(fmt, as_json, OUTPUTS + CITED + ("atom",))
+    wanted = output.parse_fields(fields, RESULT_FIELDS)
+    request = FeedRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
+                          name=name, filters=_filters(category, None, None), diverse=diverse)
+    result = api.feed(model, request, notice=_notice, max_record_bytes=max_record_bytes)
+    index = api.open_model(model)
+    for item in result.inputs:
+        if item.status == "unknown" and not (item.role == "exclude" and item.reason == "not found in the model"):
+            _notice(f"--{item.role} entry {item.given!r}: {item.reason or 'not found in the model'}; left out")
+    _notice(f"{_count(result.new_papers, 'new paper')} since {result.since}")
+    if out is not None:
+        if fmt == "table":
+            raise UsageError("--out writes json, jsonl, csv, bibtex, ris or atom; give --format too")
+        with _redirected() as buffer:
+            _feed_out(index, result, fmt, wanted)
+        api.write_text(buffer.getvalue(), out)
+        typer.echo(escape(str(out)) if fmt != "atom" else f"{out} (subscribe to file://{out.resolve()})")
+    else:
+        _feed_out(index, result, fmt, wanted)
+    if not result.results:
+        _notice(f"no results: {result.empty}")
+        raise typer.Exit(NOTHING_FOUND)
+
+
+def _feed_out(index, result, fmt: str, fields: list[str] | None) -> None:
+    if fmt == "atom":
+        typer.echo(api.feed_atom(index, result), nl=False)
+    elif fmt in CITED:
+        typer.echo(write_records(api.cited_records(index, [n.id for n in result.results]), fmt), nl=False)
+    else:
+        _emit(result, fmt, lambda: _similar_table(result), lambda: [n.model_dump(mode="json") for n in result.results],
+              fields=fields, columns=RESULT_FIELDS)
+
+
+@contextmanager
+def _redirected() -> Iterator[io.StringIO]:
+    """Standard output caught in a buffer (to write it to a file whole, atomically)."""
+    buffer, saved = io.StringIO(), sys.stdout
+    sys.stdout = buffer
+    try:
+        yield buffer
+    finally:
+        sys.stdout = saved
+
+
 def _similar_table(result: Similar | Recommendations) -> Table:
     if isinstance(result, Recommendations):
         used = [i for i in result.inputs if i.role == "like" and i.status != "unknown"]
         named = f"a reading list of {len(used)} paper{'s' if len(used) != 1 else ''}"
+        if isinstance(result, Feed):
+            named = f"New papers ({result.new_papers} since {result.since[:19]}) like " + named
     else:
         q = result.query
         named = escape(f"{q.id}: {q.title or ''}" if q.id else f"text {q.text!r}")
-    table = Table(title=f"Papers like {named}", title_justify="left")
+    table = Table(title=named if named.startswith("New") else f"Papers like {named}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
     topics = any(n.topic is not None for n in result.results)

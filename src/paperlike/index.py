@@ -8,6 +8,7 @@ versions of one paper and a query never finds its own versions.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Iterable, Sequence
 
@@ -21,7 +22,7 @@ from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
 from .keys import KeyTable, key_int
-from .models import (CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
+from .models import (Addition, CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
 from .postings import walk
 from .rank import Ranker
@@ -51,6 +52,11 @@ def text_identity(record: Paper) -> str:
     return f"{own_id}\x1ft:{text_key(' '.join(fields))}"
 
 
+def added_now() -> str:
+    """The time records come in, ISO 8601 UTC to the microsecond (an Addition's ``at``)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+
+
 def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
     """The hash of each record's :func:`text_identity`; a large corpus's second half hashed in
     a forked child (a text key costs ~10 µs of pure Python per abstract)."""
@@ -75,7 +81,8 @@ class PaperIndex:
     terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
     (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index) and
-    ``decisions_`` (people's decisions on pairs of records); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
+    ``decisions_`` (people's decisions on pairs of records), ``additions_`` (when the records
+    came in: the build, then each add); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
 
     def __init__(self, vectorizer: Vectorizer | None = None, *, dedup: Deduplicator | None = None,
@@ -96,6 +103,7 @@ class PaperIndex:
         self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
+        self.additions_ = [Addition(at=added_now(), first=0, count=len(self.records_))]
         self._identities = identity_hashes(self.records_)
         self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
@@ -502,7 +510,7 @@ class PaperIndex:
         categories the model holds, or that no paper that passes shares a word with it."""
         if allowed is not None and not allowed.any():
             if among is not None and not among.any():
-                return "no paper was added to the model in that time"
+                return "no paper was added to the model in that time (paperlike add brings new records in)"
             given = []
             if filters is not None and filters.categories:
                 given.append("category " + ", ".join(filters.categories))

@@ -20,6 +20,7 @@ __all__ = [
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
     "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest", "Decision", "DecideRequest", "DecideReport",
+    "Addition", "FeedRequest", "Feed",
 ]
 
 
@@ -548,3 +549,60 @@ class DecideReport(BaseModel):
     decisions: list[Decision]
     papers: dict[str, str] = Field(description="Each id given, and the canonical id of its paper now.")
     total_decisions: int
+
+
+# -- The feed: what was added when, and the papers added since a time ranked for a library -------
+
+class Addition(BaseModel):
+    """Records that came into a model together: ``count`` records from index ``first`` on, at
+    ``at`` (ISO 8601, UTC, to the microsecond). Kept with the model (additions.json): the build
+    is the first, each ``add`` one more."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str
+    first: int = Field(ge=0)
+    count: int = Field(ge=0)
+
+
+class FeedRequest(RecommendRequest):
+    """A feed: the papers added to the model since ``since`` (a date, or an ISO time), or since
+    the feed named ``name`` last ran, ranked for a reading list as :class:`RecommendRequest`."""
+
+    since: str | None = Field(default=None, description=(
+        "YYYY, YYYY-MM, YYYY-MM-DD or an ISO time (UTC unless it says); none: since the last run."))
+    name: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="Which feed's last run to start from (several libraries, one model).")
+
+    @field_validator("since")
+    @classmethod
+    def _a_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            from_iso(value)
+        return value
+
+
+def from_iso(value: str) -> datetime.datetime:
+    """A date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``: its first instant) or an ISO time, in UTC;
+    ValueError for anything else."""
+    text = value.strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            moment = datetime.datetime(int(text), 1, 1)
+        elif len(text) == 7 and text[4] == "-":
+            moment = datetime.datetime(int(text[:4]), int(text[5:]), 1)
+        else:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date or a time (YYYY, YYYY-MM, YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+class Feed(Recommendations):
+    """The answer to ``feed``: the papers added since a time, ranked for a reading list."""
+
+    since: str | None = Field(description="The start of the window (exclusive), ISO UTC; null: the model's start.")
+    until: str = Field(description="The newest addition looked at (ISO UTC): where the next run starts.")
+    new_papers: int = Field(description="Papers first added in the window (the results are the best of them).")
+    added: dict[str, str] = Field(default_factory=dict, description="When each result's paper was added (ISO UTC).")
