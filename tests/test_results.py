@@ -209,7 +209,7 @@ def test_csv_has_its_header_when_empty_and_no_json_in_cells(loop_model):
 
 
 def test_help_shows_no_python_types_and_reads_as_prose():
-    for command in ([], ["index"], ["recommend"], ["similar-many"], ["eval", "dupes"], ["decide"]):
+    for command in ([], ["index"], ["recommend"], ["similar-many"], ["eval", "dupes"], ["decide"], ["feed"]):
         result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}, terminal_width=200)
         assert result.exit_code == 0, result.output
         text = result.stdout
