@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index"
            "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
            "dupe_groups", "review_queue", "merged_records", "write_merged", "cited_records", "feed", "feed_atom",
-           "feed_records", "write_text"]
+           "feed_records", "write_text", "zotero_collection"]
 
 DEFAULT_MODEL = Path("models") / "default"
 
@@ -428,6 +428,16 @@ def write_text(text: str, out: str | Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write ({exc.strerror}); check the path") from None
     return out
+
+
+@checked
+def zotero_collection(path: str | Path, name: str) -> list[Paper]:
+    """The records of a Zotero database's collection (its name or path ``Parent/Child``, with
+    its subcollections), read safely while Zotero runs (:mod:`paperlike.sources.zotero`), to
+    use as a reading list; InputError naming the collections there are for an unknown one."""
+    from .sources import zotero
+
+    return zotero.collection_records(path, name)
 
 
 @checked

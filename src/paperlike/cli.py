@@ -39,6 +39,7 @@ from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
 from .graph import DEFAULT_MIN_COSINE
 from .export import write_records
 from .sources import FORMATS, MAX_RECORD_BYTES, read_records, seed_paths
+from .sources.zotero import is_database as zotero_database
 
 
 # The option that gives each field of the models a command builds, by model: a request the model
@@ -582,6 +583,9 @@ def recommend(
         "--not", help="A paper unlike what you want (same forms as --like). Repeatable.")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
         "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    collection: Annotated[Optional[str], typer.Option(
+        "--collection", help="With --like ZOTERO.sqlite: only the items of this collection (its name, or "
+                             "its path Parent/Child; its subcollections' items too).")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="centroid: the list's average vector, an exact query (fast); svm: "
                          "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).",
@@ -606,7 +610,7 @@ def recommend(
     """
     fmt = _output(fmt, as_json, OUTPUTS + CITED)
     wanted = output.parse_fields(fields, RESULT_FIELDS)
-    request = RecommendRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method,
+    request = RecommendRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k, method=method,
                                filters=_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=_notice)
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
@@ -625,6 +629,26 @@ def recommend(
     _results(index, result, fmt, wanted, lambda: _similar_table(result))
 
 
+def _collection(like: list[str], collection: str | None) -> list:
+    """The --like entries, a Zotero database among them replaced by the records of the
+    --collection (UsageError when --collection names no database to look in)."""
+    if collection is None:
+        return like
+    out: list = []
+    found = False
+    for entry in like:
+        path = Path(entry)
+        if path.is_file() and zotero_database(path):
+            out += api.zotero_collection(path, collection)
+            found = True
+        else:
+            out.append(entry)
+    if not found:
+        raise UsageError("--collection picks a collection of a Zotero database: give --like "
+                         "~/Zotero/zotero.sqlite too")
+    return out
+
+
 @app.command()
 def feed(
     like: Annotated[list[str], typer.Option(
@@ -639,6 +663,9 @@ def feed(
                         "last run of this feed; the first time, the model's latest addition).")] = None,
     name: Annotated[str, typer.Option(
         "--name", help="Which feed: each name remembers its own last run (one per library).")] = "default",
+    collection: Annotated[Optional[str], typer.Option(
+        "--collection", help="With --like ZOTERO.sqlite: only the items of this collection (its name, or "
+                             "its path Parent/Child; its subcollections' items too).")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="centroid or svm, as for recommend.", autocompletion=_complete(("centroid", "svm")))] = "centroid",
     k: KOption = 20,
@@ -668,7 +695,7 @@ def feed(
     """
     fmt = _output(fmt, as_json, OUTPUTS + CITED + ("atom",))
     wanted = output.parse_fields(fields, RESULT_FIELDS)
-    request = FeedRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
+    request = FeedRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
                           name=name, filters=_filters(category, None, None), diverse=diverse)
     result = api.feed(model, request, notice=_notice, max_record_bytes=max_record_bytes)
     index = api.open_model(model)

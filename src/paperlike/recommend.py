@@ -73,7 +73,7 @@ def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
 
 # What a reading list's file is called; a string ending so, with no space in it, is a path that
 # was mistyped, not a title (a DOI or an arXiv id never ends so).
-FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz")
+FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz", ".sqlite")
 
 
 def _names_a_file(item: str) -> bool:
