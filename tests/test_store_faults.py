@@ -243,7 +243,7 @@ def test_verify_on_the_command_line(model_copy, tmp_path):
 
     done = verify()
     assert done.exit_code == 0 and done.stdout.count("\n") == 1
-    assert done.stdout.startswith(f"{model_copy}: intact: 36 files, ")
+    assert done.stdout.startswith(f"{model_copy}: intact: 37 files, ")
     (model_copy / "vocabulary.json").unlink()
     _flip_in_place(model_copy / "idf.npy")
     done = verify("--json")
