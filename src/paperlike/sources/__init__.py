@@ -69,8 +69,10 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
                 source: Input, limit: int) -> Iterator[Paper | Skipped]:
-    if format is None and not source.gzipped and zotero.is_database(path):
-        format = "zotero"  # binary: told by its first bytes, before the text formats are tried
+    if format is None and not source.gzipped:
+        with source.stream() as stream:  # the content read once (a pipe cannot be opened again)
+            if stream.read(len(zotero.MAGIC)) == zotero.MAGIC:
+                format = "zotero"  # binary: told by its first bytes, before the text formats are tried
     if format is None:
         head = source.head(_SNIFF_CHARS)  # a file that is not UTF-8 is an error, named or not
         try:
