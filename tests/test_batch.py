@@ -46,16 +46,26 @@ def queries_file(tmp_path, monkeypatch):
 
 def test_similar_many_prints_one_answer_per_query_and_reports_the_bad_line(queries_file):
     result = runner.invoke(app, ["similar-many", str(queries_file), "-k", "2"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output  # a line without an answer: the documented code
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["query"] for a in answers] == ["FastCorrect 2", "zzzqqq xxyyzz", "speaker diarization"]
     assert len(answers[0]["answer"]["results"]) == 2 and answers[1]["answer"] is None
     assert f"{queries_file}:3: none of the query's words" in result.stderr
+    assert "1 query of 3 had no answer" in result.stderr
+
+
+def test_similar_many_exits_0_when_every_line_is_answered(queries_file):
+    queries_file.write_text("FastCorrect 2\nspeaker diarization\n", encoding="utf-8")
+    result = runner.invoke(app, ["similar-many", str(queries_file), "-k", "2", "--format", "csv",
+                                 "--fields", "rank,id,url"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "line,query,rank,id,url" and len(lines) == 5
 
 
 def test_similar_many_csv_rows_carry_the_line_and_query(queries_file):
     result = runner.invoke(app, ["similar-many", str(queries_file), "-k", "2", "--format", "csv"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("line,query,rank,id,title")
     assert [line.split(",")[0] for line in lines[1:]] == ["1", "1", "4", "4"]

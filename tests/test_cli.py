@@ -98,7 +98,7 @@ def test_index_of_the_seeds_by_default_with_a_year(in_tmp):
     (["index", FIXTURES / "listing_bad.txt", "--input-format", "bibtex", "--model", "m"],
      "listing_bad.txt; read as bibtex: drop --input-format to detect the format"),
     (["index", FIXTURES.parent / "conftest.py", "--model", "m"],
-     "conftest.py: unknown format; expected listing, bibtex, ris, openalex, semantic-scholar, arxiv-json, csv "
+     "conftest.py: unknown format; expected listing, bibtex, ris, openalex, semantic-scholar, arxiv-json, csv, zotero "
      "(use --input-format to force one)"),
 ])
 def test_errors_are_one_line_with_a_non_zero_exit(in_tmp, args, message):

@@ -306,7 +306,7 @@ def test_each_format_is_detected_from_its_content(name, fmt):
 def test_only_the_order_tells_apart_source_json_lines_from_arxiv_json_lines():
     claims = {path.name: [name for name, module in FORMATS.items()
                           if module.sniff(path.read_text(encoding="utf-8")[:65536])]
-              for path in sorted(FIXTURES.iterdir())}
+              for path in sorted(FIXTURES.iterdir()) if path.is_file()}
     # every line of OpenAlex works has a "title", as arXiv lines do: the sources come first
     assert claims.pop("openalex_works.jsonl") == ["openalex", "arxiv-json"]
     assert all(len(names) == 1 for names in claims.values()), claims

@@ -111,7 +111,7 @@ def test_recommend_cli_table_json_and_notice(seed_model, tmp_path):
     assert "'not a paper of this model': not found in the model" in table.stderr
     data = json.loads(run("recommend", "--like", "FastCorrect 2", "--not", MASK, "--json",
                           "--model", seed_model).stdout)
-    assert set(data) == {"inputs", "filters", "diverse", "method", "results"}
+    assert set(data) == {"inputs", "filters", "diverse", "method", "results", "empty"} and data["empty"] is None
     assert MASK not in [r["title"] for r in data["results"]]
 
 

@@ -72,7 +72,8 @@ def test_arxiv_api_lines_keep_ids_lists_and_unwrap_the_abstract():
     assert first.categories == ["cs.CV", "cs.RO"]
     assert first.authors[:2] == ["Xianming Zeng", "Sicong Du"]
     assert "\n" not in first.abstract and "autonomous driving systems, yet" in first.abstract
-    assert first.date == "2025-03-18"
+    # The crawl day is no publication date: the arXiv id's month is the paper's, the day kept in extra.
+    assert first.date == "2025-03" and first.extra["crawled"] == "2025-03-18"
     assert first.extra["pdf"] == "https://arxiv.org/pdf/2503.11731"
     assert [r.source.line for r in records] == [1, 2, 3]
 

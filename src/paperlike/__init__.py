@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 # line, whose --help and --version need none of them) does not import pydantic, numpy, scipy or
 # scikit-learn until a name that needs them is asked for. Each name's module:
 _MODULES = {
-    ".api": ["DEFAULT_MODEL", "add", "recommend", "refit", "build_index", "check", "dupes", "evaluate_dupes",
+    ".api": ["DEFAULT_MODEL", "add", "recommend", "refit", "build_index", "check", "dupes", "evaluate_dupes", "feed",
              "paper_summaries", "load_index", "model_info", "open_model", "papers", "save_index", "similar",
              "similar_many", "verify"],
     ".errors": ["ArgumentError", "BadRecordError", "EmptyCorpusError", "InputError", "MissingExtraError",
@@ -21,7 +21,7 @@ _MODULES = {
     ".evaluate": ["DupeScores", "truth_from_field", "truth_from_pairs"],
     ".index": ["PaperIndex"],
     ".lists": ["ReadingList", "ReadingLists"],
-    ".models": ["AddReport", "CheckMatch", "CheckRecord", "CheckRequest", "CheckResult", "Corpus", "Filters",
+    ".models": ["AddReport", "CheckMatch", "CheckRecord", "CheckRequest", "CheckResult", "Corpus", "Feed", "FeedRequest", "Filters",
                 "ListItem", "RecommendRequest", "Recommendations", "DupeGroup", "DupeMember", "Dupes", "Graph",
                 "GraphEdge", "GraphNode", "ModelInfo", "VerifyReport", "Neighbour", "Paper", "PaperSummary", "Query",
                 "Similar", "SimilarAnswer", "SimilarRequest", "Skipped", "Source"],
@@ -75,7 +75,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from . import graph  # noqa: F401  (the module)
-    from .api import (DEFAULT_MODEL, add, build_index, check, dupes, evaluate_dupes, load_index, model_info,
+    from .api import (DEFAULT_MODEL, add, build_index, check, dupes, evaluate_dupes, feed, load_index, model_info,
                       open_model, paper_summaries, papers, recommend, refit, save_index, similar, similar_many,
                       verify)
     from .dedup import Deduplicator
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .evaluate import DupeScores, truth_from_field, truth_from_pairs
     from .index import PaperIndex
     from .lists import ReadingList, ReadingLists
-    from .models import (AddReport, CheckMatch, CheckRecord, CheckRequest, CheckResult, Corpus, DupeGroup,
+    from .models import (AddReport, CheckMatch, CheckRecord, CheckRequest, CheckResult, Corpus, DupeGroup, Feed, FeedRequest,
                          DupeMember, Dupes, Filters, Graph, GraphEdge, GraphNode, ListItem, ModelInfo, Neighbour,
                          Paper, PaperSummary, Query, RecommendRequest, Recommendations, Similar, SimilarAnswer,
                          SimilarRequest, Skipped, Source, VerifyReport)
@@ -103,7 +103,7 @@ __all__ = [
     "PaperIndex", "Vectorizer", "Deduplicator",
     "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "SimilarAnswer", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
-    "Filters", "ListItem", "Recommendations", "AddReport",
+    "Filters", "ListItem", "Recommendations", "AddReport", "feed", "Feed", "FeedRequest",
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
     "QueryError", "NotFoundError", "UsageError", "ArgumentError", "RequestError", "MissingExtraError", "OutputError", "WorkerError",

@@ -18,8 +18,10 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import graph as graphs
+from . import feed as feeds
 from . import parallel, store
 from .arguments import checked
+from .citation import citation_fields
 from .dedup import Deduplicator, iter_groups, maybe_pairs
 from .dedup.rules import RELATIONS
 from .defaults import DEFAULT_MODEL
@@ -28,9 +30,9 @@ from .index import PaperIndex
 from .rank import Ranker
 from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
-                     Decision, DupeGroup, Dupes, Filters, MaybePair, Graph, ModelInfo,
+                     Decision, DupeGroup, Dupes, Feed, FeedRequest, Filters, MaybePair, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
-                     SimilarRequest, SourceCount, VerifyReport)
+                     SimilarRequest, SourceCount, VerifyReport, from_iso)
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
@@ -39,7 +41,8 @@ from .vectorize import Vectorizer
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
            "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
-           "dupe_groups", "review_queue", "merged_records", "write_merged"]
+           "dupe_groups", "review_queue", "merged_records", "write_merged", "cited_records", "feed", "feed_atom",
+           "feed_records", "write_text", "zotero_collection"]
 
 
 Request = TypeVar("Request", bound=BaseModel)
@@ -213,11 +216,14 @@ def refit(path: str | Path) -> PaperIndex:
     """Rebuild the saved model at path from its own records: a new vocabulary, IDF, BM25
     statistics and LSA. Reads models of older format versions too (store.REFIT_READS)."""
     with store.writing(path):
+        additions = store.read_additions(path)  # the same records in the same order: the same additions
         records, params, decisions = store.load_for_refit(path)
         vectorizer = dict(params["vectorizer"])
         vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
         index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
                            ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions)
+        if additions:
+            index.additions_ = additions
         store.save(index, path)
     return index
 
@@ -353,6 +359,105 @@ def merged_records(index: PaperIndex) -> Iterator[Paper]:
 
 
 @checked
+def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | CheckRecord],
+         not_: Sequence[str | Path | Paper | CheckRecord] | None = None, since: str | None = None,
+         name: str | None = None, k: int | None = None, *, save_state: bool | None = None,
+         notice: Callable[[str], None] | None = None, max_record_bytes: int = MAX_RECORD_BYTES) -> Feed:
+    """The papers added to the saved model at ``path`` since ``since`` (a date or an ISO time),
+    or since the feed ``name`` last ran, ranked for a reading list (``like``, ``not_``,
+    ``exclude``: as :func:`recommend`), each with why.
+
+    A paper is new when its first record came in after that time (a new version of a known
+    paper is not). With neither ``since`` nor a last run, the papers of the model's latest
+    addition (its last ``add``, or its build) are the new ones. A run without ``since`` records
+    where it stopped (the newest addition it looked at), atomically under the model's write
+    lock, so that the next run starts there; ``save_state`` (default: when ``since`` is not
+    given) says otherwise."""
+    request = _as_request(FeedRequest, request, "like", not_=not_, since=since, name=name, k=k)
+    index = open_model(path, notice=notice)
+    additions = index.additions_
+    until = max(additions, key=lambda a: from_iso(a.at)).at
+    if request.since is not None:
+        start = from_iso(request.since)
+    else:
+        last = feeds.read_state(path).get(request.name)
+        # No run yet: the latest addition's papers (what the last add brought, or the build's).
+        start = from_iso(last) if last else from_iso(until) - datetime.timedelta(microseconds=1)
+    times = feeds.added_times(additions, len(index.records_))
+    paper_of_record = index.paper_of_text_[index.text_of_record_]
+    among, first = feeds.new_papers(times, paper_of_record, index.n_papers, start)
+    found = index.recommend(request.like, request.not_, request.exclude, k=request.k, filters=request.filters,
+                            diverse=request.diverse, method=request.method, max_record_bytes=max_record_bytes,
+                            among=among)
+    added = {}
+    for result in found.results:
+        paper = index.paper_of_record(index.record_by_id(result.id))
+        added[result.id] = datetime.datetime.fromtimestamp(first[paper], datetime.timezone.utc).isoformat(
+            timespec="seconds")
+    answer = Feed(**dict(found), since=start.isoformat(timespec="microseconds"), until=until,
+                  new_papers=int(among.sum()), added=added)
+    if save_state if save_state is not None else request.since is None:
+        with store.writing(path, notice):
+            feeds.write_state(path, request.name, until)
+    return answer
+
+
+@checked
+def feed_records(index: PaperIndex, answer: Feed) -> list[Paper]:
+    """The canonical record of each result of a feed (its abstract, categories), in order."""
+    return [index.records_[index.canonical_record(index.paper_of_record(index.record_by_id(r.id)))]
+            for r in answer.results]
+
+
+@checked
+def feed_atom(index: PaperIndex, answer: Feed, title: str = "paperlike: new papers like your library",
+              feed_id: str | None = None) -> str:
+    """A feed's answer as an Atom 1.0 document a feed reader subscribes to."""
+    return feeds.atom(answer, feed_records(index, answer), title, feed_id or "urn:paperlike:feed")
+
+
+@checked
+def write_text(text: str, out: str | Path) -> Path:
+    """Write text to a file atomically (a feed reader never reads half a feed)."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); check the path") from None
+    return out
+
+
+@checked
+def zotero_collection(path: str | Path, name: str) -> list[Paper]:
+    """The records of a Zotero database's collection (its name or path ``Parent/Child``, with
+    its subcollections), read safely while Zotero runs (:mod:`paperlike.sources.zotero`), to
+    use as a reading list; InputError naming the collections there are for an unknown one."""
+    from .sources import zotero
+
+    return zotero.collection_records(path, name)
+
+
+@checked
+def cited_records(index: PaperIndex, ids: Iterable[str]) -> list[Paper]:
+    """One record for each paper named (a result's id, or any id of the paper's records), its
+    versions' most complete fields merged (:func:`merged_records`), to export results as entries
+    a reference manager imports; NotFoundError for an id the index does not hold."""
+    from .export import merge_records
+
+    out = []
+    for given in ids:
+        record = index.record_by_id(given)
+        if record is None:
+            raise NotFoundError(f"no record with id {given!r} in this model")
+        paper = index.paper_of_record(record)
+        out.append(merge_records([index.records_[r] for r in index.records_of_paper(paper)]))
+    return out
+
+
+@checked
 def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> int:
     """Write the deduplicated library (:func:`merged_records`) to ``out`` as BibTeX, RIS, CSV
     or JSON lines (``fmt``, or the file's extension), atomically; the number of records."""
@@ -408,10 +513,10 @@ def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
     """One entry per paper: its canonical record and the ids of its other records."""
     out = []
     for paper in range(index.n_papers):
-        records = index.records_of_paper(paper)
-        head = index.records_[records[0]]
-        out.append(PaperSummary(id=head.id, title=head.title, label=head.label, date=head.date,
-                                versions=[index.records_[r].id for r in records[1:]]))
+        records = [index.records_[r] for r in index.records_of_paper(paper)]
+        head = records[0]
+        out.append(PaperSummary(id=head.id, title=head.title, label=head.label, **citation_fields(records),
+                                versions=[r.id for r in records[1:]]))
     return out
 
 

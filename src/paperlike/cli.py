@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, INPUT_FORMATS, MAX_DIVERSE_K, MAX_K, MAX_RECORD_BYTES, RELATIONS
 from .errors import InputError, PaperlikeError, RequestError, UsageError
@@ -54,6 +55,9 @@ models = _Later("paperlike.models")
 sources = _Later("paperlike.sources")
 evaluate = _Later("paperlike.evaluate")
 rules = _Later("paperlike.dedup.rules")
+output = _Later("paperlike.output")
+export = _Later("paperlike.export")
+zotero = _Later("paperlike.sources.zotero")
 rich_table = _Later("rich.table")
 
 
@@ -72,13 +76,26 @@ _OPTIONS = {
     "SimilarRequest": {"query": "QUERY", "k": "-k", "kind": "--id/--text", "diverse": "--diverse"},
     "RecommendRequest": {"like": "--like", "not": "--not", "exclude": "--exclude", "k": "-k",
                          "diverse": "--diverse", "method": "--method"},
+    "FeedRequest": {"like": "--like", "not": "--not", "exclude": "--exclude", "k": "-k", "diverse": "--diverse",
+                    "method": "--method", "since": "--since", "name": "--name"},
     "CheckRecord": {"title": "--title", "abstract": "--abstract", "authors": "--authors", "year": "--year"},
 }
 
 
 class _Group(TyperGroup):
     """Turns paperlike's errors, and the requests its models reject, into ``paperlike: error: ...``
-    and an exit code, in one place."""
+    and an exit code, in one place; and makes ``--help`` read as prose (:func:`_plain_help`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_help(self)
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)  # with the completion flags typer adds here
+        for param in params:
+            if isinstance(param, TyperOption) and param.is_flag:
+                param.metavar = ""
+        return params
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -98,6 +115,52 @@ def _rejected(exc: Exception) -> bool:
     return pydantic_core is not None and isinstance(exc, pydantic_core.ValidationError)
 
 
+# The value an option takes, as --help names it: by the parameter's name, else its type.
+_METAVARS = {"model": "DIR", "fmt": "FORMAT", "input_format": "FORMAT", "since": "DATE", "until": "DATE",
+             "like": "PAPERS", "not_": "PAPERS", "exclude": "PAPERS", "category": "CATEGORY", "out": "FILE",
+             "fields": "FIELDS", "method": "METHOD", "relation": "RELATION", "collection": "NAME",
+             "truth_pairs": "FILE", "truth_groups": "FILE", "truth_field": "FIELD", "host": "ADDRESS"}
+_TYPE_METAVARS = {"int": "N", "float": "NUMBER", "Path": "PATH", "str": "TEXT"}
+
+
+def _plain_help(group: TyperGroup) -> None:
+    """Help without Python types (typer shows ``<list[Path]>``, ``<bool>``): each option's
+    value named in capitals (DIR, DATE, N), a flag's by nothing; and each command's text as
+    paragraphs that the terminal wraps, not lines broken where the docstring's were."""
+    for command in [group, *group.commands.values()]:
+        if command.help:
+            command.help = _reflow(command.help)
+        command.get_help_option = _flag_help_option(command.get_help_option)
+        if isinstance(command, TyperGroup) and command is not group:
+            _plain_help(command)
+            continue
+        for param in command.params:
+            if isinstance(param, TyperOption) and param.is_flag:
+                param.metavar = ""
+            elif isinstance(param, TyperOption):
+                bare = param.bare_type().removeprefix("list[").removesuffix("]")
+                param.metavar = _METAVARS.get(param.name) or _TYPE_METAVARS.get(bare, "TEXT")
+            elif isinstance(param, TyperArgument):  # its name in capitals, as the usage line shows it
+                param.metavar = (param.name or "value").upper()
+                param.display_type_rich = lambda ctx: None  # the name says it; no type beside it
+
+
+def _flag_help_option(make: Callable) -> Callable:
+    """``--help`` as the other flags: no type beside it (it is made anew for each context)."""
+    def help_option(ctx):
+        option = make(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+    return help_option
+
+
+def _reflow(text: str) -> str:
+    """A docstring's paragraphs each on one line (a line ending a paragraph stays one)."""
+    return "\n\n".join(" ".join(line.strip() for line in para.splitlines())
+                        for para in text.strip().split("\n\n"))
+
+
 app = typer.Typer(
     cls=_Group,
     help="Papers like this, and is this the same paper? From titles and abstracts alone.",
@@ -111,7 +174,22 @@ ModelOption = Annotated[Path, typer.Option(
     "--model", "-m", help="Model folder. The default one is built from the bundled seeds on first use.",
     show_default=True)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for tools: the same as --format json.")]
+FieldsOption = Annotated[Optional[str], typer.Option(
+    "--fields", help="Only these fields of each result, in this order, for json, jsonl and csv "
+                     "(comma-separated, e.g. rank,id,title,url).")]
 OUTPUTS = ("table", "json", "jsonl", "csv")
+NOTHING_FOUND = 3
+"""Exit code of a query that found no paper (similar, recommend, feed) or of a check that found
+nothing known: an answer, not an error (1) or a wrong use (2)."""
+SOME_FAILED = 4
+"""Exit code of similar-many when a line had no answer (the others are printed)."""
+CITED = ("bibtex", "ris")
+"""The formats a reference manager imports, for the commands that answer with papers."""
+
+
+def _result_fields() -> tuple[str, ...]:
+    """The fields of a result (Neighbour), in order: what --fields picks from."""
+    return tuple(models.Neighbour.model_fields)
 
 
 def _complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
@@ -122,6 +200,10 @@ def _complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
 OutputOption = Annotated[str, typer.Option(
     "--format", help="Output: table (for people), json, jsonl (one result per line) or csv.",
     case_sensitive=False, autocompletion=_complete(OUTPUTS))]
+CitedOutputOption = Annotated[str, typer.Option(
+    "--format", help="Output: table (for people), json, jsonl (one result per line), csv, or bibtex "
+                     "or ris (entries a reference manager imports).",
+    case_sensitive=False, autocompletion=_complete(OUTPUTS + CITED))]
 InputFormatOption = Annotated[Optional[str], typer.Option(
     "--input-format", help=f"Force the input format ({', '.join(INPUT_FORMATS)}); default: detect.",
     autocompletion=_complete(INPUT_FORMATS))]
@@ -167,55 +249,55 @@ def _notice(message: str) -> None:
     typer.echo(f"paperlike: {message}", err=True)
 
 
-def _print_json(value: BaseModel | list[BaseModel]) -> None:
-    data = [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value.model_dump(mode="json")
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _output(fmt: str, as_json: bool) -> str:
+def _output(fmt: str, as_json: bool, choices: tuple[str, ...] = OUTPUTS) -> str:
     fmt = "json" if as_json else fmt.lower()
-    if fmt not in OUTPUTS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(OUTPUTS)}")
+    if fmt not in choices:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(choices)}")
     return fmt
 
 
+def _results(index, result: Similar | Recommendations, fmt: str, fields: list[str] | None,
+             title: Callable[[], Table]) -> None:
+    """Print the papers of an answer: as entries of a reference manager's format, or as
+    ``_emit`` prints; why there are none on stderr (and in the table and JSON), exit code 3."""
+    if fmt in CITED:
+        typer.echo(export.write_records(api.cited_records(index, [n.id for n in result.results]), fmt), nl=False)
+    else:
+        _emit(result, fmt, title, lambda: [n.model_dump(mode="json") for n in result.results], fields=fields,
+              columns=_result_fields())
+    if not result.results:
+        _notice(f"no results: {result.empty}")
+        raise typer.Exit(NOTHING_FOUND)
+
+
 def _emit(value: BaseModel | list[BaseModel], fmt: str, table: Callable[[], object],
-          rows: Callable[[], list[dict]] | None = None) -> None:
+          rows: Callable[[], list[dict]] | None = None, *, fields: list[str] | None = None,
+          columns: Sequence[str] = (), keep: Sequence[str] = ()) -> None:
     """Print a result as a table, JSON, JSON lines or CSV. JSON is the whole documented shape;
-    JSON lines and CSV are its rows (results, records, members), one per line."""
+    JSON lines and CSV are its rows (results, records, members), one per line. ``fields``
+    (--fields) keeps those of each row, after the ``keep`` columns; ``columns`` is the CSV
+    header of an answer with no row."""
     if fmt == "table":
         shown = table()
         # A sentence is not a table: wrapping it at the terminal's width would break the paths
         # and words that scripts and people search for in it.
         _stdout().print(shown, soft_wrap=isinstance(shown, str))
     elif fmt == "json":
-        _print_json(value)
+        data = [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value.model_dump(mode="json")
+        typer.echo(json.dumps(output.pick_answer(data, fields), ensure_ascii=False, indent=2))
     else:
         items = rows() if rows else [v.model_dump(mode="json") for v in (value if isinstance(value, list) else [value])]
+        items = [output.pick(item, fields, keep) for item in items]
         if fmt == "jsonl":
             for item in items:
                 typer.echo(json.dumps(item, ensure_ascii=False))
         else:
-            _print_csv(items)
-
-
-def _print_csv(items: list[dict]) -> None:
-    columns = list(dict.fromkeys(key for item in items for key in item))
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(columns)
-    for item in items:
-        out.writerow([_csv_cell(item.get(c)) for c in columns])
-    sys.stdout.flush()
+            sys.stdout.write(output.csv_text(items, [*keep, *fields] if fields else columns))
+            sys.stdout.flush()
 
 
 def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return output.csv_cell(value)
 
 
 def _filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
@@ -358,7 +440,8 @@ def papers(
     model: ModelOption = DEFAULT_MODEL,
     grouped: Annotated[bool, typer.Option(
         "--grouped", help="One line per paper (its canonical record), versions attached.")] = False,
-    fmt: OutputOption = "table",
+    fmt: CitedOutputOption = "table",
+    fields: FieldsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the records the model holds, or its papers with --grouped.
@@ -366,16 +449,24 @@ def papers(
     Example: [bold]paperlike papers --json | jq '.[].title'[/bold] or
     [bold]paperlike papers --grouped --format csv > papers.csv[/bold]
     """
-    fmt = _output(fmt, as_json)
+    fmt = _output(fmt, as_json, OUTPUTS + CITED)
+    row_model = models.PaperSummary if grouped else models.Paper
+    wanted = output.parse_fields(fields, tuple(row_model.model_fields))
     index = api.open_model(model, notice=_notice)
+    if fmt in CITED:  # each record, or with --grouped each paper as one record of its versions' fields
+        with _progress("Writing the entries"):
+            records = list(api.merged_records(index)) if grouped else api.papers(index)
+        typer.echo(export.write_records(records, fmt), nl=False)
+        return
     if grouped:
         with _progress(f"Gathering {_count(index.n_papers, 'paper')}"):
             summaries = api.paper_summaries(index)
-        _emit(summaries, fmt, lambda: _summaries_table(summaries))
+        _emit(summaries, fmt, lambda: _summaries_table(summaries), fields=wanted,
+              columns=output.model_columns(models.PaperSummary))
         return
     with _progress(f"Reading {_count(len(index.records_), 'record')}"):
         records = api.papers(index)
-    _emit(records, fmt, lambda: _papers_table(records))
+    _emit(records, fmt, lambda: _papers_table(records), fields=wanted, columns=output.model_columns(models.Paper))
 
 
 def _summaries_table(summaries: list[PaperSummary]) -> Table:
@@ -416,7 +507,8 @@ def similar(
     until: UntilOption = None,
     diverse: DiverseOption = False,
     model: ModelOption = DEFAULT_MODEL,
-    fmt: OutputOption = "table",
+    fmt: CitedOutputOption = "table",
+    fields: FieldsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Papers like this one: the k nearest papers, with the terms they share.
@@ -428,10 +520,12 @@ def similar(
     Example: [bold]paperlike similar "FastCorrect 2"[/bold] or
     [bold]paperlike similar --text "error correction for speech recognition" --since 2024 --diverse[/bold]
     """
-    fmt = _output(fmt, as_json)
+    fmt = _output(fmt, as_json, OUTPUTS + CITED)
+    wanted = output.parse_fields(fields, _result_fields())
     request = _similar_request(query, k, by_id, by_text, category, since, until, diverse)
-    result = api.similar(api.open_model(model, notice=_notice), request)
-    _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
+    index = api.open_model(model, notice=_notice)
+    result = api.similar(index, request)
+    _results(index, result, fmt, wanted, lambda: _similar_table(result))
 
 
 @app.command("similar-many")
@@ -447,6 +541,7 @@ def similar_many(
     diverse: DiverseOption = False,
     model: ModelOption = DEFAULT_MODEL,
     fmt: OutputOption = "jsonl",
+    fields: FieldsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """[bold]similar[/bold] for every line of a file, on both cores: for tools with many queries.
@@ -458,19 +553,26 @@ def similar_many(
     Example: [bold]paperlike similar-many titles.txt -k 5 > answers.jsonl[/bold]
     """
     fmt = _output(fmt, as_json)
+    wanted = output.parse_fields(fields, _result_fields())
     lines = _query_lines(queries)
     requests = [_similar_request(q, k, by_id, by_text, category, since, until, diverse) for _, q in lines]
     answers = api.similar_many(api.open_model(model, notice=_notice), requests)
+    failed = 0
     for (line, _), answer in zip(lines, answers):
         if answer.error:
+            failed += 1
             _notice(f"{queries}:{line}: {answer.error}")
     rows = lambda: [{"line": line, "query": a.query, **row}  # noqa: E731
                     for (line, _), a in zip(lines, answers) if a.answer for row in _result_rows(a.answer.results)]
     if fmt == "jsonl":
         for answer in answers:
-            typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False))
+            typer.echo(json.dumps(output.pick_answer(answer.model_dump(mode="json"), wanted), ensure_ascii=False))
     else:
-        _emit(answers, fmt, lambda: _many_table(rows()), rows)
+        _emit(answers, fmt, lambda: _many_table(rows()), rows, fields=wanted, keep=("line", "query"),
+              columns=("line", "query", *_result_fields()))
+    if failed:
+        _notice(f"{_count(failed, 'query')} of {len(lines)} had no answer")
+        raise typer.Exit(SOME_FAILED)
 
 
 def _similar_request(query: str, k: int, by_id: bool, by_text: bool, category, since, until,
@@ -505,7 +607,7 @@ def _many_table(rows: list[dict]) -> Table:
 
 
 def _result_rows(results) -> list[dict]:
-    return [{"rank": i, **n.model_dump(mode="json")} for i, n in enumerate(results, 1)]
+    return [n.model_dump(mode="json") for n in results]
 
 
 @app.command()
@@ -517,6 +619,9 @@ def recommend(
         "--not", help="A paper unlike what you want (same forms as --like). Repeatable.")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
         "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    collection: Annotated[Optional[str], typer.Option(
+        "--collection", help="With --like ZOTERO.sqlite: only the items of this collection (its name, or "
+                             "its path Parent/Child; its subcollections' items too).")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="centroid: the list's average vector, an exact query (fast); svm: "
                          "arxiv-sanity's per-list linear SVM (better on held-out papers, seconds per list).",
@@ -528,7 +633,8 @@ def recommend(
     diverse: DiverseOption = False,
     model: ModelOption = DEFAULT_MODEL,
     max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
-    fmt: OutputOption = "table",
+    fmt: CitedOutputOption = "table",
+    fields: FieldsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Papers for a reading list: like the --like papers, unlike the --not ones.
@@ -538,8 +644,9 @@ def recommend(
 
     Example: [bold]paperlike recommend --like library.bib --exclude read.txt --since 2025 -k 20[/bold]
     """
-    fmt = _output(fmt, as_json)
-    request = models.RecommendRequest(like=like, not_=not_ or [], exclude=exclude or [], k=k, method=method,
+    fmt = _output(fmt, as_json, OUTPUTS + CITED)
+    wanted = output.parse_fields(fields, _result_fields())
+    request = models.RecommendRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k, method=method,
                                filters=_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=_notice)
     with _progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
@@ -555,17 +662,128 @@ def recommend(
     if absent:
         _notice(f"{absent} --exclude entr{'y is' if absent == 1 else 'ies are'} not in the model "
                 "(nothing to leave out for them)")
-    _emit(result, fmt, lambda: _similar_table(result), lambda: _result_rows(result.results))
+    _results(index, result, fmt, wanted, lambda: _similar_table(result))
+
+
+def _collection(like: list[str], collection: str | None) -> list:
+    """The --like entries, a Zotero database among them replaced by the records of the
+    --collection (UsageError when --collection names no database to look in)."""
+    if collection is None:
+        return like
+    out: list = []
+    found = False
+    for entry in like:
+        path = Path(entry)
+        if path.is_file() and zotero.is_database(path):
+            out += api.zotero_collection(path, collection)
+            found = True
+        else:
+            out.append(entry)
+    if not found:
+        raise UsageError("--collection picks a collection of a Zotero database: give --like "
+                         "~/Zotero/zotero.sqlite too")
+    return out
+
+
+@app.command()
+def feed(
+    like: Annotated[list[str], typer.Option(
+        "--like", help="Your library: a file in any input format (BibTeX, RIS, CSV, JSON lines, a Zotero "
+                       "database, ...), or ids or titles. Repeatable.")],
+    not_: Annotated[Optional[list[str]], typer.Option(
+        "--not", help="Papers unlike what you want (same forms as --like). Repeatable.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        "--exclude", help="Papers to leave out, e.g. a file of what you have read. Repeatable.")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Papers added to the model after this date or ISO time (default: since the "
+                        "last run of this feed; the first time, the model's latest addition).")] = None,
+    name: Annotated[str, typer.Option(
+        "--name", help="Which feed: each name remembers its own last run (one per library).")] = "default",
+    collection: Annotated[Optional[str], typer.Option(
+        "--collection", help="With --like ZOTERO.sqlite: only the items of this collection (its name, or "
+                             "its path Parent/Child; its subcollections' items too).")] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="centroid or svm, as for recommend.", autocompletion=_complete(("centroid", "svm")))] = "centroid",
+    k: KOption = 20,
+    category: CategoryOption = None,
+    diverse: DiverseOption = False,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Write to this file (atomically) instead of standard output: an Atom "
+                            "file for a feed reader, say.")] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    max_record_bytes: MaxRecordBytesOption = MAX_RECORD_BYTES,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="Output: table, json, jsonl, csv, bibtex, ris, or atom (a feed a feed reader "
+                         "subscribes to).", case_sensitive=False,
+        autocompletion=_complete(OUTPUTS + CITED + ("atom",)))] = "table",
+    fields: FieldsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """New papers like your library: those added to the model since a date, or since the feed's last run, ranked.
+
+    Run [bold]paperlike add[/bold] with each new listing, then [bold]feed[/bold]: a paper is new when its first
+    record came in after the feed last ran (a new version of a known paper is not). A run without --since
+    remembers where it stopped, beside the model (MODEL.feed.json), so the next run shows only what came after.
+    Each result says why: its score and the terms it shares with the library.
+
+    Example: [bold]paperlike add today.jsonl --model models/arxiv[/bold], then
+    [bold]paperlike feed --like my.bib --not meh.txt --model models/arxiv --format atom --out ~/feeds/papers.xml[/bold]
+    """
+    fmt = _output(fmt, as_json, OUTPUTS + CITED + ("atom",))
+    wanted = output.parse_fields(fields, _result_fields())
+    request = models.FeedRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
+                          name=name, filters=_filters(category, None, None), diverse=diverse)
+    result = api.feed(model, request, notice=_notice, max_record_bytes=max_record_bytes)
+    index = api.open_model(model)
+    for item in result.inputs:
+        if item.status == "unknown" and not (item.role == "exclude" and item.reason == "not found in the model"):
+            _notice(f"--{item.role} entry {item.given!r}: {item.reason or 'not found in the model'}; left out")
+    _notice(f"{_count(result.new_papers, 'new paper')} since {result.since}")
+    if out is not None:
+        if fmt == "table":
+            raise UsageError("--out writes json, jsonl, csv, bibtex, ris or atom; give --format too")
+        with _redirected() as buffer:
+            _feed_out(index, result, fmt, wanted)
+        api.write_text(buffer.getvalue(), out)
+        typer.echo(escape(str(out)) if fmt != "atom" else f"{out} (subscribe to file://{out.resolve()})")
+    else:
+        _feed_out(index, result, fmt, wanted)
+    if not result.results:
+        _notice(f"no results: {result.empty}")
+        raise typer.Exit(NOTHING_FOUND)
+
+
+def _feed_out(index, result, fmt: str, fields: list[str] | None) -> None:
+    if fmt == "atom":
+        typer.echo(api.feed_atom(index, result), nl=False)
+    elif fmt in CITED:
+        typer.echo(export.write_records(api.cited_records(index, [n.id for n in result.results]), fmt), nl=False)
+    else:
+        _emit(result, fmt, lambda: _similar_table(result), lambda: [n.model_dump(mode="json") for n in result.results],
+              fields=fields, columns=_result_fields())
+
+
+@contextmanager
+def _redirected() -> Iterator[io.StringIO]:
+    """Standard output caught in a buffer (to write it to a file whole, atomically)."""
+    buffer, saved = io.StringIO(), sys.stdout
+    sys.stdout = buffer
+    try:
+        yield buffer
+    finally:
+        sys.stdout = saved
 
 
 def _similar_table(result: Similar | Recommendations) -> Table:
     if isinstance(result, models.Recommendations):
         used = [i for i in result.inputs if i.role == "like" and i.status != "unknown"]
         named = f"a reading list of {len(used)} paper{'s' if len(used) != 1 else ''}"
+        if isinstance(result, models.Feed):
+            named = f"New papers ({result.new_papers} since {result.since[:19]}) like " + named
     else:
         q = result.query
         named = escape(f"{q.id}: {q.title or ''}" if q.id else f"text {q.text!r}")
-    table = rich_table.Table(title=f"Papers like {named}", title_justify="left")
+    table = rich_table.Table(title=named if named.startswith("New") else f"Papers like {named}", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
     topics = any(n.topic is not None for n in result.results)
@@ -574,12 +792,15 @@ def _similar_table(result: Similar | Recommendations) -> Table:
     table.add_column("id", overflow="fold")
     table.add_column("title", overflow="fold", ratio=3)
     table.add_column("shared terms", overflow="fold", ratio=2)
+    if result.empty:
+        table.caption = f"No results: {escape(result.empty)}"
+        table.caption_justify = "left"
     for i, n in enumerate(result.results, 1):
         title = escape(n.title) if n.title else f"[dim]{escape(n.label)}[/dim]"
         if n.versions:
             title += f"  [dim](+{len(n.versions)} version{'s' if len(n.versions) > 1 else ''})[/dim]"
         topic = ([f"{n.topic:.2f}" if n.topic is not None else ""] if topics else [])
-        table.add_row(str(i), f"{n.score:.3f}", *topic, escape(n.id), title, escape(", ".join(n.terms)))
+        table.add_row(str(n.rank or i), f"{n.score:.3f}", *topic, escape(n.id), title, escape(", ".join(n.terms)))
     return table
 
 
@@ -893,7 +1114,7 @@ def check(
         results = api.check(index, records, "<command line>")
     _emit(results, fmt, lambda: _check_table(results))
     if not any(r.status == "known" for r in results):
-        raise typer.Exit(3)
+        raise typer.Exit(NOTHING_FOUND)
 
 
 def incoming_records(paths, title, abstract, authors, year, format,

@@ -40,7 +40,7 @@ from bibtexparser.model import Entry, Field
 
 from .errors import UsageError
 from .models import Paper
-from .sources.base import arxiv_id, arxiv_in
+from .identifiers import arxiv_id, arxiv_in
 
 __all__ = ["EXPORT_FORMATS", "write_records", "format_for_path", "merge_records",
            "CSV_COLUMNS", "citation_key", "bibtex_name"]

@@ -29,6 +29,12 @@ def date_number(date: str | None, *, end: bool = False) -> int:
     return int(parts[0]) * 10000 + month * 100 + day
 
 
+def _date_text(number: int) -> str:
+    """A :func:`date_number` as ISO text, its missing month or day left out."""
+    year, month, day = number // 10000, number // 100 % 100, number % 100
+    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
+
+
 class Facets:
     """Dates and categories of every record: ``dates`` (YYYYMMDD, 0 unknown), ``categories``
     (a record x category 0/1 CSR matrix) and ``names`` (the category of each column)."""
@@ -65,6 +71,25 @@ class Facets:
                             shape=(self.categories.shape[0], len(names)))
         return Facets(np.concatenate([self.dates, added.dates]),
                       sp.vstack([old, added_matrix], format="csr"), names)
+
+    def summary(self) -> str:
+        """The dates and categories the records hold, for a message: "papers dated 2025-03-18 to
+        2025-12-31 (12 undated), in 40 categories: cs.AI, cs.CL, ..." """
+        known = self.dates[self.dates > 0]
+        undated = len(self.dates) - len(known)
+        if len(known):
+            span = f"records dated {_date_text(int(known.min()))} to {_date_text(int(known.max()))}"
+        else:
+            span = "no dated records"
+        if undated and len(known):
+            span += f" ({undated} undated)"
+        names = sorted(self.names)
+        if names:
+            shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+            span += f", in {len(names)} categor{'y' if len(names) == 1 else 'ies'}: {shown}"
+        else:
+            span += ", with no categories"
+        return span
 
     def _category_columns(self, wanted: list[str]) -> np.ndarray:
         columns = []

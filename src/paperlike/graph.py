@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,7 +36,7 @@ from .defaults import DEFAULT_MIN_COSINE
 from .errors import OutputError
 from .index import PaperIndex
 from .models import Filters, Graph, GraphEdge, GraphNode, Paper
-from .sources.base import arxiv_id, doi
+from .citation import citation_fields
 
 __all__ = ["DEFAULT_MIN_COSINE", "QUERY_NODE", "build_graph", "paper_url", "layout", "render_html",
            "write_html"]
@@ -96,17 +95,9 @@ def paper_cosines(index: PaperIndex, papers: Sequence[int]) -> np.ndarray:
 
 
 def paper_url(records: Sequence[Paper]) -> str | None:
-    """The arXiv abstract page of the first record with an arXiv id, else the doi.org link of
-    the first with a DOI, else None."""
-    for record in records:
-        found = arxiv_id(record.id.split("#", 1)[0])
-        if found:
-            return f"https://arxiv.org/abs/{found}"
-    for record in records:
-        found = doi(record.doi) or doi(record.id.split("#", 1)[0])
-        if found:
-            return "https://doi.org/" + quote(found, safe="/:;()._-")
-    return None
+    """The arXiv abstract page of the paper whose records these are, else its doi.org link,
+    else None (:func:`paperlike.citation.citation_fields`)."""
+    return citation_fields(records)["url"]
 
 
 # -- the layout ----------------------------------------------------------------------------------

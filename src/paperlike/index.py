@@ -8,6 +8,7 @@ versions of one paper and a query never finds its own versions.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Iterable, Sequence
 
@@ -15,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import parallel
+from .citation import citation_fields
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
 from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
 from .dedup import Deduplicator, check_record, completeness, versions_report
@@ -22,11 +24,12 @@ from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
 from .keys import KeyTable, key_int
-from .models import (CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
+from .models import (Addition, CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
                      Similar)
 from .postings import walk
 from .rank import Ranker
-from .sources.base import MAX_RECORD_BYTES, arxiv_id, doi
+from .identifiers import arxiv_id, doi
+from .sources.base import MAX_RECORD_BYTES
 from .text import normalize, text_key
 from .vectorize import Vectorizer
 
@@ -49,6 +52,11 @@ def text_identity(record: Paper) -> str:
         return f"{own_id}\x1fa:{text_key(record.abstract)}"
     fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
     return f"{own_id}\x1ft:{text_key(' '.join(fields))}"
+
+
+def added_now() -> str:
+    """The time records come in, ISO 8601 UTC to the microsecond (an Addition's ``at``)."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
 
 
 def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
@@ -75,7 +83,8 @@ class PaperIndex:
     terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
     (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index) and
-    ``decisions_`` (people's decisions on pairs of records); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
+    ``decisions_`` (people's decisions on pairs of records), ``additions_`` (when the records
+    came in: the build, then each add); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
 
     def __init__(self, vectorizer: Vectorizer | None = None, *, dedup: Deduplicator | None = None,
@@ -96,6 +105,7 @@ class PaperIndex:
         self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
+        self.additions_ = [Addition(at=added_now(), first=0, count=len(self.records_))]
         self._identities = identity_hashes(self.records_)
         self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
@@ -307,7 +317,9 @@ class PaperIndex:
             if record is not None:
                 return self._named(text, "id", self.paper_of_record(record), record)
             if kind == "id" or _looks_like_id(text):
-                raise NotFoundError(f"no record with id {text!r} in this model",
+                read = arxiv_id(text) or doi(text)
+                named = f"{'arXiv id' if arxiv_id(text) else 'DOI'} {read}" if read and read != text else f"id {text!r}"
+                raise NotFoundError(f"no record with {named} in this model",
                                     hint="'paperlike papers' lists the ids")
         if kind in (None, "title"):
             papers = self.papers_by_title(text)
@@ -460,16 +472,19 @@ class PaperIndex:
         scores, topic, ceiling = self.ranked_scores(paper, vector, exclude, allowed)
         terms = sp.csr_matrix(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
-        return Similar(query=read, results=self._neighbours(vector, k, exclude, allowed, diverse, scores,
-                                                            topic=topic, explain=explain, ceiling=ceiling))
+        results = self._neighbours(vector, k, exclude, allowed, diverse, scores, topic=topic, explain=explain,
+                                   ceiling=ceiling)
+        return Similar(query=read, results=results, empty=None if results else self.why_empty(filters, allowed))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
                   filters: Filters | None = None, diverse: bool = False, files: bool = True,
-                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
+                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES,
+                  among: np.ndarray | None = None) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
         them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
         records or of plain lists (unless ``files`` is false), or Paper records; see
-        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped."""
+        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped.
+        ``among`` (a boolean per paper) keeps the results to those papers (a feed's new ones)."""
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in METHODS:
@@ -484,8 +499,32 @@ class PaperIndex:
             texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
             scores, vector = svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
+        allowed = self._allowed(filters)
+        if among is not None:
+            allowed = among if allowed is None else allowed & among
+        results = self._neighbours(vector, k, skip, allowed, diverse, scores)
         return Recommendations(inputs=items, filters=filters or Filters(), diverse=diverse, method=method,
-                               results=self._neighbours(vector, k, skip, self._allowed(filters), diverse, scores))
+                               results=results, empty=None if results else self.why_empty(filters, allowed, among))
+
+    def why_empty(self, filters: Filters | None, allowed: np.ndarray | None,
+                  among: np.ndarray | None = None) -> str:
+        """Why a query found no paper, in one line: which filters left none, with the dates and
+        categories the model holds, or that no paper that passes shares a word with it."""
+        if allowed is not None and not allowed.any():
+            if among is not None and not among.any():
+                return "no paper was added to the model in that time (paperlike add brings new records in)"
+            given = []
+            if filters is not None and filters.categories:
+                given.append("category " + ", ".join(filters.categories))
+            if filters is not None and (filters.since or filters.until):
+                given.append(f"dates {filters.since or '…'} to {filters.until or '…'}")
+            held = self.facets_.summary()
+            return (f"no paper passes the filters ({'; '.join(given) or 'the papers added'}): "
+                    f"this model holds {held}")
+        if allowed is not None:
+            return (f"{int(allowed.sum())} papers pass the filters, and none of them (other than the "
+                    "query's own) shares a word with the query")
+        return "no paper (other than the query's own) shares a word with the query"
 
     def dupes(self, threshold: float | None = None, title_threshold: float | None = None,
               maybe: bool = False, relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
@@ -539,15 +578,17 @@ class PaperIndex:
             order = diverse_order(papers, np.array([s for _, s in found]), rows, k)
             found = [found[i] for i in order]
         results = []
-        for paper, score in found:
+        for rank, (paper, score) in enumerate(found, 1):
             records = self.records_of_paper(paper)
-            canonical = self.records_[records[0]]
+            versions = [self.records_[r] for r in records]
+            canonical = versions[0]
             text = self._best_text(paper, scores, records)
             results.append(Neighbour(
+                rank=rank, **citation_fields(versions),
                 id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
                 topic=round(topic[text], 4) if text in topic else None,
                 terms=explain(text) if explain is not None else self.shared_terms(vector, text),
-                versions=[self.records_[r].id for r in records[1:]],
+                versions=[r.id for r in versions[1:]],
             ))
         return results
 

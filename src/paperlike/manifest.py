@@ -38,7 +38,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "RECORDS", "KEY_TABLES",
+__all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "OPTIONAL_FILES", "RECORDS", "KEY_TABLES",
            "required_files", "digest"]
 
 RECORDS = "records.jsonl"
@@ -57,6 +57,9 @@ ARRAYS: dict[str, str] = {
 }
 LSA_ARRAYS: dict[str, str] = {"lsa_terms": "int32", "lsa_components": "float32", "lsa_embeddings": "float16"}
 JSON_FILES = ("vocabulary.json", "version_rules.json", "generic_titles.json", "categories.json", "decisions.json")
+OPTIONAL_FILES = ("additions.json",)
+"""Files a model of this format may have: when its records came in (the feed's), which models
+saved before it was kept do not have; when listed, they are checked as every file is."""
 
 _BIG = 2**62  # above any count a model can have; keeps numbers where numpy takes them
 _FILE_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$"  # a plain name in the folder: no path, no dot file
@@ -211,7 +214,7 @@ class Manifest(_Strict):
         if self.ranker.lsa is not None and self.ranker.lsa.rank > self.ranker.lsa.n_components:
             raise ValueError("ranker.lsa: a rank above n_components")
         want = required_files(self.ranker.lsa is not None)
-        missing, extra = sorted(want - set(self.files)), sorted(set(self.files) - want)
+        missing, extra = sorted(want - set(self.files)), sorted(set(self.files) - want - set(OPTIONAL_FILES))
         if missing:
             raise ValueError(f"files: {missing[0]} is not listed ({len(missing)} of {len(want)} files missing)")
         if extra:

@@ -22,6 +22,7 @@ __all__ = [
     "Filters", "ListItem", "Recommendations", "AddReport", "GraphNode", "GraphEdge", "Graph",
     "Health", "PaperRecord", "ErrorMessage", "MAX_K", "MAX_DIVERSE_K", "MAX_BATCH", "SimilarRequest",
     "CheckRecord", "CheckRequest", "ListEntry", "RecommendRequest", "Decision", "DecideRequest", "DecideReport",
+    "Addition", "FeedRequest", "Feed",
 ]
 
 
@@ -103,6 +104,7 @@ class Query(BaseModel):
 class Neighbour(BaseModel):
     """One result of "papers like this"."""
 
+    rank: int | None = Field(default=None, ge=1, description="1 for the best result, then 2, 3, ...")
     id: str
     title: str | None
     label: str = Field(description="The title, or the abstract's opening words when untitled.")
@@ -112,6 +114,16 @@ class Neighbour(BaseModel):
     topic: float | None = Field(default=None, description=(
         "Topic (LSA) similarity with the query, 0 to 1, when it was part of the score; null "
         "otherwise (a reading list, a small model, a result past the re-ranked candidates)."))
+    # What a result needs to be cited and opened (paperlike.citation): additive fields.
+    authors: list[str] = Field(default_factory=list)
+    date: str | None = Field(default=None, description=(
+        "The paper's first known date, ISO (YYYY, YYYY-MM or YYYY-MM-DD): what the date filters "
+        "compare; a record's publication date, else its arXiv id's month."))
+    year: int | None = None
+    venue: str | None = Field(default=None, description="The journal or conference, when a record names it.")
+    doi: str | None = None
+    arxiv: str | None = Field(default=None, description="The arXiv id, without version, when the paper has one.")
+    url: str | None = Field(default=None, description="The arXiv abstract page, else the https://doi.org/ link.")
 
 
 class Similar(BaseModel):
@@ -119,6 +131,9 @@ class Similar(BaseModel):
 
     query: Query
     results: list[Neighbour]
+    empty: str | None = Field(default=None, description=(
+        "Why there are no results, when there are none: the filters left no paper (with the "
+        "dates and categories the model holds), or no paper shares a word with the query."))
 
 
 class SimilarAnswer(BaseModel):
@@ -253,8 +268,14 @@ class PaperSummary(BaseModel):
     id: str
     title: str | None
     label: str
-    date: str | None
+    date: str | None = Field(description="The paper's first known date (see Neighbour.date).")
     versions: list[str]
+    authors: list[str] = Field(default_factory=list)
+    venue: str | None = Field(default=None, description="The journal or conference, when a record names it.")
+    doi: str | None = None
+    arxiv: str | None = Field(default=None, description="The arXiv id, without version, when the paper has one.")
+    url: str | None = Field(default=None, description="The arXiv abstract page, else the https://doi.org/ link.")
+    year: int | None = None
 
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -333,6 +354,9 @@ class Recommendations(BaseModel):
     diverse: bool
     method: Literal["centroid", "svm"] = "centroid"
     results: list[Neighbour]
+    empty: str | None = Field(default=None, description=(
+        "Why there are no results, when there are none: the filters left no paper (with the "
+        "dates and categories the model holds), or no paper shares a word with the query."))
 
 
 class AddReport(BaseModel):
@@ -532,3 +556,60 @@ class DecideReport(BaseModel):
     decisions: list[Decision]
     papers: dict[str, str] = Field(description="Each id given, and the canonical id of its paper now.")
     total_decisions: int
+
+
+# -- The feed: what was added when, and the papers added since a time ranked for a library -------
+
+class Addition(BaseModel):
+    """Records that came into a model together: ``count`` records from index ``first`` on, at
+    ``at`` (ISO 8601, UTC, to the microsecond). Kept with the model (additions.json): the build
+    is the first, each ``add`` one more."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str
+    first: int = Field(ge=0)
+    count: int = Field(ge=0)
+
+
+class FeedRequest(RecommendRequest):
+    """A feed: the papers added to the model since ``since`` (a date, or an ISO time), or since
+    the feed named ``name`` last ran, ranked for a reading list as :class:`RecommendRequest`."""
+
+    since: str | None = Field(default=None, description=(
+        "YYYY, YYYY-MM, YYYY-MM-DD or an ISO time (UTC unless it says); none: since the last run."))
+    name: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="Which feed's last run to start from (several libraries, one model).")
+
+    @field_validator("since")
+    @classmethod
+    def _a_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            from_iso(value)
+        return value
+
+
+def from_iso(value: str) -> datetime.datetime:
+    """A date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``: its first instant) or an ISO time, in UTC;
+    ValueError for anything else."""
+    text = value.strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            moment = datetime.datetime(int(text), 1, 1)
+        elif len(text) == 7 and text[4] == "-":
+            moment = datetime.datetime(int(text[:4]), int(text[5:]), 1)
+        else:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date or a time (YYYY, YYYY-MM, YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+class Feed(Recommendations):
+    """The answer to ``feed``: the papers added since a time, ranked for a reading list."""
+
+    since: str | None = Field(description="The start of the window (exclusive), ISO UTC; null: the model's start.")
+    until: str = Field(description="The newest addition looked at (ISO UTC): where the next run starts.")
+    new_papers: int = Field(description="Papers first added in the window (the results are the best of them).")
+    added: dict[str, str] = Field(default_factory=dict, description="When each result's paper was added (ISO UTC).")

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .errors import InputError, QueryError
 from .models import ListItem, Paper, Skipped
 from .sources import MAX_RECORD_BYTES, read_records
-from .sources.base import arxiv_id, doi
+from .identifiers import arxiv_id, doi
 
 __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_items", "Resolved",
            "resolve_items", "list_vector", "svm_scores", "diverse_order"]
@@ -73,7 +73,7 @@ def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
 
 # What a reading list's file is called; a string ending so, with no space in it, is a path that
 # was mistyped, not a title (a DOI or an arXiv id never ends so).
-FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz")
+FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz", ".sqlite")
 
 
 def _names_a_file(item: str) -> bool:

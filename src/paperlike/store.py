@@ -15,6 +15,7 @@ Layout (format version 6)::
     version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
     maybe_pairs.npy, maybe_scores.npy            pairs left for a person to decide
     decisions.json     people's decisions on pairs of records (paperlike decide)
+    additions.json     when the records came in: the build, then each add (paperlike feed)
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
@@ -61,11 +62,11 @@ from .keys import KeyTable
 from .lsa import Lsa
 from pydantic import TypeAdapter, ValidationError
 
-from .models import Decision, Paper
+from .models import Addition, Decision, Paper
 from .rank import Ranker
 from .vectorize import Vectorizer
 
-__all__ = ["save", "load", "load_for_refit", "read_decisions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
+__all__ = ["save", "load", "load_for_refit", "read_decisions", "read_additions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
 FORMAT_VERSION = 6
@@ -77,6 +78,8 @@ VERIFIED = ".verified"
 _LOCK_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
 DECISIONS = "decisions.json"
+ADDITIONS = "additions.json"
+_ADDITION_LIST = TypeAdapter(list[Addition])
 # Below this many records a second process costs more than it saves.
 _PARALLEL_MIN_RECORDS = 50_000
 _DECISION_LIST = TypeAdapter(list[Decision])
@@ -141,6 +144,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
     _write_json(folder / "categories.json", index.facets_.names)
     _write_json(folder / DECISIONS, [d.model_dump(mode="json") for d in index.decisions_])
+    _write_json(folder / ADDITIONS, [a.model_dump(mode="json") for a in index.additions_])
     arrays = {
         "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
@@ -757,7 +761,41 @@ def load(path: str | Path) -> PaperIndex:
         shape=(len(index.records_), len(categories))), categories)
     index.updates_ = manifest.get("updates", {})
     index.decisions_ = _decisions(folder)
+    index.additions_ = _additions(folder, manifest)
     return index
+
+
+def _additions(folder: Path, manifest: dict) -> list[Addition]:
+    """When the records came in; for a model saved before that was kept, all of them when it
+    was created. ModelError for additions that do not tile the records in order."""
+    records = manifest["counts"]["records"]
+    if ADDITIONS not in manifest["files"]:
+        return [Addition(at=manifest["created"], first=0, count=records)]
+    try:
+        additions = _ADDITION_LIST.validate_json((folder / ADDITIONS).read_bytes())
+    except (OSError, ValidationError) as exc:
+        raise ModelError(f"{folder / ADDITIONS}: damaged ({_short(exc, 200)}); {_REBUILD}") from None
+    at = 0
+    for addition in additions:
+        if addition.first != at:
+            raise ModelError(f"{folder / ADDITIONS}: damaged (an addition starts at record {addition.first}, "
+                             f"not {at}); {_REBUILD}")
+        at += addition.count
+    if at != records:
+        raise ModelError(f"{folder / ADDITIONS}: damaged (its additions hold {at} records, the model "
+                         f"{records}); {_REBUILD}")
+    return additions
+
+
+def read_additions(path: str | Path) -> list[Addition]:
+    """When the records of a saved model came in (to carry them through a refit, which keeps the
+    records and their order); none for a folder that is not a model of this format."""
+    folder = Path(path)
+    try:
+        manifest = read_manifest(folder)
+    except ModelError:
+        return []
+    return _additions(folder, manifest)
 
 
 def _decisions(folder: Path) -> list[Decision]:

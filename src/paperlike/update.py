@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from .dedup import Deduplicator, check_record, completeness
 from .errors import EmptyCorpusError
 from .heap import collections_paused
-from .models import Paper
+from .models import Addition, Paper
 from .vectorize import paper_text
 
 __all__ = ["add_records", "NEW_WORDS_SHOWN"]
@@ -32,7 +32,7 @@ def add_records(index, records: Sequence[Paper]) -> dict:
     """Add records to a fitted index in place; what was done, as AddReport's fields."""
     if not records:
         raise EmptyCorpusError("no records to add")
-    from .index import text_identity
+    from .index import added_now, text_identity
 
     records = _unique_against(index, list(records))
     n_records, n_texts, n_papers = len(index.records_), index.X_.shape[0], index.n_papers
@@ -60,6 +60,7 @@ def add_records(index, records: Sequence[Paper]) -> dict:
                                                                                    n_papers)
     attached = sum(1 for t in text_of_record if t < n_texts or paper_of_new[t - n_texts] < n_papers)
 
+    index.additions_ = [*getattr(index, "additions_", []), Addition(at=added_now(), first=n_records, count=len(records))]
     index.records_ = list(index.records_) + records
     index.text_of_record_ = np.concatenate([index.text_of_record_, np.array(text_of_record, dtype=np.int64)])
     index._identities = None

@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..models import Paper, Skipped
+from ..identifiers import arxiv_date
 from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
 from .jsondoc import BadJSON, loads, stream_json_lines
 
@@ -52,15 +53,28 @@ def _authors(obj: dict) -> str | list[str] | None:
     return value if isinstance(value, str) else get_list(obj, "authors")
 
 
-def _date(obj: dict) -> str | None:
-    """The first version's date, else the listing day, else the update date (ISO)."""
+def _date(obj: dict, id: str | None) -> str | None:
+    """The paper's date (ISO): its first version's date, else the API's ``published``, else
+    a ``date`` (paperlike's own JSON lines), else the month its arXiv id encodes
+    (``2102.05231``: 2021-02). The day a crawler saw the paper
+    (``crawled``) or the snapshot's ``update_date`` is the paper's date only for a record that
+    has neither: a listing of 2026 shows papers of 2021 too."""
     created = get(obj, "versions", 0, "created")
     if created:
         try:
             return parsedate_to_datetime(created).date().isoformat()
         except (ValueError, OverflowError):  # text that is no date: the next one
             pass
-    for key in ("published", "date", "crawled", "update_date"):
+    published = get(obj, "published")
+    if published and published[:4].isdigit():
+        return published[:10]
+    given = get(obj, "date")  # paperlike's own records, and exports that give the paper's date
+    if given and given[:4].isdigit():
+        return given[:10]
+    month = arxiv_date(id)
+    if month:
+        return month
+    for key in ("crawled", "update_date"):
         value = get(obj, key)
         if value and value[:4].isdigit():
             return value[:10]
@@ -77,7 +91,7 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
         id=str(id) if id is not None else None,
         title=obj.get("title"), abstract=obj.get("summary", obj.get("abstract")),
         authors=_authors(obj), categories=_categories(obj),
-        date=_date(obj), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
+        date=_date(obj, str(id) if id is not None else None), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
         volume=obj.get("volume"), issue=obj.get("issue"), pages=obj.get("pages"), isbn=obj.get("isbn"),
         pmid=obj.get("pmid"), entry_type=obj.get("entry_type"),
         extra={k: v for k, v in obj.items() if k not in _MODELLED},

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, TypeVar
 from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..defaults import MAX_RECORD_BYTES
 from ..errors import InputError
+from ..identifiers import arxiv_date, arxiv_id, arxiv_in, doi
 from ..models import Paper, Skipped, Source
 from ..text import content_hash, normalize
 
@@ -27,16 +28,6 @@ __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines",
            "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
            "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
-_ARXIV_ID_RE = re.compile(
-    r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I
-)
-_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
-# An arXiv id inside a longer text: an abs/pdf URL, "arXiv:2109.14420 [cs]", or arXiv's own DOI
-# (10.48550/arXiv.2109.14420) that Zotero, OpenAlex and Semantic Scholar give preprints.
-_ARXIV_IN_RE = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\d/])", re.I
-)
 # Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
 # or the rest of paperlike would read as no date.
 _ISO_DATE_RE = re.compile(r"^\s*(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?![\d])", re.ASCII)
@@ -310,27 +301,6 @@ def get_list(obj: object, *path: str | int, kind: type | tuple[type, ...] = str)
     return [value for value in values if value is not None]
 
 
-def arxiv_id(value: str | None) -> str | None:
-    """The arXiv identifier without its version, if value is one."""
-    match = _ARXIV_ID_RE.match((value or "").strip())
-    return match.group("id") if match else None
-
-
-def doi(value: str | None) -> str | None:
-    """The bare DOI, lower-cased (DOIs are case-insensitive), if value is one."""
-    match = _DOI_RE.match((value or "").strip())
-    return match.group(1).lower() if match else None
-
-
-def arxiv_in(*values: str | None) -> str | None:
-    """The first arXiv id (without version) that any of the texts names, if any."""
-    for value in values:
-        match = _ARXIV_IN_RE.search(value or "") if isinstance(value, str) else None
-        if match:
-            return match.group("id")
-    return None
-
-
 def iso_date(value: object) -> str | None:
     """An ISO date (``2021-09-30``, ``2021-09`` or ``2021``) from a date-like value.
 
@@ -430,6 +400,8 @@ def make_paper(
                or f"pl-{content_hash(title, abstract)}")
     if date and not _RECORD_DATE_RE.fullmatch(date):  # JSON gives dates as they were written
         date = iso_date(date)
+    if (not date or not date[:4].isdigit()) and arxiv_id(base_id):
+        date = arxiv_date(base_id) or date  # no year given: the month the arXiv id encodes
     paper = Paper(
         id=base_id,
         title=title,

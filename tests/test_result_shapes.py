@@ -1,0 +1,25 @@
+"""The documented JSON shapes of results stay as they are (tests/golden/result_shapes.json):
+a field is added deliberately (and this file with it), never renamed or dropped; the README documents each."""
+
+from __future__ import annotations
+
+import json
+
+import paperlike
+from paperlike.models import Feed
+
+from conftest import GOLDEN
+
+MODELS = {"Neighbour": paperlike.Neighbour, "PaperSummary": paperlike.PaperSummary, "Feed": Feed,
+          "Similar": paperlike.Similar, "Recommendations": paperlike.Recommendations}
+
+
+def test_result_fields_are_the_golden_ones_in_order():
+    golden = json.loads((GOLDEN / "result_shapes.json").read_text(encoding="utf-8"))
+    assert {name: list(model.model_fields) for name, model in MODELS.items()} == golden
+
+
+def test_the_readme_documents_every_result_field():
+    readme = (GOLDEN.parent.parent / "README.md").read_text(encoding="utf-8")
+    for field in paperlike.Neighbour.model_fields:
+        assert f'"{field}"' in readme or f"`{field}`" in readme, field
