@@ -17,7 +17,7 @@ from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
 from .. import parallel
 from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped
-from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table
+from . import arxiv, bibtex, columnar, listing, openalex, ris, semantic_scholar, table
 from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
@@ -27,7 +27,8 @@ __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "detect_format", "seed
 # name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
 # also take their lines (they have a "title"); every other fixture fits one format only.
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
-           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table}
+           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table,
+           "parquet": columnar.parquet, "arrow": columnar.arrow}
 _SNIFF_CHARS = 65536
 # Below this many bytes a second process costs more than it saves.
 _PARALLEL_MIN_BYTES = 16 << 20
@@ -69,6 +70,9 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
                 source: Input, limit: int) -> Iterator[Paper | Skipped]:
+    if format is None:
+        with source.stream() as stream:  # binary formats first: they are told by their magic
+            format = columnar.format_of(stream.read(8))
     if format is None:
         head = source.head(_SNIFF_CHARS)  # a file that is not UTF-8 is an error, named or not
         try:
