@@ -19,6 +19,7 @@ import paperlike
 from paperlike import api, store
 from paperlike.errors import ModelError, PaperlikeError
 from paperlike.manifest import digest, required_files
+from paperlike.columns import BATCH_ROWS
 from paperlike.rank import Ranker
 
 
@@ -371,7 +372,7 @@ def _records_table(folder: Path):
         return pa.ipc.open_file(source).read_all()
 
 
-def _write_records(folder: Path, table, batch_rows: int | None = 64, chunk: int = 64,
+def _write_records(folder: Path, table, batch_rows: int | None = BATCH_ROWS, chunk: int = BATCH_ROWS,
                    compression: str | None = "zstd") -> None:
     """Write a records file as someone who knows the format would, checksums rewritten."""
     import pyarrow as pa
@@ -381,7 +382,7 @@ def _write_records(folder: Path, table, batch_rows: int | None = 64, chunk: int 
     if batch_rows is not None:
         schema = schema.with_metadata({b"paperlike.batch_rows": str(batch_rows).encode()})
     with pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
-        writer.write_table(table.replace_schema_metadata(schema.metadata), max_chunksize=chunk)
+        writer.write_table(table.combine_chunks().replace_schema_metadata(schema.metadata), max_chunksize=chunk)
     _rewrite(folder, "records.arrow", sink.getvalue().to_pybytes())
 
 
@@ -408,7 +409,11 @@ RECORDS_TAMPERED = {
     "a batch size that lies": (lambda f: _write_records(f, _records_table(f), batch_rows=40, chunk=31),
                                "batch 1 holds 31 records, not 40"),
     "smaller batches, consistent": (lambda f: _write_records(f, _records_table(f), batch_rows=10, chunk=10), None),
-    "a record short": (lambda f: _write_records(f, _records_table(f).slice(1)), "batch 1 holds 61 records"),
+    "a record short": (lambda f: _write_records(f, _records_table(f).slice(1)),
+                       f"batch 2 holds {61 - BATCH_ROWS} records, not {62 - BATCH_ROWS}"),
+    "a record without an id": (_column_set("id", 40, None), "batch 2: a record without an id"),
+    "a source line of 0": (_column_set("source_line", 0, 0), "batch 1: a source line below 1"),
+    "a source path without its line": (_column_set("source_line", 3, None), "batch 1: a source with a path and no line"),
 }
 
 
@@ -423,9 +428,8 @@ def test_a_records_file_rewritten_is_refused_on_load(model, case):
 
 
 @pytest.mark.parametrize("name,value,match", [
-    ("source_line", 0, "record 1: source.line: "),
-    ("extra", "{not json", "batch 1: "),
-    ("extra", "[1, 2]", "record 1: extra: "),
+    ("extra", "{not json", "batch 1: Expecting property name"),
+    ("extra", "[1, 2]", "batch 1: an extra that is not a JSON object"),
 ])
 def test_a_record_rewritten_into_garbage_is_one_line(model, name, value, match):
     _column_set(name, 0, value)(model)
