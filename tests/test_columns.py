@@ -51,3 +51,15 @@ def test_empty_and_missing_values_stay_apart():
     records = [Paper(id="", title="", authors=[""], extra={"": None}, source=Source(path="", line=1)),
                Paper(id="y")]
     assert columns.from_batch(columns.to_batch(records)) == records
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(papers, min_size=1, max_size=12), st.integers(1, 5), st.data())
+def test_a_few_fields_read_alone_are_the_records_own(tmp_path_factory, records, batch_rows, data):
+    path = tmp_path_factory.mktemp("records") / "records.arrow"
+    columns.write(records, path, batch_rows=batch_rows)
+    stored = columns.RecordFile(path, len(records), ValueError)
+    names = tuple(data.draw(st.lists(st.sampled_from(columns.STRING_FIELDS), min_size=1, max_size=3, unique=True)))
+    for i in data.draw(st.lists(st.integers(0, len(records) - 1), max_size=6)):
+        assert stored.fields(i, names) == tuple(getattr(records[i], name) for name in names)
+        assert stored[i] == records[i]  # the whole record after its columns alone, from the same cache

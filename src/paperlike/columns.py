@@ -154,10 +154,11 @@ class RecordFile(Sequence[Paper]):
 
         self._path, self._n, self._damaged = path, n, damaged
         self._lock = threading.Lock()
-        self._cache: OrderedDict[int, list[dict]] = OrderedDict()
+        self._cache: OrderedDict[object, pa.RecordBatch] = OrderedDict()
         try:
-            self._reader = pa.ipc.open_file(pa.memory_map(str(path)),
-                                            options=pa.ipc.IpcReadOptions(use_threads=False))
+            self._source = pa.memory_map(str(path))
+            self._reader = pa.ipc.open_file(self._source, options=pa.ipc.IpcReadOptions(use_threads=False))
+            self._readers: dict[tuple[str, ...], pa.ipc.RecordBatchFileReader] = {}
             found = self._reader.schema
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise damaged(f"not an Arrow IPC file: {_short(exc)}") from None
@@ -211,6 +212,50 @@ class RecordFile(Sequence[Paper]):
             return _decoded(batch)
         except ValueError as exc:  # the JSON of extra
             raise self._damaged(f"batch {first // self._rows + 1}: {_short(exc)}") from None
+
+    def fields(self, i: int, names: tuple[str, ...]) -> tuple:
+        """The values of a few string fields of record ``i`` (``id``, ``title``, ``doi``, ...):
+        only their columns of its batch are decompressed, and no Paper is made, which is what
+        a query's results need of each record."""
+        if not set(names) <= set(STRING_FIELDS):
+            raise ValueError(f"not string fields of a record: {names}")
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        batch = self._partial(i // self._rows, tuple(sorted(set(names), key=COLUMNS.index)))
+        return tuple(batch.column(name)[i % self._rows].as_py() for name in names)
+
+    def _partial(self, k: int, names: tuple[str, ...]) -> pa.RecordBatch:
+        """Batch ``k`` with only the columns ``names`` (in the file's order) read, and checked
+        in full."""
+        import pyarrow as pa
+
+        key = (k, names)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+            reader = self._readers.get(names)
+            if reader is None:
+                fields = [COLUMNS.index(name) for name in names]
+                reader = self._readers[names] = pa.ipc.open_file(
+                    self._source, options=pa.ipc.IpcReadOptions(use_threads=False, included_fields=fields))
+            try:
+                batch = reader.get_batch(k)
+                batch.validate(full=True)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise self._damaged(f"batch {k + 1}: {_short(exc)}") from None
+            want = min(self._rows, self._n - k * self._rows)
+            if batch.num_rows != want or batch.schema.names != list(names):
+                raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+            if "id" in names and batch.column("id").null_count:
+                raise self._damaged(f"batch {k + 1}: a record without an id")
+            self._cache[key] = batch
+            if len(self._cache) > _CACHED_BATCHES:
+                self._cache.popitem(last=False)
+            return batch
 
     def __getitem__(self, i):
         if isinstance(i, slice):

@@ -245,9 +245,9 @@ class PaperIndex:
         value = value.strip()
         for candidate in dict.fromkeys(c for c in (value, arxiv_id(value), doi(value)) if c):
             found = [r for r in self.keys["id"].get(candidate)
-                     if candidate in (self.records_[r].id, self.records_[r].id.split("#", 1)[0],
-                                      self.records_[r].doi)]
-            exact = [r for r in found if self.records_[r].id == candidate]
+                     if candidate in (self._fields(r, "id")[0], self._fields(r, "id")[0].split("#", 1)[0],
+                                      self._fields(r, "doi")[0])]
+            exact = [r for r in found if self._fields(r, "id")[0] == candidate]
             if exact or found:
                 return min(exact or found)
         return None
@@ -326,8 +326,8 @@ class PaperIndex:
 
     def _named(self, text: str, kind: str, paper: int, record: int | None = None
                ) -> tuple[Query, int, sp.csr_matrix]:
-        record = self.records_[self.canonical_record(paper) if record is None else record]
-        return Query(text=text, kind=kind, id=record.id, title=record.title), paper, self.vector_of_paper(paper)
+        rid, title = self._fields(self.canonical_record(paper) if record is None else record, "id", "title")
+        return Query(text=text, kind=kind, id=rid, title=title), paper, self.vector_of_paper(paper)
 
     def paper_of_record(self, record: int) -> int:
         return int(self.paper_of_text_[self.text_of_record_[record]])
@@ -539,15 +539,25 @@ class PaperIndex:
         results = []
         for paper, score in found:
             records = self.records_of_paper(paper)
-            canonical = self.records_[records[0]]
+            rid, title = self._fields(records[0], "id", "title")
+            label = title or self.records_[records[0]].label  # the abstract's words when untitled
             text = self._best_text(paper, scores, records)
             results.append(Neighbour(
-                id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
+                id=rid, title=title, label=label, score=round(score, 4),
                 topic=round(topic[text], 4) if text in topic else None,
                 terms=explain(text) if explain is not None else self.shared_terms(vector, text),
-                versions=[self.records_[r].id for r in records[1:]],
+                versions=[self._fields(r, "id")[0] for r in records[1:]],
             ))
         return results
+
+    def _fields(self, record: int, *names: str) -> tuple:
+        """Some string fields of a record: of a loaded model, read from their columns alone
+        (paperlike.columns.RecordFile.fields), without making the whole record."""
+        fields = getattr(self.records_, "fields", None)
+        if fields is not None:
+            return fields(record, names)
+        paper = self.records_[record]
+        return tuple(getattr(paper, name) for name in names)
 
     def _best_text(self, paper: int, scores: np.ndarray, records: list[int]) -> int:
         """The paper's text that gave its score: the best-scoring of its texts (the canonical

@@ -29,6 +29,8 @@ __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "detect_format", "seed
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
            "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table,
            "parquet": columnar.parquet, "arrow": columnar.arrow}
+# The formats told by their text (the others, binary, by their magic bytes first).
+_TEXT_FORMATS = tuple(name for name in FORMATS if name not in columnar.MAGIC.values())
 _SNIFF_CHARS = 65536
 # Below this many bytes a second process costs more than it saves.
 _PARALLEL_MIN_BYTES = 16 << 20
@@ -41,7 +43,7 @@ def detect_format(text: str, path: Path) -> str:
         if module.sniff(head):
             return name
     raise InputError(
-        f"{path}: unknown format; expected {', '.join(FORMATS)} (use --input-format to force one)"
+        f"{path}: unknown format; expected {', '.join(_TEXT_FORMATS)} (use --input-format to force one)"
     )
 
 
