@@ -19,9 +19,9 @@ def test_save_load_round_trip_gives_identical_results(seed_index, seed_model):
         assert loaded.similar(query, k=5) == seed_index.similar(query, k=5)
 
 
-def test_a_model_is_only_npy_and_json_with_a_manifest(seed_model):
+def test_a_model_is_only_npy_json_and_arrow_with_a_manifest(seed_model):
     names = {p.name for p in seed_model.iterdir()}
-    assert all(n.endswith((".npy", ".json", ".jsonl")) for n in names - {".verified"})
+    assert all(n.endswith((".npy", ".json")) for n in names - {".verified", "records.arrow"})
     manifest = json.loads((seed_model / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert set(manifest["files"]) == names - {"manifest.json", ".verified"}
@@ -121,7 +121,7 @@ def test_checksums_are_remembered_until_a_file_changes(model_copy, monkeypatch):
 
 def test_a_loaded_model_parses_records_only_when_asked(seed_model):
     loaded = paperlike.load_index(seed_model)
-    assert type(loaded.records_).__name__ == "RecordStore"
+    assert type(loaded.records_).__name__ == "RecordFile"
     assert len(loaded.records_) == 62 and loaded.records_[-1].source.line >= 1
     assert isinstance(loaded.X_.data.base, np.memmap)  # mapped, not read into memory
 

@@ -19,6 +19,7 @@ import paperlike
 from paperlike import api, store
 from paperlike.errors import ModelError, PaperlikeError
 from paperlike.manifest import digest, required_files, OPTIONAL_FILES
+from paperlike.columns import BATCH_ROWS
 from paperlike.rank import Ranker
 
 
@@ -92,7 +93,7 @@ EDITS = {
     "files []": (_set("files", []), "files"),
     "files null": (_set("files", None), "files"),
     "files without idf.npy": (_drop_file("idf.npy"), "idf.npy is not listed"),
-    "files without records.jsonl": (_drop_file("records.jsonl"), "records.jsonl is not listed"),
+    "files without records.arrow": (_drop_file("records.arrow"), "records.arrow is not listed"),
     "files with a path": (_set(("files", "../../etc/passwd"), {"bytes": 1, "sha256": "0" * 64}), "files"),
     "files with an extra file": (_set(("files", "notes.txt"), {"bytes": 1, "sha256": "0" * 64}), "notes.txt"),
     "sha256 not hex": (_set(("files", "idf.npy", "sha256"), "x" * 64), "sha256"),
@@ -219,9 +220,32 @@ def test_an_older_format_is_read_by_refit_only(model):
     del m["manifest_sha256"]
     m["format_version"] = 5
     (model / "manifest.json").write_text(json.dumps(m))
-    _refused(model, "format version 5, this paperlike reads version 6; rebuild it with 'paperlike index --refit")
+    _refused(model, f"format version 5, this paperlike reads version {store.FORMAT_VERSION}; "
+                    "rebuild it with 'paperlike index --refit")
     api.refit(model)
     assert len(paperlike.load_index(model).records_) == 62
+
+
+def test_a_format_6_model_with_records_jsonl_is_read_by_refit(model):
+    """Format 6 kept the records as JSON lines (records.jsonl, record_offsets.npy): load refuses
+    it with the command that rebuilds it, --refit reads its records, and the model it writes
+    keeps them in records.arrow, every field the same."""
+    before = list(paperlike.load_index(model).records_)
+    lines = [record.model_dump_json().encode() + b"\n" for record in before]
+    (model / "records.jsonl").write_bytes(b"".join(lines))
+    np.save(model / "record_offsets.npy", np.cumsum([0] + [len(line) for line in lines]).astype(np.int64))
+    (model / "records.arrow").unlink()
+    m = _manifest(model)
+    del m["files"]["records.arrow"]
+    for name in ("records.jsonl", "record_offsets.npy"):
+        m["files"][name] = {"bytes": (model / name).stat().st_size, "sha256": store._sha256(model / name)}
+    m["format_version"] = 6
+    _write_manifest(model, m)
+    (model / ".verified").unlink(missing_ok=True)
+    _refused(model, "format version 6, this paperlike reads version 7; rebuild it with 'paperlike index --refit")
+    api.refit(model)
+    assert list(paperlike.load_index(model).records_) == before
+    assert not (model / "records.jsonl").exists() and (model / "records.arrow").exists()
 
 
 # -- arrays overwritten, their checksums rewritten -------------------------------------------------
@@ -288,8 +312,6 @@ TAMPERED = {
     "canonical of another paper": (_with("canonical", lambda a: a[::-1].copy()), "canonical.npy"),
     "version_pairs past the texts": (_with("version_pairs", _fill(10**6)), "version_pairs.npy"),
     "maybe_pairs odd": (_with("maybe_pairs", lambda a: np.zeros(3, dtype=np.int64)), "maybe_pairs.npy"),
-    "record_offsets past the file": (_with("record_offsets", _at(-1, 10**9)), "record_offsets.npy"),
-    "record_offsets decreasing": (_with("record_offsets", _at(5, 1)), "record_offsets.npy"),
     "category indices past the categories": (_with("record_category_indices", _fill(10**6)),
                                              "record_category_indices.npy"),
     "category indptr decreasing": (_with("record_category_indptr", _at(2, 10**6)), "record_category_indptr.npy"),
@@ -345,13 +367,98 @@ def test_the_segfault_of_the_issue_is_a_one_line_error(model):
         assert done.stderr.startswith("paperlike: error: ") and done.stderr.count("\n") == 1
 
 
-def test_a_record_rewritten_into_garbage_is_one_line(model):
-    data = (model / "records.jsonl").read_bytes()
-    first = data.index(b"\n")
-    _rewrite(model, "records.jsonl", b"{" * first + data[first:])
-    index = paperlike.load_index(model)  # records are parsed only when asked for
-    with pytest.raises(ModelError, match=r"records.jsonl: damaged \(record 1: "):
+def _records_table(folder: Path):
+    import pyarrow as pa
+
+    with pa.memory_map(str(folder / "records.arrow")) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _write_records(folder: Path, table, batch_rows: int | None = BATCH_ROWS, chunk: int = BATCH_ROWS,
+                   compression: str | None = "zstd") -> None:
+    """Write a records file as someone who knows the format would, checksums rewritten."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    schema = table.schema.remove_metadata()
+    if batch_rows is not None:
+        schema = schema.with_metadata({b"paperlike.batch_rows": str(batch_rows).encode()})
+    with pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
+        writer.write_table(table.combine_chunks().replace_schema_metadata(schema.metadata), max_chunksize=chunk)
+    _rewrite(folder, "records.arrow", sink.getvalue().to_pybytes())
+
+
+def _column_set(name: str, i: int, value):
+    def tamper(folder: Path) -> None:
+        import pyarrow as pa
+
+        table = _records_table(folder)
+        values = table.column(name).to_pylist()
+        values[i] = value
+        at = table.schema.get_field_index(name)
+        _write_records(folder, table.set_column(at, table.schema.field(name), pa.array(values, table.schema.field(name).type)))
+    return tamper
+
+
+RECORDS_TAMPERED = {
+    "not an Arrow file": (lambda f: _rewrite(f, "records.arrow", b"ARROW1" + b"\0" * 100), "not an Arrow IPC file"),
+    "a JSON-lines file": (lambda f: _rewrite(f, "records.arrow", b'{"id": "x"}\n'), "not an Arrow IPC file"),
+    "a column dropped": (lambda f: _write_records(f, _records_table(f).drop_columns(["doi"])), "its columns"),
+    "a column of another type": (lambda f: _write_records(f, _records_table(f).set_column(
+        0, "id", _records_table(f).column("id").cast("large_string"))), "its columns"),
+    "no batch size": (lambda f: _write_records(f, _records_table(f), batch_rows=None), "no batch size"),
+    "batches of another size": (lambda f: _write_records(f, _records_table(f), chunk=10), "7 batches"),
+    "a batch size that lies": (lambda f: _write_records(f, _records_table(f), batch_rows=40, chunk=31),
+                               "batch 1 holds 31 records, not 40"),
+    "smaller batches, consistent": (lambda f: _write_records(f, _records_table(f), batch_rows=10, chunk=10), None),
+    "a record short": (lambda f: _write_records(f, _records_table(f).slice(1)),
+                       f"batch 2 holds {61 - BATCH_ROWS} records, not {62 - BATCH_ROWS}"),
+    "a record without an id": (_column_set("id", 40, None), "batch 2: a record without an id"),
+    "a source line of 0": (_column_set("source_line", 0, 0), "batch 1: a source line below 1"),
+    "a source path without its line": (_column_set("source_line", 3, None), "batch 1: a source with a path and no line"),
+}
+
+
+@pytest.mark.parametrize("case", RECORDS_TAMPERED, ids=list(RECORDS_TAMPERED))
+def test_a_records_file_rewritten_is_refused_on_load(model, case):
+    tamper, match = RECORDS_TAMPERED[case]
+    tamper(model)
+    if match is None:  # another batch size, said so: a file that reads the same
+        assert [r.id for r in paperlike.load_index(model).records_][-1] == _records_table(model).column("id")[-1].as_py()
+    else:
+        _refused(model, f"records.arrow: damaged ({match}")
+
+
+@pytest.mark.parametrize("name,value,match", [
+    ("extra", "{not json", "batch 1: Expecting property name"),
+    ("extra", "[1, 2]", "batch 1: an extra that is not a JSON object"),
+])
+def test_a_record_rewritten_into_garbage_is_one_line(model, name, value, match):
+    _column_set(name, 0, value)(model)
+    index = paperlike.load_index(model)  # records are decoded only when asked for
+    with pytest.raises(ModelError, match=rf"records.arrow: damaged \({match}") as caught:
         index.records_[0]
+    assert "\n" not in str(caught.value)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_bytes_of_the_records_file_overwritten_never_crash(model, data):
+    """Any bytes of records.arrow overwritten (checksums rewritten): a one-line ModelError on
+    load or on reading the records, or records that read; never a crash."""
+    folder = model.parent / f"r{data.draw(st.integers(0, 10**9))}"
+    shutil.copytree(model, folder)
+    content = bytearray((folder / "records.arrow").read_bytes())
+    at = data.draw(st.integers(0, len(content) - 1))
+    piece = data.draw(st.binary(min_size=1, max_size=16))
+    content[at:at + len(piece)] = piece
+    _rewrite(folder, "records.arrow", bytes(content))
+    try:
+        for record in paperlike.load_index(folder).records_:
+            assert record.id
+    except ModelError as exc:
+        assert "\n" not in str(exc) and "records.arrow: damaged" in str(exc), str(exc)
+    shutil.rmtree(folder)
 
 
 def test_a_reversed_vocabulary_with_rewritten_checksums_loads_but_never_crashes(model):

@@ -11,19 +11,32 @@ when a listing gave only the day it was seen: see :func:`paperlike.sources.base.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from .identifiers import arxiv_id, arxiv_in, doi, paper_url
 from .models import Paper
 
-__all__ = ["citation_fields", "first_date", "record_arxiv"]
+__all__ = ["Cited", "citation_fields", "first_date", "record_arxiv"]
 
 
-def record_arxiv(record: Paper) -> str | None:
+class Cited(NamedTuple):
+    """The fields of a record that citing it needs: what a query reads of each result's
+    records (a saved model reads these columns alone, without making whole records)."""
+
+    id: str
+    title: str | None
+    authors: list[str]
+    date: str | None
+    venue: str | None
+    doi: str | None
+
+
+def record_arxiv(record: Paper | Cited) -> str | None:
     """The arXiv id of a record: its id, or the one its DOI (arXiv's own) names."""
     return arxiv_id(record.id.split("#", 1)[0]) or arxiv_in(record.doi)
 
 
-def first_date(records: Sequence[Paper]) -> str | None:
+def first_date(records: Sequence[Paper | Cited]) -> str | None:
     """The earliest full date of the records (``YYYY[-MM[-DD]]``; a listing's ``--MM-DD``
     without a year is no date), the most precise of equal ones."""
     dated = [r.date for r in records if r.date and r.date[:4].isdigit()]
@@ -34,7 +47,7 @@ def first_date(records: Sequence[Paper]) -> str | None:
     return min(dated, key=lambda d: (d[:4], d[5:7] or "99", d[8:10] or "99"))
 
 
-def citation_fields(records: Sequence[Paper]) -> dict:
+def citation_fields(records: Sequence[Paper | Cited]) -> dict:
     """``authors``, ``date``, ``year``, ``venue``, ``doi``, ``arxiv`` and ``url`` of the paper
     whose records these are, the canonical record first."""
     head = records[0]

@@ -34,7 +34,8 @@ MAX_RECORD_BYTES = 1 << 20
 DEFAULT_MIN_COSINE = 0.15
 """The cosine from which ``graph`` joins two neighbours."""
 
-INPUT_FORMATS = ("listing", "bibtex", "ris", "openalex", "semantic-scholar", "arxiv-json", "csv", "zotero")
+INPUT_FORMATS = ("listing", "bibtex", "ris", "openalex", "semantic-scholar", "arxiv-json", "csv", "zotero",
+                 "parquet", "arrow")
 """The names of the input formats, in the order they are tried (the keys of
 ``paperlike.sources.FORMATS``)."""
 

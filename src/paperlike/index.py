@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import parallel
-from .citation import citation_fields
+from .citation import Cited, citation_fields
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
 from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
 from .dedup import Deduplicator, check_record, completeness, versions_report
@@ -257,9 +257,9 @@ class PaperIndex:
         value = value.strip()
         for candidate in dict.fromkeys(c for c in (value, arxiv_id(value), doi(value)) if c):
             found = [r for r in self.keys["id"].get(candidate)
-                     if candidate in (self.records_[r].id, self.records_[r].id.split("#", 1)[0],
-                                      self.records_[r].doi)]
-            exact = [r for r in found if self.records_[r].id == candidate]
+                     if candidate in (self._fields(r, "id")[0], self._fields(r, "id")[0].split("#", 1)[0],
+                                      self._fields(r, "doi")[0])]
+            exact = [r for r in found if self._fields(r, "id")[0] == candidate]
             if exact or found:
                 return min(exact or found)
         return None
@@ -340,8 +340,8 @@ class PaperIndex:
 
     def _named(self, text: str, kind: str, paper: int, record: int | None = None
                ) -> tuple[Query, int, sp.csr_matrix]:
-        record = self.records_[self.canonical_record(paper) if record is None else record]
-        return Query(text=text, kind=kind, id=record.id, title=record.title), paper, self.vector_of_paper(paper)
+        rid, title = self._fields(self.canonical_record(paper) if record is None else record, "id", "title")
+        return Query(text=text, kind=kind, id=rid, title=title), paper, self.vector_of_paper(paper)
 
     def paper_of_record(self, record: int) -> int:
         return int(self.paper_of_text_[self.text_of_record_[record]])
@@ -580,17 +580,27 @@ class PaperIndex:
         results = []
         for rank, (paper, score) in enumerate(found, 1):
             records = self.records_of_paper(paper)
-            versions = [self.records_[r] for r in records]
+            versions = [Cited(*self._fields(r, *Cited._fields)) for r in records]
             canonical = versions[0]
+            label = canonical.title or self.records_[records[0]].label  # the abstract's words when untitled
             text = self._best_text(paper, scores, records)
             results.append(Neighbour(
                 rank=rank, **citation_fields(versions),
-                id=canonical.id, title=canonical.title, label=canonical.label, score=round(score, 4),
+                id=canonical.id, title=canonical.title, label=label, score=round(score, 4),
                 topic=round(topic[text], 4) if text in topic else None,
                 terms=explain(text) if explain is not None else self.shared_terms(vector, text),
                 versions=[r.id for r in versions[1:]],
             ))
         return results
+
+    def _fields(self, record: int, *names: str) -> tuple:
+        """Some fields of a record: of a loaded model, read from their columns alone
+        (paperlike.columns.RecordFile.fields), without making the whole record."""
+        fields = getattr(self.records_, "fields", None)
+        if fields is not None:
+            return fields(record, names)
+        paper = self.records_[record]
+        return tuple(getattr(paper, name) for name in names)
 
     def _best_text(self, paper: int, scores: np.ndarray, records: list[int]) -> int:
         """The paper's text that gave its score: the best-scoring of its texts (the canonical

@@ -41,12 +41,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "OPTIONAL_FILES", "RECORDS", "KEY_TABLES",
            "required_files", "digest"]
 
-RECORDS = "records.jsonl"
+RECORDS = "records.arrow"
+JSON_RECORDS = ("records.jsonl", "record_offsets.npy")  # the records of formats 3 to 6
 KEY_TABLES = ("id", "title", "short", "text")
 # The arrays a model of this format holds, and their dtypes; save writes each with its dtype
 # from here (a name missing here fails the save), so this is the list of what save writes.
 ARRAYS: dict[str, str] = {
-    "record_offsets": "int64", "idf": "float32",
+    "idf": "float32",
     "text_of_record": "int64", "record_of_text": "int64", "paper_of_text": "int64", "canonical": "int64",
     "version_pairs": "int64", "version_scores": "float32", "maybe_pairs": "int64", "maybe_scores": "float32",
     "record_date": "int32", "record_category_indices": "int32", "record_category_indptr": "int64",
@@ -231,8 +232,9 @@ class RefitParameters(_Strict):
 
 
 class RefitManifest(_Strict):
-    """What ``paperlike index --refit`` reads of a model of an older format version: its records,
-    their offsets, its decisions, and the parameters to fit with again."""
+    """What ``paperlike index --refit`` reads of a model of an older format version: its records
+    (records.arrow, or records.jsonl and their offsets before format 7), its decisions, and the
+    parameters to fit with again."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -244,7 +246,10 @@ class RefitManifest(_Strict):
 
     @model_validator(mode="after")
     def _records_listed(self) -> RefitManifest:
-        for name in (RECORDS, "record_offsets.npy"):
+        # format 7 on: the records file and the counts that say its length; before: JSON lines
+        for name in (RECORDS,) if RECORDS in self.files else JSON_RECORDS:
             if name not in self.files:
                 raise ValueError(f"files: {name} is not listed")
+        if RECORDS in self.files and self.counts is None:
+            raise ValueError("counts: missing")
         return self

@@ -1,10 +1,11 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 6)::
+Layout (format version 7)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums,
                        and its own digest (manifest_sha256; see paperlike.manifest)
-    records.jsonl      one Paper per line, in index order; record_offsets.npy: where each starts
+    records.arrow      the records, in index order, as Arrow columns (paperlike.columns): an
+                       Arrow IPC file of zstd-compressed batches, memory-mapped on load
     vocabulary.json    the terms, in column order
     idf.npy            float32 IDF per term
     X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
@@ -20,7 +21,8 @@ Layout (format version 6)::
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
 Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
-are parsed only when asked for, so opening a model costs little whatever its size.
+are decoded only when asked for, a batch at a time, so opening a model costs little whatever its
+size.
 
 Loading checks, in order: the manifest (its schema, the files a model of this format must have,
 its own digest: :mod:`paperlike.manifest`); every file's size; every file's SHA-256 and the
@@ -51,6 +53,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from . import columns
 from . import manifest as schema
 from . import parallel
 from .errors import ModelError
@@ -69,11 +72,13 @@ from .vectorize import Vectorizer
 __all__ = ["save", "load", "load_for_refit", "read_decisions", "read_additions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # Versions whose records and parameters ``paperlike index --refit`` can still read (3: before
 # the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue; 5:
-# before the manifest's own digest and the checks of the arrays' structure).
-REFIT_READS = (3, 4, 5, 6)
+# before the manifest's own digest and the checks of the arrays' structure; 6: before the
+# records as Arrow columns, when they were a JSON-lines copy, records.jsonl).
+REFIT_READS = (3, 4, 5, 6, 7)
+_JSON_RECORDS = "records.jsonl"  # the records of formats 3 to 6, with record_offsets.npy
 VERIFIED = ".verified"
 _LOCK_TIMEOUT = 600.0
 MANIFEST = "manifest.json"
@@ -86,7 +91,7 @@ _DECISION_LIST = TypeAdapter(list[Decision])
 _STRINGS = TypeAdapter(list[str], config={"strict": True})
 # A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
 _MAX_MANIFEST_BYTES = 64 << 20
-_PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic")
+_PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic", "pyarrow")
 
 
 def _versions() -> dict[str, str]:
@@ -119,16 +124,9 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _write_records(index: PaperIndex, folder: Path) -> np.ndarray:
-    """Write records.jsonl; the byte offset where each record starts, and the end."""
-    offsets = [0]
-    with (folder / "records.jsonl").open("wb") as f:
-        as_json = Paper.__pydantic_serializer__.to_json  # model_dump_json without its keywords
-        for record in index.records_:
-            line = as_json(record) + b"\n"
-            f.write(line)
-            offsets.append(offsets[-1] + len(line))
-    return np.array(offsets, dtype=np.int64)
+def _write_records(index: PaperIndex, folder: Path) -> None:
+    """Write the records file (paperlike.columns)."""
+    columns.write(index.records_, folder / schema.RECORDS)
 
 
 def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
@@ -137,7 +135,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     # (7.4 and 7.6 s at a million records): on a large corpus the tables are built in a second
     # process while this one writes.
     split = getattr(index, "_keys", None) is None and len(index.records_) >= _PARALLEL_MIN_RECORDS
-    offsets, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
+    _, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
     index.use_keys(keys)
     _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])
     _write_json(folder / "version_rules.json", index.dedup.rules_)
@@ -146,7 +144,6 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     _write_json(folder / DECISIONS, [d.model_dump(mode="json") for d in index.decisions_])
     _write_json(folder / ADDITIONS, [a.model_dump(mode="json") for a in index.additions_])
     arrays = {
-        "record_offsets": offsets,
         "idf": index.vectorizer.idf_.astype(np.float32),
         "text_of_record": index.text_of_record_.astype(np.int64),
         "record_of_text": index.record_of_text_.astype(np.int64),
@@ -572,7 +569,7 @@ def _open(folder: Path, manifest: dict) -> tuple[dict[str, np.ndarray], dict[str
             raise _bad(folder, f"{name}.npy", f"{arrays[name].dtype.str} values, not {np.dtype(dtype).str}")
     k, m = len(arrays["version_pairs"]), len(arrays["maybe_pairs"])
     shapes = {
-        "record_offsets": (R + 1,), "idf": (V,), "bm25_idf": (V,),
+        "idf": (V,), "bm25_idf": (V,),
         "text_of_record": (R,), "record_date": (R,), "record_category_indptr": (R + 1,),
         "record_of_text": (T,), "paper_of_text": (T,), "canonical": (P,),
         "version_pairs": (k, 2), "version_scores": (k,), "maybe_pairs": (m, 2), "maybe_scores": (m,),
@@ -636,7 +633,9 @@ def _check_structure(folder: Path, manifest: dict) -> None:
             if not (at < len(p)).all() or not (p[np.minimum(at, len(p) - 1)] == second).all():
                 raise _bad(folder, f"{indices}.npy", "not sorted, or repeated, within a row")
 
-    pointers("record_offsets", manifest["files"][schema.RECORDS]["bytes"], strict=True)
+    records = _records(folder, R)
+    for k in range(-(-R // records.batch_rows)):
+        records.check_batch(k)
     bounded("text_of_record", T)
     bounded("record_of_text", R)
     bounded("paper_of_text", P)
@@ -666,8 +665,14 @@ def _check_structure(folder: Path, manifest: dict) -> None:
         bounded(f"keys_{name}_value", n)
 
 
-class RecordStore(Sequence[Paper]):
-    """The records of a saved model, parsed from records.jsonl only when asked for."""
+def _records(folder: Path, n: int) -> columns.RecordFile:
+    """The records file of a model of this format, opened (its footer checked against ``n``)."""
+    path = folder / schema.RECORDS
+    return columns.RecordFile(path, n, lambda what: ModelError(f"{path}: damaged ({what}); {_REBUILD}"))
+
+
+class JsonRecords(Sequence[Paper]):
+    """The records of a model of format 3 to 6 (records.jsonl and its offsets), for --refit."""
 
     def __init__(self, path: Path, offsets: np.ndarray) -> None:
         self._path = path
@@ -744,7 +749,7 @@ def load(path: str | Path) -> PaperIndex:
                                       arrays["lsa_components"], len(vocabulary))
         ranker.Z_ = arrays["lsa_embeddings"]
     index = PaperIndex(vectorizer, dedup=dedup, ranker=ranker, explain_terms=params["explain_terms"])
-    index.records_ = RecordStore(folder / "records.jsonl", arrays["record_offsets"])
+    index.records_ = _records(folder, manifest["counts"]["records"])
     index.text_of_record_ = arrays["text_of_record"]
     index.record_of_text_ = arrays["record_of_text"]
     index.paper_of_text_ = dedup.paper_of_text_ = arrays["paper_of_text"]
@@ -827,9 +832,14 @@ def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
     _verified(folder, manifest)
     if (folder / DECISIONS).exists() and DECISIONS not in manifest["files"]:
         raise ModelError(f"{folder / MANIFEST}: damaged (files: {DECISIONS} is not listed); {_REBUILD}")
+    if schema.RECORDS in manifest["files"]:  # format 7 on
+        counts = manifest.get("counts") or {}
+        if not isinstance(counts.get("records"), int):
+            raise ModelError(f"{folder / MANIFEST}: damaged (counts: the number of records is missing); {_REBUILD}")
+        return list(_records(folder, counts["records"])), manifest["parameters"], _decisions(folder)
     offsets = _array(folder, "record_offsets")
-    size = manifest["files"][schema.RECORDS]["bytes"]
+    size = manifest["files"][_JSON_RECORDS]["bytes"]
     if (offsets.dtype != np.dtype(np.int64) or offsets.ndim != 1 or len(offsets) < 2 or int(offsets[0]) != 0
             or int(offsets[-1]) != size or (offsets[1:] <= offsets[:-1]).any()):
         raise _bad(folder, "record_offsets.npy", f"not the offsets of records in {size} bytes")
-    return (list(RecordStore(folder / "records.jsonl", offsets)), manifest["parameters"], _decisions(folder))
+    return (list(JsonRecords(folder / _JSON_RECORDS, offsets)), manifest["parameters"], _decisions(folder))

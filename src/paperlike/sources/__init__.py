@@ -17,7 +17,7 @@ from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
 from .. import parallel
 from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped
-from . import arxiv, bibtex, listing, openalex, ris, semantic_scholar, table, zotero
+from . import arxiv, bibtex, columnar, listing, openalex, ris, semantic_scholar, table, zotero
 from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
@@ -27,7 +27,10 @@ __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "detect_format", "seed
 # name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
 # also take their lines (they have a "title"); every other fixture fits one format only.
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
-           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table, "zotero": zotero}
+           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table, "zotero": zotero,
+           "parquet": columnar.parquet, "arrow": columnar.arrow}
+# The formats told by their text (the others, binary, by their magic bytes first).
+_TEXT_FORMATS = tuple(name for name in FORMATS if name not in columnar.MAGIC.values())
 _SNIFF_CHARS = 65536
 # Below this many bytes a second process costs more than it saves.
 _PARALLEL_MIN_BYTES = 16 << 20
@@ -40,7 +43,7 @@ def detect_format(text: str, path: Path) -> str:
         if module.sniff(head):
             return name
     raise InputError(
-        f"{path}: unknown format; expected {', '.join(FORMATS)} (use --input-format to force one)"
+        f"{path}: unknown format; expected {', '.join(_TEXT_FORMATS)} (use --input-format to force one)"
     )
 
 
@@ -73,6 +76,9 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
         with source.stream() as stream:  # the content read once (a pipe cannot be opened again)
             if stream.read(len(zotero.MAGIC)) == zotero.MAGIC:
                 format = "zotero"  # binary: told by its first bytes, before the text formats are tried
+    if format is None:
+        with source.stream() as stream:  # binary formats first: they are told by their magic
+            format = columnar.format_of(stream.read(8))
     if format is None:
         head = source.head(_SNIFF_CHARS)  # a file that is not UTF-8 is an error, named or not
         try:

@@ -1,0 +1,278 @@
+"""Records as Arrow columns: Paper records to record batches and back, exactly.
+
+The saved model keeps its records in one Arrow IPC file (``records.arrow``) of record batches
+(:data:`BATCH_ROWS` records each, their buffers zstd-compressed), so that the model holds no
+second, uncompressed copy of the input and a query that shows ten results decodes only the
+batches holding them. Every field of :class:`~paperlike.models.Paper` has a column of its own:
+strings as UTF-8 strings (null for None), ``authors`` and ``categories`` as lists of strings,
+``source`` as its path and line, and
+``extra``, whose values are any JSON, as the JSON text of the dict (null when empty).
+
+pyarrow is imported here and only here, by the build and the load of a model: the commands
+that never touch a model's records do not pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from .models import Paper, Source
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+__all__ = ["BATCH_ROWS", "STRING_FIELDS", "schema", "to_batch", "from_batch", "write", "RecordFile"]
+
+# Records per batch of the file: small enough that fetching one record decodes little
+# (about 50 kB of text), large enough that zstd compresses the text well.
+BATCH_ROWS = 32
+STRING_FIELDS = ("id", "title", "abstract", "date", "doi", "venue", "volume", "issue", "pages", "isbn",
+                 "pmid", "entry_type")
+LIST_FIELDS = ("authors", "categories")
+# The order of the columns: Paper's own order of fields, source split in two.
+COLUMNS = ("id", "title", "authors", "abstract", "categories", "date", "doi", "venue", "volume", "issue",
+           "pages", "isbn", "pmid", "entry_type", "extra", "source_path", "source_line")
+_COMPRESSION = "zstd"
+
+
+def schema() -> pa.Schema:
+    """The columns of a records file, in Paper's order of fields."""
+    import pyarrow as pa
+
+    types = {name: pa.string() for name in STRING_FIELDS}
+    types.update({name: pa.list_(pa.field("item", pa.string(), nullable=False)) for name in LIST_FIELDS})
+    types.update(extra=pa.string(), source_path=pa.string(), source_line=pa.int64())
+    return pa.schema([pa.field(name, types[name], nullable=name not in ("id", *LIST_FIELDS))
+                      for name in COLUMNS])
+
+
+def _extra_json(extra: dict) -> str | None:
+    # allow_nan: a NaN or an infinity read from an input comes back as itself
+    return json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
+
+
+def to_batch(records: Sequence[Paper]) -> pa.RecordBatch:
+    """The records as one record batch of :func:`schema`."""
+    import pyarrow as pa
+
+    rows = [r.__dict__ for r in records]  # the fields' values as they are, no copy of the model
+    columns = {name: [row[name] for row in rows] for name in (*STRING_FIELDS, *LIST_FIELDS)}
+    columns["extra"] = [_extra_json(row["extra"]) for row in rows]
+    sources = [row["source"] for row in rows]
+    columns["source_path"] = [s and s.path for s in sources]
+    columns["source_line"] = [s and s.line for s in sources]
+    wanted = schema()
+    return pa.RecordBatch.from_arrays([pa.array(columns[f.name], type=f.type) for f in wanted], schema=wanted)
+
+
+def _checked(batch: pa.RecordBatch) -> str | None:
+    """What is wrong with a batch's values that Paper would refuse, or None: the checks of
+    Paper's validation, run on whole columns (records are then made without validating each)."""
+    import pyarrow.compute as pc
+
+    if batch.column("id").null_count:
+        return "a record without an id"
+    for name in LIST_FIELDS:
+        column = batch.column(name)
+        if column.null_count or column.flatten().null_count:
+            return f"a null in {name}"
+    paths, lines = batch.column("source_path"), batch.column("source_line")
+    if (paths.null_count or lines.null_count) and not paths.is_null().equals(lines.is_null()):
+        return "a source with a path and no line, or a line and no path"
+    # pc.min, not to_numpy: pyarrow imports pandas (when installed) for to_numpy, which a
+    # query's start would pay for.
+    if lines.null_count < len(lines) and pc.min(lines).as_py() < 1:
+        return "a source line below 1"
+    return None
+
+
+def _decoded(batch: pa.RecordBatch) -> list[Paper]:
+    """The records of a checked batch (:func:`_checked`), as Paper models; ValueError if a
+    record's extra is not the JSON of an object."""
+    columns = {name: batch.column(name).to_pylist() for name in COLUMNS}
+    extras = [json.loads(text) if text is not None else {} for text in columns.pop("extra")]
+    if not all(type(extra) is dict for extra in extras):
+        raise ValueError("an extra that is not a JSON object")
+    sources = [None if path is None else Source.model_construct(path=path, line=line)
+               for path, line in zip(columns.pop("source_path"), columns.pop("source_line"))]
+    names = (*columns, "extra", "source")
+    make = Paper.model_construct
+    return [make(**dict(zip(names, values))) for values in zip(*columns.values(), extras, sources)]
+
+
+def from_batch(batch: pa.RecordBatch) -> list[Paper]:
+    """The records of a batch, as Paper models, checked as Paper would check them."""
+    wrong = _checked(batch)
+    if wrong:
+        raise ValueError(wrong)
+    return _decoded(batch)
+
+
+def write(records: Iterable[Paper], path, batch_rows: int = BATCH_ROWS) -> int:
+    """Write the records to an Arrow IPC file, ``batch_rows`` a batch (the last may hold
+    fewer); the number written. The batch size is kept in the schema's metadata."""
+    import pyarrow as pa
+
+    n, chunk = 0, []
+    options = pa.ipc.IpcWriteOptions(compression=_COMPRESSION)
+    wanted = schema().with_metadata({_BATCH_ROWS_KEY: str(batch_rows)})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, wanted, options=options) as writer:
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == batch_rows:
+                writer.write_batch(to_batch(chunk))
+                n, chunk = n + len(chunk), []
+        if chunk:
+            writer.write_batch(to_batch(chunk))
+            n += len(chunk)
+    return n
+
+
+_BATCH_ROWS_KEY = b"paperlike.batch_rows"
+_CACHED_BATCHES = 64
+
+
+class RecordFile(Sequence[Paper]):
+    """The records of a saved model's records file, memory-mapped: a record is decoded (its
+    batch decompressed, checked and turned into Python values) only when asked for, and the
+    last few batches decoded are kept.
+
+    Opening reads the file's footer and checks its columns and its number of records and
+    batches against ``n`` (ModelError, one line, otherwise). Each batch read is checked in
+    full (offsets within bounds, valid UTF-8) and its values as Paper's validation would check
+    them (:func:`_checked`, on whole columns) before any value is taken from it, so that a file
+    edited on purpose, its checksum rewritten, gives a ModelError, never a crash or a record
+    that Paper would refuse. Records are then made without validating each one again: that
+    costs more than reading them.
+    """
+
+    def __init__(self, path, n: int, damaged) -> None:
+        import pyarrow as pa
+
+        self._path, self._n, self._damaged = path, n, damaged
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[object, pa.RecordBatch] = OrderedDict()
+        try:
+            self._source = pa.memory_map(str(path))
+            self._reader = pa.ipc.open_file(self._source, options=pa.ipc.IpcReadOptions(use_threads=False))
+            self._readers: dict[tuple[str, ...], pa.ipc.RecordBatchFileReader] = {}
+            found = self._reader.schema
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise damaged(f"not an Arrow IPC file: {_short(exc)}") from None
+        if not found.remove_metadata().equals(schema()):
+            raise damaged("its columns are not those of a model's records")
+        text = (found.metadata or {}).get(_BATCH_ROWS_KEY, b"")
+        self._rows = int(text) if text.isdigit() and 0 < len(text) < 10 else 0
+        if self._rows < 1:
+            raise damaged("no batch size in its metadata")
+        if self._reader.num_record_batches != -(-n // self._rows):
+            raise damaged(f"{self._reader.num_record_batches} batches, not those of {n} records")
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def batch_rows(self) -> int:
+        return self._rows
+
+    def check_batch(self, k: int) -> pa.RecordBatch:
+        """Batch ``k`` (0-based), checked in full: ModelError if it is damaged."""
+        import pyarrow as pa
+
+        try:
+            batch = self._reader.get_batch(k)
+            batch.validate(full=True)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise self._damaged(f"batch {k + 1}: {_short(exc)}") from None
+        want = min(self._rows, self._n - k * self._rows)
+        if batch.num_rows != want:
+            raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+        wrong = _checked(batch)
+        if wrong:
+            raise self._damaged(f"batch {k + 1}: {wrong}")
+        return batch
+
+    def _batch(self, k: int) -> pa.RecordBatch:
+        with self._lock:
+            found = self._cache.get(k)
+            if found is not None:
+                self._cache.move_to_end(k)
+                return found
+            found = self._cache[k] = self.check_batch(k)
+            if len(self._cache) > _CACHED_BATCHES:
+                self._cache.popitem(last=False)
+            return found
+
+    def _papers(self, batch: pa.RecordBatch, first: int) -> list[Paper]:
+        """The records of a checked batch (or a slice of one) whose first is record ``first``."""
+        try:
+            return _decoded(batch)
+        except ValueError as exc:  # the JSON of extra
+            raise self._damaged(f"batch {first // self._rows + 1}: {_short(exc)}") from None
+
+    def fields(self, i: int, names: tuple[str, ...]) -> tuple:
+        """The values of a few fields of record ``i`` (``id``, ``title``, ``authors``, ...):
+        only their columns of its batch are decompressed, and no Paper is made, which is what
+        a query's results need of each record."""
+        if not set(names) <= set(STRING_FIELDS) | set(LIST_FIELDS):
+            raise ValueError(f"not string or list fields of a record: {names}")
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        batch = self._partial(i // self._rows, tuple(sorted(set(names), key=COLUMNS.index)))
+        return tuple(batch.column(name)[i % self._rows].as_py() for name in names)
+
+    def _partial(self, k: int, names: tuple[str, ...]) -> pa.RecordBatch:
+        """Batch ``k`` with only the columns ``names`` (in the file's order) read, and checked
+        in full."""
+        import pyarrow as pa
+
+        key = (k, names)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+            reader = self._readers.get(names)
+            if reader is None:
+                fields = [COLUMNS.index(name) for name in names]
+                reader = self._readers[names] = pa.ipc.open_file(
+                    self._source, options=pa.ipc.IpcReadOptions(use_threads=False, included_fields=fields))
+            try:
+                batch = reader.get_batch(k)
+                batch.validate(full=True)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise self._damaged(f"batch {k + 1}: {_short(exc)}") from None
+            want = min(self._rows, self._n - k * self._rows)
+            if batch.num_rows != want or batch.schema.names != list(names):
+                raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+            if "id" in names and batch.column("id").null_count:
+                raise self._damaged(f"batch {k + 1}: a record without an id")
+            self._cache[key] = batch
+            if len(self._cache) > _CACHED_BATCHES:
+                self._cache.popitem(last=False)
+            return batch
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        # one row decoded: a batch's other records cost nothing until asked for
+        return self._papers(self._batch(i // self._rows).slice(i % self._rows, 1), i)[0]
+
+    def __iter__(self) -> Iterator[Paper]:
+        for k in range(-(-self._n // self._rows)):
+            yield from self._papers(self.check_batch(k), k * self._rows)
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    text = str(exc).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
