@@ -20,13 +20,16 @@ from paperlike.rank import Ranker
 # Heavy or not needed by any query: scikit-learn (fitting only), the HTTP service, data frames,
 # the parsers of BibTeX and RIS, fuzzy matching (duplicate rules), the model writers' lock and
 # the parts of scipy that querying does not use.
-NEVER_TO_QUERY = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas", "pyarrow", "bibtexparser",
+# A query reads the model's records.arrow with pyarrow's IPC reader; pyarrow's Parquet, dataset and
+# pandas layers (pandas is imported by pyarrow's to_numpy and pa.array) are never needed for it.
+NEVER_TO_QUERY = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas", "pyarrow.parquet",
+                  "pyarrow.dataset", "pyarrow.pandas_compat", "pyarrow.json", "pyarrow.csv", "bibtexparser",
                   "pylatexenc", "rispy", "rapidfuzz", "filelock", "scipy.sparse.csgraph", "scipy.sparse.linalg",
                   "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.special", "joblib", "threadpoolctl",
                   "paperlike.serve", "paperlike.export")
 # --version and --help build the commands' options and run none of them. (A command's own --help
 # builds its parameters, for which typer itself imports pydantic: allowed there, not paperlike's models.)
-NEVER_FOR_HELP = NEVER_TO_QUERY + ("numpy", "scipy", "paperlike.api", "paperlike.models", "paperlike.index",
+NEVER_FOR_HELP = NEVER_TO_QUERY + ("pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.models", "paperlike.index",
                                    "paperlike.store", "paperlike.sources", "paperlike.dedup", "paperlike.graph")
 NEVER_FOR_VERSION = NEVER_FOR_HELP + ("pydantic", "pydantic_core", "rich")
 

@@ -295,7 +295,7 @@ class PaperIndex:
         close = set()
         for paper, _ in self.top_papers(self.scores(vector), _CLOSE_TITLE_CANDIDATES):
             for r in self.records_of_paper(paper):
-                candidate = self.records_[r].title
+                candidate = self._fields(r, "title")[0]
                 if candidate and difflib.SequenceMatcher(None, key, text_key(candidate)).ratio() >= _TITLE_MATCH_RATIO:
                     close.add(paper)
         return close.pop() if len(close) == 1 else None
