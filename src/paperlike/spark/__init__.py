@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - depends on the installation
     raise MissingExtraError("the Spark engine needs pyspark: pip install 'paperlike[spark]' "
                             "(and a Java runtime)") from None
 
-from .build import build_index, rebuild
+from .build import BuildReport, build_index, rebuild
 from .dedup import blocked_pairs, components, verdicts
 from .join import pairs_above
 from .records import read, texts
@@ -38,4 +38,4 @@ from .session import session
 from .vectors import count_terms, vectors, vocabulary
 
 __all__ = ["session", "read", "texts", "count_terms", "vocabulary", "vectors", "pairs_above",
-           "blocked_pairs", "verdicts", "components", "build_index", "rebuild"]
+           "blocked_pairs", "verdicts", "components", "build_index", "rebuild", "BuildReport"]
