@@ -229,6 +229,12 @@ def index(
     refit: Annotated[bool, typer.Option(
         "--refit", help="Rebuild the model from its own records: a new vocabulary and IDF, "
                         "taking in the words of records added since.")] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local, or spark: build on Apache Spark, the same model "
+                         "(pip install 'paperlike[spark]'; docs/spark.md).")] = "local",
+    master: Annotated[Optional[str], typer.Option(
+        "--master", help="Spark master URL for --engine spark (local[2], spark://host:7077, yarn); "
+                         "default local[*].")] = None,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
