@@ -28,13 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=None, help="year for listing dates without one")
     parser.add_argument("--strict", action="store_true", help="reject the input if any record is malformed")
     parser.add_argument("--max-record-bytes", type=int, default=MAX_RECORD_BYTES)
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Spark setting (repeatable), as spark-submit's --conf")
     args = parser.parse_args(argv)
     from paperlike.spark.build import BuildReport, rebuild
     from paperlike.spark.session import session
 
     report = BuildReport()
     try:
-        index = rebuild(args.model, session(args.master), args.paths or [str(p) for p in seed_paths()],
+        conf = dict(item.split("=", 1) for item in args.conf)
+        index = rebuild(args.model, session(args.master, conf=conf), args.paths or [str(p) for p in seed_paths()],
                         report=report, format=args.input_format, year=args.year, strict=args.strict,
                         max_record_bytes=args.max_record_bytes)
     except PaperlikeError as exc:

@@ -12,12 +12,12 @@ __all__ = ["session", "one_process", "to_arrow"]
 
 
 def session(master: str | None = None, app_name: str = "paperlike", *, shuffle_partitions: int | None = None,
-            ui: bool = False) -> SparkSession:
+            ui: bool = False, conf: dict[str, str] | None = None) -> SparkSession:
     """The active Spark session, or a new one on ``master`` (``local[2]``, ``spark://host:7077``,
     ``yarn``...; None: what spark-submit or the environment says, else ``local[*]``).
 
     Arrow batches for the Python workers; on a local master the Python workers run this
-    interpreter, few shuffle partitions and no web UI unless asked.
+    interpreter, few shuffle partitions and no web UI unless asked; ``conf`` adds settings.
     """
     builder = SparkSession.builder.appName(app_name)
     local = master is None or master.startswith("local")
@@ -32,6 +32,8 @@ def session(master: str | None = None, app_name: str = "paperlike", *, shuffle_p
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.python.worker.reuse", "true")
                .config("spark.executorEnv.PAPERLIKE_JOBS", "1"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     if shuffle_partitions or local:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions or 8))
     spark = builder.getOrCreate()
