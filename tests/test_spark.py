@@ -193,14 +193,19 @@ def test_model_folders_are_the_same_files(local_model, spark_model):
 
 
 def test_answers_similar_and_dupes_alike(local_model, spark_model, both):
-    local, _ = both
+    local, remote = both
     queries = [local.records_[k].id for k in range(0, len(local.records_), 37)] + ["protein structure graph attention",
                                                                                   "théorie α-helix"]
     for query in queries:
-        assert (api.similar(spark_model, query, k=5).model_dump()
-                == api.similar(local_model, query, k=5).model_dump()), query
-    assert api.dupes(spark_model).model_dump() == api.dupes(local_model).model_dump()
-    assert api.dupes(spark_model, maybe=True).model_dump() == api.dupes(local_model, maybe=True).model_dump()
+        assert api.similar(remote, query, k=5).model_dump() == api.similar(local, query, k=5).model_dump(), query
+    assert api.dupes(remote).model_dump() == api.dupes(local).model_dump()
+    assert api.dupes(remote, maybe=True).model_dump() == api.dupes(local, maybe=True).model_dump()
+    # And as a user asks, through the CLI on the folders.
+    for command in (["dupes", "--maybe"], ["similar", queries[1]]):
+        answers = [CliRunner().invoke(app, [*command, "--model", str(folder), "--format", "json"])
+                   for folder in (local_model, spark_model)]
+        assert answers[0].exit_code == answers[1].exit_code == 0, answers[1].output
+        assert answers[0].stdout == answers[1].stdout and len(answers[0].stdout) > 100
 
 
 def test_join_at_the_threshold(spark):
