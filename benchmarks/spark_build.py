@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,18 +88,28 @@ def run_sampled(command: list[str], env: dict) -> dict:
             "peak_mb": {k: round(v / 2**20) for k, v in peaks.items()}}
 
 
+def _event_lines(events: Path):
+    """The lines of the event logs under the folder (Spark 4 writes them zstd-compressed in a
+    subfolder unless told otherwise; the zstd command reads those)."""
+    for log in sorted(p for p in events.rglob("events*") if p.is_file()):
+        if log.suffix == ".zstd":
+            text = subprocess.run(["zstd", "-dc", str(log)], capture_output=True, text=True).stdout
+            yield from text.splitlines()
+        else:
+            with open(log, encoding="utf-8") as f:
+                yield from f
+
+
 def shuffle_bytes(events: Path) -> dict:
     """Shuffle bytes written and read over every task of the event log(s) in the folder."""
     written = read = 0
-    for log in events.iterdir():
-        with open(log, encoding="utf-8") as f:
-            for line in f:
-                if '"SparkListenerTaskEnd"' not in line:
-                    continue
-                metrics = json.loads(line).get("Task Metrics") or {}
-                written += metrics.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
-                r = metrics.get("Shuffle Read Metrics", {})
-                read += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
+    for line in _event_lines(events):
+        if '"SparkListenerTaskEnd"' not in line:
+            continue
+        metrics = json.loads(line).get("Task Metrics") or {}
+        written += metrics.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
+        r = metrics.get("Shuffle Read Metrics", {})
+        read += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
     return {"written_mb": round(written / 2**20, 1), "read_mb": round(read / 2**20, 1)}
 
 
@@ -108,11 +119,13 @@ def same_files(a: Path, b: Path) -> bool:
         and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
 
 
-def measure(n: int, master: str, src: Path | None) -> dict:
-    folder = scratch() / f"corpus-{size_name(n)}-s0"
-    if not exists(folder, n, 0):
-        generate(n, 0)
-    corpus = folder / "corpus.jsonl"
+def measure(n: int | None, master: str, corpus: Path | None = None, keep: Path | None = None) -> dict:
+    """One corpus built both ways: a synthetic one of n records, or the given file."""
+    if corpus is None:
+        folder = scratch() / f"corpus-{size_name(n)}-s0"
+        if not exists(folder, n, 0):
+            generate(n, 0)
+        corpus = folder / "corpus.jsonl"
     here = str(Path(__file__).resolve().parents[1] / "src")
     env = {**os.environ, "PYTHONPATH": here + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with tempfile.TemporaryDirectory(dir=scratch()) as tmp:
@@ -123,9 +136,16 @@ def measure(n: int, master: str, src: Path | None) -> dict:
         events.mkdir()
         spark = run_sampled([sys.executable, "-m", "paperlike.spark", str(corpus), "--model", str(tmp / "spark"),
                              "--master", master, "--conf", "spark.eventLog.enabled=true",
-                             "--conf", f"spark.eventLog.dir={events}", "--conf", "spark.driver.memory=8g"], env)
+                             "--conf", f"spark.eventLog.dir={events}", "--conf", "spark.eventLog.compress=false",
+                             "--conf", "spark.eventLog.rolling.enabled=false", "--conf", "spark.driver.memory=8g"], env)
         report = json.loads(spark["stdout"].strip().splitlines()[-1])
-        return {"n": n, "records": report["records"], "master": master, "local": {k: local[k] for k in ("seconds", "peak_mb")},
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            for name in ("local", "spark"):
+                shutil.rmtree(keep / name, ignore_errors=True)
+                shutil.move(str(tmp / name), str(keep / name))
+            tmp = keep
+        return {"n": n, "corpus": corpus.name, "records": report["records"], "master": master, "local": {k: local[k] for k in ("seconds", "peak_mb")},
                 "spark": {k: spark[k] for k in ("seconds", "peak_mb")}, "steps": report["seconds"],
                 "counts": report["counts"], "shuffle": shuffle_bytes(events),
                 "same_model": same_files(tmp / "local", tmp / "spark")}
@@ -150,11 +170,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["100k", "300k"])
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--corpus", type=Path, default=None, help="a corpus file to build instead of --sizes")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the two models in this folder")
     parser.add_argument("--write", action="store_true", help="write the table into RESULTS.md")
     args = parser.parse_args(argv)
     results = []
-    for size in args.sizes:
-        results.append(measure(parse_size(size), args.master, None))
+    runs = [(None, args.corpus)] if args.corpus else [(parse_size(size), None) for size in args.sizes]
+    for n, corpus in runs:
+        results.append(measure(n, args.master, corpus, args.keep))
         print(json.dumps(results[-1]), flush=True)
     text = table(results)
     print(text)
