@@ -91,7 +91,8 @@ def run_sampled(command: list[str], env: dict) -> dict:
 def _event_lines(events: Path):
     """The lines of the event logs under the folder (Spark 4 writes them zstd-compressed in a
     subfolder unless told otherwise; the zstd command reads those)."""
-    for log in sorted(p for p in events.rglob("events*") if p.is_file()):
+    for log in sorted(p for p in events.rglob("*") if p.is_file() and not p.name.startswith(".")
+                      and not p.name.startswith("appstatus")):
         if log.suffix == ".zstd":
             text = subprocess.run(["zstd", "-dc", str(log)], capture_output=True, text=True).stdout
             yield from text.splitlines()
