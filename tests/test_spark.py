@@ -256,3 +256,26 @@ def test_engine_errors_are_one_line(tmp_path):
     result = CliRunner().invoke(app, ["index", "--master", "local[2]", str(FIXTURES / "versions.jsonl"),
                                       "--model", str(tmp_path / "m")])
     assert result.exit_code != 0 and "--master is for --engine spark" in result.output
+
+
+def test_spark_submit_entry_writes_a_model(spark, tmp_path, capsys):
+    """``python -m paperlike.spark`` (the script spark-submit runs): one JSON line, and a model
+    the ordinary commands open, equal to a local build's."""
+    from paperlike.spark.__main__ import main
+
+    inputs = [str(FIXTURES / "versions.jsonl"), str(FIXTURES / "dblp_like.csv")]
+    assert main([*inputs, "--model", str(tmp_path / "m"), "--master", "local[2]"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    local = PaperIndex().fit(read_records(inputs).records)
+    assert summary["records"] == len(local.records_) and summary["papers"] == local.n_papers
+    loaded = store.load(tmp_path / "m")
+    assert np.array_equal(loaded.paper_of_text_, local.paper_of_text_)
+    assert np.array_equal(loaded.X_.data, local.X_.data)
+
+
+def test_missing_input_is_a_one_line_error(spark, tmp_path):
+    result = CliRunner().invoke(app, ["index", "--engine", "spark", str(tmp_path / "nothing.jsonl"),
+                                      "--model", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    assert "nothing.jsonl: no such file" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "m").exists()
