@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -27,7 +26,6 @@ from ..dedup.candidates import TEXT_JOIN, TITLE_JOIN
 from ..index import PaperIndex
 from ..models import Decision, Skipped
 from ..sources import MAX_RECORD_BYTES
-from ..vectorize import Vectorizer
 from . import dedup as spark_dedup
 from .join import pairs_above
 from .records import collect_records, identities, read, texts

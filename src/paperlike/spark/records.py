@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from ..errors import BadRecordError, EmptyCorpusError, InputError, PaperlikeError
@@ -21,6 +22,8 @@ from .session import one_process, to_arrow
 
 __all__ = ["read", "collect_records", "texts", "identities"]
 
+# The fields of paperlike.dedup.completeness before the id, which breaks ties.
+_RANKED = 6
 _READ_SCHEMA = "file int, seq long, json string, skipped string, error string"
 
 
@@ -114,28 +117,24 @@ def texts(records: DataFrame) -> tuple[DataFrame, DataFrame]:
     def identify(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         one_process()
         for batch in batches:
-            found = np.array([key_int(text_identity(Paper.model_validate_json(j))) for j in batch["json"]],
-                             dtype=np.uint64)
-            yield pd.DataFrame({"record": batch["record"], "identity": found.view(np.int64)})
+            papers = [Paper.model_validate_json(j) for j in batch["json"]]
+            found = np.array([key_int(text_identity(p)) for p in papers], dtype=np.uint64)
+            # completeness(): six fields, then the id reversed (the smallest id wins a tie).
+            keys = np.array([completeness(p)[:_RANKED] for p in papers], dtype=np.int64).reshape(-1, _RANKED)
+            columns = {"record": batch["record"], "identity": found.view(np.int64)}
+            columns.update({f"c{k}": keys[:, k] for k in range(_RANKED)})
+            columns["id"] = [p.id for p in papers]
+            yield pd.DataFrame(columns)
 
-    ids = records.mapInPandas(identify, "record long, identity long").persist()
-    firsts = ids.groupBy("identity").agg(F.min("record").alias("first"), F.count("*").alias("n"))
-    several = (ids.join(firsts.filter(F.col("n") > 1).select("identity"), "identity")
-               .join(records, "record"))
-
-    def best(group: pd.DataFrame) -> pd.DataFrame:
-        papers = [Paper.model_validate_json(j) for j in group["json"]]
-        order = group["record"].to_numpy()
-        ranked = sorted(range(len(papers)), key=lambda k: order[k])
-        top = ranked[0]
-        for k in ranked[1:]:
-            if completeness(papers[k]) > completeness(papers[top]):
-                top = k
-        return pd.DataFrame({"identity": [int(group["identity"].iat[0])], "chosen": [int(order[top])]})
-
-    chosen = several.groupBy("identity").applyInPandas(best, "identity long, chosen long")
-    grouped = (firsts.join(chosen, "identity", "left")
-               .select("identity", "first", F.coalesce("chosen", "first").alias("record")))
+    schema = "record long, identity long, " + ", ".join(f"c{k} long" for k in range(_RANKED)) + ", id string"
+    ids = records.mapInPandas(identify, schema).persist()
+    firsts = ids.groupBy("identity").agg(F.min("record").alias("first"))
+    # The most complete record of each text, as PaperIndex picks it: in the JVM, a window per text.
+    best = Window.partitionBy("identity").orderBy(*(F.desc(f"c{k}") for k in range(_RANKED)), F.asc("id"))
+    chosen = (ids.withColumn("rank", F.row_number().over(best)).filter(F.col("rank") == 1)
+              .select("identity", F.col("record").alias("chosen")))
+    grouped = (firsts.join(chosen, "identity")
+               .select("identity", "first", F.col("chosen").alias("record")))
     numbered = (grouped.rdd.sortBy(lambda row: row["first"]).zipWithIndex()
                 .map(lambda pair: (pair[1], pair[0]["identity"], pair[0]["record"]))
                 .toDF("text long, identity long, record long")).persist()
