@@ -30,7 +30,11 @@ import scipy.sparse as sp
 from .errors import WorkerError
 from .parallel import two_at_a_time
 
-__all__ = ["pairs_above", "SharedJoin", "dot_products"]
+__all__ = ["pairs_above", "SharedJoin", "dot_products", "frequency_ranks", "indexed_rows", "JOIN_MARGIN"]
+
+# The join keeps pairs whose computed cosine is at least the threshold less this: a cosine
+# computed as exactly the threshold may be a hair below it in float32.
+JOIN_MARGIN = 1e-6
 
 # Rows are joined in chunks whose product has at most about this many terms (memory: ~16 bytes
 # each), so the peak does not grow with the corpus.
@@ -63,12 +67,10 @@ def _indexed_parts(X: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.nda
     """Each row's indexed part (columns renumbered by frequency rank, most frequent first), the
     rank of its first indexed term, and the norm of the part it leaves out."""
     n, vocab = X.shape
-    df = np.bincount(X.indices, minlength=vocab)
-    rank = np.empty(vocab, dtype=np.int32)
-    rank[np.argsort(-df, kind="stable")] = np.arange(vocab, dtype=np.int32)
+    rank = frequency_ranks(np.bincount(X.indices, minlength=vocab))
     # A block of rows at a time: the whole matrix renumbered, sorted and summed at once would be
     # two copies of X's values beside X (1.9 GB at a million texts), at the build's peak of memory.
-    blocks = [_indexed_rows(X[start:start + _ROWS_PER_BLOCK], rank, beta)
+    blocks = [indexed_rows(X[start:start + _ROWS_PER_BLOCK], rank, beta)
               for start in range(0, n, _ROWS_PER_BLOCK)]
     data, indices, lengths, left_out = (np.concatenate([b[k] for b in blocks]) for k in range(4))
     del blocks
@@ -82,10 +84,18 @@ def _indexed_parts(X: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.nda
     return P, first_rank, left_out
 
 
-def _indexed_rows(X: sp.csr_matrix, rank: np.ndarray, beta: float
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The indexed parts of some rows: their values and ranks, each row's number of them, and
-    the norm of the part each row leaves out."""
+def frequency_ranks(df: np.ndarray) -> np.ndarray:
+    """Each column's rank, from the most frequent (0) to the least (ties by column)."""
+    rank = np.empty(len(df), dtype=np.int32)
+    rank[np.argsort(-np.asarray(df), kind="stable")] = np.arange(len(df), dtype=np.int32)
+    return rank
+
+
+def indexed_rows(X: sp.csr_matrix, rank: np.ndarray, beta: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The indexed parts of some rows (any block of rows: each row's alone): their values and
+    ranks, each row's number of them, and the norm of the part each row leaves out, whose
+    squared norm is at most ``beta``."""
     # Renumbering the columns by rank and sorting each row's indices puts its frequent terms first.
     ranked = sp.csr_matrix((X.data.astype(np.float32), rank[X.indices], X.indptr), shape=X.shape)
     ranked.has_sorted_indices = False
@@ -172,7 +182,7 @@ class SharedJoin:
     def __init__(self, X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT_OUT_SHARE,
                  *, shared: bool = False) -> None:
         self.X = sp.csr_matrix(X, dtype=np.float32)
-        self.t = threshold - 1e-6
+        self.t = threshold - JOIN_MARGIN
         self.parts = None
         self.chunks: list[tuple[int, int]] = []
         if self.X.shape[0] >= 2 and self.X.nnz:

@@ -32,7 +32,7 @@ from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, Q
 from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
                      Decision, DupeGroup, Dupes, Feed, FeedRequest, Filters, MaybePair, Graph, ModelInfo,
                      Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
-                     SimilarRequest, SourceCount, VerifyReport, from_iso)
+                     SimilarRequest, Skipped, SourceCount, VerifyReport, from_iso)
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
@@ -73,6 +73,20 @@ def rebuild(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callabl
         with step(f"Saving to {path}"):
             store.save(index, path)
     return index
+
+
+@checked
+def rebuild_on_spark(path: str | Path, paths: Sequence[str | Path], *, master: str | None = None,
+                     notice: Callable[[str], None] | None = None, **options) -> list[Skipped]:
+    """:func:`rebuild` on Apache Spark (``master``: ``local[2]``, ``spark://host:7077``, ``yarn``;
+    None: spark-submit's or ``local[*]``): the same model, built by :mod:`paperlike.spark`.
+    ``options`` are :func:`paperlike.spark.build_index`'s (format, year, strict,
+    max_record_bytes). The records skipped as malformed."""
+    from .spark import BuildReport, rebuild as spark_rebuild, session  # pyspark only when asked
+
+    report = BuildReport()
+    spark_rebuild(path, session(master), paths, notice=notice, report=report, **options)
+    return report.skipped
 
 
 @checked

@@ -352,6 +352,12 @@ def index(
     refit: Annotated[bool, typer.Option(
         "--refit", help="Rebuild the model from its own records: a new vocabulary and IDF, "
                         "taking in the words of records added since.")] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local, or spark: build on Apache Spark, the same model "
+                         "(pip install 'paperlike[spark]'; docs/spark.md).")] = "local",
+    master: Annotated[Optional[str], typer.Option(
+        "--master", help="Spark master URL for --engine spark (local[2], spark://host:7077, yarn); "
+                         "default local[*].")] = None,
     fmt: OutputOption = "table",
     as_json: JsonOption = False,
 ) -> None:
@@ -362,7 +368,23 @@ def index(
     """
     fmt = _output(fmt, as_json)
     skipped = 0
-    if refit:
+    if engine not in ("local", "spark"):
+        raise UsageError(f"unknown --engine {engine!r}; choose local or spark")
+    if master is not None and engine != "spark":
+        raise UsageError("--master is for --engine spark")
+    if engine == "spark":
+        if refit:
+            raise UsageError("--refit rebuilds on this machine; drop --engine spark")
+        if input_format is not None and input_format not in INPUT_FORMATS:
+            raise UsageError(f"unknown --input-format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}")
+        with _progress(f"Building on Spark into {model}"):
+            bad = api.rebuild_on_spark(model, [str(p) for p in paths or sources.seed_paths()], master=master, notice=_notice,
+                                       format=input_format, strict=strict, year=year,
+                                       max_record_bytes=max_record_bytes)
+        for item in bad:
+            _notice(f"skipped {item.path}:{item.line}: {item.reason}")
+        skipped = len(bad)
+    elif refit:
         if paths:
             raise UsageError("--refit rebuilds the model from its own records; give no paths")
         with _progress(f"Refitting {model}"):

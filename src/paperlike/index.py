@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -121,6 +121,37 @@ class PaperIndex:
         self.updates_: dict = {}
         self._group_records()
         return self
+
+    @collections_paused()
+    def assemble(self, records: Sequence[Paper], text_of_record: np.ndarray, record_of_text: np.ndarray,
+                 counts: sp.csr_matrix, X: sp.csr_matrix, group: Callable[[PaperIndex], None],
+                 decisions: Iterable[Decision] = (), identities: np.ndarray | None = None) -> PaperIndex:
+        """The fitted index from parts built elsewhere (a distributed build): the records, each
+        record's text and each text's representative record (as :meth:`fit` numbers them), the
+        texts' raw counts and TF-IDF rows in the fitted ``vectorizer``'s vocabulary, and
+        ``group(index)``, which fits ``dedup`` on the texts (it may read
+        :meth:`decided_texts`). The ranker, facets and look-ups are made here, as by :meth:`fit`."""
+        self.records_ = list(records)
+        self.decisions_ = list(decisions)
+        if not self.records_:
+            raise EmptyCorpusError("cannot build an index from no records")
+        self.additions_ = [Addition(at=added_now(), first=0, count=len(self.records_))]
+        self._identities = None if identities is None else np.asarray(identities, dtype=np.uint64)
+        self.text_of_record_ = np.asarray(text_of_record, dtype=np.int64)
+        self.record_of_text_ = np.asarray(record_of_text, dtype=np.int64)
+        order = self._set_matrix(X)
+        self.ranker.fit(counts, self.X_, self.XT_, order=order)
+        del order
+        group(self)
+        self.paper_of_text_ = self.dedup.paper_of_text_
+        self.facets_ = Facets.of(self.records_)
+        self.updates_: dict = {}
+        self._group_records()
+        return self
+
+    def decided_texts(self) -> list[tuple[int, int, str]]:
+        """People's decisions as (text, text, verdict), for those whose records the index holds."""
+        return self._decided_texts()
 
     def _decided_texts(self) -> list[tuple[int, int, str]]:
         """The decisions as (text, text, verdict), for those whose records the index holds."""

@@ -149,8 +149,7 @@ class Vectorizer:
             X = self.fit_transform(papers)
             return Fields(X, counts=self.counts(papers))
         n = len(papers)
-        titles = [p.title or "" for p in papers]
-        rest = [p.abstract if p.abstract else " ".join(p.authors + [p.venue or ""]) for p in papers]
+        titles, rest = field_texts(papers)
         terms, counts = _count_in_parallel(self._counter(), titles + rest)
         if not terms:
             raise EmptyCorpusError("no terms to index: the texts have only stop words or no words; check the inputs")
@@ -165,6 +164,26 @@ class Vectorizer:
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
                       title_weight=self.title_weight, has_abstract=has_abstract)
+
+    def plain(self) -> bool:
+        """Whether :meth:`fit_fields` counts titles and the rest apart (the default
+        parameters: no n-grams, no pruning), the path a distributed build reproduces."""
+        return (self.ngram_range == (1, 1) and self.min_df == 1 and self.max_df == 1.0
+                and self.max_features is None)
+
+    def count_fields(self, papers: Sequence[Paper]) -> tuple[list[str], sp.csr_matrix, sp.csr_matrix]:
+        """The terms (sorted) and the raw count rows of the papers' titles and of the rest of
+        their texts (abstract, or authors and venue), tokenised as :meth:`fit_fields`
+        tokenises them: a distributed build counts its batches with it and merges the terms."""
+        n = len(papers)
+        titles, rest = field_texts(papers)
+        terms, counts = _count(self._counter(), titles + rest)
+        return terms, counts[:n], counts[n:]
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """The L2-normalised TF-IDF rows (float32) of raw count rows in the fitted vocabulary,
+        in :meth:`fit_fields`'s arithmetic."""
+        return _tfidf_rows(counts, self.idf_, self.sublinear_tf)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
         """Learn vocabulary and IDF from the papers; their L2-normalised TF-IDF rows."""
@@ -275,11 +294,24 @@ class Fields:
         return _tfidf_rows(counts, *self._weighting)
 
 
+def field_texts(papers: Sequence[Paper]) -> tuple[list[str], list[str]]:
+    """The titles of the papers, and the rest of their embedded texts: the abstract, or
+    lacking one, the authors and venue."""
+    titles = [p.title or "" for p in papers]
+    rest = [p.abstract if p.abstract else " ".join(p.authors + [p.venue or ""]) for p in papers]
+    return titles, rest
+
+
 def _idf(counts: sp.csr_matrix, smooth: bool) -> np.ndarray:
-    """scikit-learn's IDF of the terms of a count matrix: ln((1 + n) / (1 + df)) + 1 when
-    smoothed, ln(n / df) + 1 otherwise."""
-    n = counts.shape[0] + int(smooth)
-    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64) + int(smooth)
+    """scikit-learn's IDF of the terms of a count matrix."""
+    return idf_of(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0], smooth)
+
+
+def idf_of(df: np.ndarray, n: int, smooth: bool = True) -> np.ndarray:
+    """scikit-learn's IDF (float64) of terms found in ``df`` of ``n`` texts:
+    ln((1 + n) / (1 + df)) + 1 when smoothed, ln(n / df) + 1 otherwise."""
+    n = n + int(smooth)
+    df = np.asarray(df).astype(np.float64) + int(smooth)
     return np.log(n / df) + 1.0
 
 

@@ -26,15 +26,16 @@ from ..vectorize import Fields, Vectorizer
 from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, paper_name, pages_relation
 from .rules import volume_number as _volume_number
 
-__all__ = ["candidate_pairs", "abstract_signals", "containment_ceilings", "generic_titles", "opening"]
+__all__ = ["BLOCKING_KEYS", "TEXT_JOIN", "TITLE_JOIN", "MAX_BLOCK", "candidate_pairs", "abstract_signals",
+           "signals_of_rows", "containment_ceilings", "generic_titles", "opening"]
 
-_TITLE_JOIN = 0.7
-_TEXT_JOIN = 0.9
+TITLE_JOIN = _TITLE_JOIN = 0.7
+TEXT_JOIN = _TEXT_JOIN = 0.9
 # Below this many texts a second process costs more than it saves.
 _PARALLEL_MIN_TEXTS = 20000
 _OPENING_WORDS = 12
 _OPENING_CHARS = 400
-_MAX_BLOCK = 50
+MAX_BLOCK = _MAX_BLOCK = 50
 _GENERIC_TITLE_COUNT = 3
 # Columns and front matter have short titles; a long title that recurs is one paper's copies.
 _GENERIC_TITLE_WORDS = 6
@@ -61,7 +62,7 @@ def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_
     def other_pairs() -> set[tuple[int, int]]:
         xi, xj, _ = pairs_above(X, _TEXT_JOIN)
         found = set(zip(xi.tolist(), xj.tolist()))
-        for key in (opening, paper_name, _identifier, _locator, _title_key):
+        for key in BLOCKING_KEYS:
             found.update(_blocked(records, key))
         return found
 
@@ -125,6 +126,10 @@ def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> se
             for x, a in enumerate(members) for b in members[x + 1:]}
 
 
+# The keys whose blocks of texts are candidates, each apart (a key of one and of another never meet).
+BLOCKING_KEYS: tuple[Callable[[Paper], str | None], ...] = (opening, paper_name, _identifier, _locator, _title_key)
+
+
 def generic_titles(records: Sequence[Paper]) -> set[str]:
     """Short title keys that recur in one source file (three times or more) at two places:
     another year, volume, first page or first author. Those are columns and front matter
@@ -170,9 +175,19 @@ def abstract_signals(records: Sequence[Paper], vectorizer: Vectorizer, i: np.nda
     A = fields.abstract_rows(np.array(with_abstract, dtype=np.int64)) if fields is not None else None
     if A is None:
         A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
-    A = sp.csr_matrix(A, dtype=np.float32)
     position = np.full(len(records), -1, dtype=np.int64)
     position[with_abstract] = np.arange(len(with_abstract))
+    return signals_of_rows(records, A, position, i, j, low_below, vectorizer.terms_are_words())
+
+
+def signals_of_rows(records: Sequence[Paper], A: sp.csr_matrix, position: np.ndarray, i: np.ndarray,
+                    j: np.ndarray, low_below: float, terms_are_words: bool
+                    ) -> tuple[list[float | None], list[float | None]]:
+    """:func:`abstract_signals` from the abstracts' TF-IDF rows ``A``, the row of each text's
+    abstract there (``position``, -1 for a text without one), and whether the vectoriser's terms
+    are words (:meth:`Vectorizer.terms_are_words`): a distributed build calls it on a block of
+    candidate pairs and the rows of their abstracts."""
+    A = sp.csr_matrix(A, dtype=np.float32)
     both = (position[i] >= 0) & (position[j] >= 0)
     cosines = np.full(len(i), np.nan)
     ceilings = np.full(len(i), np.nan)
@@ -180,18 +195,18 @@ def abstract_signals(records: Sequence[Paper], vectorizer: Vectorizer, i: np.nda
         cosines[both] = dot_products(A, position[i[both]], position[j[both]])
         # Rounded as cannot_join rounds them: the pairs it would compare the 3-grams of.
         low = both & (np.round(cosines, 4) < min(low_below, NAME_MIN_ABSTRACT))
-        if low.any() and vectorizer.terms_are_words():
+        if low.any() and terms_are_words:
             ceilings[low] = containment_ceilings(A, position[i[low]], position[j[low]],
-                                                 _word_counts(records, with_abstract, position, i[low], j[low]))
+                                                 _word_counts(records, position, i[low], j[low], len(A.indptr) - 1))
     return ([None if np.isnan(c) else float(c) for c in cosines.tolist()],
             [None if np.isnan(c) else c for c in ceilings.tolist()])
 
 
-def _word_counts(records: Sequence[Paper], with_abstract: list[int], position: np.ndarray,
-                 i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """The number of words of each abstract of ``with_abstract`` that the pairs (i, j) touch,
-    by its position there (-1 for the others, and for an abstract that is not ASCII)."""
-    counts = np.full(len(with_abstract), -1, dtype=np.int64)
+def _word_counts(records: Sequence[Paper], position: np.ndarray, i: np.ndarray, j: np.ndarray,
+                 n_abstracts: int) -> np.ndarray:
+    """The number of words of each abstract (by its row in the abstracts' matrix) that the
+    pairs (i, j) touch (-1 for the others, and for an abstract that is not ASCII)."""
+    counts = np.full(n_abstracts, -1, dtype=np.int64)
     for t in np.unique(np.concatenate([i, j])).tolist():
         abstract = records[t].abstract
         if abstract.isascii():

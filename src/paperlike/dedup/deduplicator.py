@@ -44,21 +44,47 @@ class Deduplicator:
         ``"different"``): they override the rules."""
         i, j = candidate_pairs(records, vectorizer, X, fields)
         cosines, ceilings = abstract_signals(records, vectorizer, i, j, fields, self.threshold)
-        self.generic_titles_ = generic_titles(records)
-        same, different = _decisions(decided)
+        generic = generic_titles(records)
+        same, _ = _decisions(decided)
         kept, maybe = [], []
         for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
-            if (a, b) in same or (a, b) in different:
+            if (a, b) in same:
                 continue
-            if cannot_join(records[a], records[b], cos, self.threshold, ceiling):
-                continue
-            generic = bool({text_key(records[a].title), text_key(records[b].title)} & self.generic_titles_)
-            verdict = decide(pair_evidence(records[a], records[b], cos), self.threshold, self.title_threshold, generic)
-            if verdict.decision == "same":
-                kept.append((a, b, verdict.rule, verdict.score))
-            elif verdict.decision == "maybe":
-                maybe.append((a, b, verdict.score))
+            found = self.verdict(records[a], records[b], cos, ceiling, generic)
+            if found is not None:
+                (kept if found[0] == "same" else maybe).append((a, b, *found[1:]))
+        return self.fit_verdicts(records, kept, [(a, b, score) for a, b, _, score in maybe], generic, decided)
+
+    def verdict(self, a: Paper, b: Paper, cosine: float | None, ceiling: float | None,
+                generic_titles: set[str]) -> tuple[str, str, float] | None:
+        """What the rules say of one candidate pair of texts, given their representative
+        records, abstract cosine and containment ceiling: ``(decision, rule, score)`` for a
+        pair that is the same paper or maybe, None otherwise. Each pair alone: a distributed
+        build applies it where the two records meet (:mod:`paperlike.spark`)."""
+        if cannot_join(a, b, cosine, self.threshold, ceiling):
+            return None
+        generic = bool({text_key(a.title), text_key(b.title)} & generic_titles)
+        found = decide(pair_evidence(a, b, cosine), self.threshold, self.title_threshold, generic)
+        if found.decision in ("same", "maybe"):
+            return found.decision, found.rule, found.score
+        return None
+
+    def fit_verdicts(self, records: Sequence[Paper], kept: Sequence[tuple[int, int, str, float]],
+                     maybe: Sequence[tuple[int, int, float]], generic_titles: set[str],
+                     decided: Iterable[tuple[int, int, str]] = (), labels: np.ndarray | None = None
+                     ) -> Deduplicator:
+        """Group the texts from the pairs the rules joined (``kept``: text, text, rule, score,
+        in candidate order, a < b) and those left for review (``maybe``): people's
+        ``decided`` pairs override them, and the groups never hold two texts a veto keeps
+        apart. ``labels``, connected components of the kept pairs computed elsewhere (any
+        numbering), spare computing them here."""
+        same, different = _decisions(decided)
+        kept = [k for k in kept if (k[0], k[1]) not in same and (k[0], k[1]) not in different]
+        maybe = [m for m in maybe if (m[0], m[1]) not in same and (m[0], m[1]) not in different]
+        self.generic_titles_ = generic_titles
         kept.extend((a, b, "decided", 1.0) for a, b in sorted(same))
+        if same:
+            labels = None  # the decided pairs join texts the given components do not
 
         def apart(a: int, b: int) -> bool:
             pair = (min(a, b), max(a, b))
@@ -69,7 +95,8 @@ class Deduplicator:
         # A person's decision is merged before any rule's pair: where the two disagree (the rules
         # joined A to B, a person joined B to C, and A and C are kept apart), the person wins.
         order = scores + np.array([rule == "decided" for _, _, rule, _ in kept], dtype=np.float32)
-        self.paper_of_text_, used = coherent_groups(len(records), pairs, order, [r.id for r in records], apart)
+        self.paper_of_text_, used = coherent_groups(len(records), pairs, order, [r.id for r in records], apart,
+                                                    labels=labels)
         self.pairs_ = pairs[used]
         self.rules_ = [rule for (_, _, rule, _), u in zip(kept, used.tolist()) if u]
         self.scores_ = scores[used]
@@ -77,7 +104,7 @@ class Deduplicator:
         # review, unless a person already decided it (decisions that contradict each other).
         left_out = [(a, b, score) for (a, b, rule, score), u in zip(kept, used.tolist())
                     if not u and rule != "decided"]
-        maybe = sorted(maybe + left_out)
+        maybe = sorted(list(maybe) + left_out)
         self.maybe_ = np.array([(a, b) for a, b, _ in maybe], dtype=np.int64).reshape(-1, 2)
         self.maybe_scores_ = np.array([s for _, _, s in maybe], dtype=np.float32)
         return self

@@ -55,29 +55,36 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
 
 
 def coherent_groups(n: int, pairs: np.ndarray, scores: np.ndarray, keys: Sequence[str],
-                    apart: Callable[[int, int], bool]) -> tuple[np.ndarray, np.ndarray]:
+                    apart: Callable[[int, int], bool], labels: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Group number of each of n texts, and which pairs were used (a boolean per pair).
 
     ``pairs`` are the verified pairs with their ``scores``; ``keys`` a stable key of each text
     (its record's id) for ties; ``apart(a, b)`` is true when a veto keeps texts a and b apart.
     Merging strongest first, a pair whose two groups hold two texts kept apart is not used.
     Components whose texts no veto keeps apart are the connected components, unchanged.
+    ``labels``, the pairs' connected components if computed elsewhere (any numbering: a
+    distributed build's), are used to find the components to check instead of computing them.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     used = np.ones(len(pairs), dtype=bool)
-    labels = components(n, pairs)
+    given = labels is not None and len(pairs) > 0
+    if given:
+        labels = np.unique(np.asarray(labels), return_inverse=True)[1].reshape(-1)
+    else:
+        labels = components(n, pairs)
     if not len(pairs):
         return labels, used
     # Only components of three or more texts can chain; a pair's own veto was already checked.
     sizes = np.bincount(labels)
     risky = np.flatnonzero(sizes[labels[pairs[:, 0]]] >= 3)
     if not len(risky):
-        return labels, used
+        return (components(n, pairs) if given else labels), used
     members: dict[int, list[int]] = {}
     for t in np.flatnonzero(sizes[labels] >= 3).tolist():
         members.setdefault(int(labels[t]), []).append(t)
     if not any(apart(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1:]):
-        return labels, used
+        return (components(n, pairs) if given else labels), used
     order = sorted(risky.tolist(), key=lambda k: (-float(scores[k]), *sorted((keys[pairs[k, 0]], keys[pairs[k, 1]]))))
     parent = list(range(n))
     group_of: dict[int, list[int]] = {}

@@ -21,7 +21,8 @@ from . import arxiv, bibtex, columnar, listing, openalex, ris, semantic_scholar,
 from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
-__all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "detect_format", "seed_paths", "with_unique_ids"]
+__all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "read_file", "input_files", "detect_format", "seed_paths",
+           "with_unique_ids"]
 
 # Tried in this order; the first whose sniffer claims a file reads it. The JSON exports that
 # name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
@@ -68,6 +69,22 @@ def _files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
                     yield child, False
         else:
             yield path, True
+
+
+def input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, bool]]:
+    """The files :func:`read_records` reads for these paths, in its order, each with whether
+    the user named it (rather than a folder holding it)."""
+    return list(_files(Path(p) for p in paths))
+
+
+def read_file(path: str | os.PathLike, named: bool = True, *, format: str | None = None, year: int | None = None,
+              max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Paper | Skipped]:
+    """The records of one file and the records skipped there, in the file's order, as
+    :func:`read_records` reads them but with their ids not yet made unique (that takes every
+    file: :func:`~paperlike.sources.base.with_unique_ids`); a reader that spreads files over
+    workers calls it once per file."""
+    path = Path(path)
+    yield from _records_of(path, named, format, year, Input(path), max_record_bytes)
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
