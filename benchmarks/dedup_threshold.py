@@ -16,9 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _results import DATA, machine, write_section  # noqa: E402
+
 import paperlike  # noqa: E402
 from paperlike.evaluate import score_grouping  # noqa: E402
-from _results import DATA, machine, write_section  # noqa: E402
 
 THRESHOLDS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 TITLE_THRESHOLDS = (0.8, 0.85, 0.9, 0.95)

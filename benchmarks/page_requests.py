@@ -87,7 +87,7 @@ def start(model: Path) -> tuple[subprocess.Popen, int]:
                 return server, port
         except OSError:
             if server.poll() is not None:
-                raise SystemExit(f"paperlike serve stopped (exit {server.returncode})")
+                raise SystemExit(f"paperlike serve stopped (exit {server.returncode})") from None
             time.sleep(0.2)
     server.kill()
     raise SystemExit("paperlike serve did not start")

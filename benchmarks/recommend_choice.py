@@ -38,9 +38,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _results import DATA, machine, write_section  # noqa: E402
+
 import paperlike  # noqa: E402
 from paperlike.recommend import ROCCHIO_NEGATIVE, list_vector  # noqa: E402
-from _results import DATA, machine, write_section  # noqa: E402
 
 LIST_SIZE = 5
 K = 10

@@ -36,8 +36,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _results import machine, write_section  # noqa: E402
 import generate  # noqa: E402
+from _results import machine, write_section  # noqa: E402
 
 DEFAULT_SIZES = ["100k", "300k", "1m"]
 QUICK_SIZE = "20k"
@@ -186,7 +186,8 @@ def worker_load(a: dict) -> dict:
     saved grouping, the planted pairs mapped to text rows for the other workers."""
     t0 = time.perf_counter()
     import paperlike
-    from paperlike import index as index_mod, store, vectorize
+    from paperlike import index as index_mod
+    from paperlike import store, vectorize
 
     imported = time.perf_counter() - t0
     rss_imported = rss_mb()

@@ -54,9 +54,19 @@ sys.path.insert(0, str(HERE))
 
 from _results import machine, write_section  # noqa: E402
 from tfidf_choice import (  # noqa: E402
-    ARXIV_SANITY_LITE, DATASET, K, SEED, Paper, latest_rows, own_rank_block, paper,
-    reciprocal_at_k, stderr_of_mean, top_k_block,
+    ARXIV_SANITY_LITE,
+    DATASET,
+    SEED,
+    K,
+    Paper,
+    latest_rows,
+    own_rank_block,
+    paper,
+    reciprocal_at_k,
+    stderr_of_mean,
+    top_k_block,
 )
+
 from paperlike.vectorize import TOKEN_PATTERN, Vectorizer  # noqa: E402
 
 N_QUERIES = 2000
@@ -189,7 +199,7 @@ class System:
         for start in range(0, len(query_rows), CHUNK):
             rows = query_rows[start:start + CHUNK]
             found[start:start + len(rows)] = top_k_block(self.rows(rows), rows)
-        ms = np.mean([latency_ms(lambda: self.single_row(r), 1) for r in query_rows[:LATENCY_QUERIES]])
+        ms = np.mean([latency_ms(lambda r=r: self.single_row(r), 1) for r in query_rows[:LATENCY_QUERIES]])
         return found, float(ms)
 
     def title_ranks(self, corpus: Corpus, query_rows: np.ndarray) -> tuple[np.ndarray, float]:
@@ -198,7 +208,7 @@ class System:
                                                query_rows[s:s + CHUNK])
                                 for s in range(0, len(query_rows), CHUNK)])
         titles = corpus.titles(query_rows[:LATENCY_QUERIES])
-        ms = np.mean([latency_ms(lambda: self.single_text(t), 1) for t in titles])
+        ms = np.mean([latency_ms(lambda t=t: self.single_text(t), 1) for t in titles])
         return ranks, float(ms)
 
 

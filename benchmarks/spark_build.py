@@ -70,7 +70,7 @@ def run_sampled(command: list[str], env: dict) -> dict:
     def sample() -> None:
         while not done.is_set():
             now = {"driver": 0, "jvm": 0, "workers": 0}
-            for pid, name, rss, parent_kind in _tree(process.pid):
+            for _pid, name, rss, parent_kind in _tree(process.pid):
                 kind = "jvm" if name == "java" else ("workers" if parent_kind == "worker" else "driver")
                 now[kind] += rss
             for k in peaks:

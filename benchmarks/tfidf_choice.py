@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 from _results import DATA, machine, write_section  # noqa: E402
+
 from paperlike.text import normalize  # noqa: E402
 
 DATASET = DATA / "arxiv-daily" / "arxiv-2025.jsonl.gz"

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.preprocessing import normalize
 
 from paperlike import allpairs, parallel

@@ -5,12 +5,11 @@ AttributeError from deep inside; a str or a Path is one path."""
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 import paperlike
 from paperlike import api
 from paperlike.errors import ArgumentError, PaperlikeError
-
-from conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ import tracemalloc
 import zlib
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
 from paperlike.errors import BadRecordError, InputError, UsageError
 from paperlike.sources import MAX_RECORD_BYTES, jsondoc
-
-from conftest import FIXTURES
 
 DEEP = "[" * 100_000 + "]" * 100_000
 TOO_DEEP = "JSON nested deeper than 100 levels"

@@ -1,9 +1,20 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperlike.biblio import (
-    author_key, authors_match, journal_key, journals_match, main_title, normalize_isbn,
-    normalize_pages, normalize_pmid, page_range, part_markers, split_author_list, title_key,
+    author_key,
+    authors_match,
+    journal_key,
+    journals_match,
+    main_title,
+    normalize_isbn,
+    normalize_pages,
+    normalize_pmid,
+    page_range,
+    part_markers,
+    split_author_list,
+    title_key,
 )
 
 FAST = settings(max_examples=100, deadline=None)

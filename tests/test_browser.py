@@ -18,9 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 import paperlike
-from conftest import FIXTURES
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,12 +2,11 @@ import json
 import shutil
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from paperlike import store
 from paperlike.cli import app
-
-from conftest import FIXTURES
 
 runner = CliRunner()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperlike import columns
 from paperlike.models import Paper, Source

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
@@ -16,8 +17,6 @@ from paperlike import api, store
 from paperlike.cli import app
 from paperlike.dedup import maybe_pairs
 from paperlike.errors import NotFoundError, QueryError
-
-from conftest import FIXTURES
 
 VERSIONS = FIXTURES / "versions.jsonl"
 AT = "2026-12-06T00:00:00+00:00"

@@ -1,13 +1,11 @@
-import json
-import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import FIXTURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike.evaluate import score_grouping
-
-from conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -27,14 +27,13 @@ import csv
 import json
 
 import pytest
+from conftest import FIXTURES, GOLDEN
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
 from paperlike.errors import InputError
 from paperlike.evaluate import truth_from_groups
-
-from conftest import FIXTURES, GOLDEN
 
 EXPORTS = FIXTURES / "bib_exports.csv"
 # The truth is kept with the golden files: every file of fixtures/ must be records of one format

@@ -10,13 +10,21 @@ import bibtexparser
 import pytest
 import rispy
 from bibtexparser import middlewares
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
 import paperlike
 from paperlike.errors import UsageError
-from paperlike.export import (CSV_COLUMNS, EXPORT_FORMATS, bibtex_name, citation_key,
-                              format_for_path, merge_records, write_records)
+from paperlike.export import (
+    CSV_COLUMNS,
+    EXPORT_FORMATS,
+    bibtex_name,
+    citation_key,
+    format_for_path,
+    merge_records,
+    write_records,
+)
 from paperlike.models import Paper
 from paperlike.text import normalize
 

@@ -8,13 +8,12 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike import manifest as schema
 from paperlike.cli import app
-
-from conftest import FIXTURES
 
 LOOP = FIXTURES / "loop"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -3,14 +3,13 @@
 import json
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
 from paperlike.errors import InputError
 from paperlike.sources import FORMATS, detect_format
-
-from conftest import FIXTURES
 
 
 def read(name):

@@ -3,7 +3,8 @@ order of the input (:mod:`paperlike.dedup.grouping`)."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike.dedup.grouping import coherent_groups, components

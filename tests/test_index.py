@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import title_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.neighbors import NearestNeighbors
 
 import paperlike
 from paperlike.errors import NotFoundError, QueryError
-
-from conftest import title_of
 
 
 def _titles(index, similar):

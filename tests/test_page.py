@@ -10,9 +10,9 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
+from conftest import FIXTURES
 
 import paperlike
-from conftest import FIXTURES
 
 serve = pytest.importorskip("paperlike.serve")
 from test_serve import TIMEOUT, call, serving  # noqa: E402

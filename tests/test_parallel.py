@@ -34,9 +34,9 @@ def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
 
 @pytest.mark.parametrize("name", ["versions.jsonl", "broken.jsonl", "arxiv_api.jsonl"])
 def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monkeypatch):
-    from paperlike import sources
-
     from conftest import FIXTURES
+
+    from paperlike import sources
 
     one = paperlike.read_records([FIXTURES / name])
     monkeypatch.setattr(sources, "_PARALLEL_MIN_BYTES", 1)

@@ -4,7 +4,8 @@ brute force."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperlike import parallel, postings
 from paperlike.index import PaperIndex

@@ -6,15 +6,15 @@ import shutil
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from conftest import title_of
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike import api, store
 from paperlike.errors import ModelError
 from paperlike.index import PaperIndex
 from paperlike.rank import Ranker
-
-from conftest import title_of
 
 # The seed corpus is below Ranker's lsa_min_texts: these tests force the LSA on.
 LSA_ON = dict(lsa_min_texts=0, n_components=16)

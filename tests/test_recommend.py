@@ -7,13 +7,12 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
 from paperlike.filters import date_number
-
-from conftest import FIXTURES
 
 runner = CliRunner()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import GOLDEN
+
 import paperlike
 from paperlike.models import Feed
-
-from conftest import GOLDEN
 
 MODELS = {"Neighbour": paperlike.Neighbour, "PaperSummary": paperlike.PaperSummary, "Feed": Feed,
           "Similar": paperlike.Similar, "Recommendations": paperlike.Recommendations}

@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
 from paperlike.identifiers import arxiv_date, arxiv_id, doi
-
-from conftest import FIXTURES
 
 LOOP = FIXTURES / "loop"
 runner = CliRunner()

@@ -2,7 +2,8 @@
 them apart, and what is left to a person (:mod:`paperlike.dedup.rules`)."""
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike.biblio import split_author_list

@@ -3,12 +3,11 @@ import json
 import shutil
 
 import pytest
+from conftest import FIXTURES, GOLDEN
 
 import paperlike
 from paperlike.errors import BadRecordError, EmptyCorpusError, InputError
 from paperlike.sources.listing import parse_header, split_byline
-
-from conftest import FIXTURES, GOLDEN
 
 
 def test_every_seed_entry_is_read(seed_corpus):

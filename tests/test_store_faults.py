@@ -4,8 +4,8 @@ second writer, and bit rot after the first load (issue 19, defects 1, 5, 6 and 7
 from __future__ import annotations
 
 import errno
-import os
 import json
+import os
 import shutil
 import subprocess
 import sys

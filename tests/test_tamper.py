@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike import api, store
-from paperlike.errors import ModelError, PaperlikeError
-from paperlike.manifest import digest, required_files, OPTIONAL_FILES
 from paperlike.columns import BATCH_ROWS
+from paperlike.errors import ModelError, PaperlikeError
+from paperlike.manifest import OPTIONAL_FILES, digest, required_files
 from paperlike.rank import Ranker
 
 

@@ -1,6 +1,7 @@
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperlike.text import _normalized, content_hash, normalize, single_spaced, text_key, tokens
 

@@ -8,13 +8,12 @@ import json
 import sqlite3
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
+from zotero_db import ZoteroDB
 
 import paperlike
 from paperlike.cli import app
-
-from conftest import FIXTURES
-from zotero_db import ZoteroDB
 
 LOOP = FIXTURES / "loop"
 runner = CliRunner()

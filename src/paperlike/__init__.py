@@ -75,24 +75,79 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from . import graph  # noqa: F401  (the module)
-    from .api import (DEFAULT_MODEL, add, build_index, check, dupes, evaluate_dupes, feed, load_index, model_info,
-                      open_model, paper_summaries, papers, recommend, refit, save_index, similar, similar_many,
-                      verify)
+    from .api import (
+        DEFAULT_MODEL,
+        add,
+        build_index,
+        check,
+        dupes,
+        evaluate_dupes,
+        feed,
+        load_index,
+        model_info,
+        open_model,
+        paper_summaries,
+        papers,
+        recommend,
+        refit,
+        save_index,
+        similar,
+        similar_many,
+        verify,
+    )
     from .dedup import Deduplicator
-    from .errors import (ArgumentError, BadRecordError, EmptyCorpusError, InputError, MissingExtraError, ModelError,
-                         NotFoundError, OutputError, PaperlikeError, QueryError, RequestError, UsageError,
-                         WorkerError)
+    from .errors import (
+        ArgumentError,
+        BadRecordError,
+        EmptyCorpusError,
+        InputError,
+        MissingExtraError,
+        ModelError,
+        NotFoundError,
+        OutputError,
+        PaperlikeError,
+        QueryError,
+        RequestError,
+        UsageError,
+        WorkerError,
+    )
     from .evaluate import DupeScores, truth_from_field, truth_from_pairs
     from .index import PaperIndex
     from .lists import ReadingList, ReadingLists
-    from .models import (AddReport, CheckMatch, CheckRecord, CheckRequest, CheckResult, Corpus, DupeGroup, Feed, FeedRequest,
-                         DupeMember, Dupes, Filters, Graph, GraphEdge, GraphNode, ListItem, ModelInfo, Neighbour,
-                         Paper, PaperSummary, Query, RecommendRequest, Recommendations, Similar, SimilarAnswer,
-                         SimilarRequest, Skipped, Source, VerifyReport)
+    from .models import (
+        AddReport,
+        CheckMatch,
+        CheckRecord,
+        CheckRequest,
+        CheckResult,
+        Corpus,
+        DupeGroup,
+        DupeMember,
+        Dupes,
+        Feed,
+        FeedRequest,
+        Filters,
+        Graph,
+        GraphEdge,
+        GraphNode,
+        ListItem,
+        ModelInfo,
+        Neighbour,
+        Paper,
+        PaperSummary,
+        Query,
+        Recommendations,
+        RecommendRequest,
+        Similar,
+        SimilarAnswer,
+        SimilarRequest,
+        Skipped,
+        Source,
+        VerifyReport,
+    )
     from .sources import read_records, seed_paths
-    from .vectorize import Vectorizer
-
     from .text import normalize  # checked (paperlike.arguments) when resolved
+    from .vectorize import Vectorizer
     __version__: str
 
 __all__ = [

@@ -17,22 +17,48 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import graph as graphs
 from . import feed as feeds
+from . import graph as graphs
 from . import parallel, store
 from .arguments import checked
 from .citation import citation_fields
 from .dedup import Deduplicator, iter_groups, maybe_pairs
 from .dedup.rules import RELATIONS
 from .defaults import DEFAULT_MODEL
+from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
+from .models import (
+    AddReport,
+    CheckRecord,
+    CheckRequest,
+    CheckResult,
+    Corpus,
+    DecideReport,
+    DecideRequest,
+    Decision,
+    DupeGroup,
+    Dupes,
+    Feed,
+    FeedRequest,
+    Filters,
+    Graph,
+    MaybePair,
+    ModelInfo,
+    Paper,
+    PaperRecord,
+    PaperSummary,
+    Recommendations,
+    RecommendRequest,
+    Similar,
+    SimilarAnswer,
+    SimilarRequest,
+    Skipped,
+    SourceCount,
+    VerifyReport,
+    from_iso,
+)
 from .rank import Ranker
-from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
-from .models import (AddReport, CheckRecord, CheckRequest, CheckResult, Corpus, DecideReport, DecideRequest,
-                     Decision, DupeGroup, Dupes, Feed, FeedRequest, Filters, MaybePair, Graph, ModelInfo,
-                     Paper, PaperRecord, PaperSummary, RecommendRequest, Recommendations, Similar, SimilarAnswer,
-                     SimilarRequest, Skipped, SourceCount, VerifyReport, from_iso)
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .update import add_records
@@ -82,7 +108,8 @@ def rebuild_on_spark(path: str | Path, paths: Sequence[str | Path], *, master: s
     None: spark-submit's or ``local[*]``): the same model, built by :mod:`paperlike.spark`.
     ``options`` are :func:`paperlike.spark.build_index`'s (format, year, strict,
     max_record_bytes). The records skipped as malformed."""
-    from .spark import BuildReport, rebuild as spark_rebuild, session  # pyspark only when asked
+    from .spark import BuildReport, session  # pyspark only when asked
+    from .spark import rebuild as spark_rebuild
 
     report = BuildReport()
     spark_rebuild(path, session(master), paths, notice=notice, report=report, **options)

@@ -725,7 +725,7 @@ _JOURNAL_STOP = frozenset({
     "of", "the", "and", "for", "in", "on", "at", "to", "with", "from", "by", "an",
     "de", "des", "du", "la", "le", "les", "et", "en", "der", "die", "das", "und", "fur", "fuer",
     "zur", "zum", "del", "della", "di", "dei", "degli", "e", "y", "i", "och", "og", "voor", "van",
-    "het", "el", "los", "las", "da", "do", "dos", "das",
+    "het", "el", "los", "las", "da", "do", "dos",
 })
 _CONFERENCE_RE = re.compile(r"\.\s*conference\s*:.*$", re.IGNORECASE)
 _JOURNAL_SUBTITLE_RE = re.compile(r"\s+:\s+.*$")

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, INPUT_FORMATS, MAX_DIVERSE_K, MAX_K, MAX_RECORD_BYTES, RELATIONS
+from .defaults import (
+    DEFAULT_MIN_COSINE,
+    DEFAULT_MODEL,
+    INPUT_FORMATS,
+    MAX_DIVERSE_K,
+    MAX_K,
+    MAX_RECORD_BYTES,
+    RELATIONS,
+)
 from .errors import InputError, PaperlikeError, RequestError, UsageError
 
 if TYPE_CHECKING:
@@ -31,8 +39,21 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from .models import (AddReport, CheckRecord, CheckResult, DecideReport, DupeMember, Filters, ModelInfo, Paper,
-                         PaperSummary, Recommendations, Similar, SimilarRequest, VerifyReport)
+    from .models import (
+        AddReport,
+        CheckRecord,
+        CheckResult,
+        DecideReport,
+        DupeMember,
+        Filters,
+        ModelInfo,
+        Paper,
+        PaperSummary,
+        Recommendations,
+        Similar,
+        SimilarRequest,
+        VerifyReport,
+    )
 
 
 class _Later:

@@ -39,8 +39,8 @@ import rispy
 from bibtexparser.model import Entry, Field
 
 from .errors import UsageError
-from .models import Paper
 from .identifiers import arxiv_id, arxiv_in
+from .models import Paper
 
 __all__ = ["EXPORT_FORMATS", "write_records", "format_for_path", "merge_records",
            "CSV_COLUMNS", "citation_key", "bibtex_name"]

@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from .citation import citation_fields
 from .defaults import DEFAULT_MIN_COSINE
 from .errors import OutputError
 from .index import PaperIndex
 from .models import Filters, Graph, GraphEdge, GraphNode, Paper
-from .citation import citation_fields
 
 __all__ = ["DEFAULT_MIN_COSINE", "QUERY_NODE", "build_graph", "paper_url", "layout", "render_html",
            "write_html"]
@@ -271,7 +271,7 @@ def _place_labels(placed: list[Placed], width: float, height: float, lines: np.n
             preference = ["below", "right", "left", "above"] if dy > 0 else ["above", "right", "left", "below"]
         others = boxes[:i] + boxes[i + 1:]
 
-        def cost(side: str) -> float:
+        def cost(side: str, sides=sides, others=others, preference=preference) -> float:
             box = sides[side][3]
             outside = (max(0, -box[0]) + max(0, box[2] - width) + max(0, -box[1]) + max(0, box[3] - height))
             crossed = np.count_nonzero((lines[:, 0] > box[0]) & (lines[:, 0] < box[2])

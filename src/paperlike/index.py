@@ -17,18 +17,30 @@ import scipy.sparse as sp
 
 from . import parallel
 from .citation import Cited, citation_fields
-# The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
-from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
+from .identifiers import arxiv_id, doi
 from .keys import KeyTable, key_int
-from .models import (Addition, CheckResult, Decision, Dupes, Filters, ListItem, Neighbour, Paper, Query, Recommendations,
-                     Similar)
+from .models import (
+    Addition,
+    CheckResult,
+    Decision,
+    Dupes,
+    Filters,
+    ListItem,
+    Neighbour,
+    Paper,
+    Query,
+    Recommendations,
+    Similar,
+)
 from .postings import walk
 from .rank import Ranker
-from .identifiers import arxiv_id, doi
+
+# The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
+from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
 from .sources.base import MAX_RECORD_BYTES
 from .text import normalize, text_key
 from .vectorize import Vectorizer

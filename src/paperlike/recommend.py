@@ -22,9 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import InputError, QueryError
+from .identifiers import arxiv_id, doi
 from .models import ListItem, Paper, Skipped
 from .sources import MAX_RECORD_BYTES, read_records
-from .identifiers import arxiv_id, doi
 
 __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_items", "Resolved",
            "resolve_items", "list_vector", "svm_scores", "diverse_order"]

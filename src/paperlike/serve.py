@@ -43,15 +43,35 @@ import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__, api, store
-from .errors import (InputError, MissingExtraError, ModelError, NotFoundError, PaperlikeError, QueryError,
-                     RequestError, UsageError)
+from .dedup.rules import RELATIONS
+from .errors import (
+    InputError,
+    MissingExtraError,
+    ModelError,
+    NotFoundError,
+    PaperlikeError,
+    QueryError,
+    RequestError,
+    UsageError,
+)
 from .index import PaperIndex
 from .lists import ReadingLists, lists_path
-from .dedup.rules import RELATIONS
-from .models import (MAX_K, CheckRequest, CheckResult, DecideReport, DecideRequest, Dupes, ErrorMessage, Filters,
-                     Health, PaperRecord,
-                     RecommendRequest, Recommendations, Similar,
-                     SimilarRequest)
+from .models import (
+    MAX_K,
+    CheckRequest,
+    CheckResult,
+    DecideReport,
+    DecideRequest,
+    Dupes,
+    ErrorMessage,
+    Filters,
+    Health,
+    PaperRecord,
+    Recommendations,
+    RecommendRequest,
+    Similar,
+    SimilarRequest,
+)
 
 try:
     import h11
@@ -197,7 +217,7 @@ class Service:
 
     def __init__(self, index: PaperIndex, model_path: str | Path | None = None, limits: Limits | None = None) -> None:
         self.index = index
-        index.keys  # built now if the index was never saved, not by concurrent first requests
+        _ = index.keys  # built now if the index was never saved, not by concurrent first requests
         self.limits = limits or Limits()
         self.model_path = None if model_path is None else Path(model_path)
         self.health = Health(

@@ -52,19 +52,17 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import TypeAdapter, ValidationError
 
-from . import columns
+from . import columns, parallel
 from . import manifest as schema
-from . import parallel
-from .errors import ModelError
-from .heap import collections_paused
-from .filters import Facets
 from .dedup import Deduplicator
+from .errors import ModelError
+from .filters import Facets
+from .heap import collections_paused
 from .index import PaperIndex
 from .keys import KeyTable
 from .lsa import Lsa
-from pydantic import TypeAdapter, ValidationError
-
 from .models import Addition, Decision, Paper
 from .rank import Ranker
 from .vectorize import Vectorizer
@@ -650,9 +648,9 @@ def _check_structure(folder: Path, manifest: dict) -> None:
     bounded("maybe_pairs", T)
     pointers("record_category_indptr", len(arrays["record_category_indices"]))
     bounded("record_category_indices", len(strings["categories"]))
-    for name, rows, columns in (("X", T, V), ("XT", V, T)):
+    for name, n_columns in (("X", V), ("XT", T)):
         pointers(f"{name}_indptr", N)
-        bounded(f"{name}_indices", columns)
+        bounded(f"{name}_indices", n_columns)
         sorted_rows(f"{name}_indices", f"{name}_indptr")
     if manifest["ranker"]["lsa"] is not None:
         bounded("lsa_terms", V)

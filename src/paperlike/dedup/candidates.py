@@ -23,7 +23,7 @@ from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_abo
 from ..models import Paper
 from ..text import ascii_word_count, text_key, tokens
 from ..vectorize import Fields, Vectorizer
-from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, paper_name, pages_relation
+from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, pages_relation, paper_name
 from .rules import volume_number as _volume_number
 
 __all__ = ["BLOCKING_KEYS", "TEXT_JOIN", "TITLE_JOIN", "MAX_BLOCK", "candidate_pairs", "abstract_signals",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-
 from ..models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, MaybePair, Paper
 from ..text import text_key
 from .deduplicator import Deduplicator

@@ -39,7 +39,6 @@ import functools
 import re
 from typing import NamedTuple
 
-
 from .. import biblio
 from ..defaults import RELATIONS
 from ..models import Paper

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
+from .. import parallel
 from ..arguments import checked
 from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
-from .. import parallel
 from ..heap import collections_paused
 from ..models import Corpus, Paper, Skipped
 from . import arxiv, bibtex, columnar, listing, openalex, ris, semantic_scholar, table, zotero

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
-from ..models import Paper, Skipped
 from ..identifiers import arxiv_date
+from ..models import Paper, Skipped
 from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
 from .jsondoc import BadJSON, loads, stream_json_lines
 

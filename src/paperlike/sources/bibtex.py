@@ -27,14 +27,23 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
 from ..models import Paper, Skipped
-from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_id, arxiv_in, byte_lines, line_text, iso_date, make_paper,
-                   read_each, too_big)
+from .base import (
+    MAX_RECORD_BYTES,
+    Bad,
+    Oversized,
+    arxiv_id,
+    arxiv_in,
+    byte_lines,
+    iso_date,
+    line_text,
+    make_paper,
+    read_each,
+    too_big,
+)
 
 __all__ = ["sniff", "read"]
 

@@ -17,10 +17,19 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-
 from ..models import Paper, Skipped
-from .base import (MAX_RECORD_BYTES, Oversized, arxiv_in, doi, first_last, iso_date, make_paper, read_each,
-                   text_lines, too_big)
+from .base import (
+    MAX_RECORD_BYTES,
+    Oversized,
+    arxiv_in,
+    doi,
+    first_last,
+    iso_date,
+    make_paper,
+    read_each,
+    text_lines,
+    too_big,
+)
 
 __all__ = ["sniff", "read"]
 

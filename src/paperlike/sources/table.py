@@ -20,12 +20,23 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from ..biblio import split_author_list
 from ..errors import InputError
 from ..models import Paper, Skipped
 from ..text import normalize
-from ..biblio import split_author_list
-from .base import (MAX_RECORD_BYTES, Bad, Oversized, arxiv_in, byte_lines, line_text, first_last, iso_date, make_paper,
-                   split_authors, too_big)
+from .base import (
+    MAX_RECORD_BYTES,
+    Bad,
+    Oversized,
+    arxiv_in,
+    byte_lines,
+    first_last,
+    iso_date,
+    line_text,
+    make_paper,
+    split_authors,
+    too_big,
+)
 
 __all__ = ["sniff", "read"]
 

@@ -8,12 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from ..errors import BadRecordError, EmptyCorpusError, InputError, PaperlikeError
 from ..dedup import completeness
+from ..errors import BadRecordError, EmptyCorpusError, InputError, PaperlikeError
 from ..index import text_identity
 from ..keys import key_int
 from ..models import Paper, Skipped
