@@ -1,4 +1,4 @@
-"""Screenshots of the page (``paperlike serve`` at ``/``) for the README: docs/page-*.png.
+"""Screenshots of the page (``paperlike serve`` at ``/``) for docs/service.md: docs/page-*.png.
 
     python scripts/screenshots.py [--model PATH] [--out docs]
 

@@ -109,8 +109,8 @@ RETRY_AFTER = 5
 
 class Limits(BaseModel):
     """What one client may take of the service: the timeouts, the body size, and the bounds on
-    costly requests. ``create_app(index, limits=Limits(...))`` sets them; the defaults are the
-    README's."""
+    costly requests. ``create_app(index, limits=Limits(...))`` sets them; the defaults are those
+    of docs/service.md."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
