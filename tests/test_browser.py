@@ -8,6 +8,7 @@ Playwright's own browsers are never downloaded: it launches the system's chromiu
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import socket
@@ -226,3 +227,33 @@ def test_keyboard_only_and_a_narrow_window(page):
     for i in range(buttons.count()):
         button = buttons.nth(i)
         assert button.get_attribute("type") in ("button", "submit")
+
+
+def post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_a_lists_feed_shows_the_new_papers_like_it(page, site, seed_corpus):
+    # After the other tests (their list is the first one, the one the Like buttons add to).
+    post(f"{site}/lists", {"name": "Feed of mine"})
+    post(f"{site}/lists/Feed%20of%20mine/papers", {"id": seed_corpus.records[0].id})
+    page.goto("/#/lists/Feed%20of%20mine")
+    results = page.locator("#list-feed li.result")
+    results.first.wait_for()
+    since = page.locator("#feed-since").input_value()
+    week_ago = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=7)).date().isoformat()
+    assert since == week_ago  # the model was built just now: all its papers are new this week
+    with urllib.request.urlopen(f"{site}/lists/Feed%20of%20mine/feed?since={since}&k=10", timeout=10) as answer:
+        expected = json.loads(answer.read())
+    assert [results.nth(i).get_attribute("data-id") for i in range(results.count())] == \
+        [r["id"] for r in expected["results"]]
+    assert f"{expected['new_papers']} papers added since {since}" in page.locator("#list-feed").inner_text()
+    assert "Why: shares" in results.first.locator(".terms").inner_text()
+    # by keyboard: a later date, Enter
+    page.locator("#feed-since").fill("2999-01-01")
+    page.locator("#feed-since").press("Enter")
+    page.locator("#list-feed").filter(has_text="0 papers added since 2999-01-01").wait_for()
+    assert results.count() == 0

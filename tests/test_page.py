@@ -217,3 +217,34 @@ def test_paperlike_serves_its_connections_without_nagle(seed_index):
         server.should_exit = True
         thread.join(TIMEOUT)
         listener.close()
+
+
+def test_a_lists_feed_looks_back_a_week_and_never_moves_the_feed(base, model, seed_index):
+    first, second = seed_index.records_[0].id, seed_index.records_[5].id
+    call(base, "POST", "/lists", {"name": "to read"})
+    call(base, "POST", "/lists/to%20read/papers", {"id": first})
+    call(base, "POST", "/lists/to%20read/papers", {"id": second, "role": "not"})
+    # the model was built just now: in the last week, all its papers are new
+    status, got = call(base, "GET", "/lists/to%20read/feed?k=5")
+    assert status == 200, got
+    assert got["new_papers"] == seed_index.n_papers and len(got["results"]) == 5
+    assert set(got["added"]) == {r["id"] for r in got["results"]}
+    same = paperlike.recommend(seed_index, [first], not_=[second], k=5)
+    assert [r["id"] for r in got["results"]] == [r.id for r in same.results]
+    assert {(i["role"], i["given"]) for i in got["inputs"]} >= {("like", first), ("not", second)}
+    # a later since: nothing new, said why; the state beside the model is never written
+    status, got = call(base, "GET", "/lists/to%20read/feed?since=2999-01-01")
+    assert status == 200 and got["results"] == [] and got["new_papers"] == 0 and got["empty"]
+    assert not (model.parent / "seeds.feed.json").exists()
+
+
+def test_a_lists_feed_errors(base, seed_index):
+    call(base, "POST", "/lists", {"name": "to read"})
+    status, error = call(base, "GET", "/lists/to%20read/feed")
+    assert status == 400 and "likes no paper" in error["error"]
+    status, error = call(base, "GET", "/lists/nope/feed")
+    assert status == 404 and error["error"] == "there is no reading list named 'nope'; the lists are: 'to read'"
+    call(base, "POST", "/lists/to%20read/papers", {"id": seed_index.records_[0].id})
+    status, error = call(base, "GET", "/lists/to%20read/feed?since=yesterday")
+    assert status == 400 and "since" in error["error"] and set(error) == {"error", "detail"}
+    assert call(base, "GET", "/lists/to%20read/feed?k=0")[0] == 422

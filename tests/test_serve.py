@@ -209,7 +209,7 @@ def test_openapi_describes_every_endpoint(base):
     assert set(spec["paths"]) == {"/health", "/similar", "/recommend", "/check", "/papers/{id}", "/dupes", "/decide",
                                   # the page's (paperlike.page)
                                   "/review", "/graph", "/lists", "/lists/{name}", "/lists/{name}/papers",
-                                  "/lists/{name}/papers/{id}", "/lists/{name}/export"}
+                                  "/lists/{name}/papers/{id}", "/lists/{name}/export", "/lists/{name}/feed"}
     assert set(spec["paths"]["/similar"]) == {"get", "post"} and set(spec["paths"]["/recommend"]) == {"post"}
     schemas = spec["components"]["schemas"]
     assert {"Similar", "CheckRequest", "RecommendRequest", "Recommendations", "Filters", "ErrorMessage"} <= set(schemas)

@@ -28,6 +28,7 @@ from .defaults import DEFAULT_MODEL
 from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
+from .lists import ReadingLists, lists_path
 from .models import (
     AddReport,
     CheckRecord,
@@ -402,8 +403,9 @@ def merged_records(index: PaperIndex) -> Iterator[Paper]:
 @checked
 def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | CheckRecord],
          not_: Sequence[str | Path | Paper | CheckRecord] | None = None, since: str | None = None,
-         name: str | None = None, k: int | None = None, *, save_state: bool | None = None,
-         notice: Callable[[str], None] | None = None, max_record_bytes: int = MAX_RECORD_BYTES) -> Feed:
+         name: str | None = None, k: int | None = None, *, reading_list: str | None = None,
+         save_state: bool | None = None, notice: Callable[[str], None] | None = None,
+         max_record_bytes: int = MAX_RECORD_BYTES, index: PaperIndex | None = None, files: bool = True) -> Feed:
     """The papers added to the saved model at ``path`` since ``since`` (a date or an ISO time),
     or since the feed ``name`` last ran, ranked for a reading list (``like``, ``not_``,
     ``exclude``: as :func:`recommend`), each with why.
@@ -413,9 +415,18 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | 
     addition (its last ``add``, or its build) are the new ones. A run without ``since`` records
     where it stopped (the newest addition it looked at), atomically under the model's write
     lock, so that the next run starts there; ``save_state`` (default: when ``since`` is not
-    given) says otherwise."""
-    request = _as_request(FeedRequest, request, "like", not_=not_, since=since, name=name, k=k)
-    index = open_model(path, notice=notice)
+    given) says otherwise.
+
+    ``reading_list`` (or the request's): a reading list of the page's, kept beside the model
+    (:mod:`paperlike.lists`, read only), whose liked papers join ``like`` and whose
+    not-interested ones join ``not_``; NotFoundError, naming the lists there are, when there is
+    none of that name. ``index``: the model at ``path`` already loaded (a service's);
+    ``files=False`` never reads an entry as a path."""
+    request = _as_request(FeedRequest, request, "like", not_=not_, since=since, name=name, k=k,
+                          reading_list=reading_list)
+    request = _with_reading_list(path, request)
+    if index is None:
+        index = open_model(path, notice=notice)
     additions = index.additions_
     until = max(additions, key=lambda a: from_iso(a.at)).at
     if request.since is not None:
@@ -429,7 +440,7 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | 
     among, first = feeds.new_papers(times, paper_of_record, index.n_papers, start)
     found = index.recommend(request.like, request.not_, request.exclude, k=request.k, filters=request.filters,
                             diverse=request.diverse, method=request.method, max_record_bytes=max_record_bytes,
-                            among=among)
+                            among=among, files=files)
     added = {}
     for result in found.results:
         paper = index.paper_of_record(index.record_by_id(result.id))
@@ -441,6 +452,34 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | 
         with store.writing(path, notice):
             feeds.write_state(path, request.name, until)
     return answer
+
+
+def _with_reading_list(path: str | Path, request: FeedRequest) -> FeedRequest:
+    """The request with its reading list's papers in like and not (the list read, never written)."""
+    if request.reading_list is None:
+        return request
+    where = lists_path(path)
+    if not where.exists():
+        raise NotFoundError(f"there is no reading list named {request.reading_list!r}: this model has "
+                            "no reading lists yet", hint="make one in the page of 'paperlike serve'",
+                            http_hint="POST /lists makes one")
+    lists = ReadingLists(where)
+    try:
+        chosen = lists.get(request.reading_list)
+    except NotFoundError:
+        names = ", ".join(repr(s.name) for s in lists.names()) or "none"
+        raise NotFoundError(f"there is no reading list named {request.reading_list!r}; the lists are: {names}") from None
+    like = [p.id for p in chosen.items if p.role == "like"]
+    if not request.like and not like:
+        raise QueryError(f"the reading list {chosen.name!r} likes no paper yet: give it a thumbs up "
+                         "on a result first")
+    fields = request.model_dump(by_alias=True)
+    fields.update({"like": request.like + like, "not": request.not_ + [p.id for p in chosen.items
+                                                                          if p.role == "not"]})
+    try:
+        return FeedRequest.model_validate(fields)
+    except ValidationError as exc:  # more papers than a request may have
+        raise RequestError.of(exc.errors()) from None
 
 
 @checked

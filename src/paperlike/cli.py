@@ -730,9 +730,12 @@ def _collection(like: list[str], collection: str | None) -> list:
 
 @app.command()
 def feed(
-    like: Annotated[list[str], typer.Option(
+    like: Annotated[Optional[list[str]], typer.Option(
         "--like", help="Your library: a file in any input format (BibTeX, RIS, CSV, JSON lines, a Zotero "
-                       "database, ...), or ids or titles. Repeatable.")],
+                       "database, ...), or ids or titles. Repeatable. Required unless --list is given.")] = None,
+    reading_list: Annotated[Optional[str], typer.Option(
+        "--list", help="A reading list made in the page (paperlike serve), kept beside the model: its "
+                       "liked papers as --like, its not-interested ones as --not.")] = None,
     not_: Annotated[Optional[list[str]], typer.Option(
         "--not", help="Papers unlike what you want (same forms as --like). Repeatable.")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(
@@ -769,13 +772,17 @@ def feed(
     remembers where it stopped, beside the model (MODEL.feed.json), so the next run shows only what came after.
     Each result says why: its score and the terms it shares with the library.
 
+    [bold]--list NAME[/bold] draws the library from a reading list of the page's: its liked papers and its not-interested ones.
+
     Example: [bold]paperlike add today.jsonl --model models/arxiv[/bold], then
     [bold]paperlike feed --like my.bib --not meh.txt --model models/arxiv --format atom --out ~/feeds/papers.xml[/bold]
     """
     fmt = _output(fmt, as_json, OUTPUTS + CITED + ("atom",))
     wanted = output.parse_fields(fields, _result_fields())
-    request = models.FeedRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
-                          name=name, filters=_filters(category, None, None), diverse=diverse)
+    if not like and reading_list is None:
+        raise UsageError("give --like (your library) or --list (a reading list of the page's)")
+    request = models.FeedRequest(like=_collection(like or [], collection), not_=not_ or [], exclude=exclude or [], k=k, method=method, since=since,
+                          name=name, filters=_filters(category, None, None), diverse=diverse, reading_list=reading_list)
     result = api.feed(model, request, notice=_notice, max_record_bytes=max_record_bytes)
     index = api.open_model(model)
     for item in result.inputs:

@@ -136,7 +136,7 @@ class ReadingLists:
         self._ready = False
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
         try:
             connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         except sqlite3.Error as exc:
@@ -147,7 +147,7 @@ class ReadingLists:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.executescript(_SCHEMA)
                 self._ready = True
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")  # a reader takes no write lock
             try:
                 yield connection
             except BaseException:
@@ -161,7 +161,7 @@ class ReadingLists:
 
     def names(self) -> list[ListSummary]:
         """Every list, by name, with its counts."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute(
                 "SELECT l.name, l.created, "
                 "COALESCE(SUM(p.role = 'like'), 0), COALESCE(SUM(p.role = 'not'), 0) "
@@ -180,7 +180,7 @@ class ReadingLists:
 
     def get(self, name: str) -> ReadingList:
         """The list of that name; NotFoundError if there is none."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             return self._read(db, _name(name))
 
     def add(self, name: str, id: str, role: Role = "like", title: str | None = None) -> ReadingList:

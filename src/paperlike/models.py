@@ -590,6 +590,17 @@ class FeedRequest(RecommendRequest):
         "YYYY, YYYY-MM, YYYY-MM-DD or an ISO time (UTC unless it says); none: since the last run."))
     name: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$",
                       description="Which feed's last run to start from (several libraries, one model).")
+    like: list[ListEntry] = Field(default_factory=list, max_length=MAX_BATCH, description=(
+        "Papers liked (ids, titles, records; on the command line, files too); may be empty with a reading_list."))
+    reading_list: str | None = Field(default=None, min_length=1, max_length=200, description=(
+        "A reading list of the page's (kept beside the model): its liked papers join like, its "
+        "not-interested ones join not."))
+
+    @model_validator(mode="after")
+    def _something_liked(self) -> FeedRequest:
+        if not self.like and self.reading_list is None:
+            raise ValueError("give like (papers of your library) or a reading_list")
+        return self
 
     @field_validator("since")
     @classmethod

@@ -11,27 +11,30 @@ Content-Security-Policy allows this server only). It calls the service's JSON en
 - ``/lists``: named reading lists (:mod:`paperlike.lists`) kept in SQLite beside the model:
   ``GET /lists``, ``POST /lists`` ``{"name": ...}``, ``GET /lists/{name}``,
   ``DELETE /lists/{name}``, ``POST /lists/{name}/papers`` ``{"id", "role", "title"}``,
-  ``DELETE /lists/{name}/papers/{id}``, and ``GET /lists/{name}/export?format=bibtex|ris``,
+  ``DELETE /lists/{name}/papers/{id}``, ``GET /lists/{name}/export?format=bibtex|ris``,
   the liked papers as a file a reference manager imports (each paper's records merged into one
-  entry by :func:`paperlike.export.merge_records`).
+  entry by :func:`paperlike.export.merge_records`), and ``GET /lists/{name}/feed?since=&k=``,
+  the papers added to the model since a time (default: the last week) ranked for the list, as
+  ``paperlike feed --list NAME --since ...`` answers (it never moves the feed's saved state).
 """
 
 from __future__ import annotations
 
+import datetime
 from importlib import resources
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from . import api
 from . import graph as graphs
-from .errors import NotFoundError, UsageError
+from .errors import NotFoundError, RequestError, UsageError
 from .export import merge_records, write_records
 from .lists import AddToList, ListSummary, ReadingList, ReadingLists
-from .models import DATE_PATTERN, Filters, Graph, MaybePair, Paper
+from .models import DATE_PATTERN, MAX_K, Feed, FeedRequest, Filters, Graph, MaybePair, Paper
 
 __all__ = ["router", "GraphView", "NodePlace", "STATIC_FILES"]
 
@@ -185,6 +188,38 @@ def _merged(index: Any, id: str, title: str | None) -> Paper:
     if record is None:
         return Paper(id=id, title=title)
     return merge_records([index.records_[r] for r in index.records_of_paper(index.paper_of_record(record))])
+
+
+FEED_DAYS = 7
+"""How far back ``GET /lists/{name}/feed`` looks without a ``since``: the papers added to the
+model in the last week."""
+
+
+@router.get("/lists/{name}/feed", response_model=Feed)
+async def list_feed(
+    request: Request, name: str,
+    since: Annotated[str | None, Query(max_length=40, description=(
+        f"Papers added to the model after this date or ISO time (default: the last {FEED_DAYS} days)."))] = None,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many papers.")] = 20,
+) -> Response:
+    """New papers like a reading list: the papers added to the model since ``since``, ranked for
+    the list's liked papers against its not-interested ones (``paperlike feed --list NAME``).
+    It only looks back: the feed's saved last run (``MODEL.feed.json``) does not move."""
+    _lists(request)  # a service without a saved model keeps no lists: say so
+    service = request.app.state.service
+    if since is None:
+        since = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=FEED_DAYS)).isoformat(
+            timespec="seconds")
+    try:
+        wanted = FeedRequest(reading_list=name, since=since, k=k)
+    except ValidationError as exc:
+        raise RequestError.of(exc.errors()) from None
+
+    def work() -> Response:
+        answer = api.feed(service.model_path, wanted, save_state=False, index=service.index, files=False)
+        return Response(answer.model_dump_json(), media_type="application/json")
+
+    return await service.heavy.run(work)
 
 
 @router.get("/lists/{name}/export", responses={200: {"content": {m: {} for m, _ in _MEDIA.values()}}})

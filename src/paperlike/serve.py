@@ -20,7 +20,7 @@ The service sheds clients that would hold it (:class:`Limits` has the figures):
   that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
   its headers, else 408 (:class:`BodyLimit`);
 - the costly endpoints (``/check``, ``/recommend``, ``/dupes``, ``/decide``, ``/similar`` with
-  a long text, and the page's ``/graph`` and ``/review``) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
+  a long text, and the page's ``/graph``, ``/review`` and ``/lists/{name}/feed``) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
   ``/papers`` and ``/health`` keep answering meanwhile; another waits for a slot at most
   ``heavy_wait`` seconds (``heavy_queue`` of them at most), else 503 with Retry-After
   (:class:`_Heavy`); and each has a work limit answered 422 before any work (``check_records``,
@@ -658,7 +658,7 @@ reject, or more work than one request may ask; 503: busy, try again after `Retry
 **Limits** of this service: the request line and headers within {limits.header_timeout:g} s of the
 connection or of the previous answer, else the connection is closed; the body within
 {limits.body_timeout:g} s of its headers, else 408. `/check`, `/recommend`, `/dupes`, `/review`,
-`/decide`, `/graph` and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
+`/decide`, `/graph`, `/lists/{{name}}/feed` and `/similar` texts over {limits.long_query} characters are costly: {limits.heavy} run at once,
 {limits.heavy_queue} more wait for at most {limits.heavy_wait:g} s, others get 503. A `/check`
 request holds at most {limits.check_records} records; `method=svm` is served on models of up to
 {limits.svm_work} TF-IDF weights; `/dupes` is computed once, from its first request.

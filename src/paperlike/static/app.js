@@ -5,6 +5,7 @@
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const SVG = "http://www.w3.org/2000/svg";
+const FEED_DAYS = 7;  // a list's feed looks back this many days unless told (as GET /lists/NAME/feed)
 const SHOWN_PAIRS = 50;  // review pairs shown at once: each fetches its two records
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"];
 
@@ -319,6 +320,18 @@ async function showLists(name) {
         await showLists(list.name);
       }) }, "Remove"))));
   const recommendations = el("div", { id: "recommendations", class: "results" });
+  const feedBox = el("div", { id: "list-feed", class: "results" });
+  const feedForm = el("form", { id: "feed-form", class: "row", "aria-labelledby": "feed-heading",
+    onsubmit: (event) => {
+      event.preventDefault();
+      const since = feedForm.since.value.trim();
+      guarded(() => (since ? listFeed(list, since, feedBox)
+        : Promise.reject(new Error("give a date (YYYY-MM-DD) to look back to"))));
+    } },
+  el("label", { for: "feed-since" }, "Added since"),
+  el("input", { id: "feed-since", name: "since", inputmode: "numeric", placeholder: "YYYY-MM-DD", size: 10,
+    value: weekAgo() }),
+  el("button", { type: "submit" }, "Show new papers"));
   detail.replaceChildren(
     el("h2", { id: "list-heading" }, list.name),
     list.items.length
@@ -340,9 +353,39 @@ async function showLists(name) {
         location.hash = "#/lists";
       }) }, "Delete list")),
     el("h2", {}, "Recommended"),
-    recommendations);
-  if (list.items.some((item) => item.role === "like")) await recommend(list, recommendations);
-  else recommendations.replaceChildren(el("p", { class: "muted" }, "Like a paper to get recommendations."));
+    recommendations,
+    el("h2", { id: "feed-heading" }, "New papers like this list"),
+    feedForm,
+    feedBox);
+  if (list.items.some((item) => item.role === "like")) {
+    await recommend(list, recommendations);
+    await listFeed(list, feedForm.since.value, feedBox);
+  } else {
+    recommendations.replaceChildren(el("p", { class: "muted" }, "Like a paper to get recommendations."));
+    feedBox.replaceChildren(el("p", { class: "muted" }, "Like a paper to see the new papers like it."));
+  }
+}
+
+// A week ago, as the feed's date input shows it (YYYY-MM-DD, UTC): the feed's default window.
+function weekAgo() {
+  return new Date(Date.now() - FEED_DAYS * 86400000).toISOString().slice(0, 10);
+}
+
+// The list's feed: the papers added to the model since a date, ranked for the list (GET
+// /lists/NAME/feed, which only looks back: the command line's feed state does not move).
+async function listFeed(list, since, box) {
+  say("Finding new papers…");
+  box.setAttribute("aria-busy", "true");
+  try {
+    const answer = await patiently("GET", `/lists/${enc(list.name)}/feed?since=${enc(since)}&k=10`);
+    const results = el("div");
+    renderResults(results, answer, "No new paper is like this list.");
+    box.replaceChildren(el("p", { class: "muted" }, `${answer.new_papers} papers added since ${since}`
+      + (answer.results.length ? `; the ${answer.results.length} most like this list:` : ".")), results);
+    say(`${answer.results.length} new papers like ${list.name}.`);
+  } finally {
+    box.removeAttribute("aria-busy");
+  }
 }
 
 // Recommendations from a list: the liked papers as positives, the others as negatives.
