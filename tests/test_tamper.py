@@ -526,36 +526,31 @@ def test_a_citing_file_rewritten_is_refused_on_load(model, case):
         _refused(model, match if match.startswith("cite.arrow") else f"cite.arrow: damaged ({match}")
 
 
-def test_a_citing_file_read_after_verification_is_still_checked(model):
-    """The citing file's batches are checked when first read, not only by the verification:
-    a file changed after it (the .verified stamp kept, the manifest rewritten) gives a
-    one-line ModelError when a query reads it, never a crash."""
-    index = paperlike.load_index(model)
+def test_a_citing_file_read_without_verification_is_still_checked(model, tmp_path):
+    """The citing file's batches are checked when first read, not only by the verification
+    (which a .verified stamp skips): garbage over its bytes gives a one-line ModelError when a
+    query's results read it, or values that read; never a crash."""
     import pyarrow as pa
 
     from paperlike.columns import CiteFile
 
-    content = bytearray((model / "cite.arrow").read_bytes())
     table = _cite_table(model)
-    assert table.num_rows == len(index.records_)
-    # the offsets of the title column (past the file's head) overwritten with garbage
-    path = model.parent / "garbage.arrow"
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
+    with pa.ipc.new_file(sink, table.schema.with_metadata({b"paperlike.batch_rows": b"4096"})) as writer:
         writer.write_table(table)
-    content = bytearray(sink.getvalue().to_pybytes())
-    content[200:260] = b"\xff" * 60
-    path.write_bytes(bytes(content))
-
-    def damaged(what):
-        return ModelError(f"{path}: damaged ({what})")
-
-    try:
-        cite = CiteFile(path, table.num_rows, damaged)
-        for i in range(table.num_rows):
-            cite.fields(i, ("id", "title", "authors"))
-    except ModelError as exc:
-        assert "\n" not in str(exc) and "garbage.arrow: damaged" in str(exc)
+    clean = sink.getvalue().to_pybytes()
+    refused = []
+    for at in range(0, len(clean) - 60, 211):
+        path = tmp_path / f"at{at}.arrow"
+        path.write_bytes(clean[:at] + b"\xff" * 60 + clean[at + 60:])
+        try:
+            cite = CiteFile(path, table.num_rows, lambda what, path=path: ModelError(f"{path}: damaged ({what})"))
+            for i in range(table.num_rows):
+                cite.fields(i, ("id", "title", "authors", "date", "venue", "doi"))
+        except ModelError as exc:
+            assert "\n" not in str(exc) and f"at{at}.arrow: damaged (" in str(exc)
+            refused.append(at)
+    assert refused  # the garbage was read, not skipped
 
 
 @pytest.mark.parametrize("name,value,match", [
