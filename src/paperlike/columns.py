@@ -278,9 +278,10 @@ class RecordFile(Sequence[Paper]):
             raise self._damaged(f"batch {first // self._rows + 1}: {_short(exc)}") from None
 
     def fields(self, i: int, names: tuple[str, ...]) -> tuple:
-        """The values of a few fields of record ``i`` (``id``, ``title``, ``authors``, ...):
-        only their columns of its batch are decompressed, and no Paper is made, which is what
-        a query's results need of each record."""
+        """The values of a few fields of record ``i`` (``id``, ``title``, ``authors``, ...),
+        without making a Paper: what a query's results need of each record. Fields of
+        :data:`CITE_FIELDS` come from the citing file when there is one (no decompression);
+        others from the records file, only their columns of the record's batch decompressed."""
         if not set(names) <= set(STRING_FIELDS) | set(LIST_FIELDS):
             raise ValueError(f"not string or list fields of a record: {names}")
         if i < 0:
