@@ -26,6 +26,7 @@ papers = st.builds(
 )
 
 
+@settings(deadline=None)  # the first example pays for importing pyarrow
 @given(st.lists(papers, max_size=8))
 def test_papers_to_columns_and_back_are_equal(records):
     assert columns.from_batch(columns.to_batch(records)) == records
@@ -64,3 +65,38 @@ def test_a_few_fields_read_alone_are_the_records_own(tmp_path_factory, records, 
     for i in data.draw(st.lists(st.integers(0, len(records) - 1), max_size=6)):
         assert stored.fields(i, names) == tuple(getattr(records[i], name) for name in names)
         assert stored[i] == records[i]  # the whole record after its columns alone, from the same cache
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(papers, min_size=1, max_size=30), st.integers(1, 5), st.integers(1, 9), st.data())
+def test_the_citing_fields_read_from_the_citing_file_are_the_records_own(tmp_path_factory, records, batch_rows,
+                                                                         cite_rows, data):
+    """cite.arrow, its batches cut wherever (cite_rows need not be a multiple of batch_rows),
+    gives every record's citing fields as the record has them, and the records file the rest."""
+    folder = tmp_path_factory.mktemp("records")
+    columns.write(records, folder / "records.arrow", batch_rows=batch_rows, cite=folder / "cite.arrow",
+                  cite_rows=cite_rows)
+    cite = columns.CiteFile(folder / "cite.arrow", len(records), ValueError)
+    assert cite.batch_rows == cite_rows
+    stored = columns.RecordFile(folder / "records.arrow", len(records), ValueError, cite)
+    for i in data.draw(st.permutations(range(len(records)))):
+        assert stored.fields(i, columns.CITE_FIELDS) == tuple(getattr(records[i], n) for n in columns.CITE_FIELDS)
+        assert stored.fields(i, ("abstract", "id")) == (records[i].abstract, records[i].id)  # from records.arrow
+    assert list(stored) == records
+
+
+def test_the_citing_file_is_uncompressed_and_its_batches_are_views_on_it(tmp_path):
+    """No batch of cite.arrow is decompressed: each is a view on the memory-mapped file, so
+    keeping all of them costs no memory of their own."""
+    import pyarrow as pa
+
+    records = [Paper(id=f"r{i}", title=f"Title {i}", authors=["A. B."], abstract="x" * 100) for i in range(100)]
+    columns.write(records, tmp_path / "records.arrow", cite=tmp_path / "cite.arrow", cite_rows=40)
+    cite = columns.CiteFile(tmp_path / "cite.arrow", 100, ValueError)
+    before = pa.total_allocated_bytes()
+    for i in range(100):
+        cite.fields(i, ("title",))
+    assert pa.total_allocated_bytes() == before
+    with pa.memory_map(str(tmp_path / "cite.arrow")) as source:
+        reader = pa.ipc.open_file(source)
+        assert reader.schema.names == list(columns.CITE_FIELDS) and reader.num_record_batches == 3

@@ -22,7 +22,7 @@ def test_save_load_round_trip_gives_identical_results(seed_index, seed_model):
 
 def test_a_model_is_only_npy_json_and_arrow_with_a_manifest(seed_model):
     names = {p.name for p in seed_model.iterdir()}
-    assert all(n.endswith((".npy", ".json")) for n in names - {".verified", "records.arrow"})
+    assert all(n.endswith((".npy", ".json")) for n in names - {".verified", "records.arrow", "cite.arrow"})
     manifest = json.loads((seed_model / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert set(manifest["files"]) == names - {"manifest.json", ".verified"}

@@ -243,12 +243,12 @@ def test_verify_on_the_command_line(model_copy, tmp_path):
 
     done = verify()
     assert done.exit_code == 0 and done.stdout.count("\n") == 1
-    assert done.stdout.startswith(f"{model_copy}: intact: 36 files, ")
+    assert done.stdout.startswith(f"{model_copy}: intact: 37 files, ")
     (model_copy / "vocabulary.json").unlink()
     _flip_in_place(model_copy / "idf.npy")
     done = verify("--json")
     report = json.loads(done.stdout)
-    assert done.exit_code == 1 and report["ok"] is False and report["files"] == 36
+    assert done.exit_code == 1 and report["ok"] is False and report["files"] == 37
     assert [p.rsplit("/", 1)[1] for p in report["problems"]] == [
         "vocabulary.json: missing from the model", "idf.npy: damaged (checksum differs from the manifest)"]
     done = verify()

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import paperlike
 from paperlike import api, store
-from paperlike.columns import BATCH_ROWS
+from paperlike.columns import BATCH_ROWS, CITE_ROWS
 from paperlike.errors import ModelError, PaperlikeError
 from paperlike.manifest import OPTIONAL_FILES, digest, required_files
 from paperlike.rank import Ranker
@@ -243,10 +243,28 @@ def test_a_format_6_model_with_records_jsonl_is_read_by_refit(model):
     m["format_version"] = 6
     _write_manifest(model, m)
     (model / ".verified").unlink(missing_ok=True)
-    _refused(model, "format version 6, this paperlike reads version 7; rebuild it with 'paperlike index --refit")
+    _refused(model, f"format version 6, this paperlike reads version {store.FORMAT_VERSION}; rebuild it with 'paperlike index --refit")
     api.refit(model)
     assert list(paperlike.load_index(model).records_) == before
     assert not (model / "records.jsonl").exists() and (model / "records.arrow").exists()
+
+
+def test_a_format_7_model_without_cite_arrow_is_read_by_refit(model):
+    """Format 7 had records.arrow and no citing file: load refuses it with the command that
+    rebuilds it, --refit reads its records, and the model it writes has cite.arrow."""
+    before = list(paperlike.load_index(model).records_)
+    (model / "cite.arrow").unlink()
+    m = _manifest(model)
+    del m["files"]["cite.arrow"]
+    m["format_version"] = 7
+    _write_manifest(model, m)
+    (model / ".verified").unlink(missing_ok=True)
+    _refused(model, f"format version 7, this paperlike reads version {store.FORMAT_VERSION}; rebuild it with "
+                    "'paperlike index --refit")
+    api.refit(model)
+    index = paperlike.load_index(model)
+    assert list(index.records_) == before and (model / "cite.arrow").exists()
+    assert index.records_.fields(5, ("id", "authors")) == (before[5].id, before[5].authors)
 
 
 # -- arrays overwritten, their checksums rewritten -------------------------------------------------
@@ -430,6 +448,111 @@ def test_a_records_file_rewritten_is_refused_on_load(model, case):
         _refused(model, f"records.arrow: damaged ({match}")
 
 
+def _cite_table(folder: Path):
+    import pyarrow as pa
+
+    with pa.memory_map(str(folder / "cite.arrow")) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _write_cite(folder: Path, table, batch_rows: int | None = CITE_ROWS, chunk: int = CITE_ROWS,
+                compression: str | None = None) -> None:
+    """Write a citing file as someone who knows the format would, checksums rewritten."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    schema = table.schema.remove_metadata()
+    if batch_rows is not None:
+        schema = schema.with_metadata({b"paperlike.batch_rows": str(batch_rows).encode()})
+    with pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as writer:
+        writer.write_table(table.combine_chunks().replace_schema_metadata(schema.metadata), max_chunksize=chunk)
+    _rewrite(folder, "cite.arrow", sink.getvalue().to_pybytes())
+
+
+def _cite_set(name: str, i: int, value):
+    def tamper(folder: Path) -> None:
+        import pyarrow as pa
+
+        table = _cite_table(folder)
+        values = table.column(name).to_pylist()
+        values[i] = value
+        field = table.schema.field(name)
+        _write_cite(folder, table.set_column(table.schema.get_field_index(name), field, pa.array(values, field.type)))
+    return tamper
+
+
+def _oversized(folder: Path) -> None:
+    import pyarrow as pa
+
+    table = _cite_table(folder)
+    _write_cite(folder, pa.concat_tables([table, table]), chunk=10**6)
+
+
+CITE_TAMPERED = {
+    "missing": (lambda f: (f / "cite.arrow").unlink(), "cite.arrow: missing from the model"),
+    "not an Arrow file": (lambda f: _rewrite(f, "cite.arrow", b"ARROW1" + b"\0" * 100), "not an Arrow IPC file"),
+    "empty": (lambda f: _rewrite(f, "cite.arrow", b""), "not an Arrow IPC file"),
+    "the records file in its place": (lambda f: _rewrite(f, "cite.arrow", (f / "records.arrow").read_bytes()),
+                                      "its columns are not those of a model's citing file"),
+    "a column dropped": (lambda f: _write_cite(f, _cite_table(f).drop_columns(["doi"])), "its columns"),
+    "an abstract added": (lambda f: _write_cite(f, _cite_table(f).append_column("abstract", _cite_table(f).column("title"))),
+                          "its columns"),
+    "a column of another type": (lambda f: _write_cite(f, _cite_table(f).set_column(
+        0, "id", _cite_table(f).column("id").cast("large_string"))), "its columns"),
+    "no batch size": (lambda f: _write_cite(f, _cite_table(f), batch_rows=None), "no batch size"),
+    "oversized": (_oversized, "batch 1 holds 124 records, not 62"),
+    "batches of another size": (lambda f: _write_cite(f, _cite_table(f), chunk=10), "7 batches"),
+    "a record short": (lambda f: _write_cite(f, _cite_table(f).slice(1)), "batch 1 holds 61 records, not 62"),
+    "compressed": (lambda f: _write_cite(f, _cite_table(f), compression="zstd"), None),
+    "a record without an id": (_cite_set("id", 40, None), "batch 1: a record without an id"),
+    "a null author": (_cite_set("authors", 3, [None]), "batch 1: a null in authors"),
+    "a title changed": (_cite_set("title", 40, "Another title"), "records 33 to 62 differ from those of records.arrow"),
+    "smaller batches, consistent": (lambda f: _write_cite(f, _cite_table(f), batch_rows=10, chunk=10), None),
+}
+
+
+@pytest.mark.parametrize("case", CITE_TAMPERED, ids=list(CITE_TAMPERED))
+def test_a_citing_file_rewritten_is_refused_on_load(model, case):
+    """cite.arrow damaged, missing, oversized, of other columns, or saying other than the
+    records (checksums rewritten): a one-line ModelError naming it; or, for a file that reads
+    the same, the same results."""
+    before = paperlike.load_index(model).similar("speech recognition", k=5).model_dump()
+    (model / ".verified").unlink(missing_ok=True)
+    tamper, match = CITE_TAMPERED[case]
+    tamper(model)
+    if match is None:
+        assert paperlike.load_index(model).similar("speech recognition", k=5).model_dump() == before
+    else:
+        _refused(model, match if match.startswith("cite.arrow") else f"cite.arrow: damaged ({match}")
+
+
+def test_a_citing_file_read_without_verification_is_still_checked(model, tmp_path):
+    """The citing file's batches are checked when first read, not only by the verification
+    (which a .verified stamp skips): garbage over its bytes gives a one-line ModelError when a
+    query's results read it, or values that read; never a crash."""
+    import pyarrow as pa
+
+    from paperlike.columns import CiteFile
+
+    table = _cite_table(model)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema.with_metadata({b"paperlike.batch_rows": b"4096"})) as writer:
+        writer.write_table(table)
+    clean = sink.getvalue().to_pybytes()
+    refused = []
+    for at in range(0, len(clean) - 60, 211):
+        path = tmp_path / f"at{at}.arrow"
+        path.write_bytes(clean[:at] + b"\xff" * 60 + clean[at + 60:])
+        try:
+            cite = CiteFile(path, table.num_rows, lambda what, path=path: ModelError(f"{path}: damaged ({what})"))
+            for i in range(table.num_rows):
+                cite.fields(i, ("id", "title", "authors", "date", "venue", "doi"))
+        except ModelError as exc:
+            assert "\n" not in str(exc) and f"at{at}.arrow: damaged (" in str(exc)
+            refused.append(at)
+    assert refused  # the garbage was read, not skipped
+
+
 @pytest.mark.parametrize("name,value,match", [
     ("extra", "{not json", "batch 1: Expecting property name"),
     ("extra", "[1, 2]", "batch 1: an extra that is not a JSON object"),
@@ -442,24 +565,31 @@ def test_a_record_rewritten_into_garbage_is_one_line(model, name, value, match):
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("name", ["records.arrow", "cite.arrow"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.data())
-def test_bytes_of_the_records_file_overwritten_never_crash(model, data):
-    """Any bytes of records.arrow overwritten (checksums rewritten): a one-line ModelError on
-    load or on reading the records, or records that read; never a crash."""
+@given(data=st.data())
+def test_bytes_of_the_records_files_overwritten_never_crash(model, name, data):
+    """Any bytes of records.arrow or cite.arrow overwritten (checksums rewritten): a one-line
+    ModelError on load or on reading the records, or records that read; never a crash. A
+    value of one changed so that both files stay valid is caught by their comparison."""
     folder = model.parent / f"r{data.draw(st.integers(0, 10**9))}"
+    shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(model, folder)
-    content = bytearray((folder / "records.arrow").read_bytes())
+    content = bytearray((folder / name).read_bytes())
     at = data.draw(st.integers(0, len(content) - 1))
     piece = data.draw(st.binary(min_size=1, max_size=16))
     content[at:at + len(piece)] = piece
-    _rewrite(folder, "records.arrow", bytes(content))
+    _rewrite(folder, name, bytes(content))
     try:
-        for record in paperlike.load_index(folder).records_:
-            assert record.id
+        index = paperlike.load_index(folder)
+        for i, record in enumerate(index.records_):
+            assert index.records_.fields(i, ("id", "title", "authors"))[0] == record.id
     except ModelError as exc:
-        assert "\n" not in str(exc) and "records.arrow: damaged" in str(exc), str(exc)
-    shutil.rmtree(folder)
+        message = str(exc)
+        assert "\n" not in message and (f"{name}: damaged" in message
+                                        or "cite.arrow: damaged (records" in message), message
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_a_reversed_vocabulary_with_rewritten_checksums_loads_but_never_crashes(model):

@@ -38,10 +38,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "OPTIONAL_FILES", "RECORDS", "KEY_TABLES",
-           "required_files", "digest"]
+__all__ = ["Manifest", "RefitManifest", "ARRAYS", "LSA_ARRAYS", "JSON_FILES", "OPTIONAL_FILES", "RECORDS", "CITE",
+           "KEY_TABLES", "required_files", "digest"]
 
 RECORDS = "records.arrow"
+CITE = "cite.arrow"  # the records' citing fields, uncompressed (format 8 on)
 JSON_RECORDS = ("records.jsonl", "record_offsets.npy")  # the records of formats 3 to 6
 KEY_TABLES = ("id", "title", "short", "text")
 # The arrays a model of this format holds, and their dtypes; save writes each with its dtype
@@ -69,7 +70,7 @@ _FILE_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$"  # a plain name in the folder
 def required_files(lsa: bool) -> set[str]:
     """The files (besides the manifest) a model of this format must list and have."""
     arrays = {**ARRAYS, **(LSA_ARRAYS if lsa else {})}
-    return {RECORDS, *JSON_FILES, *(f"{name}.npy" for name in arrays)}
+    return {RECORDS, CITE, *JSON_FILES, *(f"{name}.npy" for name in arrays)}
 
 
 def digest(manifest: dict) -> str:

@@ -1,11 +1,13 @@
 """Saved models: a folder of .npy and .json files with a manifest, written atomically.
 
-Layout (format version 7)::
+Layout (format version 8)::
 
     manifest.json      format name and version, parameters, versions, counts, sources, checksums,
                        and its own digest (manifest_sha256; see paperlike.manifest)
     records.arrow      the records, in index order, as Arrow columns (paperlike.columns): an
                        Arrow IPC file of zstd-compressed batches, memory-mapped on load
+    cite.arrow         the records' id, title, authors, date, venue and doi, uncompressed in
+                       large batches: what a query's results read, at a few microseconds each
     vocabulary.json    the terms, in column order
     idf.npy            float32 IDF per term
     X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
@@ -70,12 +72,13 @@ from .vectorize import Vectorizer
 __all__ = ["save", "load", "load_for_refit", "read_decisions", "read_additions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
 FORMAT = "paperlike-index"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # Versions whose records and parameters ``paperlike index --refit`` can still read (3: before
 # the ranking of paperlike.rank; 4: before the bibliographic fields and the review queue; 5:
 # before the manifest's own digest and the checks of the arrays' structure; 6: before the
-# records as Arrow columns, when they were a JSON-lines copy, records.jsonl).
-REFIT_READS = (3, 4, 5, 6, 7)
+# records as Arrow columns, when they were a JSON-lines copy, records.jsonl; 7: before the
+# citing file, cite.arrow).
+REFIT_READS = (3, 4, 5, 6, 7, 8)
 _JSON_RECORDS = "records.jsonl"  # the records of formats 3 to 6, with record_offsets.npy
 VERIFIED = ".verified"
 _LOCK_TIMEOUT = 600.0
@@ -123,8 +126,8 @@ def _fsync(path: Path) -> None:
 
 
 def _write_records(index: PaperIndex, folder: Path) -> None:
-    """Write the records file (paperlike.columns)."""
-    columns.write(index.records_, folder / schema.RECORDS)
+    """Write the records file and the citing file (paperlike.columns)."""
+    columns.write(index.records_, folder / schema.RECORDS, cite=folder / schema.CITE)
 
 
 def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
@@ -632,8 +635,23 @@ def _check_structure(folder: Path, manifest: dict) -> None:
                 raise _bad(folder, f"{indices}.npy", "not sorted, or repeated, within a row")
 
     records = _records(folder, R)
-    for k in range(-(-R // records.batch_rows)):
-        records.check_batch(k)
+    # each batch checked whole, its citing columns kept (not the abstracts) for the comparison below
+    batches = [records.check_batch(k).select(list(columns.CITE_FIELDS)) for k in range(-(-R // records.batch_rows))]
+    cite = records.cite
+    cited = [cite.check_batch(k) for k in range(-(-R // cite.batch_rows))]
+    # the citing file says what the records say (cite_rows need not be a multiple of batch_rows)
+    at = 0
+    for batch in batches:
+        k, off = divmod(at, cite.batch_rows)
+        parts, left = [], batch.num_rows
+        while left:
+            part = cited[k].slice(off, left)
+            parts.append(part)
+            left, k, off = left - part.num_rows, k + 1, 0
+        if not columns.concat(parts).equals(batch):
+            raise _bad(folder, schema.CITE, f"records {at + 1} to {at + batch.num_rows} differ from "
+                       f"those of {schema.RECORDS}")
+        at += batch.num_rows
     bounded("text_of_record", T)
     bounded("record_of_text", R)
     bounded("paper_of_text", P)
@@ -663,10 +681,13 @@ def _check_structure(folder: Path, manifest: dict) -> None:
         bounded(f"keys_{name}_value", n)
 
 
-def _records(folder: Path, n: int) -> columns.RecordFile:
-    """The records file of a model of this format, opened (its footer checked against ``n``)."""
-    path = folder / schema.RECORDS
-    return columns.RecordFile(path, n, lambda what: ModelError(f"{path}: damaged ({what}); {_REBUILD}"))
+def _records(folder: Path, n: int, cite: bool = True) -> columns.RecordFile:
+    """The records file of a model of this format, opened with its citing file (their footers
+    checked against ``n``); without it (``cite`` False) for --refit of a format 7 model."""
+    path, cite_path = folder / schema.RECORDS, folder / schema.CITE
+    citing = (columns.CiteFile(cite_path, n, lambda what: ModelError(f"{cite_path}: damaged ({what}); {_REBUILD}"))
+              if cite else None)
+    return columns.RecordFile(path, n, lambda what: ModelError(f"{path}: damaged ({what}); {_REBUILD}"), citing)
 
 
 class JsonRecords(Sequence[Paper]):
@@ -834,7 +855,7 @@ def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
         counts = manifest.get("counts") or {}
         if not isinstance(counts.get("records"), int):
             raise ModelError(f"{folder / MANIFEST}: damaged (counts: the number of records is missing); {_REBUILD}")
-        return list(_records(folder, counts["records"])), manifest["parameters"], _decisions(folder)
+        return list(_records(folder, counts["records"], cite=False)), manifest["parameters"], _decisions(folder)
     offsets = _array(folder, "record_offsets")
     size = manifest["files"][_JSON_RECORDS]["bytes"]
     if (offsets.dtype != np.dtype(np.int64) or offsets.ndim != 1 or len(offsets) < 2 or int(offsets[0]) != 0
