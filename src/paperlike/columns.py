@@ -209,26 +209,12 @@ class RecordFile(Sequence[Paper]):
     """
 
     def __init__(self, path, n: int, damaged, cite: CiteFile | None = None) -> None:
-        import pyarrow as pa
 
         self._path, self._n, self._damaged, self._cite = path, n, damaged, cite
         self._lock = threading.Lock()
         self._cache: OrderedDict[object, pa.RecordBatch] = OrderedDict()
-        try:
-            self._source = pa.memory_map(str(path))
-            self._reader = pa.ipc.open_file(self._source, options=pa.ipc.IpcReadOptions(use_threads=False))
-            self._readers: dict[tuple[str, ...], pa.ipc.RecordBatchFileReader] = {}
-            found = self._reader.schema
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise damaged(f"not an Arrow IPC file: {_short(exc)}") from None
-        if not found.remove_metadata().equals(schema()):
-            raise damaged("its columns are not those of a model's records")
-        text = (found.metadata or {}).get(_BATCH_ROWS_KEY, b"")
-        self._rows = int(text) if text.isdigit() and 0 < len(text) < 10 else 0
-        if self._rows < 1:
-            raise damaged("no batch size in its metadata")
-        if self._reader.num_record_batches != -(-n // self._rows):
-            raise damaged(f"{self._reader.num_record_batches} batches, not those of {n} records")
+        self._source, self._reader, self._rows = _open_batches(path, n, damaged, schema(), "a model's records")
+        self._readers: dict[tuple[str, ...], pa.ipc.RecordBatchFileReader] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -350,24 +336,11 @@ class CiteFile:
     """
 
     def __init__(self, path, n: int, damaged) -> None:
-        import pyarrow as pa
 
         self._path, self._n, self._damaged = path, n, damaged
-        try:
-            self._source = pa.memory_map(str(path))
-            self._reader = pa.ipc.open_file(self._source, options=pa.ipc.IpcReadOptions(use_threads=False))
-            found = self._reader.schema
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise damaged(f"not an Arrow IPC file: {_short(exc)}") from None
-        if not found.remove_metadata().equals(cite_schema()):
-            raise damaged("its columns are not those of a model's citing file")
-        text = (found.metadata or {}).get(_BATCH_ROWS_KEY, b"")
-        self._rows = int(text) if text.isdigit() and 0 < len(text) < 10 else 0
-        if self._rows < 1:
-            raise damaged("no batch size in its metadata")
+        self._source, self._reader, self._rows = _open_batches(path, n, damaged, cite_schema(),
+                                                               "a model's citing file")
         self._count = -(-n // self._rows)
-        if self._reader.num_record_batches != self._count:
-            raise damaged(f"{self._reader.num_record_batches} batches, not those of {n} records")
         self._batches: list[pa.RecordBatch | None] = [None] * self._count
         self._columns: list[dict | None] = [None] * self._count
 
@@ -408,6 +381,29 @@ class CiteFile:
             self.check_batch(k)
             columns = self._columns[k]
         return tuple(columns[name][j].as_py() for name in names)
+
+
+def _open_batches(path, n: int, damaged, expected: pa.Schema, what: str):
+    """The memory map, IPC reader and batch size of a model's Arrow file of ``n`` rows, after
+    checking its columns against ``expected`` and its number of batches; ``damaged`` makes the
+    ModelError of a file that fails a check."""
+    import pyarrow as pa
+
+    try:
+        source = pa.memory_map(str(path))
+        reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(use_threads=False))
+        found = reader.schema
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise damaged(f"not an Arrow IPC file: {_short(exc)}") from None
+    if not found.remove_metadata().equals(expected):
+        raise damaged(f"its columns are not those of {what}")
+    text = (found.metadata or {}).get(_BATCH_ROWS_KEY, b"")
+    rows = int(text) if text.isdigit() and 0 < len(text) < 10 else 0
+    if rows < 1:
+        raise damaged("no batch size in its metadata")
+    if reader.num_record_batches != -(-n // rows):
+        raise damaged(f"{reader.num_record_batches} batches, not those of {n} records")
+    return source, reader, rows
 
 
 def _short(exc: BaseException, limit: int = 120) -> str:
