@@ -546,14 +546,7 @@ def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> 
     out = Path(out)
     fmt = fmt or format_for_path(out)
     records = list(merged_records(index))
-    text = write_records(records, fmt)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"{out}: cannot write ({exc.strerror}); check the path") from None
+    write_text(write_records(records, fmt), out)
     return len(records)
 
 
