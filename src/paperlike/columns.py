@@ -230,16 +230,7 @@ class RecordFile(Sequence[Paper]):
 
     def check_batch(self, k: int) -> pa.RecordBatch:
         """Batch ``k`` (0-based), checked in full: ModelError if it is damaged."""
-        import pyarrow as pa
-
-        try:
-            batch = self._reader.get_batch(k)
-            batch.validate(full=True)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise self._damaged(f"batch {k + 1}: {_short(exc)}") from None
-        want = min(self._rows, self._n - k * self._rows)
-        if batch.num_rows != want:
-            raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+        batch = _read_batch(self._reader, k, self._rows, self._n, self._damaged)
         wrong = _checked(batch)
         if wrong:
             raise self._damaged(f"batch {k + 1}: {wrong}")
@@ -350,19 +341,10 @@ class CiteFile:
 
     def check_batch(self, k: int) -> pa.RecordBatch:
         """Batch ``k`` (0-based), checked in full: ModelError if it is damaged."""
-        import pyarrow as pa
-
         found = self._batches[k]
         if found is not None:
             return found
-        try:
-            batch = self._reader.get_batch(k)
-            batch.validate(full=True)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise self._damaged(f"batch {k + 1}: {_short(exc)}") from None
-        want = min(self._rows, self._n - k * self._rows)
-        if batch.num_rows != want:
-            raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+        batch = _read_batch(self._reader, k, self._rows, self._n, self._damaged)
         if batch.column("id").null_count:
             raise self._damaged(f"batch {k + 1}: a record without an id")
         authors = batch.column("authors")
@@ -404,6 +386,22 @@ def _open_batches(path, n: int, damaged, expected: pa.Schema, what: str):
     if reader.num_record_batches != -(-n // rows):
         raise damaged(f"{reader.num_record_batches} batches, not those of {n} records")
     return source, reader, rows
+
+
+def _read_batch(reader, k: int, rows: int, n: int, damaged) -> pa.RecordBatch:
+    """Batch ``k`` of a file of ``n`` rows in batches of ``rows``, validated in full (offsets
+    within bounds, valid UTF-8) and of the right length; ModelError from ``damaged`` if not."""
+    import pyarrow as pa
+
+    try:
+        batch = reader.get_batch(k)
+        batch.validate(full=True)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise damaged(f"batch {k + 1}: {_short(exc)}") from None
+    want = min(rows, n - k * rows)
+    if batch.num_rows != want:
+        raise damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
+    return batch
 
 
 def _short(exc: BaseException, limit: int = 120) -> str:
