@@ -62,7 +62,6 @@ from .models import (
 from .rank import Ranker
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
-from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
@@ -248,7 +247,7 @@ def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[s
         records = records.records
     with store.writing(path, notice):
         index = store.load(path)
-        report = add_records(index, list(records))
+        report = index.extend(list(records))
         store.save(index, path)
     return AddReport(model=str(path), skipped=skipped, **report)
 
@@ -263,9 +262,7 @@ def refit(path: str | Path) -> PaperIndex:
         vectorizer = dict(params["vectorizer"])
         vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
         index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
-                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions)
-        if additions:
-            index.additions_ = additions
+                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions, additions)
         store.save(index, path)
     return index
 
