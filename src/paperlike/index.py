@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,19 +19,21 @@ import scipy.sparse as sp
 
 from . import parallel
 from .citation import Cited, citation_fields
-from .dedup import Deduplicator, check_record, completeness, versions_report
+from .dedup import Deduplicator, check_record, completeness, iter_groups, maybe_pairs, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
-from .identifiers import arxiv_id, doi
+from .identifiers import arxiv_id, base_id, doi
 from .keys import KeyTable, key_int
 from .models import (
     Addition,
     CheckResult,
     Decision,
+    DupeGroup,
     Dupes,
     Filters,
     ListItem,
+    MaybePair,
     Neighbour,
     Paper,
     Query,
@@ -42,8 +44,7 @@ from .postings import walk
 from .rank import Ranker
 
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
-from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
-from .sources.base import MAX_RECORD_BYTES
+from .recommend import METHODS, MMR_POOL, diverse_order, entries_of, list_vector, resolve_items, svm_scores
 from .text import normalize, text_key
 from .update import (
     NEW_WORDS_SHOWN,
@@ -61,6 +62,9 @@ __all__ = ["PaperIndex", "text_identity"]
 _TITLE_MATCH_RATIO = 0.9
 _MAX_TITLE_WORDS = 40
 _CLOSE_TITLE_CANDIDATES = 5
+# check compares a record with the texts closest to it by cosine, this many, at least this close.
+_CHECK_CANDIDATES = 20
+_CHECK_MIN_COSINE = 0.3
 
 
 def text_identity(record: Paper) -> str:
@@ -68,7 +72,7 @@ def text_identity(record: Paper) -> str:
     authors, venue and date) under the same id. Records the input itself tells apart by their
     ids ("Editor's Notes" of two issues) stay two texts; whether they are one paper is then for
     :mod:`paperlike.dedup` to decide."""
-    own_id = "" if record.id.startswith("pl-") else record.id.split("#", 1)[0]
+    own_id = "" if record.id.startswith("pl-") else base_id(record.id)
     if record.abstract:
         return f"{own_id}\x1fa:{text_key(record.abstract)}"
     fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
@@ -418,7 +422,7 @@ class PaperIndex:
         if identities is None or len(identities) != len(self.records_):
             identities = np.array([key_int(text_identity(r)) for r in self.records_], dtype=np.uint64)
         for i, record in enumerate(self.records_):
-            ids += [(record.id, i), (record.id.split("#", 1)[0], i), (record.doi or "", i)]
+            ids += [(record.id, i), (base_id(record.id), i), (record.doi or "", i)]
             if record.title:
                 titles.append((text_key(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
@@ -450,7 +454,7 @@ class PaperIndex:
         value = value.strip()
         for candidate in dict.fromkeys(c for c in (value, arxiv_id(value), doi(value)) if c):
             found = [r for r in self.keys["id"].get(candidate)
-                     if candidate in (self._fields(r, "id")[0], self._fields(r, "id")[0].split("#", 1)[0],
+                     if candidate in (self._fields(r, "id")[0], base_id(self._fields(r, "id")[0]),
                                       self._fields(r, "doi")[0])]
             exact = [r for r in found if self._fields(r, "id")[0] == candidate]
             if exact or found:
@@ -459,11 +463,11 @@ class PaperIndex:
 
     def texts_of_identifiers(self, record: Paper) -> list[int]:
         """The texts of the records that share the record's DOI or the id it was given."""
-        values = {record.doi, None if record.id.startswith("pl-") else record.id.split("#", 1)[0]}
+        values = {record.doi, None if record.id.startswith("pl-") else base_id(record.id)}
         found = []
         for value in sorted(v for v in values if v):
             found.extend(int(self.text_of_record_[r]) for r in self.keys["id"].get(value)
-                         if value in (self.records_[r].doi, self.records_[r].id.split("#", 1)[0]))
+                         if value in (self.records_[r].doi, base_id(self.records_[r].id)))
         return found
 
     def papers_by_title(self, title: str) -> set[int]:
@@ -670,19 +674,18 @@ class PaperIndex:
         return Similar(query=read, results=results, empty=None if results else self.why_empty(filters, allowed))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
-                  filters: Filters | None = None, diverse: bool = False, files: bool = True,
-                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES,
+                  filters: Filters | None = None, diverse: bool = False, method: str = "centroid",
                   among: np.ndarray | None = None) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
-        them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
-        records or of plain lists (unless ``files`` is false), or Paper records; see
-        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped.
-        ``among`` (a boolean per paper) keeps the results to those papers (a feed's new ones)."""
+        them nor of ``exclude`` (already read). Entries are ids, titles, Paper records, or
+        (given, entry) pairs of files read by :func:`paperlike.listfiles.expand_items`; see
+        :mod:`paperlike.recommend`. ``among`` (a boolean per paper) keeps the results to those
+        papers (a feed's new ones)."""
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-        lists = {role: resolve_items(self, expand_items(items, files, max_record_bytes), role)
+        lists = {role: resolve_items(self, entries_of(items), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
         vector = list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]
@@ -734,11 +737,34 @@ class PaperIndex:
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
             ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_,
                   decided=self._decided_texts())
-        return versions_report(self, dedup, maybe=maybe, relations=relations, min_size=min_size)
+        return versions_report(dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
+                               maybe=maybe, relations=relations, min_size=min_size)
+
+    def dupe_groups(self, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
+        """The groups of :meth:`dupes`, one at a time (see :func:`paperlike.dedup.iter_groups`)."""
+        return iter_groups(self.dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
+                           relations=relations, min_size=min_size)
+
+    def review_queue(self) -> list[MaybePair]:
+        """The pairs left for a person to decide (``dupes --maybe``)."""
+        return maybe_pairs(self.dedup, self.records_, self.record_of_text_, self.vectorizer)
 
     def check(self, record: Paper) -> CheckResult:
-        """Whether this index already holds a version of the record, and which."""
-        return check_record(self, record)
+        """Whether this index already holds a version of the record, and which: the record
+        against the texts that could be one (close by cosine, of its title, or sharing its DOI
+        or id), by the duplicate rules (:func:`paperlike.dedup.check_record`)."""
+        vector = self.vectorizer.transform([record])
+        top = self.top_texts(self.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
+        # Below this whole-text cosine no rule can hold (a version shares its title or most of its
+        # abstract), so the costlier signals are computed for a few texts only.
+        texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
+        if record.title:
+            for paper in self.keys["title"].get(text_key(record.title)):
+                texts.extend(int(self.text_of_record_[r]) for r in self.records_of_paper(paper))
+        texts.extend(self.texts_of_identifiers(record))
+        candidates = [(t, self.records_[int(self.record_of_text_[t])]) for t in dict.fromkeys(texts)]
+        return check_record(record, candidates, self.vectorizer, self.dedup, lambda text: [
+            self.records_[r] for r in self.records_of_paper(int(self.paper_of_text_[text]))])
 
     def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
