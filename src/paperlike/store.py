@@ -22,6 +22,10 @@ Layout (format version 8)::
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
+The arrays and lists are what :meth:`PaperIndex.to_arrays` gathers from the index and its
+components (each one's own ``to_arrays``; ``from_arrays`` reads them back); this module writes
+them, the records and the manifest, and checks them before anything reads them.
+
 Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
 are decoded only when asked for, a batch at a time, so opening a model costs little whatever its
 size.
