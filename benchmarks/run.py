@@ -195,7 +195,7 @@ def worker_load(a: dict) -> dict:
     ph.wrap(store, "_verified", "verify files (SHA-256 unless remembered)")
     ph.wrap(store, "_sha256", "SHA-256 of files")
     ph.wrap(vectorize.Vectorizer, "from_fitted", "vectoriser from vocabulary")
-    ph.wrap(store, "_matrix", "matrices (X, XT)")
+    ph.wrap(index_mod, "_csr", "matrices (X, XT)")
     ph.wrap(index_mod.PaperIndex, "_set_matrix", "matrix float32 + transpose")
     ph.wrap(index_mod.PaperIndex, "_group_records", "group records into papers")
     t0 = time.perf_counter()

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 import paperlike
 from paperlike import api, store
 from paperlike.cli import app
-from paperlike.dedup import maybe_pairs
 from paperlike.errors import NotFoundError, QueryError
 
 VERSIONS = FIXTURES / "versions.jsonl"
@@ -73,10 +72,10 @@ def test_a_decision_beats_the_rules_and_leaves_the_review_queue():
     index = paperlike.build_index(paperlike.read_records([FIXTURES / "review_pair.jsonl"]))
     a, b, c = "10.1007/s00198-010-0001-1", "vitd-b", "10.1007/s00198-010-0002-2"  # DOIs became ids
     assert _paper_of(index, a) == _paper_of(index, b) != _paper_of(index, c)
-    assert {(p.a, p.b) for p in maybe_pairs(index)} == {(b, c)}
+    assert {(p.a, p.b) for p in index.review_queue()} == {(b, c)}
     index.decide("same", [b, c], AT)
     assert _paper_of(index, b) == _paper_of(index, c) != _paper_of(index, a)
-    assert {(p.a, p.b) for p in maybe_pairs(index)} == {(a, b)}  # the rules' pair, now refused
+    assert {(p.a, p.b) for p in index.review_queue()} == {(a, b)}  # the rules' pair, now refused
 
 
 def test_bad_decisions_are_refused_with_one_line():

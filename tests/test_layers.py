@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -31,3 +32,45 @@ def test_the_script_prints_every_module():
     done = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("layer 0\n") and "  cli  <- " in done.stdout
+
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "paperlike"
+
+
+def _private_reaches(text: str, name: str) -> list[str]:
+    """Where a module's text reads, writes or calls another object's private member:
+    ``X._name`` where X is not ``self``, ``cls``, ``cls(...)``, ``super()`` or a name the module
+    imports (``sys._getframe``, a module's own helpers)."""
+    tree = ast.parse(text)
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.update(alias.asname or alias.name for alias in node.names)
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.endswith("__")):
+            continue
+        base = node.value
+        if isinstance(base, ast.Name) and (base.id in ("self", "cls") or base.id in imported):
+            continue
+        if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id in ("cls", "super"):
+            continue
+        found.append((node.lineno, node.col_offset, f"{name}:{node.lineno}: {ast.unparse(node)}"))
+    return [line for _, _, line in sorted(found)]
+
+
+def test_no_module_reaches_into_another_objects_private_state():
+    """An object's state is its own: other code asks it (a method, a public attribute) and
+    never touches ``obj._name`` (docs/architecture.md, "The rule")."""
+    found = [line for path in sorted(SRC.rglob("*.py"))
+             for line in _private_reaches(path.read_text(encoding="utf-8"), str(path.relative_to(SRC.parent)))]
+    assert found == []
+
+
+def test_the_private_state_check_finds_a_reach():
+    text = ("import numpy as np\n\n\nclass A:\n    def f(self, index):\n        self._x = np._NoValue\n"
+            "        index._group_records()\n        index.dedup._keys = None\n        return cls(1)._restore()\n")
+    assert [line.split(": ", 1)[1] for line in _private_reaches(text, "sample.py")] == [
+        "index._group_records", "index.dedup._keys"]

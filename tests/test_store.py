@@ -132,3 +132,31 @@ def test_a_loaded_matrix_has_one_index_type(seed_model, seed_index):
     for matrix in (loaded.X_, loaded.XT_):
         assert matrix.indices.dtype == matrix.indptr.dtype
     assert (loaded.X_[3] != seed_index.X_[3]).nnz == 0
+
+
+def test_the_arrays_of_an_index_are_the_files_of_the_format(seed_index):
+    """What PaperIndex.to_arrays gathers from its components is what a model of this format holds
+    (an array per .npy, a list per .json), beside the records."""
+    from paperlike import manifest
+
+    named = {f"{name}.npy" if isinstance(value, np.ndarray) else f"{name}.json"
+             for name, value in seed_index.to_arrays().items()}
+    expected = manifest.required_files(lsa=seed_index.ranker.lsa_ is not None) | set(manifest.OPTIONAL_FILES)
+    assert named | {manifest.RECORDS, manifest.CITE} == expected
+
+
+@pytest.mark.parametrize("lsa_min_texts", [1000, 10])  # the seeds' 60 texts: without LSA, and with
+def test_from_arrays_gives_back_the_index_to_arrays_took(seed_corpus, lsa_min_texts):
+    from paperlike.models import Addition, Decision
+    from paperlike.rank import Ranker
+
+    index = paperlike.PaperIndex(ranker=Ranker(lsa_min_texts=lsa_min_texts)).fit(seed_corpus.records)
+    arrays = index.to_arrays()
+    arrays["decisions"] = [Decision(**d) for d in arrays["decisions"]]
+    arrays["additions"] = [Addition(**a) for a in arrays["additions"]]
+    again = paperlike.PaperIndex.from_arrays(index.fitted_values(), arrays, index.records_)
+    assert (again.ranker.lsa_ is None) == (lsa_min_texts > 60)
+    for query in ("FastCorrect 2", "speaker diarization", index.records_[7].id):
+        assert again.similar(query, k=5) == index.similar(query, k=5)
+    assert again.dupes(maybe=True) == index.dupes(maybe=True)
+    assert again.fitted_values() == index.fitted_values()

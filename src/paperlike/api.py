@@ -22,12 +22,13 @@ from . import graph as graphs
 from . import parallel, store
 from .arguments import checked
 from .citation import citation_fields
-from .dedup import Deduplicator, iter_groups, maybe_pairs
+from .dedup import Deduplicator
 from .dedup.rules import RELATIONS
 from .defaults import DEFAULT_MODEL
 from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
 from .evaluate import DupeScores, Timer, score_grouping
 from .index import PaperIndex
+from .listfiles import expand_items
 from .lists import ReadingLists, lists_path
 from .models import (
     AddReport,
@@ -62,7 +63,6 @@ from .models import (
 from .rank import Ranker
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
-from .update import add_records
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
@@ -217,12 +217,12 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
     request = _as_request(RecommendRequest, request, "like", not_=not_, exclude=exclude, k=k, filters=filters,
                           diverse=diverse, method=method)
 
-    def entries(items: list) -> list:  # a record given field by field, as check reads it
-        return [_as_paper(item, "<request>", 1) if isinstance(item, CheckRecord) else item for item in items]
+    def entries(items: list) -> list:  # a record given field by field, as check reads it; files read
+        return expand_items([_as_paper(item, "<request>", 1) if isinstance(item, CheckRecord) else item
+                             for item in items], files, max_record_bytes)
 
     return index.recommend(entries(request.like), entries(request.not_), entries(request.exclude), k=request.k,
-                           filters=request.filters, diverse=request.diverse, files=files, method=request.method,
-                           max_record_bytes=max_record_bytes)
+                           filters=request.filters, diverse=request.diverse, method=request.method)
 
 
 def _as_request(model: type[Request], given: object, first: str, **fields: object) -> Request:
@@ -248,7 +248,7 @@ def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[s
         records = records.records
     with store.writing(path, notice):
         index = store.load(path)
-        report = add_records(index, list(records))
+        report = index.extend(list(records))
         store.save(index, path)
     return AddReport(model=str(path), skipped=skipped, **report)
 
@@ -263,9 +263,7 @@ def refit(path: str | Path) -> PaperIndex:
         vectorizer = dict(params["vectorizer"])
         vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
         index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
-                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions)
-        if additions:
-            index.additions_ = additions
+                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions, additions)
         store.save(index, path)
     return index
 
@@ -353,13 +351,13 @@ def dupe_groups(index: PaperIndex, relations: Iterable[str] | None = None, min_s
     """The groups of :func:`dupes` with the model's thresholds, one at a time (for a large
     model's answer to stream)."""
     _known_relations(relations)
-    return iter_groups(index, relations=relations, min_size=min_size)
+    return index.dupe_groups(relations=relations, min_size=min_size)
 
 
 @checked
 def review_queue(index: PaperIndex) -> list[MaybePair]:
     """The pairs that may be one paper, left for a person to decide (``dupes --maybe``)."""
-    return maybe_pairs(index)
+    return index.review_queue()
 
 
 def _known_relations(relations: Iterable[str] | None) -> None:
@@ -438,9 +436,10 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | 
     times = feeds.added_times(additions, len(index.records_))
     paper_of_record = index.paper_of_text_[index.text_of_record_]
     among, first = feeds.new_papers(times, paper_of_record, index.n_papers, start)
-    found = index.recommend(request.like, request.not_, request.exclude, k=request.k, filters=request.filters,
-                            diverse=request.diverse, method=request.method, max_record_bytes=max_record_bytes,
-                            among=among, files=files)
+    found = index.recommend(*(expand_items(items, files, max_record_bytes)
+                              for items in (request.like, request.not_, request.exclude)),
+                            k=request.k, filters=request.filters, diverse=request.diverse, method=request.method,
+                            among=among)
     added = {}
     for result in found.results:
         paper = index.paper_of_record(index.record_by_id(result.id))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .identifiers import arxiv_id, arxiv_in, doi, paper_url
+from .identifiers import arxiv_id, arxiv_in, base_id, doi, paper_url
 from .models import Paper
 
 __all__ = ["Cited", "citation_fields", "first_date", "record_arxiv"]
@@ -33,7 +33,7 @@ class Cited(NamedTuple):
 
 def record_arxiv(record: Paper | Cited) -> str | None:
     """The arXiv id of a record: its id, or the one its DOI (arXiv's own) names."""
-    return arxiv_id(record.id.split("#", 1)[0]) or arxiv_in(record.doi)
+    return arxiv_id(base_id(record.id)) or arxiv_in(record.doi)
 
 
 def first_date(records: Sequence[Paper | Cited]) -> str | None:
@@ -53,7 +53,7 @@ def citation_fields(records: Sequence[Paper | Cited]) -> dict:
     head = records[0]
     authors = head.authors or next((r.authors for r in records if r.authors), [])
     venue = head.venue or next((r.venue for r in records if r.venue), None)
-    found_doi = next((d for d in (doi(r.doi) or doi(r.id.split("#", 1)[0]) for r in records) if d), None)
+    found_doi = next((d for d in (doi(r.doi) or doi(base_id(r.id)) for r in records) if d), None)
     arxiv = next((a for a in map(record_arxiv, records) if a), None)
     date = first_date(records)
     return {"authors": list(authors), "date": date, "year": int(date[:4]) if date else None,

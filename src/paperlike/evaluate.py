@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 from scipy.sparse import coo_array
 
+from . import identifiers
 from .arguments import checked
 from .errors import InputError
 from .models import Paper
@@ -74,7 +75,7 @@ def score_grouping(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> 
 
 def base_id(record: Paper) -> str:
     """The record's id before paperlike made it unique (``2503.11731#2`` -> ``2503.11731``)."""
-    return record.id.split("#", 1)[0]
+    return identifiers.base_id(record.id)
 
 
 def _ids(record: Paper) -> list[str]:

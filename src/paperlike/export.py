@@ -39,7 +39,7 @@ import rispy
 from bibtexparser.model import Entry, Field
 
 from .errors import UsageError
-from .identifiers import arxiv_id, arxiv_in
+from .identifiers import arxiv_id, arxiv_in, base_id
 from .models import Paper
 
 __all__ = ["EXPORT_FORMATS", "write_records", "format_for_path", "merge_records",
@@ -99,13 +99,8 @@ def _merged_ids(record: Paper) -> list[str]:
     return [str(i) for i in ids if i not in (None, "")]
 
 
-def _base_id(record_id: str) -> str:
-    """The id without the ``#2`` that tells copies apart (see ``with_unique_ids``)."""
-    return record_id.split("#", 1)[0]
-
-
 def _arxiv(record: Paper) -> str | None:
-    return arxiv_id(_base_id(record.id)) or arxiv_in(record.doi)
+    return arxiv_id(base_id(record.id)) or arxiv_in(record.doi)
 
 
 def _date_parts(date: str | None) -> tuple[str | None, str | None, str | None]:

@@ -7,6 +7,7 @@ few numpy operations over papers, whatever the corpus size, and never parses the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -71,6 +72,22 @@ class Facets:
                             shape=(self.categories.shape[0], len(names)))
         return Facets(np.concatenate([self.dates, added.dates]),
                       sp.vstack([old, added_matrix], format="csr"), names)
+
+    def to_arrays(self) -> dict[str, Any]:
+        """What to save: ``record_date``, ``record_category_indices`` and ``_indptr`` (the
+        record x category matrix's), and ``categories`` (the names, a list of strings)."""
+        return {"record_date": np.asarray(self.dates, dtype=np.int32),
+                "record_category_indices": np.asarray(self.categories.indices, dtype=np.int32),
+                "record_category_indptr": np.asarray(self.categories.indptr, dtype=np.int64),
+                "categories": list(self.names)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> Facets:
+        """The facets :meth:`to_arrays` gave."""
+        names, indices, indptr = arrays["categories"], arrays["record_category_indices"], arrays["record_category_indptr"]
+        matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr),
+                               shape=(len(indptr) - 1, len(names)))
+        return cls(arrays["record_date"], matrix, names)
 
     def summary(self) -> str:
         """The dates and categories the records hold, for a message: "papers dated 2025-03-18 to

@@ -15,6 +15,8 @@ builder read identifiers here, so that ``https://arxiv.org/pdf/2602.04043v2.pdf`
     '10.1000/abc'
     >>> arxiv_date("2102.05231"), arxiv_date("hep-th/9901001")
     ('2021-02', '1999-01')
+    >>> base_id("2102.05231#2"), base_id("10.1000/xyz")
+    ('2102.05231', '10.1000/xyz')
     >>> paper_url("2102.05231", None), paper_url(None, "10.1000/x<1>")
     ('https://arxiv.org/abs/2102.05231', 'https://doi.org/10.1000/x%3C1%3E')
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote
 
-__all__ = ["arxiv_id", "doi", "arxiv_in", "arxiv_date", "paper_url", "arxiv_url", "doi_url"]
+__all__ = ["arxiv_id", "doi", "base_id", "arxiv_in", "arxiv_date", "paper_url", "arxiv_url", "doi_url"]
 
 _ARXIV_CORE = r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
 _ARXIV_ID_RE = re.compile(
@@ -36,6 +38,12 @@ _DOI_RE = re.compile(
 # (10.48550/arXiv.2109.14420) that Zotero, OpenAlex and Semantic Scholar give preprints.
 _ARXIV_IN_RE = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*)" + _ARXIV_CORE + r"(?:v\d+)?(?![\d/])", re.I)
+
+
+def base_id(record_id: str) -> str:
+    """A record's id as its input gave it: without the ``#2``, ``#3`` that tell apart records
+    given one id (``paperlike.sources.with_unique_ids``, and ``add``)."""
+    return record_id.split("#", 1)[0]
 
 
 def arxiv_id(value: str | None) -> str | None:

@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import parallel
 from .citation import Cited, citation_fields
-from .dedup import Deduplicator, check_record, completeness, versions_report
+from .dedup import Deduplicator, check_record, completeness, iter_groups, maybe_pairs, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .heap import collections_paused
-from .identifiers import arxiv_id, doi
+from .identifiers import arxiv_id, base_id, doi
 from .keys import KeyTable, key_int
 from .models import (
     Addition,
     CheckResult,
     Decision,
+    DupeGroup,
     Dupes,
     Filters,
     ListItem,
+    MaybePair,
     Neighbour,
     Paper,
     Query,
@@ -40,9 +44,15 @@ from .postings import walk
 from .rank import Ranker
 
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
-from .recommend import METHODS, MMR_POOL, diverse_order, expand_items, list_vector, resolve_items, svm_scores
-from .sources.base import MAX_RECORD_BYTES
+from .recommend import METHODS, MMR_POOL, diverse_order, entries_of, list_vector, resolve_items, svm_scores
 from .text import normalize, text_key
+from .update import (
+    NEW_WORDS_SHOWN,
+    extended_canonical,
+    out_of_vocabulary,
+    papers_of_new_texts,
+    unique_ids,
+)
 from .vectorize import Vectorizer
 
 __all__ = ["PaperIndex", "text_identity"]
@@ -52,6 +62,9 @@ __all__ = ["PaperIndex", "text_identity"]
 _TITLE_MATCH_RATIO = 0.9
 _MAX_TITLE_WORDS = 40
 _CLOSE_TITLE_CANDIDATES = 5
+# check compares a record with the texts closest to it by cosine, this many, at least this close.
+_CHECK_CANDIDATES = 20
+_CHECK_MIN_COSINE = 0.3
 
 
 def text_identity(record: Paper) -> str:
@@ -59,7 +72,7 @@ def text_identity(record: Paper) -> str:
     authors, venue and date) under the same id. Records the input itself tells apart by their
     ids ("Editor's Notes" of two issues) stay two texts; whether they are one paper is then for
     :mod:`paperlike.dedup` to decide."""
-    own_id = "" if record.id.startswith("pl-") else record.id.split("#", 1)[0]
+    own_id = "" if record.id.startswith("pl-") else base_id(record.id)
     if record.abstract:
         return f"{own_id}\x1fa:{text_key(record.abstract)}"
     fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
@@ -109,15 +122,17 @@ class PaperIndex:
     # -- building ---------------------------------------------------------------------------
 
     @collections_paused()
-    def fit(self, records: Iterable[Paper], decisions: Iterable[Decision] = ()) -> PaperIndex:
+    def fit(self, records: Iterable[Paper], decisions: Iterable[Decision] = (),
+            additions: Sequence[Addition] = ()) -> PaperIndex:
         """Group the records into texts, learn TF-IDF from the texts, vectorise them, and group
         the texts into papers, with the ``decisions`` people took on pairs of records (by id;
-        those naming records not among these are kept for later and do nothing now)."""
+        those naming records not among these are kept for later and do nothing now).
+        ``additions``: when the records came in, if known (a refit keeps a model's); else now."""
         self.records_ = list(records)
         self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
-        self.additions_ = [Addition(at=added_now(), first=0, count=len(self.records_))]
+        self.additions_ = list(additions) or [Addition(at=added_now(), first=0, count=len(self.records_))]
         self._identities = identity_hashes(self.records_)
         self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
@@ -159,6 +174,140 @@ class PaperIndex:
         self.facets_ = Facets.of(self.records_)
         self.updates_: dict = {}
         self._group_records()
+        return self
+
+    @collections_paused()
+    def extend(self, records: Sequence[Paper]) -> dict:
+        """Add records to the fitted index in place, in its fitted vocabulary (see
+        :mod:`paperlike.update`); what was done, as AddReport's fields."""
+        if not records:
+            raise EmptyCorpusError("no records to add")
+        records = unique_ids(list(records), self._holds_id)
+        n_records, n_texts, n_papers = len(self.records_), self.X_.shape[0], self.n_papers
+        text_of_record, new_texts = [], []
+        seen: dict[str, int] = {}
+        for i, record in enumerate(records):
+            identity = text_identity(record)
+            known = self.keys["text"].get(identity)
+            if known:
+                text_of_record.append(known[0])
+                continue
+            if identity not in seen:
+                seen[identity] = n_texts + len(new_texts)
+                new_texts.append([])
+            text_of_record.append(seen[identity])
+            new_texts[seen[identity] - n_texts].append(i)
+        heads = [max(members, key=lambda i: completeness(records[i])) for members in new_texts]
+        reps = [records[i] for i in heads]
+        empty = sp.csr_matrix((0, self.X_.shape[1]), dtype=np.float32)
+        rows = self.vectorizer.transform(reps) if reps else empty
+        counts = self.vectorizer.counts(reps) if reps else empty
+        tokens, unknown = out_of_vocabulary(self.vectorizer, records)
+
+        paper_of_new, pairs, rules, scores, maybe, maybe_scores = papers_of_new_texts(self, reps, rows, n_texts,
+                                                                                      n_papers)
+        attached = sum(1 for t in text_of_record if t < n_texts or paper_of_new[t - n_texts] < n_papers)
+
+        self.additions_ = [*getattr(self, "additions_", []),
+                           Addition(at=added_now(), first=n_records, count=len(records))]
+        self.records_ = list(self.records_) + records
+        self.text_of_record_ = np.concatenate([self.text_of_record_, np.array(text_of_record, dtype=np.int64)])
+        self._identities = None
+        self.record_of_text_ = np.concatenate([self.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
+        self.paper_of_text_ = np.concatenate([self.paper_of_text_, paper_of_new])
+        old_XT = self.XT_
+        self._set_matrix(sp.vstack([self.X_, rows], format="csr"))
+        self.ranker.extend(old_XT, self.XT_, counts, rows)  # BM25 values and embeddings of the new texts
+        self.dedup.extend(pairs, rules, scores, self.paper_of_text_, maybe, maybe_scores)
+        self.facets_ = self.facets_.extend(records)
+        self._group_records(canonical=extended_canonical(self.canonical_, self.paper_of_text_[self.text_of_record_],
+                                                         self.records_, n_papers, n_records))
+        totals = dict(self.updates_)
+        for key, value in (("records_added", len(records)), ("tokens", tokens),
+                           ("out_of_vocabulary", sum(unknown.values()))):
+            totals[key] = totals.get(key, 0) + value
+        self.updates_ = totals
+        return {"records_added": len(records), "new_papers": self.n_papers - n_papers,
+                "attached_versions": attached, "tokens": tokens,
+                "out_of_vocabulary": sum(unknown.values()),
+                "new_words": [w for w, _ in unknown.most_common(NEW_WORDS_SHOWN)]}
+
+    def _holds_id(self, rid: str) -> bool:
+        """Whether a record of the index has exactly this id."""
+        return any(self.records_[r].id == rid for r in self.keys["id"].get(rid))
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The fitted state to save, but the records and :meth:`fitted_values`: arrays (each
+        saved as ``NAME.npy``) and lists (``NAME.json``): the grouping and matrices of the
+        index, its components' own (:meth:`Vectorizer.to_arrays`, :meth:`Deduplicator.to_arrays`,
+        :meth:`Facets.to_arrays`, :meth:`Ranker.to_arrays`), its look-up tables (under
+        ``keys_NAME_``), and people's ``decisions`` and the ``additions``."""
+        arrays: dict[str, Any] = {
+            **self.vectorizer.to_arrays(),
+            "text_of_record": np.asarray(self.text_of_record_, dtype=np.int64),
+            "record_of_text": np.asarray(self.record_of_text_, dtype=np.int64),
+            "paper_of_text": np.asarray(self.paper_of_text_, dtype=np.int64),
+            "canonical": np.asarray(self.canonical_, dtype=np.int64),
+            **self.dedup.to_arrays(),
+            **self.facets_.to_arrays(),
+        }
+        for name, matrix in (("X", self.X_), ("XT", self.XT_)):
+            # asarray: no copy of arrays already of the stored dtype (astype copies them all)
+            arrays[f"{name}_data"] = np.asarray(matrix.data, dtype=np.float32)
+            arrays[f"{name}_indices"] = np.asarray(matrix.indices, dtype=np.int32)
+            arrays[f"{name}_indptr"] = np.asarray(matrix.indptr, dtype=np.int64)
+        arrays.update(self.ranker.to_arrays())
+        for name, table in self.keys.items():
+            arrays.update({f"keys_{name}_{part}": array for part, array in table.to_arrays().items()})
+        arrays["decisions"] = [d.model_dump(mode="json") for d in self.decisions_]
+        arrays["additions"] = [a.model_dump(mode="json") for a in self.additions_]
+        return arrays
+
+    def fitted_values(self) -> dict[str, Any]:
+        """What a saved model's manifest says of the index: its components' ``parameters``,
+        the ranker's fitted values, the ``counts``, the ``sources`` of its records and the
+        ``updates`` made since the fit."""
+        sources = Counter(r.source.path for r in self.records_ if r.source)
+        return {
+            "parameters": {"vectorizer": self.vectorizer.get_params(), "dedup": self.dedup.get_params(),
+                           "ranker": self.ranker.get_params(), "explain_terms": self.explain_terms},
+            "ranker": self.ranker.fitted_values(),
+            "counts": {"records": len(self.records_), "texts": int(self.X_.shape[0]), "papers": self.n_papers,
+                       "vocabulary": int(self.X_.shape[1]), "nonzeros": int(self.X_.nnz)},
+            "sources": [{"path": path, "records": n} for path, n in sorted(sources.items())],
+            "updates": self.updates_,
+        }
+
+    @classmethod
+    def from_arrays(cls, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Paper]) -> PaperIndex:
+        """A fitted index from :meth:`fitted_values` (``parameters``, ``ranker``, ``updates``),
+        what :meth:`to_arrays` gave (``decisions`` and ``additions`` as Decision and Addition)
+        and the records. Arrays are used as they are (memory-mapped ones stay so)."""
+        params = values["parameters"]
+        vectorizer = Vectorizer.from_arrays(params["vectorizer"], arrays)
+        dedup = Deduplicator.from_arrays(params["dedup"], arrays, arrays["paper_of_text"])
+        ranker = Ranker.from_arrays(params["ranker"], values["ranker"], arrays, len(arrays["vocabulary"]))
+        return cls(vectorizer, dedup=dedup, ranker=ranker,
+                   explain_terms=params["explain_terms"])._restore(values, arrays, records)
+
+    def _restore(self, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Paper]) -> PaperIndex:
+        self.records_ = records
+        self.text_of_record_ = arrays["text_of_record"]
+        self.record_of_text_ = arrays["record_of_text"]
+        self.paper_of_text_ = self.dedup.paper_of_text_
+        n_texts, n_terms = len(self.record_of_text_), len(arrays["vocabulary"])
+        self.X_ = _csr(arrays, "X", (n_texts, n_terms))
+        self.XT_ = _csr(arrays, "XT", (n_terms, n_texts))
+        self._group_records(canonical=arrays["canonical"])
+        names = [k[len("keys_"):-len("_hash")] for k in arrays if k.startswith("keys_") and k.endswith("_hash")]
+        self.use_keys({name: KeyTable.from_arrays({"hash": arrays[f"keys_{name}_hash"],
+                                                   "value": arrays[f"keys_{name}_value"]}) for name in names})
+        self.facets_ = Facets.from_arrays(arrays)
+        self.updates_ = values.get("updates", {})
+        self.decisions_ = list(arrays["decisions"])
+        self.additions_ = list(arrays["additions"])
         return self
 
     def decided_texts(self) -> list[tuple[int, int, str]]:
@@ -273,7 +422,7 @@ class PaperIndex:
         if identities is None or len(identities) != len(self.records_):
             identities = np.array([key_int(text_identity(r)) for r in self.records_], dtype=np.uint64)
         for i, record in enumerate(self.records_):
-            ids += [(record.id, i), (record.id.split("#", 1)[0], i), (record.doi or "", i)]
+            ids += [(record.id, i), (base_id(record.id), i), (record.doi or "", i)]
             if record.title:
                 titles.append((text_key(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
@@ -288,6 +437,11 @@ class PaperIndex:
         self._keys = tables
 
     @property
+    def keys_built(self) -> bool:
+        """Whether the look-up tables are at hand (loaded, or built), so that :attr:`keys` costs nothing."""
+        return getattr(self, "_keys", None) is not None
+
+    @property
     def keys(self) -> dict[str, KeyTable]:
         """The id, title, short-title and text-identity look-up tables (built on first use, or
         loaded)."""
@@ -300,7 +454,7 @@ class PaperIndex:
         value = value.strip()
         for candidate in dict.fromkeys(c for c in (value, arxiv_id(value), doi(value)) if c):
             found = [r for r in self.keys["id"].get(candidate)
-                     if candidate in (self._fields(r, "id")[0], self._fields(r, "id")[0].split("#", 1)[0],
+                     if candidate in (self._fields(r, "id")[0], base_id(self._fields(r, "id")[0]),
                                       self._fields(r, "doi")[0])]
             exact = [r for r in found if self._fields(r, "id")[0] == candidate]
             if exact or found:
@@ -309,11 +463,11 @@ class PaperIndex:
 
     def texts_of_identifiers(self, record: Paper) -> list[int]:
         """The texts of the records that share the record's DOI or the id it was given."""
-        values = {record.doi, None if record.id.startswith("pl-") else record.id.split("#", 1)[0]}
+        values = {record.doi, None if record.id.startswith("pl-") else base_id(record.id)}
         found = []
         for value in sorted(v for v in values if v):
             found.extend(int(self.text_of_record_[r]) for r in self.keys["id"].get(value)
-                         if value in (self.records_[r].doi, self.records_[r].id.split("#", 1)[0]))
+                         if value in (self.records_[r].doi, base_id(self.records_[r].id)))
         return found
 
     def papers_by_title(self, title: str) -> set[int]:
@@ -520,19 +674,18 @@ class PaperIndex:
         return Similar(query=read, results=results, empty=None if results else self.why_empty(filters, allowed))
 
     def recommend(self, like: Sequence, not_: Sequence = (), exclude: Sequence = (), k: int = 10,
-                  filters: Filters | None = None, diverse: bool = False, files: bool = True,
-                  method: str = "centroid", max_record_bytes: int = MAX_RECORD_BYTES,
+                  filters: Filters | None = None, diverse: bool = False, method: str = "centroid",
                   among: np.ndarray | None = None) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
-        them nor of ``exclude`` (already read). Entries are ids, titles, paths of files of
-        records or of plain lists (unless ``files`` is false), or Paper records; see
-        :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped.
-        ``among`` (a boolean per paper) keeps the results to those papers (a feed's new ones)."""
+        them nor of ``exclude`` (already read). Entries are ids, titles, Paper records, or
+        (given, entry) pairs of files read by :func:`paperlike.listfiles.expand_items`; see
+        :mod:`paperlike.recommend`. ``among`` (a boolean per paper) keeps the results to those
+        papers (a feed's new ones)."""
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in METHODS:
             raise QueryError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-        lists = {role: resolve_items(self, expand_items(items, files, max_record_bytes), role)
+        lists = {role: resolve_items(self, entries_of(items), role)
                  for role, items in (("like", like), ("not", not_), ("exclude", exclude))}
         vector = list_vector(lists["like"].rows(self), lists["not"].rows(self))
         skip = [p for found in lists.values() for p in found.papers]
@@ -584,11 +737,34 @@ class PaperIndex:
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
             ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_,
                   decided=self._decided_texts())
-        return versions_report(self, dedup, maybe=maybe, relations=relations, min_size=min_size)
+        return versions_report(dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
+                               maybe=maybe, relations=relations, min_size=min_size)
+
+    def dupe_groups(self, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
+        """The groups of :meth:`dupes`, one at a time (see :func:`paperlike.dedup.iter_groups`)."""
+        return iter_groups(self.dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
+                           relations=relations, min_size=min_size)
+
+    def review_queue(self) -> list[MaybePair]:
+        """The pairs left for a person to decide (``dupes --maybe``)."""
+        return maybe_pairs(self.dedup, self.records_, self.record_of_text_, self.vectorizer)
 
     def check(self, record: Paper) -> CheckResult:
-        """Whether this index already holds a version of the record, and which."""
-        return check_record(self, record)
+        """Whether this index already holds a version of the record, and which: the record
+        against the texts that could be one (close by cosine, of its title, or sharing its DOI
+        or id), by the duplicate rules (:func:`paperlike.dedup.check_record`)."""
+        vector = self.vectorizer.transform([record])
+        top = self.top_texts(self.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
+        # Below this whole-text cosine no rule can hold (a version shares its title or most of its
+        # abstract), so the costlier signals are computed for a few texts only.
+        texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
+        if record.title:
+            for paper in self.keys["title"].get(text_key(record.title)):
+                texts.extend(int(self.text_of_record_[r]) for r in self.records_of_paper(paper))
+        texts.extend(self.texts_of_identifiers(record))
+        candidates = [(t, self.records_[int(self.record_of_text_[t])]) for t in dict.fromkeys(texts)]
+        return check_record(record, candidates, self.vectorizer, self.dedup, lambda text: [
+            self.records_[r] for r in self.records_of_paper(int(self.paper_of_text_[text]))])
 
     def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
@@ -650,6 +826,21 @@ class PaperIndex:
         record's on a tie)."""
         texts = list(dict.fromkeys(int(self.text_of_record_[r]) for r in records))
         return max(texts, key=lambda t: (scores[t], t == texts[0]))
+
+
+def _csr(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
+    """The CSR matrix of the arrays ``NAME_data``, ``_indices`` and ``_indptr``."""
+    # Built from the (memory-mapped) arrays as they are: no copy, no format check pass (a
+    # saved model's structure was checked when it was verified).
+    matrix = sp.csr_matrix(shape, dtype=np.float32)
+    matrix.data = arrays[f"{name}_data"]
+    matrix.indices = arrays[f"{name}_indices"]
+    indptr = arrays[f"{name}_indptr"]
+    # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
+    # converting the (long) column indices on every product.
+    matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def _slice(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:

@@ -53,6 +53,15 @@ class KeyTable:
         new[1:] = (hashes[1:] != hashes[:-1]) | (values[1:] != values[:-1])
         return cls(hashes[new], values[new])
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """What to save: ``hash`` (sorted uint64) and ``value`` (int64 beside each)."""
+        return {"hash": np.asarray(self.hashes, dtype=np.uint64), "value": np.asarray(self.values, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> KeyTable:
+        """The table :meth:`to_arrays` gave (already sorted: nothing is rebuilt)."""
+        return cls(arrays["hash"], arrays["value"])
+
     def get(self, key: str) -> list[int]:
         """Every value stored under the key (a hash collision may add a stray one; callers
         that cannot tolerate it check the value)."""

@@ -63,10 +63,22 @@ class Lsa:
     @classmethod
     def from_fitted(cls, params: dict, terms: np.ndarray, components: np.ndarray, n_terms: int) -> Lsa:
         """A fitted Lsa rebuilt from saved parameters and arrays."""
-        lsa = cls(**params)
-        lsa.terms_, lsa.components_, lsa.n_terms_ = terms, components, n_terms
-        lsa.rank_ = int(components.shape[1])
-        return lsa
+        return cls(**params)._restore(terms, components, n_terms)
+
+    def _restore(self, terms: np.ndarray, components: np.ndarray, n_terms: int) -> Lsa:
+        self.terms_, self.components_, self.n_terms_ = terms, components, n_terms
+        self.rank_ = int(components.shape[1])
+        return self
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The fitted state to save: ``terms`` and ``components`` (its rank is their width)."""
+        return {"terms": np.asarray(self.terms_, dtype=np.int32),
+                "components": np.asarray(self.components_, dtype=np.float32)}
+
+    @classmethod
+    def from_arrays(cls, params: dict, arrays: dict[str, np.ndarray], n_terms: int) -> Lsa:
+        """A fitted Lsa from its parameters, what :meth:`to_arrays` gave and the vocabulary's size."""
+        return cls.from_fitted(params, arrays["terms"], arrays["components"], n_terms)
 
     def get_params(self) -> dict:
         return {"n_components": self.n_components, "sample": self.sample, "n_iter": self.n_iter,

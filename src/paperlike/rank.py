@@ -167,6 +167,45 @@ class Ranker:
         if self.lsa_ is not None:
             self.Z_ = np.concatenate([np.asarray(self.Z_), self.lsa_.transform(rows).astype(np.float16)])
 
+    # -- saving ---------------------------------------------------------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The fitted arrays to save: ``bm25_postings``, ``bm25_idf`` and, with an LSA, its
+        arrays under ``lsa_`` and the texts' ``lsa_embeddings``; :meth:`fitted_values` holds
+        the rest."""
+        arrays = {"bm25_postings": np.asarray(self.postings_, dtype=np.float32),
+                  "bm25_idf": np.asarray(self.idf_, dtype=np.float32)}
+        if self.lsa_ is not None:
+            arrays.update({f"lsa_{name}": array for name, array in self.lsa_.to_arrays().items()})
+            arrays["lsa_embeddings"] = np.asarray(self.Z_, dtype=np.float16)
+        return arrays
+
+    def fitted_values(self) -> dict[str, Any]:
+        """The fitted state that is not an array (a model's manifest keeps it): ``avgdl`` and
+        the LSA's parameters and rank (None without LSA)."""
+        return {"avgdl": self.avgdl_,
+                "lsa": None if self.lsa_ is None else {**self.lsa_.get_params(), "rank": self.lsa_.rank_}}
+
+    @classmethod
+    def from_arrays(cls, params: dict[str, Any], values: dict[str, Any], arrays: dict[str, np.ndarray],
+                    n_terms: int) -> Ranker:
+        """A fitted Ranker from its parameters, :meth:`fitted_values`, :meth:`to_arrays` and the
+        vocabulary's size."""
+        return cls(**params)._restore(values, arrays, n_terms)
+
+    def _restore(self, values: dict[str, Any], arrays: dict[str, np.ndarray], n_terms: int) -> Ranker:
+        self.avgdl_ = float(values["avgdl"])
+        self.postings_ = arrays["bm25_postings"]
+        self.idf_ = arrays["bm25_idf"]
+        self.lsa_, self.Z_ = None, None
+        lsa = values["lsa"]
+        if lsa is not None:
+            self.lsa_ = Lsa.from_arrays({k: v for k, v in lsa.items() if k != "rank"},
+                                        {"terms": arrays["lsa_terms"], "components": arrays["lsa_components"]},
+                                        n_terms)
+            self.Z_ = arrays["lsa_embeddings"]
+        return self
+
     # -- scoring ----------------------------------------------------------------------------
 
     def text_scores(self, XT: sp.csr_matrix, terms: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """A reading list as the query, and diverse results.
 
-A reading list is ids, titles, files of records (any input format), or a plain file of ids and
-titles, one per line. Each entry is found in the index (by id, title, or as a version of a known
-paper) or, for a record read from a file, used by its own text. The liked papers' TF-IDF rows are
+A reading list is ids, titles and records (:mod:`paperlike.listfiles` reads them, for the API,
+from files of records or plain lists). Each entry is found in the index (by id, title, or as a
+version of a known paper) or, for a record read from a file, used by its own text. The liked papers' TF-IDF rows are
 averaged (a centroid) and the disliked ones' average is subtracted (Rocchio's formula), and the
 result is scored like any query: exact, through the inverted index, and explained by the terms
 it shares with each result. benchmarks/recommend_choice.py measures the centroid against
@@ -16,17 +16,15 @@ already chosen.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import InputError, QueryError
-from .identifiers import arxiv_id, doi
+from .errors import QueryError
+from .identifiers import arxiv_id, base_id, doi
 from .models import ListItem, Paper, Skipped
-from .sources import MAX_RECORD_BYTES, read_records
 
-__all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "expand_items", "Resolved",
+__all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "entries_of", "Resolved",
            "resolve_items", "list_vector", "svm_scores", "diverse_order"]
 
 # centroid: exact and fast (an inverted-index query); svm: arxiv-sanity's per-list classifier,
@@ -45,61 +43,20 @@ MMR_LAMBDA = 0.5
 MMR_POOL = 10
 
 
-def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
-                 max_record_bytes: int = MAX_RECORD_BYTES) -> list[tuple[str, str | Paper | Skipped]]:
-    """Each reading-list entry as (how it was given, an id/title string or a record).
-
-    A path to a file of records gives its records, and its malformed records as Skipped (they
-    are reported, not used); a file in no known format is read as a plain list, one id or title
-    per line (blank lines and ``#`` comments skipped). A string that names a missing file
-    (``list.bib``) is an InputError. With ``files`` false (a service answering requests) no
-    string is ever read as a path. A record of a file over ``max_record_bytes`` is skipped
-    as malformed.
-    """
+def entries_of(items: Iterable[str | Paper | tuple[str, str | Paper | Skipped]]
+               ) -> list[tuple[str, str | Paper | Skipped]]:
+    """Each reading-list entry as (how it was given, an id/title string or a record): a string
+    is an id or a title (never a path: :func:`paperlike.listfiles.expand_items` reads files), a
+    record is used as it is, and a pair is already so (a file's record, or one skipped)."""
     out: list[tuple[str, str | Paper | Skipped]] = []
     for item in items:
-        if isinstance(item, Paper):
+        if isinstance(item, tuple):
+            out.append(item)
+        elif isinstance(item, Paper):
             out.append((item.id, item))
-            continue
-        path = Path(item)
-        if files and (isinstance(item, Path) or (len(str(item)) < 4096 and path.is_file())):
-            out.extend(_file_items(path, max_record_bytes))
-        elif files and _names_a_file(str(item)):
-            raise InputError(f"{item}: no such file; check the path (or give the paper's id or title)")
         else:
             out.append((str(item), str(item)))
     return out
-
-
-# What a reading list's file is called; a string ending so, with no space in it, is a path that
-# was mistyped, not a title (a DOI or an arXiv id never ends so).
-FILE_SUFFIXES = (".bib", ".bibtex", ".ris", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".txt", ".gz", ".sqlite")
-
-
-def _names_a_file(item: str) -> bool:
-    return not any(c.isspace() for c in item) and item.lower().endswith(FILE_SUFFIXES)
-
-
-def _file_items(path: Path, max_record_bytes: int) -> list[tuple[str, Paper | Skipped]]:
-    """A file's records, and its malformed records (reported, not used), in file order."""
-    try:
-        corpus = read_records([path], max_record_bytes=max_record_bytes)
-    except InputError as exc:
-        if "unknown format" not in str(exc):
-            raise
-        return _plain_list(path)
-    entries = [(r.source.line if r.source else 0, f"{r.source.path}:{r.source.line}" if r.source else r.id, r)
-               for r in corpus.records]
-    entries += [(bad.line, f"{bad.path}:{bad.line}", bad) for bad in corpus.skipped]
-    return [(given, entry) for _, given, entry in sorted(entries, key=lambda e: e[0])]
-
-
-def _plain_list(path: Path) -> list[tuple[str, str]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8; convert it to UTF-8") from None
-    return [(line.strip(), line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 class Resolved:
@@ -145,7 +102,7 @@ def _find(index, entry: str | Paper) -> tuple[int | None, Paper | None]:
     """The paper an entry names (or is a version of), and the record it came as, if any."""
     if isinstance(entry, Paper):
         # Only ids that mean the same paper everywhere: a CSV's own "17" may be another's 17.
-        own = entry.id.split("#", 1)[0]
+        own = base_id(entry.id)
         found = index.record_by_id(own) if arxiv_id(own) or doi(own) or own.startswith("pl-") else None
         if found is not None:
             return index.paper_of_record(found), entry

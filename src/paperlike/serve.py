@@ -520,7 +520,7 @@ class BodyLimit:
 
 class _Transport:
     """A connection's transport as uvicorn's protocol sees it: closing it is the protocol's
-    :meth:`_Protocol._close`."""
+    :meth:`_Protocol.close_lingering`."""
 
     def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
         self._transport, self._protocol = transport, protocol
@@ -529,10 +529,10 @@ class _Transport:
         return getattr(self._transport, name)
 
     def close(self) -> None:
-        self._protocol._close()
+        self._protocol.close_lingering()
 
     def is_closing(self) -> bool:
-        return self._protocol._lingering or self._transport.is_closing()
+        return self._protocol.lingering or self._transport.is_closing()
 
 
 def _no_delay(transport: asyncio.BaseTransport) -> None:
@@ -615,7 +615,13 @@ class _Protocol(H11Protocol):
             pass
         self.transport.close()
 
-    def _close(self) -> None:
+    @property
+    def lingering(self) -> bool:
+        """Whether the connection is closing: its answer sent, the rest of the body read and dropped."""
+        return self._lingering
+
+    def close_lingering(self) -> None:
+        """Close the connection, after reading what the client still sends of its body (within bounds)."""
         if self._lingering or self._raw.is_closing():
             return
         self._disarm()

@@ -22,6 +22,10 @@ Layout (format version 8)::
     keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
     record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
 
+The arrays and lists are what :meth:`PaperIndex.to_arrays` gathers from the index and its
+components (each one's own ``to_arrays``; ``from_arrays`` reads them back); this module writes
+them, the records and the manifest, and checks them before anything reads them.
+
 Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
 are decoded only when asked for, a batch at a time, so opening a model costs little whatever its
 size.
@@ -46,28 +50,20 @@ import json
 import mmap
 import os
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from pydantic import TypeAdapter, ValidationError
 
 from . import columns, parallel
 from . import manifest as schema
-from .dedup import Deduplicator
 from .errors import ModelError
-from .filters import Facets
 from .heap import collections_paused
 from .index import PaperIndex
-from .keys import KeyTable
-from .lsa import Lsa
 from .models import Addition, Decision, Paper
-from .rank import Ranker
-from .vectorize import Vectorizer
 
 __all__ = ["save", "load", "load_for_refit", "read_decisions", "read_additions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
@@ -131,75 +127,31 @@ def _write_records(index: PaperIndex, folder: Path) -> None:
 
 
 def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
-    """Write every file but the manifest; the number of bytes of each."""
-    # Writing the records and building the key tables are the save's two pure-Python steps
-    # (7.4 and 7.6 s at a million records): on a large corpus the tables are built in a second
-    # process while this one writes.
-    split = getattr(index, "_keys", None) is None and len(index.records_) >= _PARALLEL_MIN_RECORDS
+    """Write every file but the manifest: the records, and what :meth:`PaperIndex.to_arrays`
+    gives (an array as ``NAME.npy``, a list as ``NAME.json``); the number of bytes of each."""
+    # Writing the records and building the key tables are the save's two pure-Python steps:
+    # on a large corpus the tables are built in a second process while this one writes.
+    split = not index.keys_built and len(index.records_) >= _PARALLEL_MIN_RECORDS
     _, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
     index.use_keys(keys)
-    _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])
-    _write_json(folder / "version_rules.json", index.dedup.rules_)
-    _write_json(folder / "generic_titles.json", sorted(index.dedup.generic_titles_))
-    _write_json(folder / "categories.json", index.facets_.names)
-    _write_json(folder / DECISIONS, [d.model_dump(mode="json") for d in index.decisions_])
-    _write_json(folder / ADDITIONS, [a.model_dump(mode="json") for a in index.additions_])
-    arrays = {
-        "idf": index.vectorizer.idf_.astype(np.float32),
-        "text_of_record": index.text_of_record_.astype(np.int64),
-        "record_of_text": index.record_of_text_.astype(np.int64),
-        "paper_of_text": index.paper_of_text_.astype(np.int64),
-        "canonical": index.canonical_.astype(np.int64),
-        "version_pairs": index.dedup.pairs_.astype(np.int64),
-        "version_scores": index.dedup.scores_.astype(np.float32),
-        "maybe_pairs": index.dedup.maybe_.astype(np.int64),
-        "maybe_scores": index.dedup.maybe_scores_.astype(np.float32),
-        "record_date": index.facets_.dates.astype(np.int32),
-        "record_category_indices": index.facets_.categories.indices.astype(np.int32),
-        "record_category_indptr": index.facets_.categories.indptr.astype(np.int64),
-    }
-    for name, matrix in (("X", index.X_), ("XT", index.XT_)):
-        # asarray: no copy of arrays already of the stored dtype (astype copies them all)
-        arrays[f"{name}_data"] = np.asarray(matrix.data, dtype=np.float32)
-        arrays[f"{name}_indices"] = np.asarray(matrix.indices, dtype=np.int32)
-        arrays[f"{name}_indptr"] = np.asarray(matrix.indptr, dtype=np.int64)
-    ranker = index.ranker
-    arrays["bm25_postings"] = np.asarray(ranker.postings_, dtype=np.float32)
-    arrays["bm25_idf"] = np.asarray(ranker.idf_, dtype=np.float32)
-    if ranker.lsa_ is not None:
-        arrays["lsa_terms"] = np.asarray(ranker.lsa_.terms_, dtype=np.int32)
-        arrays["lsa_components"] = np.asarray(ranker.lsa_.components_, dtype=np.float32)
-        arrays["lsa_embeddings"] = np.asarray(ranker.Z_, dtype=np.float16)
-    for name, table in index.keys.items():
-        arrays[f"keys_{name}_hash"] = table.hashes.astype(np.uint64)
-        arrays[f"keys_{name}_value"] = table.values.astype(np.int64)
-    for name, array in arrays.items():  # each in the dtype the loader checks (a KeyError: not listed)
-        np.save(folder / f"{name}.npy", np.asarray(array, dtype={**schema.ARRAYS, **schema.LSA_ARRAYS}[name]),
-                allow_pickle=False)
+    dtypes = {**schema.ARRAYS, **schema.LSA_ARRAYS}
+    for name, value in index.to_arrays().items():
+        if isinstance(value, np.ndarray):  # in the dtype the loader checks (a KeyError: not listed)
+            np.save(folder / f"{name}.npy", np.asarray(value, dtype=dtypes[name]), allow_pickle=False)
+        else:
+            _write_json(folder / f"{name}.json", value)
     return {p.name: p.stat().st_size for p in folder.iterdir()}
 
 
 def _manifest(index: PaperIndex, files: dict[str, int], folder: Path) -> dict:
     """The manifest, with its own digest, checked against the schema the loader checks it with
     (a parameter out of range fails the save, not every later load)."""
-    sources = Counter(r.source.path for r in index.records_ if r.source)
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "parameters": {"vectorizer": index.vectorizer.get_params(),
-                       "dedup": index.dedup.get_params(),
-                       "ranker": index.ranker.get_params(),
-                       "explain_terms": index.explain_terms},
-        "ranker": {"avgdl": index.ranker.avgdl_,
-                   "lsa": None if index.ranker.lsa_ is None else {**index.ranker.lsa_.get_params(),
-                                                                  "rank": index.ranker.lsa_.rank_}},
-        "counts": {"records": len(index.records_), "texts": int(index.X_.shape[0]),
-                   "papers": index.n_papers, "vocabulary": int(index.X_.shape[1]),
-                   "nonzeros": int(index.X_.nnz)},
-        "sources": [{"path": path, "records": n} for path, n in sorted(sources.items())],
-        "updates": index.updates_,
+        **index.fitted_values(),
         "files": {name: {"bytes": files[name], "sha256": digest}
                   for name, digest in sorted(_digests(folder, files).items())},
     }
@@ -727,66 +679,14 @@ def _array(folder: Path, name: str) -> np.ndarray:
         raise ModelError(f"{folder / (name + '.npy')}: unreadable ({_short(exc, 200)}); {_REBUILD}") from None
 
 
-def _matrix(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
-    # Built from the memory-mapped arrays as they are: no copy, no format check pass (their
-    # structure was checked when the model was verified).
-    matrix = sp.csr_matrix(shape, dtype=np.float32)
-    matrix.data = arrays[f"{name}_data"]
-    matrix.indices = arrays[f"{name}_indices"]
-    indptr = arrays[f"{name}_indptr"]
-    # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
-    # converting the (long) column indices on every product.
-    matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
-    matrix.has_sorted_indices = True
-    return matrix
-
-
 def load(path: str | Path) -> PaperIndex:
     """A saved index, after checking its format version and its files (see the module doc)."""
     folder = Path(path)
     manifest = read_manifest(folder)
     _verified(folder, manifest)
     arrays, strings = _open(folder, manifest)
-    params = manifest["parameters"]
-    vocabulary = strings["vocabulary"]
-    vectorizer = Vectorizer.from_fitted(params["vectorizer"], vocabulary, arrays["idf"])
-    dedup = Deduplicator(**params["dedup"])
-    dedup.pairs_ = arrays["version_pairs"].reshape(-1, 2)
-    dedup.scores_ = arrays["version_scores"]
-    dedup.maybe_ = arrays["maybe_pairs"].reshape(-1, 2)
-    dedup.maybe_scores_ = arrays["maybe_scores"]
-    dedup.rules_ = strings["version_rules"]
-    dedup.generic_titles_ = set(strings["generic_titles"])
-    ranker = Ranker(**params["ranker"])
-    ranker.avgdl_ = float(manifest["ranker"]["avgdl"])
-    ranker.postings_ = arrays["bm25_postings"]
-    ranker.idf_ = arrays["bm25_idf"]
-    ranker.lsa_, ranker.Z_ = None, None
-    lsa = manifest["ranker"]["lsa"]
-    if lsa is not None:
-        ranker.lsa_ = Lsa.from_fitted({k: v for k, v in lsa.items() if k != "rank"}, arrays["lsa_terms"],
-                                      arrays["lsa_components"], len(vocabulary))
-        ranker.Z_ = arrays["lsa_embeddings"]
-    index = PaperIndex(vectorizer, dedup=dedup, ranker=ranker, explain_terms=params["explain_terms"])
-    index.records_ = _records(folder, manifest["counts"]["records"])
-    index.text_of_record_ = arrays["text_of_record"]
-    index.record_of_text_ = arrays["record_of_text"]
-    index.paper_of_text_ = dedup.paper_of_text_ = arrays["paper_of_text"]
-    n_texts, n_terms = len(index.record_of_text_), len(vocabulary)
-    index.X_ = _matrix(arrays, "X", (n_texts, n_terms))
-    index.XT_ = _matrix(arrays, "XT", (n_terms, n_texts))
-    index._group_records(canonical=arrays["canonical"])
-    index.use_keys({name: KeyTable(arrays[f"keys_{name}_hash"], arrays[f"keys_{name}_value"])
-                    for name in schema.KEY_TABLES})
-    categories = strings["categories"]
-    indices = arrays["record_category_indices"]
-    index.facets_ = Facets(arrays["record_date"], sp.csr_matrix(
-        (np.ones(len(indices), dtype=np.int8), indices, arrays["record_category_indptr"]),
-        shape=(len(index.records_), len(categories))), categories)
-    index.updates_ = manifest.get("updates", {})
-    index.decisions_ = _decisions(folder)
-    index.additions_ = _additions(folder, manifest)
-    return index
+    saved = {**arrays, **strings, "decisions": _decisions(folder), "additions": _additions(folder, manifest)}
+    return PaperIndex.from_arrays(manifest, saved, _records(folder, manifest["counts"]["records"]))
 
 
 def _additions(folder: Path, manifest: dict) -> list[Addition]:

@@ -1,4 +1,5 @@
-"""Adding records to a fitted index without refitting its vocabulary.
+"""Adding records to a fitted index without refitting its vocabulary: the parts of
+:meth:`paperlike.index.PaperIndex.extend` that read the index and change nothing.
 
 New records are vectorised with the vocabulary and IDF the index was fitted with (and get BM25
 values and topic embeddings with the fit's statistics and LSA, :mod:`paperlike.rank`): words it does
@@ -11,85 +12,35 @@ new records that are versions of each other are grouped as at build time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from .dedup import Deduplicator, check_record, completeness
-from .errors import EmptyCorpusError
-from .heap import collections_paused
-from .models import Addition, Paper
-from .vectorize import paper_text
+from .dedup import Deduplicator, completeness
+from .models import Paper
+from .vectorize import Vectorizer, paper_text
 
-__all__ = ["add_records", "NEW_WORDS_SHOWN"]
+__all__ = ["add_records", "NEW_WORDS_SHOWN", "unique_ids", "out_of_vocabulary", "papers_of_new_texts",
+           "extended_canonical"]
 
 NEW_WORDS_SHOWN = 20
 
 
-@collections_paused()
 def add_records(index, records: Sequence[Paper]) -> dict:
-    """Add records to a fitted index in place; what was done, as AddReport's fields."""
-    if not records:
-        raise EmptyCorpusError("no records to add")
-    from .index import added_now, text_identity
-
-    records = _unique_against(index, list(records))
-    n_records, n_texts, n_papers = len(index.records_), index.X_.shape[0], index.n_papers
-    text_of_record, new_texts = [], []
-    seen: dict[str, int] = {}
-    for i, record in enumerate(records):
-        identity = text_identity(record)
-        known = index.keys["text"].get(identity)
-        if known:
-            text_of_record.append(known[0])
-            continue
-        if identity not in seen:
-            seen[identity] = n_texts + len(new_texts)
-            new_texts.append([])
-        text_of_record.append(seen[identity])
-        new_texts[seen[identity] - n_texts].append(i)
-    heads = [max(members, key=lambda i: completeness(records[i])) for members in new_texts]
-    reps = [records[i] for i in heads]
-    empty = sp.csr_matrix((0, index.X_.shape[1]), dtype=np.float32)
-    rows = index.vectorizer.transform(reps) if reps else empty
-    counts = index.vectorizer.counts(reps) if reps else empty
-    tokens, unknown = _out_of_vocabulary(index, records)
-
-    paper_of_new, pairs, rules, scores, maybe, maybe_scores = _papers_of_new_texts(index, reps, rows, n_texts,
-                                                                                   n_papers)
-    attached = sum(1 for t in text_of_record if t < n_texts or paper_of_new[t - n_texts] < n_papers)
-
-    index.additions_ = [*getattr(index, "additions_", []), Addition(at=added_now(), first=n_records, count=len(records))]
-    index.records_ = list(index.records_) + records
-    index.text_of_record_ = np.concatenate([index.text_of_record_, np.array(text_of_record, dtype=np.int64)])
-    index._identities = None
-    index.record_of_text_ = np.concatenate([index.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
-    index.paper_of_text_ = np.concatenate([index.paper_of_text_, paper_of_new])
-    old_XT = index.XT_
-    index._set_matrix(sp.vstack([index.X_, rows], format="csr"))
-    index.ranker.extend(old_XT, index.XT_, counts, rows)  # BM25 values and embeddings of the new texts
-    index.dedup.extend(pairs, rules, scores, index.paper_of_text_, maybe, maybe_scores)
-    index.facets_ = index.facets_.extend(records)
-    index._group_records(canonical=_canonical(index, n_papers, n_records))
-    totals = dict(index.updates_)
-    for key, value in (("records_added", len(records)), ("tokens", tokens),
-                       ("out_of_vocabulary", sum(unknown.values()))):
-        totals[key] = totals.get(key, 0) + value
-    index.updates_ = totals
-    return {"records_added": len(records), "new_papers": index.n_papers - n_papers,
-            "attached_versions": attached, "tokens": tokens,
-            "out_of_vocabulary": sum(unknown.values()),
-            "new_words": [w for w, _ in unknown.most_common(NEW_WORDS_SHOWN)]}
+    """Add records to a fitted index in place (:meth:`PaperIndex.extend`); what was done, as
+    AddReport's fields."""
+    return index.extend(records)
 
 
-def _unique_against(index, records: list[Paper]) -> list[Paper]:
-    """The records with ids the index does not hold yet ("#2", "#3" suffixes, as at build)."""
+def unique_ids(records: list[Paper], held: Callable[[str], bool]) -> list[Paper]:
+    """The records with ids that ``held`` (the index's) says are not taken yet ("#2", "#3"
+    suffixes, as at build)."""
     taken: set[str] = set()
     out = []
     for record in records:
         base, n, rid = record.id, 1, record.id
-        while rid in taken or any(index.records_[r].id == rid for r in index.keys["id"].get(rid)):
+        while rid in taken or held(rid):
             n += 1
             rid = f"{base}#{n}"
         taken.add(rid)
@@ -97,15 +48,17 @@ def _unique_against(index, records: list[Paper]) -> list[Paper]:
     return out
 
 
-def _out_of_vocabulary(index, records: Sequence[Paper]) -> tuple[int, Counter]:
-    analyzer = index.vectorizer.analyzer()
-    vocabulary = index.vectorizer.term_index()
+def out_of_vocabulary(vectorizer: Vectorizer, records: Sequence[Paper]) -> tuple[int, Counter]:
+    """How many words the records' texts have, and how often each word the vocabulary lacks."""
+    analyzer = vectorizer.analyzer()
+    vocabulary = vectorizer.term_index()
     words = [w for r in records for w in analyzer(paper_text(r, 1))]
     return len(words), Counter(w for w in words if w not in vocabulary)
 
 
-def _papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts: int, n_papers: int):
-    """Paper of each new text, and the version pairs (text numbers) that joined them."""
+def papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts: int, n_papers: int):
+    """Paper of each new text, and the version pairs (text numbers) that joined them: each new
+    text's representative record ``reps`` checked against the index (read only)."""
     if not reps:
         return np.zeros(0, dtype=np.int64), [], [], [], [], []
     among = Deduplicator(**index.dedup.get_params()).fit(reps, index.vectorizer, rows)
@@ -115,7 +68,7 @@ def _papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts:
     maybe_scores = among.maybe_scores_.tolist()
     best: dict[int, tuple[float, int]] = {}
     for t, record in enumerate(reps):
-        result = check_record(index, record)
+        result = index.check(record)
         if result.match is None:
             continue
         known_text = int(index.text_of_record_[index.record_by_id(result.match.records[0])])
@@ -140,13 +93,13 @@ def _papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts:
     return np.array(out, dtype=np.int64), pairs, rules, scores, maybe, maybe_scores
 
 
-def _canonical(index, n_papers_before: int, n_records_before: int) -> np.ndarray:
+def extended_canonical(canonical: np.ndarray, paper_of_record: np.ndarray, records: Sequence[Paper],
+                       n_papers_before: int, n_records_before: int) -> np.ndarray:
     """Each paper's most complete record: unchanged for papers no new record joined."""
-    paper_of_record = index.paper_of_text_[index.text_of_record_]
-    canonical = np.concatenate([np.asarray(index.canonical_, dtype=np.int64),
+    canonical = np.concatenate([np.asarray(canonical, dtype=np.int64),
                                 np.full(int(paper_of_record.max()) + 1 - n_papers_before, -1, dtype=np.int64)])
     touched = set(paper_of_record[n_records_before:].tolist())
     for paper in touched:
         members = np.flatnonzero(paper_of_record == paper).tolist()
-        canonical[paper] = max(members, key=lambda r: completeness(index.records_[r]))
+        canonical[paper] = max(members, key=lambda r: completeness(records[r]))
     return canonical

@@ -156,8 +156,7 @@ class Vectorizer:
         del counts
         combined.sort_indices()  # so that X's rows share its arrays of term numbers
         idf = _idf(combined, self.smooth_idf).astype(np.float32)
-        fitted = Vectorizer.from_fitted(self.get_params(), terms, idf)
-        self._fitted, self.vocabulary_, self.idf_ = fitted._fitted, fitted.vocabulary_, fitted.idf_
+        self._restore(terms, idf)
         has_abstract = np.fromiter((bool(p.abstract) for p in papers), dtype=bool, count=n)
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
@@ -235,11 +234,24 @@ class Vectorizer:
     @classmethod
     def from_fitted(cls, params: dict[str, Any], vocabulary: Sequence[str], idf: np.ndarray) -> Vectorizer:
         """A fitted Vectorizer rebuilt from saved parameters, vocabulary and IDF (no pickle)."""
-        vectorizer = cls(**{k: tuple(v) if k == "ngram_range" else v for k, v in params.items()})
-        vectorizer._fitted = vectorizer._terms(vocabulary, idf)
-        vectorizer.vocabulary_ = np.asarray(vocabulary, dtype=object)
-        vectorizer.idf_ = np.asarray(idf, dtype=np.float32)
-        return vectorizer
+        return cls(**{k: tuple(v) if k == "ngram_range" else v for k, v in params.items()})._restore(vocabulary, idf)
+
+    def _restore(self, vocabulary: Sequence[str], idf: np.ndarray) -> Vectorizer:
+        """Take a fitted vocabulary and IDF as this vectoriser's own."""
+        self._fitted = self._terms(vocabulary, idf)
+        self.vocabulary_ = np.asarray(vocabulary, dtype=object)
+        self.idf_ = np.asarray(idf, dtype=np.float32)
+        return self
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The fitted state to save: ``vocabulary`` (the terms in column order, a list of
+        strings) and ``idf`` (float32 per term); :meth:`from_arrays` reads them back."""
+        return {"vocabulary": [str(t) for t in self.vocabulary_], "idf": np.asarray(self.idf_, dtype=np.float32)}
+
+    @classmethod
+    def from_arrays(cls, params: dict[str, Any], arrays: dict[str, Any]) -> Vectorizer:
+        """A fitted Vectorizer from its parameters and what :meth:`to_arrays` gave."""
+        return cls.from_fitted(params, arrays["vocabulary"], arrays["idf"])
 
 
 class Fields:

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from .. import biblio, parallel
 from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
+from ..identifiers import base_id
 from ..models import Paper
 from ..text import ascii_word_count, text_key, tokens
 from ..vectorize import Fields, Vectorizer
@@ -87,7 +88,7 @@ def _identifier(record: Paper) -> str | None:
     """The record's DOI, or the id it was given before paperlike made it unique."""
     if record.doi:
         return "doi:" + record.doi
-    base = record.id.split("#", 1)[0]
+    base = base_id(record.id)
     return None if base.startswith("pl-") else "id:" + base
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -118,6 +119,33 @@ class Deduplicator:
         self.scores_ = np.concatenate([self.scores_, np.array(scores, dtype=np.float32)])
         self.maybe_ = np.concatenate([self.maybe_.reshape(-1, 2), np.array(maybe, dtype=np.int64).reshape(-1, 2)])
         self.maybe_scores_ = np.concatenate([self.maybe_scores_, np.array(maybe_scores, dtype=np.float32)])
+        self.paper_of_text_ = paper_of_text
+        return self
+
+    def to_arrays(self) -> dict[str, Any]:
+        """The fitted state to save (the grouping, ``paper_of_text_``, is its index's): the
+        pairs joined (``version_pairs``, ``version_scores``, ``version_rules``), those left for
+        review (``maybe_pairs``, ``maybe_scores``) and ``generic_titles`` (sorted)."""
+        return {"version_pairs": np.asarray(self.pairs_, dtype=np.int64),
+                "version_scores": np.asarray(self.scores_, dtype=np.float32),
+                "version_rules": list(self.rules_),
+                "maybe_pairs": np.asarray(self.maybe_, dtype=np.int64),
+                "maybe_scores": np.asarray(self.maybe_scores_, dtype=np.float32),
+                "generic_titles": sorted(self.generic_titles_)}
+
+    @classmethod
+    def from_arrays(cls, params: dict[str, float], arrays: dict[str, Any], paper_of_text: np.ndarray) -> Deduplicator:
+        """A fitted Deduplicator from its parameters, what :meth:`to_arrays` gave and the
+        texts' papers."""
+        return cls(**params)._restore(arrays, paper_of_text)
+
+    def _restore(self, arrays: dict[str, Any], paper_of_text: np.ndarray) -> Deduplicator:
+        self.pairs_ = arrays["version_pairs"].reshape(-1, 2)
+        self.scores_ = arrays["version_scores"]
+        self.maybe_ = arrays["maybe_pairs"].reshape(-1, 2)
+        self.maybe_scores_ = arrays["maybe_scores"]
+        self.rules_ = arrays["version_rules"]
+        self.generic_titles_ = set(arrays["generic_titles"])
         self.paper_of_text_ = paper_of_text
         return self
 

@@ -1,10 +1,17 @@
-"""Reporting versions (``dupes``), and checking incoming records against an index (``check``)."""
+"""Reporting versions (``dupes``), and checking incoming records against an index (``check``).
+
+The reports take what the :class:`Deduplicator` found and plain data (the records, which text
+each record is, each text's representative record, the vectoriser the abstracts are compared
+in), never the index: :class:`paperlike.index.PaperIndex` builds them from its own state."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
+
+from ..identifiers import base_id
 from ..models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, MaybePair, Paper
 from ..text import text_key
 from .deduplicator import Deduplicator
@@ -37,16 +44,14 @@ def _joining_pairs(dedup: Deduplicator, records_of_text: dict[int, str]) -> dict
 _CHUNK = 512
 
 
-def iter_groups(index, dedup: Deduplicator | None = None, *, relations: Iterable[str] | None = None,
-                min_size: int = 2) -> Iterator[DupeGroup]:
-    """Every paper of the index with at least ``min_size`` records (and, with ``relations``, a
-    member of one of these relations), each member with its evidence and relation to the
-    paper's canonical (most complete) record. The groups worth a look come first: several input
-    ids, or several texts (anything but copies); then the others, each part by canonical id.
-    Groups are made a chunk at a time, so that a large answer streams."""
-    dedup = dedup or index.dedup
-    records = index.records_
-    text_of = index.text_of_record_
+def iter_groups(dedup: Deduplicator, records: Sequence[Paper], text_of: np.ndarray, record_of_text: np.ndarray,
+                vectorizer, *, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
+    """Every paper ``dedup`` found with at least ``min_size`` records (and, with ``relations``,
+    a member of one of these relations), each member with its evidence and relation to the
+    paper's canonical (most complete) record; ``text_of`` gives each record's text and
+    ``record_of_text`` each text's representative record. The groups worth a look come first:
+    several input ids, or several texts (anything but copies); then the others, each part by
+    canonical id. Groups are made a chunk at a time, so that a large answer streams."""
     paper_of_record = dedup.paper_of_text_[text_of]
     members: dict[int, list[int]] = defaultdict(list)
     for r, paper in enumerate(paper_of_record.tolist()):
@@ -56,27 +61,25 @@ def iter_groups(index, dedup: Deduplicator | None = None, *, relations: Iterable
 
     def worth_a_look(p: int) -> bool:
         rs = groups[p]
-        return (len({records[r].id.split("#", 1)[0] for r in rs}) > 1
+        return (len({base_id(records[r].id) for r in rs}) > 1
                 or len({int(text_of[r]) for r in rs}) > 1)
 
     order = sorted(groups, key=lambda p: (not worth_a_look(p), records[canonical[p]].id))
-    label = {int(t): records[int(r)].id for t, r in enumerate(index.record_of_text_)}
+    label = {int(t): records[int(r)].id for t, r in enumerate(record_of_text)}
     joined = _joining_pairs(dedup, label)
     wanted = set(relations or ())
     for start in range(0, len(order), _CHUNK):
         chunk = order[start:start + _CHUNK]
         compared = [(r, canonical[p]) for p in chunk for r in groups[p] if text_of[r] != text_of[canonical[p]]]
-        cosine_of = dict(zip(compared, abstract_cosines(index.vectorizer,
-                                                        [(records[a], records[b]) for a, b in compared])))
+        cosine_of = dict(zip(compared, abstract_cosines(vectorizer, [(records[a], records[b]) for a, b in compared])))
         for p in chunk:
-            group = _group(index, dedup, p, groups[p], canonical[p], cosine_of, joined)
+            group = _group(records, text_of, dedup, groups[p], canonical[p], cosine_of, joined)
             if not wanted or any(m.relation in wanted for m in group.members):
                 yield group
 
 
-def _group(index, dedup: Deduplicator, paper: int, members: list[int], canonical: int,
+def _group(records: Sequence[Paper], text_of: np.ndarray, dedup: Deduplicator, members: list[int], canonical: int,
            cosine_of: dict, joined: dict) -> DupeGroup:
-    records, text_of = index.records_, index.text_of_record_
     head = records[canonical]
     listed = [DupeMember(id=head.id, score=1.0, rule="canonical")]
     for r in sorted(members, key=lambda r: records[r].id):
@@ -99,23 +102,24 @@ def _group(index, dedup: Deduplicator, paper: int, members: list[int], canonical
     return DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed)
 
 
-def versions_report(index, dedup: Deduplicator | None = None, *, maybe: bool = False,
-                    relations: Iterable[str] | None = None, min_size: int = 2) -> Dupes:
-    """Every paper of the index with several records (:func:`iter_groups`), and with
-    ``maybe`` the pairs left for a person to decide. A ``dedup`` fitted with other thresholds
-    regroups the same texts without changing the index."""
-    dedup = dedup or index.dedup
-    groups = list(iter_groups(index, dedup, relations=relations, min_size=min_size))
+def versions_report(dedup: Deduplicator, records: Sequence[Paper], text_of: np.ndarray, record_of_text: np.ndarray,
+                    vectorizer, *, maybe: bool = False, relations: Iterable[str] | None = None,
+                    min_size: int = 2) -> Dupes:
+    """Every paper ``dedup`` found with several records (:func:`iter_groups`, whose arguments
+    these are), and with ``maybe`` the pairs left for a person to decide."""
+    groups = list(iter_groups(dedup, records, text_of, record_of_text, vectorizer, relations=relations,
+                              min_size=min_size))
     return Dupes(threshold=dedup.threshold, title_threshold=dedup.title_threshold,
                  papers=int(dedup.paper_of_text_.max()) + 1 if len(dedup.paper_of_text_) else 0,
-                 records=len(index.records_), groups=groups, maybe=maybe_pairs(index, dedup) if maybe else [])
+                 records=len(records), groups=groups,
+                 maybe=maybe_pairs(dedup, records, record_of_text, vectorizer) if maybe else [])
 
 
-def maybe_pairs(index, dedup: Deduplicator | None = None) -> list[MaybePair]:
-    """The pairs left for a person to decide, strongest first, less those now in one group."""
-    dedup = dedup or index.dedup
+def maybe_pairs(dedup: Deduplicator, records: Sequence[Paper], record_of_text: np.ndarray,
+                vectorizer) -> list[MaybePair]:
+    """The pairs ``dedup`` left for a person to decide, strongest first, less those now in one
+    group; ``record_of_text`` gives each text's representative record."""
     out = []
-    records = index.records_
     paper = dedup.paper_of_text_
     best: dict[tuple[int, int], tuple[int, int, float]] = {}
     for (a, b), score in zip(dedup.maybe_.tolist(), dedup.maybe_scores_.tolist()):
@@ -124,8 +128,8 @@ def maybe_pairs(index, dedup: Deduplicator | None = None) -> list[MaybePair]:
         if key[0] != key[1] and (key not in best or score > best[key][2]):
             best[key] = (a, b, score)
     pairs = list(best.values())
-    heads = [(records[int(index.record_of_text_[a])], records[int(index.record_of_text_[b])]) for a, b, _ in pairs]
-    cosines = abstract_cosines(index.vectorizer, heads)
+    heads = [(records[int(record_of_text[a])], records[int(record_of_text[b])]) for a, b, _ in pairs]
+    cosines = abstract_cosines(vectorizer, heads)
     for (ra, rb), (_, _, score), cos in zip(heads, pairs, cosines):
         out.append(MaybePair(a=ra.id, b=rb.id, title_a=ra.title, title_b=rb.title, score=round(float(score), 4),
                              evidence=pair_evidence(ra, rb, cos)))
@@ -133,30 +137,19 @@ def maybe_pairs(index, dedup: Deduplicator | None = None) -> list[MaybePair]:
     return out
 
 
-_CHECK_CANDIDATES = 20
-_CHECK_MIN_COSINE = 0.3
-
-
-def check_record(index, record: Paper) -> CheckResult:
-    """Whether the index already holds a version of this record (known), may hold one (maybe:
-    for a person to decide), or not (new)."""
-    vector = index.vectorizer.transform([record])
-    top = index.top_texts(index.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
-    # Below this whole-text cosine no rule can hold (a version shares its title or most of its
-    # abstract), so the costlier signals are computed for a few texts only.
-    texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
-    if record.title:
-        for paper in index.keys["title"].get(text_key(record.title)):
-            texts.extend(int(index.text_of_record_[r]) for r in index.records_of_paper(paper))
-    texts.extend(index.texts_of_identifiers(record))
-    candidates = list(dict.fromkeys(texts))
-    known = [index.records_[int(index.record_of_text_[t])] for t in candidates]
-    cosines = abstract_cosines(index.vectorizer, [(record, k) for k in known])
-    generic = index.dedup.generic_titles_
+def check_record(record: Paper, candidates: Sequence[tuple[int, Paper]], vectorizer, dedup: Deduplicator,
+                 paper_records: Callable[[int], list[Paper]]) -> CheckResult:
+    """Whether an index already holds a version of this record (known), may hold one (maybe:
+    for a person to decide), or not (new), by ``dedup``'s rules against the ``candidates``
+    (each a text of the index and its representative record); ``paper_records(text)`` gives
+    the records of the text's paper, its canonical record first."""
+    known = [other for _, other in candidates]
+    cosines = abstract_cosines(vectorizer, [(record, k) for k in known])
+    generic = dedup.generic_titles_
     best = {"same": None, "maybe": None}
-    for text, other, cos in zip(candidates, known, cosines):
+    for (text, other), cos in zip(candidates, cosines):
         evidence = pair_evidence(record, other, cos)
-        verdict = decide(evidence, index.dedup.threshold, index.dedup.title_threshold,
+        verdict = decide(evidence, dedup.threshold, dedup.title_threshold,
                          bool({text_key(record.title), text_key(other.title)} & generic))
         found = best.get(verdict.decision, False)
         if found is not False and (found is None or verdict.score > found[1]):
@@ -166,11 +159,10 @@ def check_record(index, record: Paper) -> CheckResult:
     if chosen is None:
         return result
     text, score, rule, evidence, other = chosen
-    paper = int(index.paper_of_text_[text])
-    records = index.records_of_paper(paper)
-    head = index.records_[records[0]]
+    members = paper_records(text)
+    head = members[0]
     result.status = status
-    result.match = CheckMatch(paper=head.id, records=[index.records_[r].id for r in records],
+    result.match = CheckMatch(paper=head.id, records=[r.id for r in members],
                               title=head.title, score=round(float(score), 4), rule=rule,
                               relation=relation(evidence, rule, record, other) if status == "known" else None,
                               evidence=evidence)

@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 from .. import biblio
 from ..defaults import RELATIONS
+from ..identifiers import base_id
 from ..models import Paper
 from ..text import text_key, tokens
 
@@ -177,7 +178,7 @@ _ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
 
 def _arxiv(record: Paper) -> str | None:
     """The arXiv id the record's own id is (a reader makes it the id when the input names one)."""
-    base = record.id.split("#", 1)[0]
+    base = base_id(record.id)
     return base if _ARXIV_ID_RE.match(base) else None
 
 
