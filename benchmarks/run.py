@@ -128,7 +128,7 @@ def worker_build(a: dict) -> dict:
     from paperlike import allpairs, api, cli, dedup, index, store, vectorize
 
     ph = Phases()
-    ph.wrap(cli, "read_records", "read records")
+    ph.wrap(api, "read_corpus", "read records")
     ph.wrap(index.PaperIndex, "_texts_of", "texts: group records")
     ph.wrap(index.PaperIndex, "_representatives", "texts: representatives")
     ph.wrap(vectorize.Vectorizer, "fit_fields", "vectorise (fit_fields: titles and the rest tokenised once)")

@@ -44,7 +44,7 @@ QUERY_ID = "2503.11731"  # a paper of the 2025 crawl (the first record)
 _PHASES = r"""
 import sys, time, io, contextlib
 t0 = time.perf_counter()
-import paperlike.cli as cli
+from paperlike.cli import render, tables
 from paperlike import api
 t1 = time.perf_counter()
 index = api.open_model(sys.argv[1])
@@ -52,7 +52,7 @@ t2 = time.perf_counter()
 result = api.similar(index, sys.argv[2])
 t3 = time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()):
-    cli._stdout().print(cli._similar_table(result))
+    render.stdout().print(tables.similar_table(result))
 t4 = time.perf_counter()
 print({"import": t1 - t0, "load": t2 - t1, "query": t3 - t2, "render": t4 - t3})
 """

@@ -45,6 +45,9 @@ def imports(path: Path, modules: set[str]) -> set[str]:
             candidates = [target] + [f"{target}.{alias.name}" for alias in node.names]
         elif isinstance(node, ast.Import):
             candidates = [alias.name for alias in node.names]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Later"
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            candidates = [node.args[0].value]  # a module imported at the first use of one of its names
         else:
             continue
         for candidate in candidates:

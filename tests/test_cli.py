@@ -255,7 +255,7 @@ def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
     progress bar (drawn on stderr when it is a terminal; recorded here)."""
     import contextlib
 
-    import paperlike.cli as cli
+    from paperlike.cli import render
 
     shown: list[str] = []
 
@@ -264,7 +264,7 @@ def test_every_long_operation_shows_progress(in_tmp, seed_model, monkeypatch):
         shown.append(description)
         yield lambda fraction: None
 
-    monkeypatch.setattr(cli, "_progress", progress)
+    monkeypatch.setattr(render, "progress", progress)
     shutil.copytree(seed_model, in_tmp / "m")
     versions = str(FIXTURES / "versions.jsonl")
     for command, expected in [

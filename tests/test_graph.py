@@ -10,9 +10,11 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
+from importlib import resources
 
 import numpy as np
 import pytest
+from conftest import GOLDEN
 from typer.testing import CliRunner
 
 import paperlike
@@ -146,6 +148,26 @@ def test_the_page_shows_links_and_escapes_titles(linked_index):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     data = page.split('id="graph-data">', 1)[1].split("</script>", 1)[0]
     assert json.loads(data) == graph.model_dump(mode="json")
+
+
+def test_the_page_is_the_golden_one(fastcorrect):
+    """The page of FastCorrect 2's neighbourhood stays byte for byte as kept in
+    tests/golden/graph_fastcorrect.html (after a deliberate change: PAPERLIKE_UPDATE_GOLDEN=1)."""
+    path = GOLDEN / "graph_fastcorrect.html"
+    page = render_html(fastcorrect)
+    if os.environ.get("PAPERLIKE_UPDATE_GOLDEN"):
+        path.write_bytes(page.encode("utf-8"))
+    assert page == path.read_bytes().decode("utf-8")
+
+
+def test_the_page_inlines_its_package_files_whole(fastcorrect):
+    """The page's frame, style sheet and script are package data (paperlike/templates), read
+    with importlib.resources and put in the page whole."""
+    page = render_html(fastcorrect)
+    templates = resources.files("paperlike") / "templates"
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>\n")
+    assert f"<style>\n{(templates / 'graph.css').read_text(encoding='utf-8')}</style>" in page
+    assert f"<script>\n{(templates / 'graph.js').read_text(encoding='utf-8')}</script>" in page
 
 
 def test_the_layout_keeps_nodes_apart_and_inside(fastcorrect):

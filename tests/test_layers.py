@@ -26,6 +26,11 @@ def test_no_cycle_and_the_leaves_are_leaves():
     assert {f"paperlike.{leaf}": layer[f"paperlike.{leaf}"] for leaf in LEAVES} == {f"paperlike.{leaf}": 0
                                                                                    for leaf in LEAVES}
     assert layer["paperlike.cli"] > layer["paperlike.api"] > layer["paperlike.index"]
+    # The commands import the API when they run (paperlike/cli/lazy.py): above it all the same.
+    for commands in ("corpus", "query", "duplicates"):
+        assert layer[f"paperlike.cli.{commands}"] > layer["paperlike.api"]
+    assert layer["paperlike.api"] > layer["paperlike.graph"] > layer["paperlike.graph.render"] > layer[
+        "paperlike.graph.layout"]
 
 
 def test_the_script_prints_every_module():

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,8 +26,17 @@ from .citation import citation_fields
 from .dedup import Deduplicator
 from .dedup.rules import RELATIONS
 from .defaults import DEFAULT_MODEL
-from .errors import ArgumentError, BadRecordError, NotFoundError, OutputError, QueryError, RequestError, UsageError
-from .evaluate import DupeScores, Timer, score_grouping
+from .errors import (
+    ArgumentError,
+    BadRecordError,
+    InputError,
+    NotFoundError,
+    OutputError,
+    QueryError,
+    RequestError,
+    UsageError,
+)
+from .evaluate import DupeScores, Timer, score_grouping, truth_from_field, truth_from_groups, truth_from_pairs
 from .index import PaperIndex
 from .listfiles import expand_items
 from .lists import ReadingLists, lists_path
@@ -45,6 +55,7 @@ from .models import (
     FeedRequest,
     Filters,
     Graph,
+    IndexSummary,
     MaybePair,
     ModelInfo,
     Paper,
@@ -69,7 +80,8 @@ __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index"
            "recommend", "add", "refit", "model_info", "verify", "papers", "paper_record", "paper_summaries", "dupes",
            "check", "as_papers", "evaluate_dupes", "graph", "graph_html", "write_graph", "decide",
            "dupe_groups", "review_queue", "merged_records", "write_merged", "cited_records", "feed", "feed_atom",
-           "feed_records", "write_text", "zotero_collection"]
+           "feed_records", "write_text", "zotero_collection", "read_corpus", "read_stdin_records", "read_query_lines",
+           "read_truth", "index_summary"]
 
 
 Request = TypeVar("Request", bound=BaseModel)
@@ -615,3 +627,75 @@ def evaluate_dupes(
     scores = score_grouping(predicted, list(truth) + list(unread))
     return scores.model_copy(update={"seconds": round(timer.seconds, 3), "threshold": dedup.threshold,
                                      "unread": len(unread)})
+
+
+# Reading what a command is given: its inputs (files, standard input, a file of queries, a truth
+# file), each skipped record reported through ``notice``, as the commands report them.
+
+@checked
+def read_corpus(paths: Sequence[str | Path], format: str | None = None, strict: bool = False, year: int | None = None,
+                max_record_bytes: int = MAX_RECORD_BYTES, notice: Callable[[str], None] | None = None,
+                progress: Callable[[str], object] | None = None) -> Corpus:
+    """:func:`~paperlike.sources.read_records` with a notice for each record skipped as
+    malformed; ``progress(description)``, when given, is a context manager around the reading
+    that yields a function taking the fraction done (or None)."""
+    step = progress or (lambda description: contextlib.nullcontext())
+    with step("Reading records") as advance:
+        corpus = read_records(paths, format=format, strict=strict, year=year, progress=advance,
+                              max_record_bytes=max_record_bytes)
+    for bad in corpus.skipped:
+        if notice is not None:
+            notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")
+    return corpus
+
+
+def read_stdin_records(stream: BinaryIO | None = None, max_record_bytes: int = MAX_RECORD_BYTES,
+                       notice: Callable[[str], None] | None = None) -> list[Paper]:
+    """The records of JSON lines on standard input (or ``stream``), read a line at a time, with a
+    notice for each one skipped; UsageError when there is none."""
+    from .sources import arxiv
+
+    records = []
+    stream = sys.stdin.buffer if stream is None else stream
+    for item in arxiv.read_stream(stream, "<stdin>", limit=max_record_bytes):
+        if isinstance(item, Paper):
+            records.append(item)
+        elif notice is not None:
+            notice(f"skipped <stdin>:{item.line}: {item.reason}")
+    if not records:
+        raise UsageError("no records on stdin; send JSON lines with a title or an abstract")
+    return records
+
+
+def read_query_lines(path: str, stdin: TextIO | None = None) -> list[tuple[int, str]]:
+    """The non-blank lines of a file of queries (``-``: standard input, or ``stdin``), with their
+    numbers; InputError for a file that is missing, not UTF-8 or without a query."""
+    try:
+        text = (stdin or sys.stdin).read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; give a file of queries, one per line") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise InputError(f"{path}: no queries; give one id, title or text per line")
+    return lines
+
+
+def read_truth(records: Sequence[Paper], field: str | None = None, pairs: str | Path | None = None,
+               groups: str | Path | None = None) -> tuple[list[Hashable], list[Hashable]]:
+    """The truth labels of the records, from one of a field naming the paper, a CSV of matching
+    pairs or a file of duplicate groups (:mod:`paperlike.evaluate`), and the labels of the
+    records a groups file names that were not read."""
+    if groups is not None:
+        return truth_from_groups(records, groups)
+    return (truth_from_field(records, field) if field else truth_from_pairs(records, pairs)), []
+
+
+@checked
+def index_summary(path: str | Path, skipped: int = 0) -> IndexSummary:
+    """What an index build left at path (``paperlike index``'s answer): its records, papers and
+    vocabulary, and how many records were skipped as malformed."""
+    info = model_info(path)
+    return IndexSummary(model=str(path), records=info.records, papers=info.papers, vocabulary=info.vocabulary,
+                        skipped=skipped)
