@@ -36,6 +36,7 @@ from .models import (
     Recommendations,
     Similar,
 )
+from .params import check_fitted
 from .postings import walk
 from .rank import Ranker
 
@@ -77,13 +78,10 @@ def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
     def hashes(part: Sequence[Paper]) -> np.ndarray:
         return np.array([key_int(text_identity(r)) for r in part], dtype=np.uint64)
 
-    split = len(records) >= _PARALLEL_MIN_RECORDS and parallel.can_fork()
+    split = parallel.worth_forking("records", len(records))
     cut = len(records) // 2 if split else len(records)
     mine, theirs = parallel.both(lambda: hashes(records[:cut]), lambda: hashes(records[cut:]), parallel=split)
     return np.concatenate([mine, theirs])
-
-
-_PARALLEL_MIN_RECORDS = 50_000
 
 
 class PaperIndex:
@@ -352,6 +350,7 @@ class PaperIndex:
         the name before its colon, or close enough to be unambiguous), then free text.
         NotFoundError when a forced id or title names nothing in the model.
         """
+        check_fitted(self, ("records_", "X_"), "resolve")
         text = normalize(query)
         if not text:
             raise QueryError("the query is empty; give an id, a title or some text")
@@ -507,6 +506,7 @@ class PaperIndex:
     def similar(self, query: str, k: int = 10, kind: str | None = None,
                 filters: Filters | None = None, diverse: bool = False) -> Similar:
         """The k papers most like the query (an id, a title or free text), best first."""
+        check_fitted(self, ("records_", "X_"), "similar")
         if k < 1:
             raise QueryError("k must be at least 1")
         read, paper, vector = self.resolve(query, kind)
@@ -528,6 +528,7 @@ class PaperIndex:
         records or of plain lists (unless ``files`` is false), or Paper records; see
         :mod:`paperlike.recommend`; a record of a file over ``max_record_bytes`` is skipped.
         ``among`` (a boolean per paper) keeps the results to those papers (a feed's new ones)."""
+        check_fitted(self, ("records_", "X_"), "recommend")
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in METHODS:
@@ -577,6 +578,7 @@ class PaperIndex:
 
         Other thresholds regroup the texts for this answer only; the index is unchanged.
         """
+        check_fitted(self, ("records_", "X_"), "dupes")
         dedup = self.dedup
         if (threshold, title_threshold) != (None, None):
             dedup = Deduplicator(
@@ -588,10 +590,12 @@ class PaperIndex:
 
     def check(self, record: Paper) -> CheckResult:
         """Whether this index already holds a version of the record, and which."""
+        check_fitted(self, ("records_", "X_"), "check")
         return check_record(self, record)
 
     def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
+        check_fitted(self, ("records_", "X_"), "similar_to_paper")
         return self._neighbours(self.vector_of_paper(paper), k, [paper])
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .params import Params, check_fitted
+
 __all__ = ["Lsa"]
 
 _CHUNK = 50_000  # texts projected at a time: 50,000 x 64 float32 = 13 MB
 
 
-class Lsa:
+class Lsa(Params):
     """Unit-length LSA embeddings of TF-IDF rows.
 
     Parameters: ``n_components`` (the rank; at most one less than the sample's texts and terms),
@@ -68,10 +70,6 @@ class Lsa:
         lsa.rank_ = int(components.shape[1])
         return lsa
 
-    def get_params(self) -> dict:
-        return {"n_components": self.n_components, "sample": self.sample, "n_iter": self.n_iter,
-                "random_state": self.random_state}
-
     def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
         """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
         rows = sp.csr_matrix(rows)
@@ -89,6 +87,7 @@ class Lsa:
     def transform(self, rows: sp.csr_matrix, dtype: type = np.float32) -> np.ndarray:
         """Unit-length embeddings (float32, or ``dtype``) of TF-IDF rows; a row with no term of
         the sample embeds as zeros."""
+        check_fitted(self, ("terms_", "components_", "rank_"), "transform")
         rows = sp.csr_matrix(rows)
         out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
         for start in range(0, rows.shape[0], _CHUNK):

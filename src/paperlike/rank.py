@@ -32,13 +32,11 @@ postings with the other data array.
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import numpy as np
 import scipy.sparse as sp
 
 from .lsa import Lsa
+from .params import Params, check_fitted
 from .postings import walk
 
 __all__ = ["Ranker", "best_positive"]
@@ -61,7 +59,7 @@ def _row_totals(counts: sp.csr_matrix) -> np.ndarray:
     return totals
 
 
-class Ranker:
+class Ranker(Params):
     """BM25 for text queries and LSA re-ranking; see the module's doc for the formula.
 
     Parameters (defaults measured, benchmarks/RANKING.md): ``k1``, ``b`` (BM25),
@@ -87,10 +85,6 @@ class Ranker:
         self.svd_sample = svd_sample
         self.random_state = random_state
         self.lsa_min_texts = lsa_min_texts
-
-    def get_params(self) -> dict[str, Any]:
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
 
     # -- fitting ----------------------------------------------------------------------------
 
@@ -147,6 +141,7 @@ class Ranker:
         """Take in new texts appended after the old ones (``add``): their counts and TF-IDF
         rows; ``XT`` is the inverted index of all texts, ``old_XT`` that of the old ones. The
         statistics (idf, avgdl) and the LSA stay those of the fit, as the TF-IDF idf does."""
+        check_fitted(self, ("avgdl_", "postings_", "lsa_"), "extend")
         counts = sp.csr_matrix(counts)
         n_old, n_new = old_XT.shape[1], counts.shape[0]
         if n_new == 0:
@@ -171,6 +166,7 @@ class Ranker:
 
     def text_scores(self, XT: sp.csr_matrix, terms: np.ndarray) -> np.ndarray:
         """BM25 of every text for a query of these distinct terms, divided by the largest."""
+        check_fitted(self, ("idf_", "postings_"), "text_scores")
         terms = np.asarray(terms)
         scores = walk(XT, self.postings_, terms, self.idf_[terms])
         top = float(scores.max()) if len(scores) else 0.0
@@ -180,6 +176,7 @@ class Ranker:
 
     def text_contributions(self, XT: sp.csr_matrix, terms: np.ndarray, text: int) -> tuple[np.ndarray, np.ndarray]:
         """The query's terms that the text holds, and each one's BM25 contribution to its score."""
+        check_fitted(self, ("idf_", "postings_"), "text_contributions")
         found, weights = [], []
         key = np.asarray(text, dtype=XT.indices.dtype)  # a key of another dtype makes numpy copy the postings
         for t in np.asarray(terms).tolist():
@@ -192,10 +189,12 @@ class Ranker:
 
     def embed(self, vector: sp.csr_matrix) -> np.ndarray | None:
         """A text query's unit-length topic embedding from its TF-IDF row (None without LSA)."""
+        check_fitted(self, "lsa_", "embed")
         return None if self.lsa_ is None else self.lsa_.transform(vector)[0]
 
     def embedding(self, text: int) -> np.ndarray | None:
         """A stored text's topic embedding (None without LSA)."""
+        check_fitted(self, "Z_", "embedding")
         return None if self.Z_ is None else np.asarray(self.Z_[text], dtype=np.float32)
 
     def blend(self, lex: np.ndarray, z: np.ndarray | None, lam: float) -> tuple[np.ndarray, dict[int, float], float | None]:
@@ -203,6 +202,7 @@ class Ranker:
         with them), the topic similarity of each re-ranked text (the ``candidates`` best by
         ``lex``, all positive), and a ceiling on the scores of the texts not re-ranked (None
         when nothing is re-ranked): a result of the re-ranked texts above it is the best overall."""
+        check_fitted(self, "Z_", "blend")
         if z is None or not lam or self.Z_ is None:
             return lex, {}, None
         chosen = best_positive(lex, self.candidates)

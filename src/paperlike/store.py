@@ -86,8 +86,6 @@ MANIFEST = "manifest.json"
 DECISIONS = "decisions.json"
 ADDITIONS = "additions.json"
 _ADDITION_LIST = TypeAdapter(list[Addition])
-# Below this many records a second process costs more than it saves.
-_PARALLEL_MIN_RECORDS = 50_000
 _DECISION_LIST = TypeAdapter(list[Decision])
 _STRINGS = TypeAdapter(list[str], config={"strict": True})
 # A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
@@ -135,7 +133,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     # Writing the records and building the key tables are the save's two pure-Python steps
     # (7.4 and 7.6 s at a million records): on a large corpus the tables are built in a second
     # process while this one writes.
-    split = getattr(index, "_keys", None) is None and len(index.records_) >= _PARALLEL_MIN_RECORDS
+    split = getattr(index, "_keys", None) is None and parallel.worth_forking("records", len(index.records_))
     _, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
     index.use_keys(keys)
     _write_json(folder / "vocabulary.json", [str(t) for t in index.vectorizer.vocabulary_])

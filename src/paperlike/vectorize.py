@@ -7,7 +7,6 @@ manifest says exactly how its vectors were made.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ import scipy.sparse as sp
 from . import parallel
 from .errors import EmptyCorpusError
 from .models import Paper
+from .params import Params, check_fitted
 from .terms import Terms
 from .text import ascii_words
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not t
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
-# Below this many texts a second process costs more than it saves.
-_PARALLEL_MIN_TEXTS = 20000
 _BLOCK_TOKENS = 1 << 22
 
 # scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") measured
@@ -46,7 +44,7 @@ def paper_text(paper: Paper, title_weight: int = 2) -> str:
     return " ".join([title] * title_weight + paper.authors + [paper.venue or ""])
 
 
-class Vectorizer:
+class Vectorizer(Params):
     """TF-IDF over title and abstract; ``fit`` learns the vocabulary and IDF from a corpus.
 
     Fitted state: ``vocabulary_`` (terms in column order) and ``idf_``.
@@ -86,13 +84,6 @@ class Vectorizer:
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
         self.smooth_idf = smooth_idf
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters, JSON-ready (as the manifest stores them)."""
-        names = inspect.signature(type(self).__init__).parameters
-        params = {name: getattr(self, name) for name in names if name != "self"}
-        params["ngram_range"] = list(self.ngram_range)
-        return params
 
     def _tfidf(self, *, min_df: int | float, max_df: int | float,
                vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
@@ -181,6 +172,7 @@ class Vectorizer:
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """The L2-normalised TF-IDF rows (float32) of raw count rows in the fitted vocabulary,
         in :meth:`fit_fields`'s arithmetic."""
+        check_fitted(self, "idf_", "weigh")
         return _tfidf_rows(counts, self.idf_, self.sublinear_tf)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
@@ -213,23 +205,28 @@ class Vectorizer:
     def counts(self, papers: Iterable[Paper]) -> sp.csr_matrix:
         """Raw term counts of the papers' embedded texts (the title ``title_weight`` times), in
         the fitted vocabulary: what BM25 weighting starts from (:mod:`paperlike.rank`)."""
+        check_fitted(self, "vocabulary_", "counts")
         return self._fitted.counts(self._texts(papers))
 
     def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
+        check_fitted(self, "vocabulary_", "transform")
         return self._fitted.transform(list(texts))
 
     def analyzer(self):
         """The function that splits a text into the terms this vectoriser counts."""
+        check_fitted(self, "vocabulary_", "analyzer")
         return self._fitted.build_analyzer()
 
     def terms_are_words(self) -> bool:
         """Whether every term of an ASCII text is one of its lower-cased words, as
         :func:`paperlike.text.tokens` splits them (scikit-learn's default word tokens, no n-grams)."""
+        check_fitted(self, "vocabulary_", "terms_are_words")
         return _plain_words(self._fitted)
 
     def term_index(self) -> dict[str, int]:
         """Each known term's column."""
+        check_fitted(self, "vocabulary_", "term_index")
         return self._fitted.vocabulary_
 
     @classmethod
@@ -334,7 +331,7 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
     """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
     cut in two halves of equal length in characters (titles are short, abstracts long), counted
     in two processes, and their vocabularies merged."""
-    if len(texts) < _PARALLEL_MIN_TEXTS or not parallel.can_fork():
+    if not parallel.worth_forking("texts", len(texts)):
         return _count(counter, texts)
     lengths = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
     half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1
