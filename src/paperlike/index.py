@@ -74,7 +74,7 @@ def added_now() -> str:
 
 def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
     """The hash of each record's :func:`text_identity`; a large corpus's second half hashed in
-    a forked child (a text key costs ~10 µs of pure Python per abstract)."""
+    a forked child (a text key is pure Python, costly per abstract)."""
     def hashes(part: Sequence[Paper]) -> np.ndarray:
         return np.array([key_int(text_identity(r)) for r in part], dtype=np.uint64)
 

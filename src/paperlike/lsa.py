@@ -2,10 +2,9 @@
 
 ``TruncatedSVD`` is fitted on the TF-IDF rows of a random sample of texts (a fixed seed), and
 every text is projected with it and scaled to unit length: two texts' dot product is then their
-topic similarity, high for papers on one subject in other words. A sample of 10,000 texts
-measured as good as fitting on all 40,717 of the arXiv crawl (benchmarks/RANKING.md), so the fit
-costs the same at any corpus size and the projection is one sparse x dense product per chunk of
-texts.
+topic similarity, high for papers on one subject in other words. A sample is as good as
+fitting on all the texts (benchmarks/RANKING.md), so the fit costs the same at any corpus size
+and the projection is one sparse x dense product per chunk of texts.
 
 Only the terms that occur in the sample get a row of ``components_`` (a term absent from the
 sample has none in the SVD either), which keeps the components small on a large vocabulary.
@@ -20,7 +19,7 @@ from .params import Params, check_fitted
 
 __all__ = ["Lsa"]
 
-_CHUNK = 50_000  # texts projected at a time: 50,000 x 64 float32 = 13 MB
+_CHUNK = 50_000  # texts projected at a time (bounds the dense temporary: rows x rank float32)
 
 
 class Lsa(Params):

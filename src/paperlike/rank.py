@@ -20,8 +20,7 @@ Measured on the arXiv crawl against BM25, LSA, arxiv-sanity-lite and a TF-IDF + 
   blend over all texts, and it never reads all n x r embeddings.
 
 ``lambda`` is 0.3 for a paper query and 0.5 for a text query, and the LSA has 64 dimensions
-(measured through this code on 2,000 queries: R1 0.705 with 64 against 0.701 with 128, R2 and
-R3 equal within one standard error, for half the memory). On a corpus of fewer than
+(as good as 128 for half the memory, RANKING.md). On a corpus of fewer than
 ``lsa_min_texts`` texts there are too few to learn topics from, and the score is the lexical
 one alone.
 
@@ -48,7 +47,7 @@ _CHUNK = 1 << 22  # postings converted at a time (bounds the temporary arrays)
 
 def _row_totals(counts: sp.csr_matrix) -> np.ndarray:
     """Each row's sum, in float64: scipy's ``sum(axis=1)`` first copies integer counts into
-    int64, a matrix-sized copy (0.9 GB at a million texts) at the build's peak of memory."""
+    int64, a matrix-sized copy at the build's peak of memory."""
     totals = np.zeros(counts.shape[0])
     filled = np.diff(counts.indptr) > 0
     if filled.any():
@@ -219,9 +218,9 @@ def best_positive(values: np.ndarray, c: int) -> np.ndarray:
     """The indices of the ``c`` largest positive values (all the positive ones if fewer), in no
     order.
 
-    A full ``argpartition`` of a million scores took 3 ms of a query; a cut guessed from an
-    evenly spaced sample, then checked (at least ``c`` values are above it, so the ``c``
-    largest all are), leaves a few thousand values to partition.
+    A full ``argpartition`` of every score is a large share of a query on a large index; a cut
+    guessed from an evenly spaced sample, then checked (at least ``c`` values are above it, so
+    the ``c`` largest all are), leaves a few thousand values to partition.
     """
     n = len(values)
     if c < 1 or n == 0:

@@ -130,9 +130,9 @@ def _write_records(index: PaperIndex, folder: Path) -> None:
 
 def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     """Write every file but the manifest; the number of bytes of each."""
-    # Writing the records and building the key tables are the save's two pure-Python steps
-    # (7.4 and 7.6 s at a million records): on a large corpus the tables are built in a second
-    # process while this one writes.
+    # Writing the records and building the key tables are the save's two pure-Python steps, of
+    # about equal cost: on a large corpus the tables are built in a second process while this
+    # one writes.
     split = getattr(index, "_keys", None) is None and parallel.worth_forking("records", len(index.records_))
     _, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
     index.use_keys(keys)

@@ -27,8 +27,8 @@ __all__ = ["Vectorizer", "paper_text", "Fields"]
 
 _BLOCK_TOKENS = 1 << 22
 
-# scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") measured
-# worse (title -> abstract MRR@10 0.724 against 0.760, benchmarks/RESULTS.md).
+# scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") ranks worse
+# (benchmarks/RESULTS.md, "TF-IDF parameters", hyphen tokens).
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
@@ -49,13 +49,13 @@ class Vectorizer(Params):
 
     Fitted state: ``vocabulary_`` (terms in column order) and ``idf_``.
 
-    Defaults, measured on 40,717 arXiv papers (benchmarks/RESULTS.md, "TF-IDF parameters"):
-    ``sublinear_tf`` is worth +0.04 category precision@10 and +0.12 title->abstract MRR@10;
+    Defaults, chosen on the arXiv crawl (benchmarks/RESULTS.md, "TF-IDF parameters"):
+    ``sublinear_tf`` helps both category precision and finding a paper by its title;
     ``min_df=1`` keeps the words found in one paper only, which are what pins a paper down by
-    its title (+0.07 MRR@10, -0.004 precision), and works on a corpus of any size;
-    ``max_df`` makes no difference between 0.5 and 1.0 once stop words are removed; the title
-    twice (``title_weight=2``) is as good as once and better than three times. Bigrams gain
-    +0.01 precision for a 26x vocabulary and 5x fit time, so they are an option, not the default.
+    its title, and works on a corpus of any size; ``max_df`` makes no difference once stop
+    words are removed; the title twice (``title_weight=2``) is as good as once and better than
+    three times. Bigrams gain little precision for a far larger vocabulary and fit time, so they
+    are an option, not the default.
     """
 
     def __init__(
@@ -262,8 +262,8 @@ class Fields:
         counts, self.counts = self.counts, None
         # An abstract's counts are its text's counts less its title's (title_weight times):
         # the text counts' values are kept alone, beside X's own term numbers (the same
-        # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts (0.9 GB
-        # at a million texts) held through the whole duplicate search.
+        # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts held
+        # through the whole duplicate search.
         if counts is not None and self._title_counts is not None and self._has_abstract is not None:
             small = counts.nnz == 0 or int(counts.data.max()) <= np.iinfo(np.uint16).max
             self._values = counts.data.astype(np.uint16 if small else np.int64)
@@ -312,8 +312,8 @@ def idf_of(df: np.ndarray, n: int, smooth: bool = True) -> np.ndarray:
 
 def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
     """TfidfTransformer's rows (norm="l2") in float32, made in one copy of the counts' values:
-    scikit-learn works in float64 and copies the matrix at each step, which at a million texts
-    is several GB and a third of the vectorising time."""
+    scikit-learn works in float64 and copies the matrix at each step, which on a large corpus
+    costs gigabytes and much of the vectorising time."""
     counts = sp.csr_matrix(counts)
     if not counts.has_sorted_indices:  # the rows share the counts' indices: sorted here, not in place
         counts = counts.sorted_indices()
