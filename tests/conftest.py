@@ -1,7 +1,9 @@
-"""Shared fixtures: the bundled seed corpus, an index over it, and the small input files."""
+"""Shared fixtures: the bundled seed corpus, an index over it, a saved model of it (and a copy
+a test may change), and the small input files."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,12 @@ def seed_index(seed_corpus) -> paperlike.PaperIndex:
 def seed_model(seed_index, tmp_path_factory) -> Path:
     """A saved model of the seeds; tests must not modify it (copy it first)."""
     return paperlike.save_index(seed_index, tmp_path_factory.mktemp("models") / "seeds")
+
+
+@pytest.fixture
+def model_copy(seed_model, tmp_path) -> Path:
+    """A copy of the seed model that a test may change."""
+    return shutil.copytree(seed_model, tmp_path / "copy")
 
 
 def title_of(index: paperlike.PaperIndex, result_id: str) -> str | None:
