@@ -1,3 +1,5 @@
+"""Version detection over an index (paperlike.dedup): which texts are one paper, on the seeds and
+on hand-made versions, and the properties of its candidate signals."""
 
 import pytest
 from conftest import FIXTURES
