@@ -38,3 +38,12 @@ def model_copy(seed_model, tmp_path) -> Path:
 
 def title_of(index: paperlike.PaperIndex, result_id: str) -> str | None:
     return next(r.title for r in index.records_ if r.id == result_id)
+
+
+def run(*args):
+    """A paperlike command run in this process (typer's CliRunner); arguments may be paths."""
+    from typer.testing import CliRunner
+
+    from paperlike.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

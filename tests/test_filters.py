@@ -5,17 +5,10 @@ import json
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from conftest import run
 
 import paperlike
-from paperlike.cli import app
 from paperlike.filters import date_number
-
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_date_numbers():

@@ -5,15 +5,7 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from paperlike.cli import app
-
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from conftest import run
 
 
 def test_output_formats_agree(seed_model):

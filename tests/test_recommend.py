@@ -7,21 +7,13 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIXTURES
-from typer.testing import CliRunner
+from conftest import FIXTURES, run
 
 import paperlike
-from paperlike.cli import app
-
-runner = CliRunner()
 
 FASTCORRECT = "FastCorrect 2: Fast Error Correction on Multiple Candidates for Automatic Speech Recognition"
 SOFTCORRECT = "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"
 MASK = "Mask the Correct Tokens: An Embarrassingly Simple Approach for Error Correction"
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def titles(results):

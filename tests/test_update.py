@@ -3,19 +3,11 @@
 
 import json
 
-from conftest import FIXTURES
-from typer.testing import CliRunner
+from conftest import FIXTURES, run
 
 import paperlike
-from paperlike.cli import app
 
 FASTCORRECT = "FastCorrect 2: Fast Error Correction on Multiple Candidates for Automatic Speech Recognition"
-
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def _write_new_records(path):
