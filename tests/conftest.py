@@ -1,7 +1,9 @@
-"""Shared fixtures: the bundled seed corpus, an index over it, and the small input files."""
+"""Shared fixtures: the bundled seed corpus, an index over it, a saved model of it (and a copy
+a test may change), and the small input files."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,5 +30,20 @@ def seed_model(seed_index, tmp_path_factory) -> Path:
     return paperlike.save_index(seed_index, tmp_path_factory.mktemp("models") / "seeds")
 
 
+@pytest.fixture
+def model_copy(seed_model, tmp_path) -> Path:
+    """A copy of the seed model that a test may change."""
+    return shutil.copytree(seed_model, tmp_path / "copy")
+
+
 def title_of(index: paperlike.PaperIndex, result_id: str) -> str | None:
     return next(r.title for r in index.records_ if r.id == result_id)
+
+
+def run(*args):
+    """A paperlike command run in this process (typer's CliRunner); arguments may be paths."""
+    from typer.testing import CliRunner
+
+    from paperlike.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

@@ -1,3 +1,5 @@
+"""Version detection over an index (paperlike.dedup): which texts are one paper, on the seeds and
+on hand-made versions, and the properties of its candidate signals."""
 
 import pytest
 from conftest import FIXTURES
@@ -5,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import paperlike
-from paperlike.evaluate import score_grouping
 
 
 @pytest.fixture(scope="module")
@@ -119,33 +120,6 @@ def test_grouping_does_not_depend_on_input_order(rnd):
     shuffled = list(records)
     rnd.shuffle(shuffled)
     assert _partition(paperlike.build_index(shuffled)) == _partition(paperlike.build_index(records))
-
-
-def test_pairwise_and_bcubed_arithmetic_on_a_hand_computed_example():
-    # truth: {a,b,c} {d,e}; predicted: {a,b} {c,d,e}
-    truth = ["x", "x", "x", "y", "y"]
-    predicted = [1, 1, 2, 2, 2]
-    s = score_grouping(predicted, truth)
-    # true pairs ab ac bc de = 4; predicted ab cd ce de = 4; correct ab de = 2
-    assert (s.true_pairs, s.predicted_pairs, s.correct_pairs) == (4, 4, 2)
-    assert s.precision == s.recall == 0.5
-    # B-cubed precision: a,b: 2/2; c: 1/3; d,e: 2/3 -> (1+1+1/3+2/3+2/3)/5 = 11/15
-    assert s.bcubed_precision == pytest.approx(11 / 15, abs=1e-6)
-    # B-cubed recall: a,b: 2/3; c: 1/3; d,e: 2/2 -> (2/3+2/3+1/3+1+1)/5 = 11/15
-    assert s.bcubed_recall == pytest.approx(11 / 15, abs=1e-6)
-
-
-def test_evaluate_dupes_with_a_truth_field_and_with_pairs(tmp_path):
-    records = paperlike.read_records([FIXTURES / "versions.jsonl"]).records
-    by_title = paperlike.truth_from_field(records, "title")
-    assert len(set(by_title)) == 5  # exact title strings: two records share one
-    pairs = tmp_path / "pairs.csv"
-    ids = [r.id for r in records]
-    pairs.write_text("a,b\n" + "\n".join(f"{ids[0]},{other}" for other in ids[1:5]) + "\n")
-    truth = paperlike.truth_from_pairs(records, pairs)
-    assert len(set(truth)) == 2
-    scores = paperlike.evaluate_dupes(records, truth)
-    assert scores.records == 6 and scores.true_pairs == 10 and 0 <= scores.f1 <= 1
 
 
 def test_pairs_set_aside_early_are_pairs_no_rule_joins(seed_corpus):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import paperlike
-from paperlike import dedup, parallel
+from paperlike import parallel
 
 
 def test_both_returns_both_results_in_order():
@@ -25,7 +25,7 @@ def test_an_error_in_the_child_is_raised_here():
 
 def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
     one = paperlike.build_index(seed_corpus)
-    monkeypatch.setattr(dedup.candidates, "_PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setitem(parallel.PARALLEL_MIN, "texts", 2)
     two = paperlike.build_index(seed_corpus)
     assert np.array_equal(one.dedup.pairs_, two.dedup.pairs_)
     assert one.dedup.rules_ == two.dedup.rules_
@@ -36,10 +36,8 @@ def test_dedup_in_two_processes_joins_the_same_pairs(seed_corpus, monkeypatch):
 def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monkeypatch):
     from conftest import FIXTURES
 
-    from paperlike import sources
-
     one = paperlike.read_records([FIXTURES / name])
-    monkeypatch.setattr(sources, "_PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setitem(parallel.PARALLEL_MIN, "bytes", 1)
     two = paperlike.read_records([FIXTURES / name])
     assert [r.model_dump() for r in two.records] == [r.model_dump() for r in one.records]
     assert two.skipped == one.skipped
@@ -78,7 +76,7 @@ def test_identity_hashes_in_two_processes_are_those_of_one(seed_corpus, monkeypa
     from paperlike import index
 
     one = index.identity_hashes(seed_corpus.records)
-    monkeypatch.setattr(index, "_PARALLEL_MIN_RECORDS", 2)
+    monkeypatch.setitem(parallel.PARALLEL_MIN, "records", 2)
     two = index.identity_hashes(seed_corpus.records)
     assert one.dtype == two.dtype == np.uint64 and np.array_equal(one, two) and len(one) == len(seed_corpus.records)
 
@@ -99,7 +97,7 @@ def test_a_model_saved_with_its_key_tables_built_in_a_child_is_the_same(seed_cor
     monkeypatch.setenv("PAPERLIKE_JOBS", "1")
     one = saved(tmp_path / "one")
     monkeypatch.delenv("PAPERLIKE_JOBS")
-    monkeypatch.setattr(store, "_PARALLEL_MIN_RECORDS", 2)
+    monkeypatch.setitem(parallel.PARALLEL_MIN, "records", 2)
     two = saved(tmp_path / "two")
     assert two == one and "keys_id_hash.npy" in one
     for name, digest in one.items():  # the manifest's digests are those of the files
@@ -108,3 +106,17 @@ def test_a_model_saved_with_its_key_tables_built_in_a_child_is_the_same(seed_cor
     record = seed_corpus.records[3]
     assert loaded.records_[loaded.record_by_id(record.id)].id == record.id
 
+
+def test_worth_forking_reads_the_one_table_and_paperlike_jobs(monkeypatch):
+    monkeypatch.delenv("PAPERLIKE_JOBS", raising=False)
+    if not parallel.can_fork():
+        pytest.skip("one core, or no fork")
+    assert parallel.PARALLEL_MIN == {"texts": 20_000, "records": 50_000, "bytes": 16 << 20}
+    for kind, size in parallel.PARALLEL_MIN.items():
+        assert parallel.worth_forking(kind, size) and not parallel.worth_forking(kind, size - 1)
+    monkeypatch.setitem(parallel.PARALLEL_MIN, "texts", 2)
+    assert parallel.worth_forking("texts", 2)
+    monkeypatch.setenv("PAPERLIKE_JOBS", "1")
+    assert not parallel.worth_forking("texts", 10**9) and parallel.second_thread() is None
+    with pytest.raises(KeyError):
+        parallel.worth_forking("pages", 1)

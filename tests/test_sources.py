@@ -171,10 +171,10 @@ def test_progress_reports_fractions_up_to_one():
 
 @pytest.mark.parametrize("halves", [False, True])
 def test_json_lines_are_streamed_with_their_bom_crlf_and_a_bad_byte_named_by_line(tmp_path, monkeypatch, halves):
-    from paperlike import sources
+    from paperlike.parallel import PARALLEL_MIN
 
     if halves:  # the second half of the lines is read by a forked child, from its own stream
-        monkeypatch.setattr(sources, "_PARALLEL_MIN_BYTES", 1)
+        monkeypatch.setitem(PARALLEL_MIN, "bytes", 1)
     clean = paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records
     lines = (FIXTURES / "arxiv_api.jsonl").read_bytes().splitlines()
     windows = tmp_path / "windows.jsonl"

@@ -1,6 +1,5 @@
 import json
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -28,11 +27,6 @@ def test_a_model_is_only_npy_json_and_arrow_with_a_manifest(seed_model):
     assert set(manifest["files"]) == names - {"manifest.json", ".verified"}
     assert manifest["counts"]["records"] == 62
     assert manifest["parameters"]["vectorizer"]["sublinear_tf"] is True
-
-
-@pytest.fixture
-def model_copy(seed_model, tmp_path):
-    return shutil.copytree(seed_model, tmp_path / "copy")
 
 
 def test_a_damaged_file_is_refused(model_copy):

@@ -21,12 +21,6 @@ from paperlike import store
 from paperlike.cli import app
 from paperlike.errors import ModelError
 
-
-@pytest.fixture
-def model_copy(seed_model, tmp_path):
-    return shutil.copytree(seed_model, tmp_path / "copy")
-
-
 # -- a full disk, an unwritable place (defect 5) ------------------------------------------------
 
 @pytest.fixture

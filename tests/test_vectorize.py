@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlike import vectorize
+from paperlike.parallel import PARALLEL_MIN
 from paperlike.vectorize import Vectorizer
 
 # Words that exercise every rule: stop words, one-letter words, digits and underscores,
@@ -46,7 +47,7 @@ def test_parallel_counts_equal_one_process(seed_corpus, monkeypatch):
     texts = [r.title or "" for r in seed_corpus.records] + [r.abstract or "" for r in seed_corpus.records]
     counter = Vectorizer()._counter()
     terms, counts = vectorize._count(counter, texts)
-    monkeypatch.setattr(vectorize, "_PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setitem(PARALLEL_MIN, "texts", 2)
     parallel_terms, parallel = vectorize._count_in_parallel(counter, texts)
     assert parallel_terms == terms
     assert (parallel != counts).nnz == 0

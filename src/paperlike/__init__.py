@@ -16,7 +16,7 @@ _MODULES = {
              "similar_many", "verify"],
     ".errors": ["ArgumentError", "BadRecordError", "EmptyCorpusError", "InputError", "MissingExtraError",
                 "ModelError", "OutputError", "WorkerError", "NotFoundError", "PaperlikeError", "QueryError",
-                "RequestError", "UsageError"],
+                "RequestError", "UsageError", "NotFittedError"],
     ".dedup": ["Deduplicator"],
     ".evaluate": ["DupeScores", "truth_from_field", "truth_from_pairs"],
     ".index": ["PaperIndex"],
@@ -103,6 +103,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
         InputError,
         MissingExtraError,
         ModelError,
+        NotFittedError,
         NotFoundError,
         OutputError,
         PaperlikeError,
@@ -162,5 +163,5 @@ __all__ = [
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",
     "PaperlikeError", "InputError", "BadRecordError", "EmptyCorpusError", "ModelError",
     "QueryError", "NotFoundError", "UsageError", "ArgumentError", "RequestError", "MissingExtraError", "OutputError", "WorkerError",
-    "__version__",
+    "NotFittedError", "__version__",
 ]

@@ -43,12 +43,10 @@ _PRODUCTS_PER_CHUNK = 1 << 24
 _ROWS_PER_BLOCK = 1 << 16
 # The longest wait for the lock on the count of chunks taken (seconds).
 _LOCK_WAIT = 120.0
-# A row's left-out part has norm at most this share of the threshold (beta = (share * t)^2).
-# Measured on the first 300k texts of the 1M synthetic corpus, one thread, with both bounds:
-# whole texts at t = 0.9 took 11.8 / 8.9 / 8.1 / 7.6 / 8.7 / 14.2 s at 0.9 / 0.93 / 0.95 / 0.96 /
-# 0.97 / 0.98 (more left out: fewer products, more candidates to bound and verify); titles at
-# t = 0.7, short rows with many candidates, 9.1 / 7.9 / 8.2 / 13.8 / 18.3 s at 0.6 / 0.65 / 0.7 /
-# 0.8 / 0.93 (TITLE_LEFT_OUT_SHARE). Before the second bound, texts took 13.9 s at 0.93.
+# A row's left-out part has norm at most this share of the threshold (beta = (share * t)^2):
+# more left out means fewer products but more candidates to bound and verify. The fastest
+# shares for whole texts (t = 0.9) and for titles (t = 0.7, short rows with many candidates)
+# were measured (benchmarks/RESULTS.md, "Design measurements").
 LEFT_OUT_SHARE = 0.96
 TITLE_LEFT_OUT_SHARE = 0.65
 
@@ -69,7 +67,7 @@ def _indexed_parts(X: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.nda
     n, vocab = X.shape
     rank = frequency_ranks(np.bincount(X.indices, minlength=vocab))
     # A block of rows at a time: the whole matrix renumbered, sorted and summed at once would be
-    # two copies of X's values beside X (1.9 GB at a million texts), at the build's peak of memory.
+    # two copies of X's values beside X, at the build's peak of memory.
     blocks = [indexed_rows(X[start:start + _ROWS_PER_BLOCK], rank, beta)
               for start in range(0, n, _ROWS_PER_BLOCK)]
     data, indices, lengths, left_out = (np.concatenate([b[k] for b in blocks]) for k in range(4))
@@ -271,9 +269,8 @@ def _first_at_least(P: sp.csr_matrix, rows: np.ndarray, ranks: np.ndarray) -> np
     is at least ``ranks[k]`` (the row's end if none is).
 
     A binary search within each row's own (short, sorted) slice, all rows a step at a time:
-    one search over a key per entry of P cost five times as much (its every step a cache miss
-    in an array of P's size: 5.4 s against 1.2 s for 5 million searches over 6 million
-    entries) and held an int64 per entry of P (0.3 GB for whole texts at a million).
+    one search over a key per entry of P costs several times as much (its every step a cache
+    miss in an array of P's size) and holds an int64 per entry of P.
     """
     lo = np.asarray(P.indptr[rows], dtype=np.int64)
     hi = np.asarray(P.indptr[rows + 1], dtype=np.int64)

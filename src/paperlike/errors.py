@@ -23,6 +23,7 @@ __all__ = [
     "OutputError",
     "WorkerError",
     "MissingExtraError",
+    "NotFittedError",
 ]
 
 
@@ -135,3 +136,8 @@ class MissingExtraError(PaperlikeError):
 
 class WorkerError(PaperlikeError):
     """A worker process died before it answered (most often killed for want of memory)."""
+
+
+class NotFittedError(PaperlikeError, AttributeError):
+    """An estimator (or index) asked to answer before ``fit``: which one, and to call fit. An
+    AttributeError too, as scikit-learn's is, since the fitted attributes it needs are missing."""

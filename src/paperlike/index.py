@@ -40,6 +40,7 @@ from .models import (
     Recommendations,
     Similar,
 )
+from .params import check_fitted
 from .postings import walk
 from .rank import Ranker
 
@@ -86,17 +87,14 @@ def added_now() -> str:
 
 def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
     """The hash of each record's :func:`text_identity`; a large corpus's second half hashed in
-    a forked child (a text key costs ~10 µs of pure Python per abstract)."""
+    a forked child (a text key is pure Python, costly per abstract)."""
     def hashes(part: Sequence[Paper]) -> np.ndarray:
         return np.array([key_int(text_identity(r)) for r in part], dtype=np.uint64)
 
-    split = len(records) >= _PARALLEL_MIN_RECORDS and parallel.can_fork()
+    split = parallel.worth_forking("records", len(records))
     cut = len(records) // 2 if split else len(records)
     mine, theirs = parallel.both(lambda: hashes(records[:cut]), lambda: hashes(records[cut:]), parallel=split)
     return np.concatenate([mine, theirs])
-
-
-_PARALLEL_MIN_RECORDS = 50_000
 
 
 class PaperIndex:
@@ -506,6 +504,7 @@ class PaperIndex:
         the name before its colon, or close enough to be unambiguous), then free text.
         NotFoundError when a forced id or title names nothing in the model.
         """
+        check_fitted(self, ("records_", "X_"), "resolve")
         text = normalize(query)
         if not text:
             raise QueryError("the query is empty; give an id, a title or some text")
@@ -661,6 +660,7 @@ class PaperIndex:
     def similar(self, query: str, k: int = 10, kind: str | None = None,
                 filters: Filters | None = None, diverse: bool = False) -> Similar:
         """The k papers most like the query (an id, a title or free text), best first."""
+        check_fitted(self, ("records_", "X_"), "similar")
         if k < 1:
             raise QueryError("k must be at least 1")
         read, paper, vector = self.resolve(query, kind)
@@ -681,6 +681,7 @@ class PaperIndex:
         (given, entry) pairs of files read by :func:`paperlike.listfiles.expand_items`; see
         :mod:`paperlike.recommend`. ``among`` (a boolean per paper) keeps the results to those
         papers (a feed's new ones)."""
+        check_fitted(self, ("records_", "X_"), "recommend")
         if k < 1:
             raise QueryError("k must be at least 1")
         if method not in METHODS:
@@ -730,6 +731,7 @@ class PaperIndex:
 
         Other thresholds regroup the texts for this answer only; the index is unchanged.
         """
+        check_fitted(self, ("records_", "X_"), "dupes")
         dedup = self.dedup
         if (threshold, title_threshold) != (None, None):
             dedup = Deduplicator(
@@ -753,6 +755,7 @@ class PaperIndex:
         """Whether this index already holds a version of the record, and which: the record
         against the texts that could be one (close by cosine, of its title, or sharing its DOI
         or id), by the duplicate rules (:func:`paperlike.dedup.check_record`)."""
+        check_fitted(self, ("records_", "X_"), "check")
         vector = self.vectorizer.transform([record])
         top = self.top_texts(self.scores(vector), _CHECK_CANDIDATES) if vector.nnz else []
         # Below this whole-text cosine no rule can hold (a version shares its title or most of its
@@ -768,6 +771,7 @@ class PaperIndex:
 
     def similar_to_paper(self, paper: int, k: int = 10) -> list[Neighbour]:
         """The k papers most like an indexed paper, the paper and its versions excluded."""
+        check_fitted(self, ("records_", "X_"), "similar_to_paper")
         return self._neighbours(self.vector_of_paper(paper), k, [paper])
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:

@@ -2,10 +2,9 @@
 
 ``TruncatedSVD`` is fitted on the TF-IDF rows of a random sample of texts (a fixed seed), and
 every text is projected with it and scaled to unit length: two texts' dot product is then their
-topic similarity, high for papers on one subject in other words. A sample of 10,000 texts
-measured as good as fitting on all 40,717 of the arXiv crawl (benchmarks/RANKING.md), so the fit
-costs the same at any corpus size and the projection is one sparse x dense product per chunk of
-texts.
+topic similarity, high for papers on one subject in other words. A sample is as good as
+fitting on all the texts (benchmarks/RANKING.md), so the fit costs the same at any corpus size
+and the projection is one sparse x dense product per chunk of texts.
 
 Only the terms that occur in the sample get a row of ``components_`` (a term absent from the
 sample has none in the SVD either), which keeps the components small on a large vocabulary.
@@ -16,12 +15,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .params import Params, check_fitted
+
 __all__ = ["Lsa"]
 
-_CHUNK = 50_000  # texts projected at a time: 50,000 x 64 float32 = 13 MB
+_CHUNK = 50_000  # texts projected at a time (bounds the dense temporary: rows x rank float32)
 
 
-class Lsa:
+class Lsa(Params):
     """Unit-length LSA embeddings of TF-IDF rows.
 
     Parameters: ``n_components`` (the rank; at most one less than the sample's texts and terms),
@@ -80,10 +81,6 @@ class Lsa:
         """A fitted Lsa from its parameters, what :meth:`to_arrays` gave and the vocabulary's size."""
         return cls.from_fitted(params, arrays["terms"], arrays["components"], n_terms)
 
-    def get_params(self) -> dict:
-        return {"n_components": self.n_components, "sample": self.sample, "n_iter": self.n_iter,
-                "random_state": self.random_state}
-
     def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
         """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
         rows = sp.csr_matrix(rows)
@@ -101,6 +98,7 @@ class Lsa:
     def transform(self, rows: sp.csr_matrix, dtype: type = np.float32) -> np.ndarray:
         """Unit-length embeddings (float32, or ``dtype``) of TF-IDF rows; a row with no term of
         the sample embeds as zeros."""
+        check_fitted(self, ("terms_", "components_", "rank_"), "transform")
         rows = sp.csr_matrix(rows)
         out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
         for start in range(0, rows.shape[0], _CHUNK):

@@ -22,7 +22,14 @@ from typing import TypeVar
 
 from .errors import WorkerError
 
-__all__ = ["both", "in_child", "can_fork", "second_thread", "one_thread", "two_at_a_time"]
+__all__ = ["both", "in_child", "can_fork", "worth_forking", "PARALLEL_MIN", "second_thread", "one_thread",
+           "two_at_a_time"]
+
+# The sizes from which a second process pays: below them, forking and sending the child's
+# answer back cost more than the half of the work it takes. ``texts``: texts tokenised or
+# joined (vectorize, dedup.candidates); ``records``: records hashed or written (index, store);
+# ``bytes``: a JSON-lines file read in two halves (sources).
+PARALLEL_MIN = {"texts": 20_000, "records": 50_000, "bytes": 16 << 20}
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -38,7 +45,7 @@ def second_thread() -> ThreadPoolExecutor | None:
     Its tasks must not wait on it themselves. After a fork it is a new one: threads do not
     survive a fork."""
     global _pool
-    if not _threads.get() or os.environ.get("PAPERLIKE_JOBS", "").strip() == "1" or (os.cpu_count() or 1) < 2:
+    if not _threads.get() or _one_job() or (os.cpu_count() or 1) < 2:
         return None
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():
@@ -82,8 +89,19 @@ def one_thread() -> Iterator[None]:
 def can_fork() -> bool:
     """Whether a second core and the fork start method are there to use, and the user has not
     asked for one process (``PAPERLIKE_JOBS=1``)."""
-    return (os.environ.get("PAPERLIKE_JOBS", "").strip() != "1" and (os.cpu_count() or 1) >= 2
+    return (not _one_job() and (os.cpu_count() or 1) >= 2
             and "fork" in multiprocessing.get_all_start_methods())
+
+
+def worth_forking(kind: str, size: int) -> bool:
+    """Whether work of this size is worth a second process: at least ``PARALLEL_MIN[kind]``
+    (``"texts"``, ``"records"`` or ``"bytes"``), and :func:`can_fork`."""
+    return size >= PARALLEL_MIN[kind] and can_fork()
+
+
+def _one_job() -> bool:
+    """Whether the user asked for one process and one thread (``PAPERLIKE_JOBS=1``)."""
+    return os.environ.get("PAPERLIKE_JOBS", "").strip() == "1"
 
 
 def both(here: Callable[[], A], there: Callable[[], B], *, parallel: bool = True) -> tuple[A, B]:

@@ -4,15 +4,14 @@ The index is the transposed TF-IDF matrix ``XT`` (terms x texts, CSR), so a term
 one contiguous slice of ``XT.indices`` (the texts) and of a data array aligned with them. The
 walk adds ``weight * value`` of every posting of every query term into one array of scores.
 
-At a million abstracts an id query touches ~13 million postings, and copying them out before
-summing (scipy's row indexing, or concatenating the slices) cost more than the summing itself:
-48 ms per query against 17 ms without the copy, measured on the 1M benchmark model. The walk
-therefore hands scipy's compiled CSC mat-vec kernel the index's own arrays with a column
+On a large index an id query touches millions of postings, and copying them out before summing
+(scipy's row indexing, or concatenating the slices) costs more than the summing itself. The
+walk therefore hands scipy's compiled CSC mat-vec kernel the index's own arrays with a column
 pointer made of the query terms' slices, interleaved with empty "gap" columns (the terms are
 visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
 it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
-summed by two threads (the kernel releases the GIL): 9.5 ms instead of 17 on two cores. The
-halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`),
+summed by two threads (the kernel releases the GIL). Both choices are measured in
+benchmarks/RESULTS.md ("Design measurements"). The halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`),
 so the sums, and the answers, do not depend on how many threads made them.
 
 The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the

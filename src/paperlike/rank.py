@@ -20,8 +20,7 @@ Measured on the arXiv crawl against BM25, LSA, arxiv-sanity-lite and a TF-IDF + 
   blend over all texts, and it never reads all n x r embeddings.
 
 ``lambda`` is 0.3 for a paper query and 0.5 for a text query, and the LSA has 64 dimensions
-(measured through this code on 2,000 queries: R1 0.705 with 64 against 0.701 with 128, R2 and
-R3 equal within one standard error, for half the memory). On a corpus of fewer than
+(as good as 128 for half the memory, RANKING.md). On a corpus of fewer than
 ``lsa_min_texts`` texts there are too few to learn topics from, and the score is the lexical
 one alone.
 
@@ -32,13 +31,13 @@ postings with the other data array.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .lsa import Lsa
+from .params import Params, check_fitted
 from .postings import walk
 
 __all__ = ["Ranker", "best_positive"]
@@ -50,7 +49,7 @@ _CHUNK = 1 << 22  # postings converted at a time (bounds the temporary arrays)
 
 def _row_totals(counts: sp.csr_matrix) -> np.ndarray:
     """Each row's sum, in float64: scipy's ``sum(axis=1)`` first copies integer counts into
-    int64, a matrix-sized copy (0.9 GB at a million texts) at the build's peak of memory."""
+    int64, a matrix-sized copy at the build's peak of memory."""
     totals = np.zeros(counts.shape[0])
     filled = np.diff(counts.indptr) > 0
     if filled.any():
@@ -61,7 +60,7 @@ def _row_totals(counts: sp.csr_matrix) -> np.ndarray:
     return totals
 
 
-class Ranker:
+class Ranker(Params):
     """BM25 for text queries and LSA re-ranking; see the module's doc for the formula.
 
     Parameters (defaults measured, benchmarks/RANKING.md): ``k1``, ``b`` (BM25),
@@ -87,10 +86,6 @@ class Ranker:
         self.svd_sample = svd_sample
         self.random_state = random_state
         self.lsa_min_texts = lsa_min_texts
-
-    def get_params(self) -> dict[str, Any]:
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
 
     # -- fitting ----------------------------------------------------------------------------
 
@@ -147,6 +142,7 @@ class Ranker:
         """Take in new texts appended after the old ones (``add``): their counts and TF-IDF
         rows; ``XT`` is the inverted index of all texts, ``old_XT`` that of the old ones. The
         statistics (idf, avgdl) and the LSA stay those of the fit, as the TF-IDF idf does."""
+        check_fitted(self, ("avgdl_", "postings_", "lsa_"), "extend")
         counts = sp.csr_matrix(counts)
         n_old, n_new = old_XT.shape[1], counts.shape[0]
         if n_new == 0:
@@ -210,6 +206,7 @@ class Ranker:
 
     def text_scores(self, XT: sp.csr_matrix, terms: np.ndarray) -> np.ndarray:
         """BM25 of every text for a query of these distinct terms, divided by the largest."""
+        check_fitted(self, ("idf_", "postings_"), "text_scores")
         terms = np.asarray(terms)
         scores = walk(XT, self.postings_, terms, self.idf_[terms])
         top = float(scores.max()) if len(scores) else 0.0
@@ -219,6 +216,7 @@ class Ranker:
 
     def text_contributions(self, XT: sp.csr_matrix, terms: np.ndarray, text: int) -> tuple[np.ndarray, np.ndarray]:
         """The query's terms that the text holds, and each one's BM25 contribution to its score."""
+        check_fitted(self, ("idf_", "postings_"), "text_contributions")
         found, weights = [], []
         key = np.asarray(text, dtype=XT.indices.dtype)  # a key of another dtype makes numpy copy the postings
         for t in np.asarray(terms).tolist():
@@ -231,10 +229,12 @@ class Ranker:
 
     def embed(self, vector: sp.csr_matrix) -> np.ndarray | None:
         """A text query's unit-length topic embedding from its TF-IDF row (None without LSA)."""
+        check_fitted(self, "lsa_", "embed")
         return None if self.lsa_ is None else self.lsa_.transform(vector)[0]
 
     def embedding(self, text: int) -> np.ndarray | None:
         """A stored text's topic embedding (None without LSA)."""
+        check_fitted(self, "Z_", "embedding")
         return None if self.Z_ is None else np.asarray(self.Z_[text], dtype=np.float32)
 
     def blend(self, lex: np.ndarray, z: np.ndarray | None, lam: float) -> tuple[np.ndarray, dict[int, float], float | None]:
@@ -242,6 +242,7 @@ class Ranker:
         with them), the topic similarity of each re-ranked text (the ``candidates`` best by
         ``lex``, all positive), and a ceiling on the scores of the texts not re-ranked (None
         when nothing is re-ranked): a result of the re-ranked texts above it is the best overall."""
+        check_fitted(self, "Z_", "blend")
         if z is None or not lam or self.Z_ is None:
             return lex, {}, None
         chosen = best_positive(lex, self.candidates)
@@ -258,9 +259,9 @@ def best_positive(values: np.ndarray, c: int) -> np.ndarray:
     """The indices of the ``c`` largest positive values (all the positive ones if fewer), in no
     order.
 
-    A full ``argpartition`` of a million scores took 3 ms of a query; a cut guessed from an
-    evenly spaced sample, then checked (at least ``c`` values are above it, so the ``c``
-    largest all are), leaves a few thousand values to partition.
+    A full ``argpartition`` of every score is a large share of a query on a large index; a cut
+    guessed from an evenly spaced sample, then checked (at least ``c`` values are above it, so
+    the ``c`` largest all are), leaves a few thousand values to partition.
     """
     n = len(values)
     if c < 1 or n == 0:

@@ -28,8 +28,8 @@ __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "entries_of"
            "resolve_items", "list_vector", "svm_scores", "diverse_order"]
 
 # centroid: exact and fast (an inverted-index query); svm: arxiv-sanity's per-list classifier,
-# better on held-out papers of one author (recall@10 0.112 against 0.083) at ~2 s a list on
-# 40k papers, growing with the corpus (benchmarks/RESULTS.md, "Combining a reading list").
+# better on held-out papers of one author, at seconds a list, growing with the corpus
+# (benchmarks/RESULTS.md, "Combining a reading list").
 METHODS = ("centroid", "svm")
 
 # How much the disliked papers' centroid is subtracted (Rocchio's gamma, as in SMART): the best of

@@ -128,11 +128,11 @@ class Limits(BaseModel):
     heavy_wait: float = Field(10.0, ge=0, description=(
         "Seconds a costly request waits for a slot (or /dupes for its answer); then 503 with Retry-After."))
     check_records: int = Field(250, ge=1, description=(
-        "The most records one /check request holds (more: 422): about 2 s on one core, the work "
-        "being mostly per record (8 ms each on the seed model, 4-6 ms on 40,000 arXiv papers)."))
+        "The most records one /check request holds (more: 422): the work is mostly per record, "
+        "a few seconds of one core at the limit (benchmarks/RESULTS.md)."))
     svm_work: int = Field(10_000_000, ge=1, description=(
         "The largest model (non-zero TF-IDF weights) that /recommend serves with method=svm "
-        "(larger: 422): about 4 s on one core (1.5 s for 4 million weights, 40,000 arXiv papers)."))
+        "(larger: 422): a few seconds of one core at the limit (benchmarks/RESULTS.md)."))
     long_query: int = Field(10_000, ge=1, description=(
         "A /similar query longer than this many characters is a costly request."))
 
@@ -539,7 +539,7 @@ def _no_delay(transport: asyncio.BaseTransport) -> None:
     """TCP_NODELAY on the connection's socket. asyncio sets it only on sockets whose ``proto`` is
     IPPROTO_TCP, and a socket made by ``socket.create_server`` (as :func:`run` makes it) has
     proto 0: without it, an answer's body waits for the ACK of its headers, and a kept-alive
-    connection (a browser's) waits 40 ms per request for the client's delayed ACK."""
+    connection (a browser's) waits for the client's delayed ACK on every request."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
         try:

@@ -82,8 +82,6 @@ MANIFEST = "manifest.json"
 DECISIONS = "decisions.json"
 ADDITIONS = "additions.json"
 _ADDITION_LIST = TypeAdapter(list[Addition])
-# Below this many records a second process costs more than it saves.
-_PARALLEL_MIN_RECORDS = 50_000
 _DECISION_LIST = TypeAdapter(list[Decision])
 _STRINGS = TypeAdapter(list[str], config={"strict": True})
 # A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
@@ -131,7 +129,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     gives (an array as ``NAME.npy``, a list as ``NAME.json``); the number of bytes of each."""
     # Writing the records and building the key tables are the save's two pure-Python steps:
     # on a large corpus the tables are built in a second process while this one writes.
-    split = not index.keys_built and len(index.records_) >= _PARALLEL_MIN_RECORDS
+    split = not index.keys_built and parallel.worth_forking("records", len(index.records_))
     _, keys = parallel.both(lambda: _write_records(index, folder), lambda: index.keys, parallel=split)
     index.use_keys(keys)
     dtypes = {**schema.ARRAYS, **schema.LSA_ARRAYS}

@@ -7,7 +7,6 @@ manifest says exactly how its vectors were made.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ import scipy.sparse as sp
 from . import parallel
 from .errors import EmptyCorpusError
 from .models import Paper
+from .params import Params, check_fitted
 from .terms import Terms
 from .text import ascii_words
 
@@ -25,12 +25,10 @@ if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not t
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
-# Below this many texts a second process costs more than it saves.
-_PARALLEL_MIN_TEXTS = 20000
 _BLOCK_TOKENS = 1 << 22
 
-# scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") measured
-# worse (title -> abstract MRR@10 0.724 against 0.760, benchmarks/RESULTS.md).
+# scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") ranks worse
+# (benchmarks/RESULTS.md, "TF-IDF parameters", hyphen tokens).
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
@@ -46,18 +44,18 @@ def paper_text(paper: Paper, title_weight: int = 2) -> str:
     return " ".join([title] * title_weight + paper.authors + [paper.venue or ""])
 
 
-class Vectorizer:
+class Vectorizer(Params):
     """TF-IDF over title and abstract; ``fit`` learns the vocabulary and IDF from a corpus.
 
     Fitted state: ``vocabulary_`` (terms in column order) and ``idf_``.
 
-    Defaults, measured on 40,717 arXiv papers (benchmarks/RESULTS.md, "TF-IDF parameters"):
-    ``sublinear_tf`` is worth +0.04 category precision@10 and +0.12 title->abstract MRR@10;
+    Defaults, chosen on the arXiv crawl (benchmarks/RESULTS.md, "TF-IDF parameters"):
+    ``sublinear_tf`` helps both category precision and finding a paper by its title;
     ``min_df=1`` keeps the words found in one paper only, which are what pins a paper down by
-    its title (+0.07 MRR@10, -0.004 precision), and works on a corpus of any size;
-    ``max_df`` makes no difference between 0.5 and 1.0 once stop words are removed; the title
-    twice (``title_weight=2``) is as good as once and better than three times. Bigrams gain
-    +0.01 precision for a 26x vocabulary and 5x fit time, so they are an option, not the default.
+    its title, and works on a corpus of any size; ``max_df`` makes no difference once stop
+    words are removed; the title twice (``title_weight=2``) is as good as once and better than
+    three times. Bigrams gain little precision for a far larger vocabulary and fit time, so they
+    are an option, not the default.
     """
 
     def __init__(
@@ -86,13 +84,6 @@ class Vectorizer:
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
         self.smooth_idf = smooth_idf
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters, JSON-ready (as the manifest stores them)."""
-        names = inspect.signature(type(self).__init__).parameters
-        params = {name: getattr(self, name) for name in names if name != "self"}
-        params["ngram_range"] = list(self.ngram_range)
-        return params
 
     def _tfidf(self, *, min_df: int | float, max_df: int | float,
                vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
@@ -180,6 +171,7 @@ class Vectorizer:
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """The L2-normalised TF-IDF rows (float32) of raw count rows in the fitted vocabulary,
         in :meth:`fit_fields`'s arithmetic."""
+        check_fitted(self, "idf_", "weigh")
         return _tfidf_rows(counts, self.idf_, self.sublinear_tf)
 
     def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
@@ -212,23 +204,28 @@ class Vectorizer:
     def counts(self, papers: Iterable[Paper]) -> sp.csr_matrix:
         """Raw term counts of the papers' embedded texts (the title ``title_weight`` times), in
         the fitted vocabulary: what BM25 weighting starts from (:mod:`paperlike.rank`)."""
+        check_fitted(self, "vocabulary_", "counts")
         return self._fitted.counts(self._texts(papers))
 
     def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
+        check_fitted(self, "vocabulary_", "transform")
         return self._fitted.transform(list(texts))
 
     def analyzer(self):
         """The function that splits a text into the terms this vectoriser counts."""
+        check_fitted(self, "vocabulary_", "analyzer")
         return self._fitted.build_analyzer()
 
     def terms_are_words(self) -> bool:
         """Whether every term of an ASCII text is one of its lower-cased words, as
         :func:`paperlike.text.tokens` splits them (scikit-learn's default word tokens, no n-grams)."""
+        check_fitted(self, "vocabulary_", "terms_are_words")
         return _plain_words(self._fitted)
 
     def term_index(self) -> dict[str, int]:
         """Each known term's column."""
+        check_fitted(self, "vocabulary_", "term_index")
         return self._fitted.vocabulary_
 
     @classmethod
@@ -277,8 +274,8 @@ class Fields:
         counts, self.counts = self.counts, None
         # An abstract's counts are its text's counts less its title's (title_weight times):
         # the text counts' values are kept alone, beside X's own term numbers (the same
-        # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts (0.9 GB
-        # at a million texts) held through the whole duplicate search.
+        # non-zeros), in 16 bits when they fit, instead of a matrix of abstract counts held
+        # through the whole duplicate search.
         if counts is not None and self._title_counts is not None and self._has_abstract is not None:
             small = counts.nnz == 0 or int(counts.data.max()) <= np.iinfo(np.uint16).max
             self._values = counts.data.astype(np.uint16 if small else np.int64)
@@ -327,8 +324,8 @@ def idf_of(df: np.ndarray, n: int, smooth: bool = True) -> np.ndarray:
 
 def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
     """TfidfTransformer's rows (norm="l2") in float32, made in one copy of the counts' values:
-    scikit-learn works in float64 and copies the matrix at each step, which at a million texts
-    is several GB and a third of the vectorising time."""
+    scikit-learn works in float64 and copies the matrix at each step, which on a large corpus
+    costs gigabytes and much of the vectorising time."""
     counts = sp.csr_matrix(counts)
     if not counts.has_sorted_indices:  # the rows share the counts' indices: sorted here, not in place
         counts = counts.sorted_indices()
@@ -346,7 +343,7 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
     """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
     cut in two halves of equal length in characters (titles are short, abstracts long), counted
     in two processes, and their vocabularies merged."""
-    if len(texts) < _PARALLEL_MIN_TEXTS or not parallel.can_fork():
+    if not parallel.worth_forking("texts", len(texts)):
         return _count(counter, texts)
     lengths = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
     half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1

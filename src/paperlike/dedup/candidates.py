@@ -32,8 +32,6 @@ __all__ = ["BLOCKING_KEYS", "TEXT_JOIN", "TITLE_JOIN", "MAX_BLOCK", "candidate_p
 
 TITLE_JOIN = _TITLE_JOIN = 0.7
 TEXT_JOIN = _TEXT_JOIN = 0.9
-# Below this many texts a second process costs more than it saves.
-_PARALLEL_MIN_TEXTS = 20000
 _OPENING_WORDS = 12
 _OPENING_CHARS = 400
 MAX_BLOCK = _MAX_BLOCK = 50
@@ -70,7 +68,7 @@ def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_
     # On a large corpus a second process starts on the title join while this one does the
     # text join and the blocking, then takes the title chunks still left: the two finish
     # together, each on one thread (a second thread per process only competes for the cores).
-    split = n_texts >= _PARALLEL_MIN_TEXTS and parallel.can_fork()
+    split = parallel.worth_forking("texts", n_texts)
     titles = SharedJoin(T, _TITLE_JOIN, TITLE_LEFT_OUT_SHARE, shared=split) if T is not None else None
     with parallel.one_thread() if split else contextlib.nullcontext():
         with parallel.in_child(title_pairs, parallel=split) as theirs:

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Paper
+from ..params import Params, check_fitted
 from ..text import text_key
 from ..vectorize import Fields, Vectorizer
 from .candidates import abstract_signals, candidate_pairs, generic_titles
@@ -18,7 +19,7 @@ from .rules import cannot_join, decide, kept_apart, pair_evidence
 __all__ = ["Deduplicator"]
 
 
-class Deduplicator:
+class Deduplicator(Params):
     """Groups the texts of an index into papers.
 
     Parameters: ``threshold``, the abstract cosine from which two abstracts are one paper's, and
@@ -32,9 +33,6 @@ class Deduplicator:
     def __init__(self, *, threshold: float = 0.8, title_threshold: float = 0.9) -> None:
         self.threshold = threshold
         self.title_threshold = title_threshold
-
-    def get_params(self) -> dict[str, float]:
-        return {"threshold": self.threshold, "title_threshold": self.title_threshold}
 
     def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
             fields: Fields | None = None, decided: Iterable[tuple[int, int, str]] = ()) -> Deduplicator:
@@ -114,6 +112,7 @@ class Deduplicator:
                paper_of_text: np.ndarray, maybe: Sequence[tuple[int, int]] = (),
                maybe_scores: Sequence[float] = ()) -> Deduplicator:
         """Take in the pairs found for texts added to a fitted index, and its new grouping."""
+        check_fitted(self, ("pairs_", "rules_", "scores_", "maybe_", "maybe_scores_"), "extend")
         self.pairs_ = np.concatenate([self.pairs_.reshape(-1, 2), np.array(pairs, dtype=np.int64).reshape(-1, 2)])
         self.rules_ = list(self.rules_) + list(rules)
         self.scores_ = np.concatenate([self.scores_, np.array(scores, dtype=np.float32)])

@@ -33,8 +33,6 @@ FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openale
 # The formats told by their text (the others, binary, by their magic bytes first).
 _TEXT_FORMATS = tuple(name for name in FORMATS if name not in columnar.MAGIC.values())
 _SNIFF_CHARS = 65536
-# Below this many bytes a second process costs more than it saves.
-_PARALLEL_MIN_BYTES = 16 << 20
 
 
 def detect_format(text: str, path: Path) -> str:
@@ -109,7 +107,7 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
         raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if format == "arxiv-json":
         # Streamed a line at a time: the file as one str would take up to four bytes a character.
-        if source.size >= _PARALLEL_MIN_BYTES and parallel.can_fork():
+        if parallel.worth_forking("bytes", source.size):
             yield from _arxiv_in_halves(source, str(path), limit)
             return
     with source.stream() as stream:  # every reader streams: no file is read whole
