@@ -325,7 +325,12 @@ def test_spark_submit_entry_writes_a_model(spark, tmp_path, capsys):
     from paperlike.spark.__main__ import main
 
     inputs = [str(FIXTURES / "versions.jsonl"), str(FIXTURES / "dblp_like.csv")]
-    assert main([*inputs, "--model", str(tmp_path / "m"), "--master", "local[2]"]) == 0
+    shared = tmp_path / "shared"  # --staging: where a cluster's executors write the rows
+    shared.mkdir()
+    (shared / "keep.txt").write_text("not the build's")
+    assert main([*inputs, "--model", str(tmp_path / "m"), "--master", "local[2]", "--staging", str(shared)]) == 0
+    assert [p.name for p in shared.iterdir()] == ["keep.txt"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".m.tmp-")]
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     local = PaperIndex().fit(read_records(inputs).records)
     assert summary["records"] == len(local.records_) and summary["papers"] == local.n_papers

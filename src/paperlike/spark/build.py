@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -61,9 +62,10 @@ def build_index(spark: SparkSession, paths: str | os.PathLike | Iterable[str | o
     """The index a local :meth:`PaperIndex.fit` builds over the records of the files, built on
     Spark: the same records, texts, vocabulary, vectors, pairs and groups.
 
-    ``staging``: the folder the executors write their ranges of TF-IDF rows into, for the driver
-    to assemble (removed after); it must be on a file system both reach (a shared one on a
-    cluster). None: a temporary folder of this machine, which does only for a local master."""
+    ``staging``: the folder in which the executors write their ranges of TF-IDF rows (into a
+    folder of this build's own, removed after) for the driver to assemble; it must be on a file
+    system both reach and the executors may write (a shared one on a cluster). None: this
+    machine's temporary folder, which does only for a local master."""
     report = report if report is not None else BuildReport()
     at = time.perf_counter()
     numbered, records, report.skipped = collect_records(
@@ -85,18 +87,14 @@ def build_index(spark: SparkSession, paths: str | os.PathLike | Iterable[str | o
     vectorizer = vocabulary(terms, n_texts)
     n_cols = len(vectorizer.vocabulary_)
     rows = vectors(terms, vectorizer).persist()
-    own = staging is None
-    folder = Path(tempfile.mkdtemp(prefix="paperlike-rows-")) if own else Path(staging)
+    base = Path(staging if staging is not None else tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    folder = base / f"paperlike-rows-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
         ranges = write_rows(rows, folder)
         X, counts = assemble_rows(folder, ranges, n_texts, n_cols)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if not own:
-            try:
-                folder.parent.rmdir()  # the model's staging area, if the rows were all it held
-            except OSError:
-                pass
     report.counts["row ranges"] = ranges.num_rows
     terms.unpersist()
     at = report.step("vectors", at)
@@ -152,7 +150,16 @@ def rebuild(path: str | Path, spark: SparkSession, paths: str | os.PathLike | It
     which must then be on a file system the executors share), unless ``staging`` says where."""
     with store.writing(path, notice):
         decisions = store.read_decisions(path)
-        options.setdefault("staging", store.staging_of(path) / "spark-rows")
-        index = build_index(spark, paths, decisions=decisions, report=report, **options)
-        store.save(index, path)
+        own = options.get("staging") is None
+        if own:
+            options["staging"] = store.staging_of(path)
+        try:
+            index = build_index(spark, paths, decisions=decisions, report=report, **options)
+            store.save(index, path)
+        finally:
+            if own:
+                try:
+                    options["staging"].rmdir()  # left empty by a build that failed
+                except OSError:
+                    pass  # gone: save renamed it into the model
     return index
