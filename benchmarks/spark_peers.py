@@ -55,6 +55,28 @@ def _text(record) -> str:
     return " ".join([record.title or "", " ".join(record.authors), record.venue or ""])
 
 
+def _disagreements(labels: list, truth: list, records, limit: int = 5) -> dict:
+    """A few pairs put together against the truth (wrong) and kept apart against it (missed):
+    the two ids and titles of each."""
+    from collections import defaultdict
+    from itertools import combinations
+
+    def pairs(by: list, other: list) -> list:
+        groups = defaultdict(list)
+        for i, label in enumerate(by):
+            groups[label].append(i)
+        found = []
+        for members in groups.values():
+            for a, b in combinations(members, 2):
+                if other[a] != other[b]:
+                    found.append([f"{records[a].id}: {records[a].title}", f"{records[b].id}: {records[b].title}"])
+                    if len(found) >= limit:
+                        return found
+        return found
+
+    return {"wrong": pairs(labels, truth), "missed": pairs(truth, labels)}
+
+
 def text_dedup_worker(parquet: str, out: str, master: str) -> None:
     """text_dedup.minhash_spark's pipeline (see the module doc); writes the label of each text."""
     started = time.perf_counter()
@@ -129,7 +151,8 @@ def measure(master: str, text_dedup_path: str | None) -> list[dict]:
         report = json.loads(run["stdout"].strip().splitlines()[-1])
         results.append({"tool": "paperlike Spark build", "seconds": run["seconds"], "peak_mb": run["peak_mb"],
                         "scores": score_grouping(labels, truth).model_dump(),
-                        "info": {"candidate pairs": report["counts"]["candidates"]}})
+                        "info": {"candidate pairs": report["counts"]["candidates"]},
+                        "examples": _disagreements(labels, truth, records)})
         del index
         if text_dedup_path is None:
             return results
@@ -147,7 +170,8 @@ def measure(master: str, text_dedup_path: str | None) -> list[dict]:
         results.append({"tool": "text-dedup 0.4.0 Spark MinHash", "seconds": run["seconds"], "peak_mb": run["peak_mb"],
                         "scores": score_grouping(labels, truth).model_dump(),
                         "info": {"LSH edges": found["edges"], "bands x rows": f"{found['bands']} x {found['rows']}",
-                                 "documents kept (>= 5 tokens)": found["kept"]}})
+                                 "documents kept (>= 5 tokens)": found["kept"]},
+                        "examples": _disagreements(labels, truth, crawl, limit=40)})
     return results
 
 

@@ -339,6 +339,17 @@ def test_spark_submit_entry_writes_a_model(spark, tmp_path, capsys):
     assert np.array_equal(loaded.X_.data, local.X_.data)
 
 
+def test_unwritable_staging_is_a_one_line_error(spark, tmp_path, capsys):
+    from paperlike.spark.__main__ import main
+
+    (tmp_path / "file").write_text("a file, not a folder")
+    code = main([str(FIXTURES / "versions.jsonl"), "--model", str(tmp_path / "m"), "--master", "local[2]",
+                 "--staging", str(tmp_path / "file")])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot make the staging folder" in err and "--staging" in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists() and (tmp_path / "file").read_text() == "a file, not a folder"
+
+
 def test_missing_input_is_a_one_line_error(spark, tmp_path):
     result = CliRunner().invoke(app, ["index", "--engine", "spark", str(tmp_path / "nothing.jsonl"),
                                       "--model", str(tmp_path / "m")])

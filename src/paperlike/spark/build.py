@@ -28,6 +28,7 @@ from .. import store
 from ..allpairs import LEFT_OUT_SHARE, TITLE_LEFT_OUT_SHARE
 from ..dedup import Deduplicator
 from ..dedup.candidates import TEXT_JOIN, TITLE_JOIN
+from ..errors import ModelError
 from ..index import PaperIndex
 from ..models import Decision, Skipped
 from ..sources import MAX_RECORD_BYTES
@@ -88,8 +89,12 @@ def build_index(spark: SparkSession, paths: str | os.PathLike | Iterable[str | o
     n_cols = len(vectorizer.vocabulary_)
     rows = vectors(terms, vectorizer).persist()
     base = Path(staging if staging is not None else tempfile.gettempdir())
-    base.mkdir(parents=True, exist_ok=True)
     folder = base / f"paperlike-rows-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise ModelError(f"{base}: cannot make the staging folder for the TF-IDF rows "
+                         f"({exc.strerror or exc}); choose a writable --staging folder") from None
     try:
         ranges = write_rows(rows, folder)
         X, counts = assemble_rows(folder, ranges, n_texts, n_cols)
