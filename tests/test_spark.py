@@ -215,6 +215,60 @@ def test_answers_similar_and_dupes_alike(local_model, spark_model, both):
         assert answers[0].stdout == answers[1].stdout and len(answers[0].stdout) > 100
 
 
+def test_no_staging_left_beside_the_model(spark_model):
+    """The executors' row ranges went into the model's staging area, which is gone after."""
+    assert not [p.name for p in spark_model.parent.iterdir() if p.name.startswith(f".{spark_model.name}.tmp-")]
+
+
+def _rows_frame(spark, X: sp.csr_matrix, counts: sp.csr_matrix, order: np.ndarray):
+    import pyarrow as pa
+
+    from paperlike.spark.vectors import lists_of
+
+    X, counts = X[order], counts[order]
+    table = pa.table({"text": pa.array(order.astype(np.int64)),
+                      "x_idx": lists_of(X.indptr, X.indices.astype(np.int32), pa.int32()),
+                      "x_val": lists_of(X.indptr, X.data.astype(np.float32), pa.float32()),
+                      "counts": lists_of(counts.indptr, counts.data.astype(np.int32), pa.int32())})
+    return spark.createDataFrame(table.to_pandas(), "text long, x_idx array<int>, x_val array<float>, counts array<int>")
+
+
+def test_rows_written_in_ranges_and_assembled(spark, tmp_path):
+    """Rows in shuffled order (empty ones among them) written by the executors in ranges and
+    assembled by the driver: the same CSR arrays, bit for bit; a range file gone or cut short
+    is a one-line error naming it."""
+    from paperlike.errors import ModelError
+    from paperlike.spark.rows import assemble_rows, write_rows
+
+    rnd = np.random.default_rng(3)
+    counts = sp.random(500, 300, density=0.03, format="csr", random_state=rnd, dtype=np.float64)
+    counts.data = rnd.integers(1, 9, counts.nnz).astype(np.float64)
+    keep = np.ones(500, dtype=np.int32)
+    keep[::17] = 0  # empty rows
+    counts = sp.csr_matrix(sp.diags(keep) @ sp.csr_matrix(counts, dtype=np.int32), dtype=np.int32)
+    counts.eliminate_zeros()
+    counts.sort_indices()
+    X = sp.csr_matrix(counts, dtype=np.float32)
+    X.data = rnd.random(X.nnz, dtype=np.float32)
+    frame = _rows_frame(spark, X, counts, rnd.permutation(500))
+    ranges = write_rows(frame, tmp_path / "rows", partitions=5)
+    assert 2 <= ranges.num_rows <= 5
+    got_X, got_counts = assemble_rows(tmp_path / "rows", ranges, 500, 300)
+    for got, want in ((got_X, X), (got_counts, counts)):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert got.data.tobytes() == want.data.tobytes()
+    victim = sorted((tmp_path / "rows").glob("part-*.val"))[0]
+    victim.write_bytes(victim.read_bytes()[:-4])
+    with pytest.raises(ModelError, match=rf"{victim.name}: .* bytes, not the"):
+        assemble_rows(tmp_path / "rows", ranges, 500, 300)
+    victim.unlink()
+    with pytest.raises(ModelError, match=rf"{victim.name}: missing; .*shared one on a cluster"):
+        assemble_rows(tmp_path / "rows", ranges, 500, 300)
+    with pytest.raises(ModelError, match="do not cover the 501 texts"):
+        assemble_rows(tmp_path / "rows", ranges, 501, 300)
+
+
 def test_join_at_the_threshold(spark):
     """Rows whose cosine with a first row is the threshold, a millionth above and below it:
     the Spark join keeps exactly the pairs the local join keeps."""
@@ -271,13 +325,29 @@ def test_spark_submit_entry_writes_a_model(spark, tmp_path, capsys):
     from paperlike.spark.__main__ import main
 
     inputs = [str(FIXTURES / "versions.jsonl"), str(FIXTURES / "dblp_like.csv")]
-    assert main([*inputs, "--model", str(tmp_path / "m"), "--master", "local[2]"]) == 0
+    shared = tmp_path / "shared"  # --staging: where a cluster's executors write the rows
+    shared.mkdir()
+    (shared / "keep.txt").write_text("not the build's")
+    assert main([*inputs, "--model", str(tmp_path / "m"), "--master", "local[2]", "--staging", str(shared)]) == 0
+    assert [p.name for p in shared.iterdir()] == ["keep.txt"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".m.tmp-")]
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     local = PaperIndex().fit(read_records(inputs).records)
     assert summary["records"] == len(local.records_) and summary["papers"] == local.n_papers
     loaded = store.load(tmp_path / "m")
     assert np.array_equal(loaded.paper_of_text_, local.paper_of_text_)
     assert np.array_equal(loaded.X_.data, local.X_.data)
+
+
+def test_unwritable_staging_is_a_one_line_error(spark, tmp_path, capsys):
+    from paperlike.spark.__main__ import main
+
+    (tmp_path / "file").write_text("a file, not a folder")
+    code = main([str(FIXTURES / "versions.jsonl"), "--model", str(tmp_path / "m"), "--master", "local[2]",
+                 "--staging", str(tmp_path / "file")])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot make the staging folder" in err and "--staging" in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists() and (tmp_path / "file").read_text() == "a file, not a folder"
 
 
 def test_missing_input_is_a_one_line_error(spark, tmp_path):

@@ -181,7 +181,7 @@ def save(index: PaperIndex, path: str | Path) -> Path:
         raise ModelError(f"{target}: exists and is not a folder; choose another --model path")
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise ModelError(f"{target}: exists and is not a paperlike model; refusing to replace it")
-    staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    staging = staging_of(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -202,6 +202,12 @@ def save(index: PaperIndex, path: str | Path) -> Path:
             pass  # load() tries again
         raise _cannot_write(target, "save the model", exc) from None
     return target
+
+
+def staging_of(path: str | Path) -> Path:
+    """This process's staging folder for the model at ``path`` (beside it, so on its file system)."""
+    target = Path(path)
+    return target.parent / f".{target.name}.tmp-{os.getpid()}"
 
 
 def _remove_stale_staging(target: Path) -> None:

@@ -14,6 +14,8 @@ Arrow batches on the executors:
 - :func:`blocked_pairs` pairs the texts that share a blocking key; :func:`verdicts` applies the
   pair rules with both records joined in; :func:`components` finds connected components by
   large-star / small-star;
+- :func:`write_rows` has the executors write the TF-IDF rows in row ranges into a staging
+  folder, which :func:`assemble_rows` copies into the driver's matrices;
 - :func:`build_index` collects the small results and assembles an ordinary
   :class:`~paperlike.PaperIndex`, which :func:`rebuild` saves as an ordinary model folder.
 
@@ -34,8 +36,10 @@ from .build import BuildReport, build_index, rebuild
 from .dedup import blocked_pairs, components, verdicts
 from .join import pairs_above
 from .records import read, texts
+from .rows import assemble_rows, write_rows
 from .session import session
 from .vectors import count_terms, vectors, vocabulary
 
 __all__ = ["session", "read", "texts", "count_terms", "vocabulary", "vectors", "pairs_above",
-           "blocked_pairs", "verdicts", "components", "build_index", "rebuild", "BuildReport"]
+           "blocked_pairs", "verdicts", "components", "write_rows", "assemble_rows", "build_index", "rebuild",
+           "BuildReport"]

@@ -5,7 +5,8 @@
 
 or, where paperlike is installed on every node, ``python -m paperlike.spark INPUT... --model DIR``
 (then ``--master`` picks the cluster). The inputs and the model folder must be on a file
-system the driver (model) and the executors (inputs) can read and write.
+system the driver (model) and the executors (inputs) can read and write; the executors also
+write the TF-IDF rows into the model's staging area beside the model folder (or ``--staging``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=None, help="year for listing dates without one")
     parser.add_argument("--strict", action="store_true", help="reject the input if any record is malformed")
     parser.add_argument("--max-record-bytes", type=int, default=MAX_RECORD_BYTES)
+    parser.add_argument("--staging", default=None,
+                        help="folder the executors write the TF-IDF rows into for the driver to assemble "
+                             "(default: the model's staging area beside --model; on a cluster, a shared file system)")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                         help="a Spark setting (repeatable), as spark-submit's --conf")
     args = parser.parse_args(argv)
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         conf = dict(item.split("=", 1) for item in args.conf)
         index = rebuild(args.model, session(args.master, conf=conf), args.paths or [str(p) for p in seed_paths()],
                         report=report, format=args.input_format, year=args.year, strict=args.strict,
-                        max_record_bytes=args.max_record_bytes)
+                        max_record_bytes=args.max_record_bytes, staging=args.staging)
     except PaperlikeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,10 @@
 """The whole build on Spark, and the ordinary model folder it writes.
 
-The heavy steps run on the executors (:mod:`paperlike.spark`'s functions); what a model holds
-whole is collected to the driver: the records, the vocabulary and IDF, the TF-IDF rows and
-counts (as Arrow), the joined pairs and the groups. The driver then does what needs every
+The heavy steps run on the executors (:mod:`paperlike.spark`'s functions); the small results
+a model holds whole are collected to the driver: the records, the vocabulary and IDF, the
+joined pairs and the groups. The TF-IDF rows and counts are not collected: the executors write
+them in row ranges into a staging folder and the driver copies the ranges into its matrices
+(:mod:`paperlike.spark.rows`). The driver then does what needs every
 text at once and is cheap beside the rest (the LSA of the ranker, the look-up tables) through
 :meth:`PaperIndex.assemble`, and :func:`paperlike.store.save` writes the folder, under the
 model's lock, so ``paperlike similar``, ``check``, ``dupes`` and ``serve`` open it unchanged.
@@ -11,7 +13,10 @@ model's lock, so ``paperlike similar``, ``check``, ``dupes`` and ``serve`` open 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,14 +28,16 @@ from .. import store
 from ..allpairs import LEFT_OUT_SHARE, TITLE_LEFT_OUT_SHARE
 from ..dedup import Deduplicator
 from ..dedup.candidates import TEXT_JOIN, TITLE_JOIN
+from ..errors import ModelError
 from ..index import PaperIndex
 from ..models import Decision, Skipped
 from ..sources import MAX_RECORD_BYTES
 from . import dedup as spark_dedup
 from .join import pairs_above
 from .records import collect_records, identities, read, texts
+from .rows import assemble_rows, write_rows
 from .session import to_arrow
-from .vectors import count_terms, csr_of, vectors, vocabulary
+from .vectors import count_terms, vectors, vocabulary
 
 __all__ = ["build_index", "rebuild", "BuildReport"]
 
@@ -52,9 +59,14 @@ class BuildReport:
 def build_index(spark: SparkSession, paths: str | os.PathLike | Iterable[str | os.PathLike], *,
                 format: str | None = None, year: int | None = None, strict: bool = False,
                 max_record_bytes: int = MAX_RECORD_BYTES, decisions: Iterable[Decision] = (),
-                report: BuildReport | None = None) -> PaperIndex:
+                report: BuildReport | None = None, staging: str | os.PathLike | None = None) -> PaperIndex:
     """The index a local :meth:`PaperIndex.fit` builds over the records of the files, built on
-    Spark: the same records, texts, vocabulary, vectors, pairs and groups."""
+    Spark: the same records, texts, vocabulary, vectors, pairs and groups.
+
+    ``staging``: the folder in which the executors write their ranges of TF-IDF rows (into a
+    folder of this build's own, removed after) for the driver to assemble; it must be on a file
+    system both reach and the executors may write (a shared one on a cluster). None: this
+    machine's temporary folder, which does only for a local master."""
     report = report if report is not None else BuildReport()
     at = time.perf_counter()
     numbered, records, report.skipped = collect_records(
@@ -76,12 +88,19 @@ def build_index(spark: SparkSession, paths: str | os.PathLike | Iterable[str | o
     vectorizer = vocabulary(terms, n_texts)
     n_cols = len(vectorizer.vocabulary_)
     rows = vectors(terms, vectorizer).persist()
-    table = to_arrow(rows.select("text", "x_idx", "x_val", "counts"))
-    order = np.argsort(table.column("text").to_numpy(), kind="stable")
-    table = table.take(order)
-    X = csr_of(table.column("x_idx"), table.column("x_val"), n_cols)
-    counts = csr_of(table.column("x_idx"), table.column("counts"), n_cols, dtype=np.int32)
-    del table
+    base = Path(staging if staging is not None else tempfile.gettempdir())
+    folder = base / f"paperlike-rows-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise ModelError(f"{base}: cannot make the staging folder for the TF-IDF rows "
+                         f"({exc.strerror or exc}); choose a writable --staging folder") from None
+    try:
+        ranges = write_rows(rows, folder)
+        X, counts = assemble_rows(folder, ranges, n_texts, n_cols)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report.counts["row ranges"] = ranges.num_rows
     terms.unpersist()
     at = report.step("vectors", at)
 
@@ -131,9 +150,21 @@ def rebuild(path: str | Path, spark: SparkSession, paths: str | os.PathLike | It
             notice: Callable[[str], None] | None = None, report: BuildReport | None = None,
             **options) -> PaperIndex:
     """:func:`build_index` saved at ``path`` as an ordinary model folder, under the model's
-    write lock, keeping the decisions the model held (as :func:`paperlike.api.rebuild`)."""
+    write lock, keeping the decisions the model held (as :func:`paperlike.api.rebuild`). The
+    executors write the TF-IDF rows into the model's staging area (beside the model folder,
+    which must then be on a file system the executors share), unless ``staging`` says where."""
     with store.writing(path, notice):
         decisions = store.read_decisions(path)
-        index = build_index(spark, paths, decisions=decisions, report=report, **options)
-        store.save(index, path)
+        own = options.get("staging") is None
+        if own:
+            options["staging"] = store.staging_of(path)
+        try:
+            index = build_index(spark, paths, decisions=decisions, report=report, **options)
+            store.save(index, path)
+        finally:
+            if own:
+                try:
+                    options["staging"].rmdir()  # left empty by a build that failed
+                except OSError:
+                    pass  # gone: save renamed it into the model
     return index
