@@ -183,7 +183,7 @@ def _arxiv(record: Paper) -> str | None:
 
 
 # A title the database translated: wholly in brackets, or tagged with its language or "transl".
-_TRANSLATED_RE = re.compile(r"^\s*\[|[\[(](?:in )?(?:" + biblio._LANGUAGES + r")[\])]\s*\.?\s*$|\btransl\b",
+_TRANSLATED_RE = re.compile(r"^\s*\[|[\[(](?:in )?(?:" + biblio.titles.LANGUAGES + r")[\])]\s*\.?\s*$|\btransl\b",
                             re.I)
 
 
