@@ -33,6 +33,16 @@ def test_no_cycle_and_the_leaves_are_leaves():
         "paperlike.graph.layout"]
 
 
+def test_biblio_imports_only_text():
+    """paperlike.biblio (one module per field) is a leaf package: its modules import each other
+    and the text leaf, nothing above them."""
+    edges = _layers_module().graph()
+    package = {name: targets for name, targets in edges.items() if name.split(".")[:2] == ["paperlike", "biblio"]}
+    assert len(package) >= 7
+    assert {t for targets in package.values() for t in targets
+            if not t.startswith("paperlike.biblio")} == {"paperlike.text"}
+
+
 def test_the_script_prints_every_module():
     done = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -1,21 +1,8 @@
 """Exact all-pairs cosine join: every pair of rows whose cosine reaches a threshold t.
 
-No all-against-all product: prefix filtering with a score bound, in the manner of the all-pairs
-similarity search literature (Bayardo et al. 2007; Anastasiu and Karypis's L2AP, 2014). Terms are
-ranked from the most to the least frequent. Each row leaves its most frequent terms out of the
-index as long as their squared weights add up to at most beta, so its *indexed* part is its
-rarest terms (short posting lists). For two rows a and b, say b is the one that leaves out more
-ranks; every term b indexes, a indexes too, so the product of the indexed parts gives exactly
-``s = a . b`` over b's indexed terms, and the rest of ``a . b`` is at most ``|a_rest| |b_left_out|``
-by Cauchy-Schwarz, with ``|b_left_out| <= sqrt(beta) < t``, where ``|a_rest|`` is the norm of a's
-terms of rank below b's first indexed one (a's left-out part and its indexed terms before that
-rank, read off a running sum; L2AP's prefix-norm bound). A pair whose bound
-``s + |a_rest| |b_left_out|`` falls short of t cannot reach it; the exact cosine of every other
-candidate is computed, so no pair is lost and none is approximated. Each chunk of rows meets only
-the texts from its own first row on, so a pair's product is computed once, not twice.
-
-beta trades the product (a larger index) against the candidates left to bound and verify;
-LEFT_OUT_SHARE says how it was chosen, for whole texts and for titles.
+No all-against-all product: prefix filtering with a score bound (Bayardo et al. 2007; Anastasiu
+and Karypis's L2AP, 2014), so that no pair is lost and none is approximated, at the cost of the
+products of each row's rarest terms. How the bound works: :func:`pairs_above`.
 """
 
 from __future__ import annotations
@@ -164,6 +151,18 @@ def pairs_above(X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT
 
     ``left_out_share`` (below 1) is the most a row's left-out part may weigh, as a share of the
     threshold: it changes the time taken, never the pairs found.
+
+    Terms are ranked from the most to the least frequent. Each row leaves its most frequent
+    terms out of the index as long as their squared weights add up to at most beta, so its
+    *indexed* part is its rarest terms (short posting lists). For two rows a and b, say b is the
+    one that leaves out more ranks; every term b indexes, a indexes too, so the product of the
+    indexed parts gives exactly ``s = a . b`` over b's indexed terms, and the rest of ``a . b``
+    is at most ``|a_rest| |b_left_out|`` by Cauchy-Schwarz, with ``|b_left_out| <= sqrt(beta) <
+    t``, where ``|a_rest|`` is the norm of a's terms of rank below b's first indexed one (a's
+    left-out part and its indexed terms before that rank, read off a running sum; L2AP's
+    prefix-norm bound). A pair whose bound ``s + |a_rest| |b_left_out|`` falls short of t cannot
+    reach it; the exact cosine of every other candidate is computed. Each chunk of rows meets only the texts from its own first row on, so a pair's
+    product is computed once, not twice.
     """
     return SharedJoin(X, threshold, left_out_share).run()
 

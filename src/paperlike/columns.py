@@ -1,21 +1,12 @@
 """Records as Arrow columns: Paper records to record batches and back, exactly.
 
-The saved model keeps its records in one Arrow IPC file (``records.arrow``) of record batches
-(:data:`BATCH_ROWS` records each, their buffers zstd-compressed), so that the model holds no
-second, uncompressed copy of the input and a query that shows ten results decodes only the
-batches holding them. Every field of :class:`~paperlike.models.Paper` has a column of its own:
-strings as UTF-8 strings (null for None), ``authors`` and ``categories`` as lists of strings,
-``source`` as its path and line, and
-``extra``, whose values are any JSON, as the JSON text of the dict (null when empty).
-
-Beside it, the citing file (``cite.arrow``) holds the few columns a query's results read of
-each record (:data:`CITE_FIELDS`: what :class:`~paperlike.citation.Cited` holds), uncompressed
-and in large batches (:data:`CITE_ROWS`): memory-mapped, its batches are views on the file, so
-reading a result's record costs a few microseconds, not the decompression of a batch of
-records (a tenth of a millisecond).
-
-pyarrow is imported here and only here, by the build and the load of a model: the commands
-that never touch a model's records do not pay for it.
+Every field of :class:`~paperlike.models.Paper` has a column of its own (strings as UTF-8, null
+for None; ``authors`` and ``categories`` as lists of strings; ``source`` as its path and line;
+``extra`` as the JSON text of the dict, null when empty), written to ``records.arrow``
+(:data:`BATCH_ROWS` records a zstd-compressed batch) and, for the :data:`CITE_FIELDS` a result
+reads, to ``cite.arrow`` (uncompressed, :data:`CITE_ROWS` a batch, memory-mapped: a result
+costs no decompression). pyarrow is imported here and only here, so commands that never read a
+model's records do not pay for it. The files: docs/models.md.
 """
 
 from __future__ import annotations

@@ -2,26 +2,9 @@
 
 :func:`write_records` turns records into the text of one of four formats, each of which
 :func:`paperlike.read_records` reads back; :func:`format_for_path` names the format a file's
-extension asks for; :func:`merge_records` makes one record of the records of one paper.
-
-The serialisers are the libraries paperlike reads with: bibtexparser 2's writer, rispy's
-``dumps``, and the standard library's ``csv`` and ``json``. What they leave to the caller is
-done here:
-
-- BibTeX: bibtexparser writes each value verbatim inside braces and escapes nothing; its
-  ``LatexEncodingMiddleware`` would turn every non-ASCII letter into a macro (``é`` to
-  ``\\'e``) and leave text between two ``$`` alone as math, so a record's plain text
-  ("costs $5 or $10") would come out as math. Text values are escaped here instead: the ten
-  characters LaTeX treats specially (``\\ { } & % $ # _ ~ ^``; ``^`` as ``\\string^``, which
-  pylatexenc reads back as ``^``, not as ``\\textasciicircum``, which it reads as ``ˆ``), and
-  the doubled dashes and quotes TeX would make into dashes and curly quotes are split with
-  ``{}`` (``-{}-``); Unicode is kept as it is (UTF-8). Identifiers (DOI, ISBN, PMID,
-  eprint, the merged ids) are written verbatim, as Crossref and doi.org write them and as
-  biblatex and the url package expect (their ``_`` and ``%`` are literal there); only braces
-  and backslashes, which would unbalance the value, are dropped.
-- RIS: rispy writes a line ``1.``, ``2.``, ... before each record; the RIS specification has
-  no such line, so a writer without it is used. A value is one line: its line breaks become
-  spaces.
+extension asks for; :func:`merge_records` makes one record of the records of one paper. The
+serialisers are the libraries paperlike reads with (bibtexparser 2, rispy, ``csv``, ``json``);
+what they leave to the caller (escaping for BibTeX, RIS without record numbers) is done here.
 """
 
 from __future__ import annotations
@@ -161,7 +144,14 @@ _IN_BOOK = {"inproceedings", "conference", "incollection", "inbook"}
 
 
 def _tex(text: str, *, ligatures: bool = True) -> str:
-    """Plain text as LaTeX that typesets (and that bibtexparser with pylatexenc reads) as it."""
+    """Plain text as LaTeX that typesets (and that bibtexparser with pylatexenc reads) as it.
+
+    bibtexparser writes each value verbatim inside braces; its ``LatexEncodingMiddleware`` would
+    turn every non-ASCII letter into a macro (``é`` to ``\\'e``) and leave text between two ``$``
+    alone as math ("costs $5 or $10"). So the ten characters LaTeX treats specially are escaped
+    here, and the doubled dashes and quotes TeX would make into dashes and curly quotes are
+    split with ``{}`` (``-{}-``); Unicode is kept as it is (UTF-8).
+    """
     text = text.translate(_TEX_SPECIALS)
     return _LIGATURE_RE.sub(r"\1{}", text) if ligatures else text
 
@@ -182,6 +172,9 @@ def _tex_name(name: str) -> str:
 
 
 def _verbatim(value: str) -> str:
+    """An identifier (DOI, ISBN, PMID, eprint, the merged ids) as Crossref and doi.org write it
+    and as biblatex and the url package expect (its ``_`` and ``%`` are literal there): only
+    braces and backslashes, which would unbalance the value, are dropped."""
     return value.translate(_VERBATIM_UNSAFE).strip()
 
 
@@ -283,6 +276,7 @@ _RIS_TYPES = {
 
 
 def _line(value: str) -> str:
+    """A RIS value is one line: its line breaks become spaces."""
     return " ".join(value.split())
 
 

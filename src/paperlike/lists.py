@@ -1,15 +1,10 @@
 """Named reading lists that people build from results in the page: kept in SQLite beside a model.
 
-A list holds papers by record id, each ``like`` (thumbs up) or ``not`` (not interested), with
-the title it had when added, so a list still reads well if a rebuilt model no longer holds one
-of its ids. Recommendations are drawn from a list by the recommend API, the liked ids as
-positives and the others as negatives.
-
-Where: one SQLite file beside the model's folder, ``NAME.lists.sqlite`` for a model folder
-``NAME`` (:func:`lists_path`). Not inside the folder: a save replaces the folder whole (see
-:mod:`paperlike.store`), so a rebuild or ``add`` would lose whatever else it held. The file
-needs no model lock: SQLite locks it itself, in WAL mode, so the page's readers never wait for
-a writer, and every change is one transaction.
+A list holds papers by record id, each ``like`` or ``not``, with the title it had when added,
+so that it still reads well if a rebuilt model no longer holds one of its ids. The file,
+``NAME.lists.sqlite`` (:func:`lists_path`), sits beside the model's folder, not in it, because
+a save replaces the folder whole; SQLite locks it itself (WAL mode), so it needs no model lock
+and every change is one transaction (docs/service.md, "The page").
 
     >>> import tempfile, pathlib
     >>> lists = ReadingLists(pathlib.Path(tempfile.mkdtemp()) / "demo.lists.sqlite")

@@ -1,32 +1,10 @@
 """The manifest of a saved model: its schema, the files a model must have, and its own digest.
 
-``manifest.json`` says how a model was made (parameters, counts, package versions) and holds
-the size and SHA-256 of every other file. Three things make it trustworthy enough to load:
-
-- **A schema** (pydantic, strict): every key the loader reads is required, of its type (a
-  string ``"4"`` is not the version 4, ``null`` is not an object), and in range
-  (``explain_terms`` of -5, a negative count, NaN are refused); nothing unknown is accepted, so
-  no key reaches a constructor as a keyword it does not take.
-- **The files a model must have** are decided by this code, not by the manifest: exactly
-  :func:`required_files` (what :func:`paperlike.store.save` writes for this format; the LSA's
-  three only when the manifest says there is an LSA). A files map that is empty, a list, or
-  leaves any file out cannot switch the checksums off: it is refused.
-- **Its own digest**, ``manifest_sha256``: the SHA-256 of the rest of the manifest in a
-  canonical form (keys sorted, no spaces), checked on load. The checksums protect the other
-  files, but nothing would protect the parameters and the checksums themselves: a flipped
-  digit of a parameter (bit rot), or a hand edit that keeps the JSON valid (``explain_terms``
-  5 -> 3), would load and change results without a word. Kept inside the manifest rather than
-  in a second file: one file cannot be lost or copied without the other, and the layout does
-  not change.
-
-What this cannot do: none of it is a signature. Someone who edits a file on purpose and writes
-its new SHA-256 into the manifest, and the manifest's new digest, passes every check; a
-vocabulary written in reverse order, with its checksums rewritten so, is still a list of
-distinct strings of the right length, and loads and answers wrongly. No check of the files
-alone can tell it from the real one: that is why the manifest itself is protected against
-every change that does not rewrite its digest. Against a deliberate change only a key kept
-elsewhere would help. The store's structure checks (:func:`paperlike.store.load`) make sure
-that even such a model cannot crash the process: wrong answers, never a segfault.
+``manifest.json`` says how a model was made and holds the size and SHA-256 of every other file;
+these checks make it trustworthy enough to load: a strict schema, the list of required files
+decided by this code (:func:`required_files`), and ``manifest_sha256``, the digest of the rest
+of the manifest in a canonical form (keys sorted, no spaces). What each protects against, and
+what no check can (none is a signature): docs/models.md.
 """
 
 from __future__ import annotations

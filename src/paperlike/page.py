@@ -1,21 +1,10 @@
 """The page that ``paperlike serve`` answers at ``/``, and the endpoints only the page needs.
 
 The page is three package files, ``static/index.html``, ``app.js`` and ``style.css``: plain
-HTML, JavaScript and CSS, no build step, nothing fetched from elsewhere (its
-Content-Security-Policy allows this server only). It calls the service's JSON endpoints
-(``/similar``, ``/papers``, ``/recommend``, ``/dupes``, ``/decide``) and these:
-
-- ``GET /review``: the review queue of ``GET /dupes?maybe=true`` without the groups;
-- ``GET /graph``: the neighbourhood of :func:`paperlike.api.graph` with where
-  :func:`paperlike.graph.layout` places each node, for the page to draw;
-- ``/lists``: named reading lists (:mod:`paperlike.lists`) kept in SQLite beside the model:
-  ``GET /lists``, ``POST /lists`` ``{"name": ...}``, ``GET /lists/{name}``,
-  ``DELETE /lists/{name}``, ``POST /lists/{name}/papers`` ``{"id", "role", "title"}``,
-  ``DELETE /lists/{name}/papers/{id}``, ``GET /lists/{name}/export?format=bibtex|ris``,
-  the liked papers as a file a reference manager imports (each paper's records merged into one
-  entry by :func:`paperlike.export.merge_records`), and ``GET /lists/{name}/feed?since=&k=``,
-  the papers added to the model since a time (default: the last week) ranked for the list, as
-  ``paperlike feed --list NAME --since ...`` answers (it never moves the feed's saved state).
+HTML, JavaScript and CSS, no build step, nothing fetched from elsewhere. Beside the service's
+JSON endpoints it calls ``/review``, ``/graph`` (with where :func:`paperlike.graph.layout`
+places each node) and ``/lists`` (reading lists, :mod:`paperlike.lists`), defined here; each
+is listed in docs/service.md.
 """
 
 from __future__ import annotations

@@ -1,22 +1,9 @@
 """The inverted-index walk: a query's score for every text from its terms' posting lists alone.
 
 The index is the transposed TF-IDF matrix ``XT`` (terms x texts, CSR), so a term's postings are
-one contiguous slice of ``XT.indices`` (the texts) and of a data array aligned with them. The
-walk adds ``weight * value`` of every posting of every query term into one array of scores.
-
-On a large index an id query touches millions of postings, and copying them out before summing
-(scipy's row indexing, or concatenating the slices) costs more than the summing itself. The
-walk therefore hands scipy's compiled CSC mat-vec kernel the index's own arrays with a column
-pointer made of the query terms' slices, interleaved with empty "gap" columns (the terms are
-visited in decreasing order, so each gap's start lies after its end and the kernel's loop over
-it is empty). Posting lists of over ``SPLIT_POSTINGS`` are split in two halves of the terms,
-summed by two threads (the kernel releases the GIL). Both choices are measured in
-benchmarks/RESULTS.md ("Design measurements"). The halves are the same with one thread (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`),
-so the sums, and the answers, do not depend on how many threads made them.
-
-The kernel is scipy's private ``_sparsetools.csc_matvec``; it is checked once against the
-public (copying) path on a small matrix, and the public path is used where it is missing or
-disagrees, with the same results.
+one contiguous slice of ``XT.indices`` and of a data array aligned with them; the walk adds
+``weight * value`` of every posting of every query term into one array of scores, without
+copying the postings out (:func:`_walk_direct`), in two threads on long lists (:func:`walk`).
 """
 
 from __future__ import annotations
@@ -36,7 +23,13 @@ _kernel_ok: bool | None = None
 def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``sum over i of weights[i] * data[postings of terms[i]]`` for every text (float32), with
     ``data`` aligned with ``XT.indices`` (``XT.data`` itself, or another array of that layout).
-    ``terms`` must be distinct."""
+    ``terms`` must be distinct.
+
+    Posting lists of over ``SPLIT_POSTINGS`` in all are split in two halves of the terms, summed
+    by two threads (the kernel releases the GIL). The halves are the same with one thread
+    (``PAPERLIKE_JOBS=1``, :func:`paperlike.parallel.one_thread`), so the sums, and the answers,
+    do not depend on how many threads made them.
+    """
     terms = np.asarray(terms, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.float32)
     if len(terms) == 0:
@@ -57,7 +50,11 @@ def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.nda
 
 
 def direct_kernel() -> bool:
-    """Whether scipy's compiled kernel is there and gives the copying path's answer."""
+    """Whether scipy's compiled kernel is there and gives the copying path's answer.
+
+    The kernel is scipy's private ``_sparsetools.csc_matvec``: it is checked once against the
+    public (copying) path on a small matrix, and the public path is used where it is missing
+    or disagrees, with the same results."""
     global _kernel_ok
     if _kernel_ok is None:
         _kernel_ok = _kernel_agrees()
@@ -65,6 +62,15 @@ def direct_kernel() -> bool:
 
 
 def _walk_direct(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The walk in scipy's compiled CSC mat-vec kernel, on the index's own arrays.
+
+    On a large index an id query touches millions of postings, and copying them out before
+    summing (scipy's row indexing, or concatenating the slices) costs more than the summing. So
+    the kernel is handed a column pointer made of the query terms' slices, interleaved with
+    empty "gap" columns (the terms are visited in decreasing order, so each gap's start lies
+    after its end and the kernel's loop over it is empty). Both this and the split of
+    :func:`walk` are measured in benchmarks/RESULTS.md ("Design measurements").
+    """
     from scipy.sparse import _sparsetools
 
     order = np.argsort(-terms, kind="stable")

@@ -1,32 +1,10 @@
 """The ranking of ``similar``: an exact lexical score, re-ranked with topic similarity.
 
-Measured on the arXiv crawl against BM25, LSA, arxiv-sanity-lite and a TF-IDF + LSA hybrid
-(benchmarks/similar_eval.py, benchmarks/RANKING.md). For a query q and a text d::
-
-    score(q, d) = (lex(q, d) + lambda * topic(q, d)) / (1 + lambda)
-
-- ``lex``, the lexical part, is exact and explains each result by the terms it shares with the
-  query. A *paper* as the query (an id, or a title naming a paper of the model): the TF-IDF
-  cosine of the two texts (:meth:`PaperIndex.scores`). *Text* as the query (free text, or a
-  title the model does not hold): BM25 over the same postings, ``sum over the query's distinct
-  terms t of idf_t * S_td``, divided by its largest value over the corpus, with
-  ``S_td = tf (k1 + 1) / (tf + k1 (1 - b + b dl_d / avgdl))`` from the raw counts of the indexed
-  text (the title counted ``title_weight`` times) and BM25's ``idf_t = ln(1 + (N - df_t + 0.5) /
-  (df_t + 0.5))``. Length normalisation and saturation are what a short query (a title) needs
-  to find its paper; for two whole papers the cosine is as good (RANKING.md).
-- ``topic`` is the cosine of the two texts' LSA embeddings (:mod:`paperlike.lsa`), clipped at
-  0, computed only for the ``candidates`` best texts by ``lex`` (lower ones keep
-  ``lex / (1 + lambda)``). Re-ranking the lexical top 1,000 gave the same figures as the exact
-  blend over all texts, and it never reads all n x r embeddings.
-
-``lambda`` is 0.3 for a paper query and 0.5 for a text query, and the LSA has 64 dimensions
-(as good as 128 for half the memory, RANKING.md). On a corpus of fewer than
-``lsa_min_texts`` texts there are too few to learn topics from, and the score is the lexical
-one alone.
-
-The BM25 values are one float32 per posting, stored beside the TF-IDF inverted index (the
-transposed matrix ``XT_``: same ``indptr`` and ``indices``), so a text query walks the same
-postings with the other data array.
+The lexical part (TF-IDF cosine for a paper as the query, BM25 for text) explains each result
+by the terms it shares with the query; the LSA topic part finds papers that say the same in
+other words. The BM25 values are one float32 per posting beside the TF-IDF inverted index
+(``XT_``: same ``indptr`` and ``indices``), so a text query walks the same postings with the
+other data array. The formula, its parameters and how they were measured: docs/ranking.md.
 """
 
 from __future__ import annotations

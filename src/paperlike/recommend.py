@@ -1,16 +1,9 @@
 """A reading list as the query, and diverse results.
 
-A reading list is ids, titles and records (:mod:`paperlike.listfiles` reads them, for the API,
-from files of records or plain lists). Each entry is found in the index (by id, title, or as a
-version of a known paper) or, for a record read from a file, used by its own text. The liked papers' TF-IDF rows are
-averaged (a centroid) and the disliked ones' average is subtracted (Rocchio's formula), and the
-result is scored like any query: exact, through the inverted index, and explained by the terms
-it shares with each result. benchmarks/recommend_choice.py measures the centroid against
-scoring each liked paper separately and against arxiv-sanity's per-query linear SVM.
-
-``--diverse`` re-ranks the best candidates by maximal marginal relevance (Carbonell and
-Goldstein, 1998): each next result is the one most like the query and least like the results
-already chosen.
+Each entry of a list (ids, titles, records: :mod:`paperlike.listfiles` reads files of them) is
+found in the index or used by its own text; the liked papers' centroid less the disliked ones'
+(Rocchio) is scored like any query, exactly and explained by its shared terms. ``--diverse``
+re-ranks by maximal marginal relevance. Both, and how they were measured: docs/ranking.md.
 """
 
 from __future__ import annotations

@@ -1,30 +1,11 @@
 """The HTTP service (``paperlike serve``): the CLI's operations as JSON endpoints.
 
-FastAPI and uvicorn come with an optional extra, ``pip install 'paperlike[serve]'``. The model
-is loaded once, before the server starts, and every request shares it read-only. Requests and
-answers are the pydantic models of :mod:`paperlike.models`, so ``GET /openapi.json`` (and the
-pages at ``/docs``) describe them.
-
-``GET /`` is a page for people (:mod:`paperlike.page`: search, reading lists kept beside the
-model, the neighbourhood graph, the review queue).
-
-Every error is one JSON shape, :class:`~paperlike.models.ErrorMessage`
-(``{"error": "one line", "detail": [...]}``), made in one place, :func:`_error_answer`.
-
-The service sheds clients that would hold it (:class:`Limits` has the figures):
-
-- a request's line and headers must arrive within ``header_timeout`` of the connection or of
-  its previous answer, else the connection is closed (:class:`_Protocol`, uvicorn's h11
-  protocol with that deadline: uvicorn has none for the head);
-- a body declared larger than ``max_body`` is answered 413 before a byte of it is read; one
-  that streams past it, 413 as soon as it does; a body must arrive within ``body_timeout`` of
-  its headers, else 408 (:class:`BodyLimit`);
-- the costly endpoints (``/check``, ``/recommend``, ``/dupes``, ``/decide``, ``/similar`` with
-  a long text, and the page's ``/graph``, ``/review`` and ``/lists/{name}/feed``) run at most ``heavy`` at once, in their own threads, so that ``/similar``,
-  ``/papers`` and ``/health`` keep answering meanwhile; another waits for a slot at most
-  ``heavy_wait`` seconds (``heavy_queue`` of them at most), else 503 with Retry-After
-  (:class:`_Heavy`); and each has a work limit answered 422 before any work (``check_records``,
-  ``svm_work``).
+FastAPI and uvicorn come with the optional extra ``paperlike[serve]``. The model is loaded
+once, before the server starts, and every request shares it read-only; requests and answers are
+the pydantic models of :mod:`paperlike.models`, so ``/openapi.json`` describes them. Every error
+is one JSON shape made in one place (:func:`_error_answer`), and the service sheds clients that
+would hold it (:class:`Limits`, :class:`_Protocol`, :class:`BodyLimit`, :class:`_Heavy`).
+The endpoints, statuses and limits: docs/service.md.
 """
 
 from __future__ import annotations

@@ -1,43 +1,10 @@
-"""Saved models: a folder of .npy and .json files with a manifest, written atomically.
+"""Saved models: a folder of .npy, .json and Arrow files with a manifest, written atomically.
 
-Layout (format version 8)::
-
-    manifest.json      format name and version, parameters, versions, counts, sources, checksums,
-                       and its own digest (manifest_sha256; see paperlike.manifest)
-    records.arrow      the records, in index order, as Arrow columns (paperlike.columns): an
-                       Arrow IPC file of zstd-compressed batches, memory-mapped on load
-    cite.arrow         the records' id, title, authors, date, venue and doi, uncompressed in
-                       large batches: what a query's results read, at a few microseconds each
-    vocabulary.json    the terms, in column order
-    idf.npy            float32 IDF per term
-    X_data.npy, X_indices.npy, X_indptr.npy      the L2-normalised TF-IDF rows (CSR)
-    XT_data.npy, XT_indices.npy, XT_indptr.npy   the same transposed: the inverted index
-    bm25_postings.npy, bm25_idf.npy              BM25 value of each posting of XT, BM25 idf per term
-    lsa_terms.npy, lsa_components.npy, lsa_embeddings.npy   the LSA (absent on a small corpus)
-    text_of_record.npy, record_of_text.npy, paper_of_text.npy, canonical.npy   the grouping
-    version_pairs.npy, version_scores.npy, version_rules.json, generic_titles.json   why
-    maybe_pairs.npy, maybe_scores.npy            pairs left for a person to decide
-    decisions.json     people's decisions on pairs of records (paperlike decide)
-    additions.json     when the records came in: the build, then each add (paperlike feed)
-    keys_{id,title,short,text}_{hash,value}.npy  id, title and text-identity look-up tables
-    record_date.npy, record_category_{indices,indptr}.npy, categories.json   for filters
-
-The arrays and lists are what :meth:`PaperIndex.to_arrays` gathers from the index and its
-components (each one's own ``to_arrays``; ``from_arrays`` reads them back); this module writes
-them, the records and the manifest, and checks them before anything reads them.
-
-Nothing is ever unpickled: arrays load with ``allow_pickle=False``, memory-mapped, and records
-are decoded only when asked for, a batch at a time, so opening a model costs little whatever its
-size.
-
-Loading checks, in order: the manifest (its schema, the files a model of this format must have,
-its own digest: :mod:`paperlike.manifest`); every file's size; every file's SHA-256 and the
-structure of the arrays (:func:`_check_structure`: indices within bounds, row pointers
-monotone, so that no content can make a query read out of bounds); on every load, the arrays'
-dtypes and shapes against the manifest's counts. The SHA-256 and structure pass is remembered
-in ``.verified`` (each file's size, mtime, inode and ctime, and the manifest's digest), so a
-model is hashed again only after one of its files changed; ``paperlike verify``
-(:func:`verify`) checks everything now, whatever ``.verified`` says.
+:meth:`PaperIndex.to_arrays` gathers the arrays and lists from the index and its components
+(each one's own ``to_arrays``; ``from_arrays`` reads them back); this module writes them, the
+records and the manifest under the model's lock, and checks them before anything reads them, so
+that no file content can make a query read out of bounds (:func:`_check_structure`). Nothing is
+unpickled. The files, what loading checks and what ``.verified`` trusts: docs/models.md.
 """
 
 from __future__ import annotations

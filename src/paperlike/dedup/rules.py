@@ -1,36 +1,12 @@
 """The evidence comparing two records, and the rules that read it: same paper, maybe, or not.
 
 Every signal is computed by :func:`pair_evidence` into an :class:`Evidence` (JSON-ready, None
-where a side lacks the field), and :func:`decide` turns it into a :class:`Verdict`: ``same``
-(a rule that a reviewer can read joined the pair), ``maybe`` (close, but not certain: the review
-queue of ``paperlike dupes --maybe``), or ``different``. :func:`veto` is the part of the rules
-that no other evidence overrides; :func:`kept_apart` reads the same vetoes off two records, for
-:mod:`paperlike.dedup.grouping` to keep groups from chaining two records a veto keeps apart.
-
-Vetoes: two DOIs (a preprint server's DOI beside a publisher's is no conflict), two arXiv ids,
-part or volume markers that differ (``Part I`` / ``Part II``, ``Case A`` / ``Case B``), a
-notice beside its paper (an erratum, a reply, an addendum), two volumes or page ranges of one
-journal, another journal with another volume or page range (a meeting abstract and the article;
-not for a conference paper and its journal version), and authors with no name in common.
-
-Rules that join, in order:
-
-- ``same id``: the same arXiv id, or the same DOI under titles that are not unlike;
-- ``bibliographic``: a translated title (in brackets, or tagged with its language) beside
-  another, at one volume and page of one journal, by the same authors;
-- ``truncated``: one abstract contained in the other (>= 0.9 of its word 3-grams, 20 words);
-- ``abstract``: abstract TF-IDF cosine >= ``threshold``;
-- ``same name``: the same paper name, abstract cosine >= 0.45, a title on at most one side;
-- ``same title``: the same title of five content words or more and the same authors, both with
-  abstracts, at most a year apart (a revision whose abstract was rewritten);
-- ``title``: where a side has no abstract (bibliographic records), titles compared once case,
-  punctuation, markup, brackets and language tags are set aside: equal or nearly (``title
-  threshold``), or one the other without its subtitle; half the authors shared; at most a year
-  apart; and where the title is short or the years differ, a volume or page that agrees. A
-  title that recurs in its source ("Editor's Notes"), a word swapped for another ("Adult" /
-  "Pediatric"), or a volume or page that differs leaves the pair to a person.
-
-A pair no rule joins is ``maybe`` when its titles are close and nothing vetoes it.
+where a side lacks the field), and :func:`decide` turns it into a :class:`Verdict`: ``same`` (a
+rule a reviewer can read joined the pair), ``maybe`` (the review queue of ``paperlike dupes
+--maybe``), or ``different``. :func:`veto` is the part no other evidence overrides;
+:func:`kept_apart` reads the same vetoes off two records, so that
+:mod:`paperlike.dedup.grouping` never chains two records a veto keeps apart. The vetoes and the
+rules, in order, are listed in docs/duplicates.md.
 """
 
 from __future__ import annotations
@@ -183,7 +159,7 @@ def _arxiv(record: Paper) -> str | None:
 
 
 # A title the database translated: wholly in brackets, or tagged with its language or "transl".
-_TRANSLATED_RE = re.compile(r"^\s*\[|[\[(](?:in )?(?:" + biblio._LANGUAGES + r")[\])]\s*\.?\s*$|\btransl\b",
+_TRANSLATED_RE = re.compile(r"^\s*\[|[\[(](?:in )?(?:" + biblio.titles.LANGUAGES + r")[\])]\s*\.?\s*$|\btransl\b",
                             re.I)
 
 

@@ -1,22 +1,9 @@
 """BibTeX and BibLaTeX files (``.bib``), as reference managers and publishers export them.
 
-Parsed with bibtexparser 2 (2.1 is the stable release pip installs; the 1.4 line is in
-maintenance, gives no line numbers and loses a broken entry silently). Its splitter keeps each
-entry's starting line and turns a broken entry into a failed block, so the rest of the file is
-read; ``@string`` macros are resolved, outer braces and quotes removed, and author lists split
-on ``and`` with BibTeX's own name rules (``{Google Brain}`` stays one name, ``von Last, First``
-becomes ``First von Last``).
-
-LaTeX becomes Unicode with pylatexenc, which bibtexparser 2 depends on: accents (``{\\"u}``,
-``\\'{e}``, ``{\\L}``), protective braces (``{{GPT}}``), ``\\&``, ``--``. Math is left to
-:func:`paperlike.text.normalize`, which treats it as every other source's. A ``%`` inside an
-entry is literal for BibTeX (only LaTeX reads it as a comment), so it is kept.
-
-Fields: ``title``, ``author``, ``abstract``, ``year``/``month`` or BibLaTeX ``date``, ``doi``,
-``eprint`` with ``archivePrefix``/``eprinttype`` arXiv (the record's id), ``journal``,
-``journaltitle`` or ``booktitle`` (the venue), ``volume``, ``number`` (or ``issue``), ``pages``,
-``isbn``, ``pmid`` and the entry type. The citation key is kept in
-``extra["key"]`` and is the record's id when it has no arXiv id or DOI.
+Parsed with bibtexparser 2, whose splitter keeps each entry's starting line and turns a broken
+entry into a failed block, so that the rest of the file is read (the 1.4 line gives no line
+numbers and loses a broken entry silently). LaTeX becomes Unicode with pylatexenc; math is left
+to :func:`paperlike.text.normalize`, as every other source's. The fields read: docs/inputs.md.
 """
 
 from __future__ import annotations

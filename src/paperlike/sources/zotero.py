@@ -1,25 +1,11 @@
 """Zotero's own database (``zotero.sqlite``), read in place, safely while Zotero runs.
 
-Zotero keeps a library in SQLite: ``items`` (one per item, its type in ``itemTypes``), the
-fields in ``itemData`` (the field's name in ``fields``, the value in ``itemDataValues``), the
-people in ``creators`` and ``itemCreators`` (their role in ``creatorTypes``), the collections
-in ``collections`` and ``collectionItems``, items in the trash in ``deletedItems``.
-
-Zotero holds its database open, with an exclusive lock, while it runs. The file is therefore
-copied first (to a temporary folder, a block at a time) and the copy opened read-only and
-``immutable`` (SQLite reads it without taking or checking any lock and never writes beside it):
-the user's database is never opened by SQLite at all. A copy taken while Zotero was writing may
-be torn; it is then copied again (three tries), and failing that, an error says to try again.
-
-Each regular item (not a note, an attachment or an annotation, not in the trash) is a record:
-``id`` its arXiv id, else its DOI, else the Zotero item key; ``title``; ``abstractNote``;
-authors in their order (``Last, First`` made ``First Last``; one-field names as they are);
-``date`` (Zotero's ``YYYY-MM-DD original`` form); the venue (``publicationTitle``,
-``proceedingsTitle``, ``conferenceName``, ``bookTitle``, ``websiteTitle``, ``university``,
-``institution``, or a preprint's ``repository``); ``volume``, ``issue``, ``pages``, ``ISBN``;
-the item type as the entry type; an arXiv id from ``archiveID`` (``arXiv:2102.05231``), the DOI,
-``url`` or ``extra``; and in ``extra``: ``collections`` (each as its path, ``Parent/Child``),
-``key``, ``date_added``. ``source.line`` is the item's ``itemID``.
+Zotero holds the file open with an exclusive lock, so it is copied (a block at a time; again
+when the copy is torn, three tries) and the copy opened read-only and ``immutable``: SQLite
+never opens the user's database. Tables read: ``items`` and ``itemTypes``, ``itemData``,
+``fields`` and ``itemDataValues``, ``creators``, ``itemCreators`` and ``creatorTypes``,
+``collections`` and ``collectionItems``, ``deletedItems``. Which items and fields make a
+record: docs/formats.md ("Zotero's database").
 """
 
 from __future__ import annotations
