@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "layers.py"
-LEAVES = ("text", "identifiers", "errors", "defaults", "keys", "terms", "heap", "manifest", "_version")
+LEAVES = ("text", "identifiers", "errors", "defaults", "keys", "csr", "heap", "manifest", "_version")
 
 
 def _layers_module():
@@ -25,6 +25,8 @@ def test_no_cycle_and_the_leaves_are_leaves():
     assert {f"paperlike.{leaf}": layer[f"paperlike.{leaf}"] for leaf in LEAVES} == {f"paperlike.{leaf}": 0
                                                                                    for leaf in LEAVES}
     assert layer["paperlike.cli"] > layer["paperlike.api"] > layer["paperlike.index"]
+    # the query-time vectoriser and topics lean on the CSR rows alone
+    assert edges["paperlike.terms"] == edges["paperlike.lsa"] == {"paperlike.csr"}
 
 
 def test_the_script_prints_every_module():

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
+from paperlike.csr import sparse
 from paperlike.filters import date_number
 
 runner = CliRunner()
@@ -68,7 +69,7 @@ def test_the_weight_of_the_disliked_papers(seed_index):
 
     like, dislike = [row("FastCorrect 2")], [row("Mask the Correct Tokens")]
     assert (list_vector(like, dislike, 0.0) != list_vector(like, [])).nnz == 0
-    cosines = [float((list_vector(like, dislike, w) @ dislike[0].T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
+    cosines = [float((list_vector(like, dislike, w) @ sparse(dislike[0]).T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
     assert cosines == sorted(cosines, reverse=True) and cosines[-1] < cosines[0]
     assert (list_vector(like, dislike) != list_vector(like, dislike, ROCCHIO_NEGATIVE)).nnz == 0
 
@@ -189,7 +190,7 @@ def test_category_filter_matches_archive_and_subject(seed_index):
 
 def test_diverse_results_are_less_alike(seed_index):
     def mean_similarity(result):
-        rows = [seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(r.id)))
+        rows = [sparse(seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(r.id))))
                 for r in result.results]
         sims = [(a @ b.T).toarray()[0, 0] for i, a in enumerate(rows) for b in rows[i + 1:]]
         return float(np.mean(sims))

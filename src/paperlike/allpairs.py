@@ -25,8 +25,8 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp
 from .errors import WorkerError
 from .parallel import two_at_a_time
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp
 from .errors import QueryError
 from .models import Filters, Paper
 
@@ -106,6 +106,16 @@ class Facets:
                              f"categories in this model include: {known}")
         return np.array(sorted(set(columns)), dtype=np.int32)
 
+    def _having(self, columns: np.ndarray) -> np.ndarray:
+        """Which records have one of these category columns (numpy alone: a query's filter
+        imports no scipy.sparse)."""
+        categories = self.categories
+        per_record = np.diff(np.asarray(categories.indptr))
+        owner = np.repeat(np.arange(categories.shape[0]), per_record)
+        hit = np.zeros(categories.shape[0], dtype=bool)
+        hit[owner[np.isin(np.asarray(categories.indices), columns)]] = True
+        return hit
+
     def paper_mask(self, filters: Filters, paper_of_record: np.ndarray, n_papers: int) -> np.ndarray | None:
         """Which papers pass the filters (None: every paper, no filter given)."""
         if not filters.active:
@@ -113,7 +123,7 @@ class Facets:
         ok = np.ones(n_papers, dtype=bool)
         if filters.categories:
             columns = self._category_columns(filters.categories)
-            hit = np.asarray(self.categories[:, columns].sum(axis=1)).ravel() > 0
+            hit = self._having(columns)
             ok &= np.bincount(paper_of_record[hit], minlength=n_papers) > 0
         if filters.since or filters.until:
             first = self.first_dates(paper_of_record, n_papers)

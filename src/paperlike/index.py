@@ -13,10 +13,10 @@ import difflib
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import parallel
 from .citation import Cited, citation_fields
+from .csr import Rows, rows, sp, sparse
 from .dedup import Deduplicator, check_record, completeness, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
@@ -201,7 +201,7 @@ class PaperIndex:
         latest = {frozenset((d.a, d.b)): d for d in [*self.decisions_, *made]}
         self.decisions_ = list(latest.values())
         representatives = [self.records_[i] for i in self.record_of_text_]
-        self.dedup.fit(representatives, self.vectorizer, self.X_, decided=self._decided_texts())
+        self.dedup.fit(representatives, self.vectorizer, sparse(self.X_), decided=self._decided_texts())
         self.paper_of_text_ = self.dedup.paper_of_text_
         self._group_records()
         return made
@@ -389,18 +389,19 @@ class PaperIndex:
     def paper_of_record(self, record: int) -> int:
         return int(self.paper_of_text_[self.text_of_record_[record]])
 
-    def vector_of_paper(self, paper: int) -> sp.csr_matrix:
+    def vector_of_paper(self, paper: int) -> Rows:
         """The TF-IDF row of a paper: that of its canonical record's text."""
         return self.row(int(self.text_of_record_[self.canonical_record(paper)]))
 
-    def row(self, text: int) -> sp.csr_matrix:
-        """One text's TF-IDF row, sliced straight from the arrays (no scipy indexing pass)."""
+    def row(self, text: int) -> Rows:
+        """One text's TF-IDF row, sliced straight from the arrays (no copy, no scipy: algebra
+        takes :func:`paperlike.csr.sparse` of it)."""
         indices, data = _slice(self.X_, text)
-        return sp.csr_matrix((data, indices, np.array([0, len(data)])), shape=(1, self.X_.shape[1]))
+        return Rows(data, indices, np.array([0, len(data)]), (1, self.X_.shape[1]))
 
-    def vector_of_text(self, text: str) -> sp.csr_matrix:
+    def vector_of_text(self, text: str) -> Rows:
         """The TF-IDF row of free text; QueryError if none of its words are known."""
-        vector = self.vectorizer.transform_texts([normalize(text)])
+        vector = self.vectorizer.rows_of_texts([normalize(text)])
         if vector.nnz == 0:
             raise QueryError("none of the query's words are in this model's vocabulary",
                              hint="try other words, or a title or id from 'paperlike papers'",
@@ -412,7 +413,7 @@ class PaperIndex:
 
         An inverted-index walk: only the postings of the query's terms are read, from ``XT_``.
         """
-        vector = sp.csr_matrix(vector)
+        vector = rows(vector)
         return walk(self.XT_, self.XT_.data, vector.indices, vector.data)
 
     def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = (),
@@ -472,7 +473,7 @@ class PaperIndex:
 
     def shared_terms(self, query: sp.csr_matrix, text: int) -> list[str]:
         """The terms that contribute most to the score of a text against the query."""
-        query = sp.csr_matrix(query)
+        query = rows(query)
         row_indices, row_data = _slice(self.X_, text)
         common, qi, ri = np.intersect1d(query.indices, row_indices, assume_unique=True, return_indices=True)
         weight = query.data[qi] * row_data[ri]
@@ -492,7 +493,7 @@ class PaperIndex:
         ``paper`` None, for free text (its TF-IDF row). Texts of ``exclude`` papers and of
         papers not ``allowed`` score 0, so that they take no place among the candidates."""
         if paper is None:
-            lex = self.ranker.text_scores(self.XT_, sp.csr_matrix(vector).indices)
+            lex = self.ranker.text_scores(self.XT_, rows(vector).indices)
             z, lam = self.ranker.embed(vector), self.ranker.lambda_text
         else:
             lex = self.scores(vector)
@@ -513,7 +514,7 @@ class PaperIndex:
         exclude = [] if paper is None else [paper]
         allowed = self._allowed(filters)
         scores, topic, ceiling = self.ranked_scores(paper, vector, exclude, allowed)
-        terms = sp.csr_matrix(vector).indices
+        terms = rows(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
         results = self._neighbours(vector, k, exclude, allowed, diverse, scores, topic=topic, explain=explain,
                                    ceiling=ceiling)
@@ -540,7 +541,7 @@ class PaperIndex:
         scores = None
         if method == "svm":
             texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
-            scores, vector = svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
+            scores, vector = svm_scores(sparse(self.X_), texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
         allowed = self._allowed(filters)
         if among is not None:
@@ -582,7 +583,7 @@ class PaperIndex:
             dedup = Deduplicator(
                 threshold=self.dedup.threshold if threshold is None else threshold,
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
-            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_,
+            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, sparse(self.X_),
                   decided=self._decided_texts())
         return versions_report(self, dedup, maybe=maybe, relations=relations, min_size=min_size)
 
@@ -617,8 +618,8 @@ class PaperIndex:
         found = self.top_papers(scores, wanted, exclude, allowed, among, ceiling)
         if diverse and found:
             papers = np.array([p for p, _ in found])
-            rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")
-            order = diverse_order(papers, np.array([s for _, s in found]), rows, k)
+            stacked = sp.vstack([sparse(self.vector_of_paper(int(p))) for p in papers], format="csr")
+            order = diverse_order(papers, np.array([s for _, s in found]), stacked, k)
             found = [found[i] for i in order]
         results = []
         for rank, (paper, score) in enumerate(found, 1):

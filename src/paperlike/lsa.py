@@ -14,7 +14,8 @@ sample has none in the SVD either), which keeps the components small on a large 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+
+from .csr import Rows, sp
 
 __all__ = ["Lsa"]
 
@@ -72,15 +73,19 @@ class Lsa:
         return {"n_components": self.n_components, "sample": self.sample, "n_iter": self.n_iter,
                 "random_state": self.random_state}
 
-    def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
-        """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
-        rows = sp.csr_matrix(rows)
+    def _column_of_term(self) -> np.ndarray:
+        """Each term's row of ``components_`` (-1 for the terms not in ``terms_``)."""
         column = getattr(self, "_column", None)
         if column is None:
             column = np.full(self.n_terms_, -1, dtype=np.int32)
             column[self.terms_] = np.arange(len(self.terms_), dtype=np.int32)
             self._column = column
-        mapped = column[rows.indices]
+        return column
+
+    def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
+        """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
+        rows = sp.csr_matrix(rows)
+        mapped = self._column_of_term()[rows.indices]
         keep = mapped >= 0
         kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
         indptr = kept_before[rows.indptr]
@@ -89,6 +94,8 @@ class Lsa:
     def transform(self, rows: sp.csr_matrix, dtype: type = np.float32) -> np.ndarray:
         """Unit-length embeddings (float32, or ``dtype``) of TF-IDF rows; a row with no term of
         the sample embeds as zeros."""
+        if isinstance(rows, Rows):
+            return self._embed(rows, dtype)
         rows = sp.csr_matrix(rows)
         out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
         for start in range(0, rows.shape[0], _CHUNK):
@@ -97,4 +104,22 @@ class Lsa:
             norms = np.linalg.norm(z, axis=1, keepdims=True)
             np.divide(z, norms, out=z, where=norms > 0)
             out[start:start + len(z)] = z
+        return out
+
+    def _embed(self, rows: Rows, dtype: type) -> np.ndarray:
+        """:meth:`transform` of a few rows (a query's) with numpy alone: each row's product with
+        the components added up one stored value after another in float32, as scipy's kernel
+        adds them, so that the embedding is the same to the bit."""
+        column = self._column_of_term()
+        out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
+        for i in range(rows.shape[0]):
+            a, b = int(rows.indptr[i]), int(rows.indptr[i + 1])
+            mapped = column[rows.indices[a:b]]
+            keep = mapped >= 0
+            z = np.zeros((1, self.rank_), dtype=np.float32)
+            for value, term in zip(rows.data[a:b][keep].tolist(), mapped[keep].tolist()):
+                z[0] += np.float32(value) * self.components_[term]
+            norms = np.linalg.norm(z, axis=1, keepdims=True)
+            np.divide(z, norms, out=z, where=norms > 0)
+            out[i] = z[0]
         return out

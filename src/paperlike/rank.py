@@ -36,8 +36,8 @@ import inspect
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp
 from .lsa import Lsa
 from .postings import walk
 

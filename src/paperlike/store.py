@@ -53,11 +53,11 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from pydantic import TypeAdapter, ValidationError
 
 from . import columns, parallel
 from . import manifest as schema
+from .csr import Rows
 from .dedup import Deduplicator
 from .errors import ModelError
 from .filters import Facets
@@ -727,18 +727,10 @@ def _array(folder: Path, name: str) -> np.ndarray:
         raise ModelError(f"{folder / (name + '.npy')}: unreadable ({_short(exc, 200)}); {_REBUILD}") from None
 
 
-def _matrix(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
-    # Built from the memory-mapped arrays as they are: no copy, no format check pass (their
-    # structure was checked when the model was verified).
-    matrix = sp.csr_matrix(shape, dtype=np.float32)
-    matrix.data = arrays[f"{name}_data"]
-    matrix.indices = arrays[f"{name}_indices"]
-    indptr = arrays[f"{name}_indptr"]
-    # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
-    # converting the (long) column indices on every product.
-    matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
-    matrix.has_sorted_indices = True
-    return matrix
+def _matrix(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> Rows:
+    # The memory-mapped arrays as they are: no copy, no format check pass (their structure was
+    # checked when the model was verified), and no scipy.sparse to query (paperlike.csr).
+    return Rows(arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"], shape)
 
 
 def load(path: str | Path) -> PaperIndex:
@@ -780,9 +772,9 @@ def load(path: str | Path) -> PaperIndex:
                     for name in schema.KEY_TABLES})
     categories = strings["categories"]
     indices = arrays["record_category_indices"]
-    index.facets_ = Facets(arrays["record_date"], sp.csr_matrix(
-        (np.ones(len(indices), dtype=np.int8), indices, arrays["record_category_indptr"]),
-        shape=(len(index.records_), len(categories))), categories)
+    index.facets_ = Facets(arrays["record_date"], Rows(
+        np.ones(len(indices), dtype=np.int8), indices, arrays["record_category_indptr"],
+        (len(index.records_), len(categories)), has_sorted_indices=False), categories)
     index.updates_ = manifest.get("updates", {})
     index.decisions_ = _decisions(folder)
     index.additions_ = _additions(folder, manifest)

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp, sparse
 from .dedup import Deduplicator, check_record, completeness
 from .errors import EmptyCorpusError
 from .heap import collections_paused
@@ -67,7 +67,7 @@ def add_records(index, records: Sequence[Paper]) -> dict:
     index.record_of_text_ = np.concatenate([index.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
     index.paper_of_text_ = np.concatenate([index.paper_of_text_, paper_of_new])
     old_XT = index.XT_
-    index._set_matrix(sp.vstack([index.X_, rows], format="csr"))
+    index._set_matrix(sp.vstack([sparse(index.X_), rows], format="csr"))
     index.ranker.extend(old_XT, index.XT_, counts, rows)  # BM25 values and embeddings of the new texts
     index.dedup.extend(pairs, rules, scores, index.paper_of_text_, maybe, maybe_scores)
     index.facets_ = index.facets_.extend(records)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import parallel
+from .csr import Rows, sp
 from .errors import EmptyCorpusError
 from .models import Paper
 from .terms import Terms
@@ -218,6 +218,11 @@ class Vectorizer:
     def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
         return self._fitted.transform(list(texts))
+
+    def rows_of_texts(self, texts: Iterable[str]) -> Rows:
+        """The rows of :meth:`transform_texts` as :class:`paperlike.csr.Rows`, without scipy.sparse
+        (a query's text)."""
+        return self._fitted.rows(list(texts))
 
     def analyzer(self):
         """The function that splits a text into the terms this vectoriser counts."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from ..csr import sp
 from ..models import Paper
 from ..text import text_key
 from ..vectorize import Fields, Vectorizer
