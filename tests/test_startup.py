@@ -143,3 +143,31 @@ def test_the_package_resolves_its_public_names_when_asked():
     assert isinstance(paperlike.__version__, str)
     with pytest.raises(AttributeError):
         paperlike.no_such_name  # noqa: B018
+
+
+_OPTIONS_OF_EVERY_COMMAND = """
+import typer.main
+from paperlike import cli
+
+def options(command, path=()):
+    found = {path: [(p.name, tuple(p.opts), p.bare_type(), repr(p.type_descriptor.annotation), repr(p.default), p.required,
+                     p.multiple, p.nargs, p.is_flag if hasattr(p, "is_flag") else None, getattr(p, "help", None))
+                    for p in command.params]}
+    for name, sub in getattr(command, "commands", {}).items():
+        found.update(options(sub, path + (name,)))
+    return found
+
+before = options(typer.main.get_command(cli.app))
+cli._evaluate_annotations(cli.app)
+after = options(typer.main.get_command(cli.app))
+print(len(before), before == after)
+"""
+
+
+def test_evaluating_the_annotations_first_changes_no_option():
+    """main() evaluates the commands' string annotations once before typer reads them (typer
+    evaluates them three times per run otherwise): every command's options stay the same."""
+    run = subprocess.run([sys.executable, "-c", _OPTIONS_OF_EVERY_COMMAND], capture_output=True, text=True,
+                         timeout=120)
+    count, same = run.stdout.split()
+    assert int(count) >= 17 and same == "True", run.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import inspect
 import io
 import json
 import sys
@@ -1293,6 +1294,20 @@ def eval_dupes(
                    "they count as papers of their own")
 
 
+def _evaluate_annotations(group: typer.Typer) -> None:
+    """Each command's annotations evaluated once, before typer reads them. This module's
+    annotations are strings (``from __future__ import annotations``); typer builds every
+    command's options on every run (``--version`` and ``--help`` too) and evaluates each
+    command's strings three times doing so: 20 ms of a start, a third of that done here."""
+    infos = [*group.registered_commands, group.registered_callback]
+    for info in infos:
+        if info is not None and info.callback is not None:
+            info.callback.__annotations__ = inspect.get_annotations(info.callback, eval_str=True)
+    for sub in group.registered_groups:
+        _evaluate_annotations(sub.typer_instance)
+
+
 def main() -> None:
     """Entry point of the ``paperlike`` console script and ``python -m paperlike``."""
+    _evaluate_annotations(app)
     app(prog_name="paperlike")
