@@ -94,7 +94,8 @@ class PaperIndex:
     of one paper), ``ranker`` (how ``similar`` ranks) and ``explain_terms`` (how many shared
     terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
-    (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index) and
+    (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index; a loaded
+    model's two are :class:`paperlike.csr.Rows`, :func:`paperlike.csr.sparse` for algebra) and
     ``decisions_`` (people's decisions on pairs of records), ``additions_`` (when the records
     came in: the build, then each add); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
