@@ -226,7 +226,7 @@ def main() -> None:
         print(f"{name:34} wall {figures[name]['wall']:.3f} s  cpu {figures[name]['cpu']:.3f} s", file=sys.stderr)
     result = {"label": args.label, "runs": args.runs, "commands": figures,
               "load": [load_before, os.getloadavg()[0]],
-              "command": f"`python benchmarks/startup.py --label {args.label}`",
+              "command": "`python benchmarks/startup.py " + " ".join(sys.argv[1:]) + "`",
               "phases": phases(args.model, args.query, env, max(3, args.runs // 3)),
               "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], env)}
     print(json.dumps({"phases": result["phases"], "profile": result["profile"]}, indent=1), file=sys.stderr)

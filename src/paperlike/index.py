@@ -224,7 +224,7 @@ class PaperIndex:
 
     def _set_matrix(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Set X_ and XT_; the order in which XT_'s postings take X_'s non-zeros."""
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix = sp.csr_matrix(sparse(matrix), dtype=np.float32)
         matrix.sort_indices()
         self.X_ = matrix
         # Transposing the positions of the non-zeros, not their values, gives XT_ and the order

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .csr import Rows, sp
+from .csr import Rows, sp, sparse
 
 __all__ = ["Lsa"]
 
@@ -41,7 +41,7 @@ class Lsa:
 
     def fit(self, X: sp.csr_matrix) -> Lsa:
         """Fit the SVD on a random sample of the rows of X (texts x terms, TF-IDF)."""
-        X = sp.csr_matrix(X)
+        X = sp.csr_matrix(sparse(X))
         n = X.shape[0]
         rows = np.arange(n)
         if n > self.sample:
@@ -84,7 +84,7 @@ class Lsa:
 
     def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
         """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
-        rows = sp.csr_matrix(rows)
+        rows = sp.csr_matrix(sparse(rows))
         mapped = self._column_of_term()[rows.indices]
         keep = mapped >= 0
         kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
