@@ -94,7 +94,7 @@ class ListSummary(Model):
 class AddToList(Model):
     """A paper to add to a list (or whose role to change)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the page's service (models.Model)
 
     id: str = Field(min_length=1, max_length=1000, description="The record id of a paper of the model.")
     role: Role = "like"

@@ -39,7 +39,9 @@ __all__ = [
 class Model(BaseModel):
     """The base of paperlike's models. Each builds its validator at its first use, not when this
     module is imported (``defer_build``): a command uses a few of them, and building all of them
-    was a large part of a cold query's start."""
+    was a large part of a cold query's start. The service's request bodies are built at import
+    (``defer_build=False``): FastAPI given a deferred model as a body makes pydantic warn that
+    the body's alias has no effect."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -478,7 +480,7 @@ def _diverse_k(diverse: bool, info: ValidationInfo) -> bool:
 class SimilarRequest(Model):
     """A ``similar`` query: an id, a title or free text; ``kind`` forces one reading."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
 
     query: str = Field(min_length=1, examples=["FastCorrect 2"])
     k: int = Field(10, ge=1, le=MAX_K, description=_K_DESCRIPTION)
@@ -508,7 +510,7 @@ class CheckRecord(Model):
 class CheckRequest(RootModel):
     """One incoming record, or a list of at most MAX_BATCH."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=False)  # a body of the service (Model)
 
     root: CheckRecord | Annotated[list[CheckRecord], Field(min_length=1, max_length=MAX_BATCH)]
 
@@ -534,7 +536,7 @@ class RecommendRequest(Model):
     or a title of a paper in the model, or a record (title and/or abstract) that may not be;
     the command line's entries may also be files, never the service's."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=False)  # a body of the service (Model)
 
     like: list[ListEntry] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
     not_: list[ListEntry] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
@@ -563,7 +565,7 @@ class DecideRequest(Model):
     """Records that are one paper (``same``: every id joins the first), or that are all
     different papers (``different``: every pair of them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
 
     verdict: Literal["same", "different"]
     ids: list[str] = Field(min_length=2, max_length=MAX_BATCH, examples=[["id_0000001", "id_0000002"]])
