@@ -177,19 +177,26 @@ def render(results: dict[str, dict]) -> str:
                   "|---|---:|---|---|---|---:|"]
         for (pkg, ms), (mod, cum, importer) in zip(prof["packages"][:10], prof["cumulative"][:10]):
             lines.append(f"| {pkg} | {ms:.0f} | | {mod} | {importer} | {cum:.0f} |")
-    lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`, "
-              "`--help` adds rich to show the help; a command's own `--help` adds pydantic, which typer "
-              "imports to coerce a command's parameters. A query imports what it runs: numpy, scipy.sparse "
-              "(most of whose import is scipy's array-API layer importing every numpy submodule: "
-              "numpy.f2py, ma, testing, random, ...), pydantic and paperlike's models, typer, and rich "
-              "to draw the table (its import is in the render phase); scikit-learn (fitting only), "
-              "pandas, pyarrow, the service and the BibTeX/RIS parsers are no longer imported "
+    lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`. "
+              "`--help` adds rich and typer's rich help (`typer.rich_utils`), which imports rich.markdown "
+              "(markdown_it) and rich.traceback (rich.pretty, which imports attrs when it is installed) "
+              "at its top whatever the app's settings: about a third of `--help`'s imports, which only "
+              "typer's plain (click) help, `rich_markup_mode=None`, would avoid. A command's own "
+              "`--help` adds pydantic, which typer imports to coerce a command's parameters. A query "
+              "imports what it runs: numpy, pyarrow's IPC reader, pydantic and the models it validates "
+              "(each model builds its validator at its first use), typer, and rich to draw the table "
+              "(its import is in the render phase). It reads rows and posting lists of the "
+              "memory-mapped arrays (`paperlike.csr`), with scipy's compiled posting-walk kernel "
+              "loaded alone, so scipy.sparse (whose import is mostly scipy's array-API layer importing "
+              "numpy.f2py, numpy.testing, ...) is imported only by the commands that do sparse "
+              "algebra (index, add, dupes, recommend, graph, `--diverse`); scikit-learn, pandas, "
+              "pyarrow.compute, the service and the BibTeX/RIS parsers are not imported either "
               "(tests/test_startup.py fails if one comes back). Loading the model memory-maps its "
-              "arrays and parses its records only for the results shown (`records.jsonl` is read "
-              "by offset); most of the load is checking the JSON lists (the vocabulary) and the "
-              "arrays' headers. This environment sets PYTHONDONTWRITEBYTECODE: the children get a "
-              "byte-code cache in the scratch folder, as an installed package has its own, or every "
-              "start would compile paperlike's modules again.", "", machine()]
+              "arrays and reads its records' columns only for the results shown; most of the load is "
+              "checking the JSON lists (the vocabulary) and the arrays' headers. This environment sets "
+              "PYTHONDONTWRITEBYTECODE: the children get a byte-code cache in the scratch folder, as an "
+              "installed package has its own, or every start would compile paperlike's modules again.",
+              "", machine()]
     return "\n".join(lines)
 
 
@@ -219,7 +226,7 @@ def main() -> None:
         print(f"{name:34} wall {figures[name]['wall']:.3f} s  cpu {figures[name]['cpu']:.3f} s", file=sys.stderr)
     result = {"label": args.label, "runs": args.runs, "commands": figures,
               "load": [load_before, os.getloadavg()[0]],
-              "command": f"`python benchmarks/startup.py --label {args.label}`",
+              "command": "`python benchmarks/startup.py " + " ".join(sys.argv[1:]) + "`",
               "phases": phases(args.model, args.query, env, max(3, args.runs // 3)),
               "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], env)}
     print(json.dumps({"phases": result["phases"], "profile": result["profile"]}, indent=1), file=sys.stderr)

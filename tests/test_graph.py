@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 import paperlike
 from paperlike import api
 from paperlike.cli import app
+from paperlike.csr import sparse
 from paperlike.graph import QUERY_NODE, layout, paper_url, render_html
 
 runner = CliRunner()
@@ -46,7 +47,7 @@ def test_the_query_and_its_k_neighbours_with_their_scores(seed_index, fastcorrec
 
 def test_edges_between_neighbours_are_their_cosines_above_the_threshold(seed_index, fastcorrect):
     ids = [n.id for n in fastcorrect.nodes[1:]]
-    vectors = [seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(i))) for i in ids]
+    vectors = [sparse(seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(i)))) for i in ids]
     cosine = {(a, b): float((vectors[i] @ vectors[j].T).toarray()[0, 0])
               for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j}
     between = [e for e in fastcorrect.edges if e.source != fastcorrect.nodes[0].id]

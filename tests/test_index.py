@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from sklearn.neighbors import NearestNeighbors
 
 import paperlike
+from paperlike.csr import sparse
 from paperlike.errors import NotFoundError, QueryError
 
 
@@ -128,5 +129,5 @@ def test_every_paper_is_nearest_to_itself(texts):
 def test_inverted_index_scores_equal_brute_force(seed_index):
     for query in ("FastCorrect 2", "Sortformer", "speech recognition with large language models"):
         _, _, vector = seed_index.resolve(query)
-        brute = (seed_index.X_ @ vector.T).toarray().ravel()
+        brute = (seed_index.X_ @ sparse(vector).T).toarray().ravel()
         assert np.allclose(seed_index.scores(vector), brute, atol=1e-6)

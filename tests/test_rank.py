@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import paperlike
 from paperlike import api, store
+from paperlike.csr import sparse
 from paperlike.errors import ModelError
 from paperlike.index import PaperIndex
 from paperlike.rank import Ranker
@@ -43,7 +44,7 @@ def brute_embeddings(index: PaperIndex, rows: sp.csr_matrix) -> np.ndarray:
     lsa = index.ranker.lsa_
     full = np.zeros((index.X_.shape[1], lsa.rank_))
     full[lsa.terms_] = lsa.components_
-    z = rows.toarray() @ full
+    z = sparse(rows).toarray() @ full
     norms = np.linalg.norm(z, axis=1, keepdims=True)
     return np.divide(z, norms, out=np.zeros_like(z), where=norms > 0)
 
@@ -54,7 +55,7 @@ def brute_similar(index: PaperIndex, query: str, k: int) -> list[tuple[str, floa
     if paper is None:
         lex, lam = brute_bm25(index, vector.indices), index.ranker.lambda_text
     else:
-        lex, lam = (index.X_ @ vector.T).toarray().ravel(), index.ranker.lambda_paper
+        lex, lam = (index.X_ @ sparse(vector).T).toarray().ravel(), index.ranker.lambda_paper
     if index.ranker.lsa_ is None:
         lam, Z, z = 0.0, np.zeros((len(lex), 1)), np.zeros(1)
     else:
@@ -140,7 +141,7 @@ def test_a_small_corpus_ranks_without_lsa(seed_index):
     got = seed_index.similar("FastCorrect 2", k=3).results
     assert all(n.topic is None for n in got)
     _, _, vector = seed_index.resolve("FastCorrect 2")
-    cosines = sorted((seed_index.X_ @ vector.T).toarray().ravel(), reverse=True)
+    cosines = sorted((seed_index.X_ @ sparse(vector).T).toarray().ravel(), reverse=True)
     assert [n.score for n in got] == [round(float(c), 4) for c in cosines[1:4]]
 
 
@@ -253,7 +254,7 @@ def test_add_gives_new_texts_bm25_values_and_embeddings(seed_corpus, tmp_path):
     np.testing.assert_array_equal(CT.indices, index.XT_.indices)
     np.testing.assert_allclose(ranker.postings_, expected, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(ranker.Z_[n_old:], dtype=np.float32),
-                               ranker.lsa_.transform(index.X_[n_old:]), atol=2e-3)
+                               ranker.lsa_.transform(sparse(index.X_)[n_old:]), atol=2e-3)
     assert index.similar("routing tokens among experts mixture", k=1, kind="text").results[0].id == "new-2"
     found = index.similar("new-1", k=3).results
     assert {"FastCorrect 2", "SoftCorrect", "Mask the Correct Tokens"} & {n.title.split(":")[0] for n in found}

@@ -10,6 +10,7 @@ import pytest
 from conftest import FIXTURES, run
 
 import paperlike
+from paperlike.csr import sparse
 
 FASTCORRECT = "FastCorrect 2: Fast Error Correction on Multiple Candidates for Automatic Speech Recognition"
 SOFTCORRECT = "SoftCorrect: Error Correction with Soft Detection for Automatic Speech Recognition"
@@ -53,7 +54,7 @@ def test_the_weight_of_the_disliked_papers(seed_index):
 
     like, dislike = [row("FastCorrect 2")], [row("Mask the Correct Tokens")]
     assert (list_vector(like, dislike, 0.0) != list_vector(like, [])).nnz == 0
-    cosines = [float((list_vector(like, dislike, w) @ dislike[0].T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
+    cosines = [float((list_vector(like, dislike, w) @ sparse(dislike[0]).T).toarray()[0, 0]) for w in (0.0, 0.25, 0.5, 1.0)]
     assert cosines == sorted(cosines, reverse=True) and cosines[-1] < cosines[0]
     assert (list_vector(like, dislike) != list_vector(like, dislike, ROCCHIO_NEGATIVE)).nnz == 0
 
@@ -138,7 +139,7 @@ def test_exclude_entries_not_in_the_model_are_one_line(seed_model):
 
 def test_diverse_results_are_less_alike(seed_index):
     def mean_similarity(result):
-        rows = [seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(r.id)))
+        rows = [sparse(seed_index.vector_of_paper(seed_index.paper_of_record(seed_index.record_by_id(r.id))))
                 for r in result.results]
         sims = [(a @ b.T).toarray()[0, 0] for i, a in enumerate(rows) for b in rows[i + 1:]]
         return float(np.mean(sims))

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 from paperlike import models
 
 SCHEMAS = GOLDEN / "schemas"
-MODELS = sorted(name for name, value in vars(models).items()
-                if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == models.__name__)
+MODELS = sorted(name for name, value in vars(models).items()  # models.Model: their base, no shape of its own
+                if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == models.__name__
+                and value is not models.Model)
 
 
 def test_every_model_is_kept():

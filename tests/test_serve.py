@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 import pytest
 from typer.testing import CliRunner
@@ -86,6 +87,18 @@ def test_health(base, seed_model):
     assert health == {"status": "ok", "model": seed_model.name, "records": 62, "papers": 43,
                       "format_version": FORMAT_VERSION, "version": paperlike.__version__}
     assert "/" not in health["model"]  # its name, never where it is on the server
+
+
+def test_request_bodies_are_taken_without_a_pydantic_warning(seed_model):
+    """The service's request models are built at import (paperlike.models.Model): FastAPI given a
+    model that defers its build makes pydantic warn, at each body, that its alias has no effect."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with serving(seed_model) as url:
+            for path, body in (("/similar", {"query": "FastCorrect 2", "k": 1}), ("/check", {"title": "FastCorrect 2"}),
+                               ("/recommend", {"like": ["FastCorrect 2"], "k": 1})):
+                assert call(url, "POST", path, body)[0] == 200
+    assert [str(w.message) for w in caught if "alias" in str(w.message)] == []
 
 
 def test_similar_by_title_get_and_post(base):

@@ -1,7 +1,8 @@
 """What a command imports: ``--version`` and ``--help`` only typer (and rich to show help), a query
-only what it runs (numpy, scipy.sparse, pydantic, rich), never scikit-learn, the service or the
-readers of formats it does not read. Each case runs in a fresh ``python -X importtime`` and
-names the modules that crept in; benchmarks/startup.py measures what they cost."""
+only what it runs (numpy, pyarrow's IPC reader, pydantic, rich), never scipy.sparse, scikit-learn,
+the service or the readers of formats it does not read. Each case runs in a fresh
+``python -X importtime`` and names the modules that crept in; benchmarks/startup.py measures what
+they cost."""
 
 from __future__ import annotations
 
@@ -21,12 +22,16 @@ from paperlike.rank import Ranker
 # the parsers of BibTeX and RIS, fuzzy matching (duplicate rules), the model writers' lock and
 # the parts of scipy that querying does not use.
 # A query reads the model's records.arrow with pyarrow's IPC reader; pyarrow's Parquet, dataset and
-# pandas layers (pandas is imported by pyarrow's to_numpy and pa.array) are never needed for it.
-NEVER_TO_QUERY = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas", "pyarrow.parquet",
-                  "pyarrow.dataset", "pyarrow.pandas_compat", "pyarrow.json", "pyarrow.csv", "bibtexparser",
-                  "pylatexenc", "rispy", "rapidfuzz", "filelock", "scipy.sparse.csgraph", "scipy.sparse.linalg",
-                  "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.special", "joblib", "threadpoolctl",
-                  "paperlike.serve", "paperlike.export")
+# pandas layers (pandas is imported by pyarrow's to_numpy and pa.array) are never needed for it, nor
+# pyarrow.compute (a 35 ms import). It reads rows and postings of plain arrays (paperlike.csr): the
+# import of scipy.sparse (scipy's array-API layer, which imports numpy.f2py and numpy.testing) is
+# for the commands that do sparse algebra.
+NEVER_BY_ALGEBRA = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas", "pyarrow.parquet",
+                    "pyarrow.dataset", "pyarrow.pandas_compat", "pyarrow.json", "pyarrow.csv", "pyarrow.compute",
+                    "bibtexparser", "pylatexenc", "rispy", "rapidfuzz", "filelock", "scipy.sparse.csgraph",
+                    "scipy.sparse.linalg", "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.special", "joblib",
+                    "threadpoolctl", "paperlike.serve", "paperlike.export")
+NEVER_TO_QUERY = NEVER_BY_ALGEBRA + ("scipy.sparse", "scipy._lib", "numpy.f2py", "numpy.testing")
 # --version and --help build the commands' options and run none of them. (A command's own --help
 # builds its parameters, for which typer itself imports pydantic: allowed there, not paperlike's models.)
 NEVER_FOR_HELP = NEVER_TO_QUERY + ("pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.models", "paperlike.index",
@@ -78,11 +83,33 @@ def topic_model(tmp_path_factory, seed_corpus):
 
 
 @pytest.mark.parametrize("query", [["FastCorrect 2"], ["--text", "error correction for speech recognition"],
-                                   ["--text", "speech recognition", "--diverse", "--format", "json"]])
-def test_a_query_imports_no_fitting_service_or_readers(topic_model, query):
+                                   ["FastCorrect 2", "--category", "cs.CL", "--since", "2021"]])
+def test_a_query_imports_no_sparse_algebra_fitting_service_or_readers(topic_model, query):
     modules = imported("similar", *query, "--model", str(topic_model))
-    assert {"numpy", "scipy.sparse", "paperlike.index", "paperlike.terms", "paperlike.lsa"} <= modules
+    assert {"numpy", "paperlike.csr", "paperlike.index", "paperlike.terms", "paperlike.lsa"} <= modules
     assert crept_in(modules, NEVER_TO_QUERY) == []
+
+
+def test_diverse_results_import_sparse_algebra_and_nothing_else(topic_model):
+    """--diverse compares the candidates with each other (a sparse Gram matrix): scipy.sparse is
+    imported then, and still none of the rest."""
+    modules = imported("similar", "--text", "speech recognition", "--diverse", "--format", "json",
+                       "--model", str(topic_model))
+    assert "scipy.sparse._base" in modules
+    assert crept_in(modules, NEVER_BY_ALGEBRA) == []
+
+
+def test_the_models_build_their_validators_when_used():
+    """paperlike.models defers each model's validator to its first use (a command builds the few
+    it uses, not all forty); the service's request bodies alone are built at import (FastAPI
+    wants them built)."""
+    run = subprocess.run([sys.executable, "-c", "import inspect, pydantic, paperlike.models as m\n"
+                          "built = lambda: sorted(n for n, c in vars(m).items() if inspect.isclass(c) and "
+                          "issubclass(c, pydantic.BaseModel) and c.__module__ == m.__name__ and c.__pydantic_complete__)\n"
+                          "print(built()); m.SimilarRequest(query='x'); print(built())"],
+                         capture_output=True, text=True, timeout=120)
+    bodies = ["CheckRequest", "DecideRequest", "FeedRequest", "RecommendRequest", "SimilarRequest"]
+    assert run.stdout.splitlines() == [str(bodies), str(sorted([*bodies, "Filters"]))], run.stderr
 
 
 def test_info_and_papers_import_no_fitting_service_or_readers(topic_model):
@@ -118,3 +145,31 @@ def test_the_package_resolves_its_public_names_when_asked():
     assert isinstance(paperlike.__version__, str)
     with pytest.raises(AttributeError):
         paperlike.no_such_name  # noqa: B018
+
+
+_OPTIONS_OF_EVERY_COMMAND = """
+import typer.main
+from paperlike import cli
+
+def options(command, path=()):
+    found = {path: [(p.name, tuple(p.opts), p.bare_type(), repr(p.type_descriptor.annotation), repr(p.default), p.required,
+                     p.multiple, p.nargs, p.is_flag if hasattr(p, "is_flag") else None, getattr(p, "help", None))
+                    for p in command.params]}
+    for name, sub in getattr(command, "commands", {}).items():
+        found.update(options(sub, path + (name,)))
+    return found
+
+before = options(typer.main.get_command(cli.app))
+cli._evaluate_annotations(cli.app)
+after = options(typer.main.get_command(cli.app))
+print(len(before), before == after)
+"""
+
+
+def test_evaluating_the_annotations_first_changes_no_option():
+    """main() evaluates the commands' string annotations once before typer reads them (typer
+    evaluates them three times per run otherwise): every command's options stay the same."""
+    run = subprocess.run([sys.executable, "-c", _OPTIONS_OF_EVERY_COMMAND], capture_output=True, text=True,
+                         timeout=120)
+    count, same = run.stdout.split()
+    assert int(count) >= 17 and same == "True", run.stderr

@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 
 import paperlike
 from paperlike import store
+from paperlike.csr import sparse
 from paperlike.errors import ModelError
 
 
 def test_save_load_round_trip_gives_identical_results(seed_index, seed_model):
     loaded = paperlike.load_index(seed_model)
     assert [r.model_dump() for r in loaded.records_] == [r.model_dump() for r in seed_index.records_]
-    assert (loaded.X_ != seed_index.X_).nnz == 0
+    assert (sparse(loaded.X_) != seed_index.X_).nnz == 0
     for query in ("FastCorrect 2", "speaker diarization", seed_index.records_[7].id):
         assert loaded.similar(query, k=5) == seed_index.similar(query, k=5)
 
@@ -95,7 +96,7 @@ def test_round_trip_of_any_corpus(tmp_path_factory, rows):
     path = paperlike.save_index(index, tmp_path_factory.mktemp("m") / "model")
     loaded = paperlike.load_index(path)
     assert list(loaded.records_) == index.records_
-    assert (loaded.X_ != index.X_).nnz == 0
+    assert (sparse(loaded.X_) != index.X_).nnz == 0
     assert list(loaded.vectorizer.vocabulary_) == list(index.vectorizer.vocabulary_)
     np.testing.assert_array_equal(loaded.paper_of_text_, index.paper_of_text_)
 
@@ -123,9 +124,11 @@ def test_a_loaded_model_parses_records_only_when_asked(seed_model):
 
 def test_a_loaded_matrix_has_one_index_type(seed_model, seed_index):
     loaded = paperlike.load_index(seed_model)
-    for matrix in (loaded.X_, loaded.XT_):
-        assert matrix.indices.dtype == matrix.indptr.dtype
-    assert (loaded.X_[3] != seed_index.X_[3]).nnz == 0
+    for matrix in (loaded.X_, loaded.XT_):  # scipy's form of the mapped arrays, made for algebra
+        assert sparse(matrix).indices.dtype == sparse(matrix).indptr.dtype
+        assert sparse(matrix).data is matrix.data  # shared, not copied
+    assert (sparse(loaded.X_)[3] != seed_index.X_[3]).nnz == 0
+    assert (sparse(loaded.X_.row(3)) != seed_index.X_[3]).nnz == 0
 
 
 def test_the_arrays_of_an_index_are_the_files_of_the_format(seed_index):

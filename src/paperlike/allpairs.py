@@ -12,8 +12,8 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp, sparse
 from .errors import WorkerError
 from .parallel import two_at_a_time
 
@@ -178,7 +178,7 @@ class SharedJoin:
 
     def __init__(self, X: sp.csr_matrix, threshold: float, left_out_share: float = LEFT_OUT_SHARE,
                  *, shared: bool = False) -> None:
-        self.X = sp.csr_matrix(X, dtype=np.float32)
+        self.X = sp.csr_matrix(sparse(X), dtype=np.float32)
         self.t = threshold - JOIN_MARGIN
         self.parts = None
         self.chunks: list[tuple[int, int]] = []

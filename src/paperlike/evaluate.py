@@ -14,19 +14,18 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
-from scipy.sparse import coo_array
 
 from . import identifiers
 from .arguments import checked
+from .csr import sp
 from .errors import InputError
-from .models import Paper
+from .models import Model, Paper
 
 __all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "truth_from_groups", "base_id",
            "labels_from_pairs"]
 
 
-class DupeScores(BaseModel):
+class DupeScores(Model):
     """How a grouping of records compares with the truth."""
 
     records: int
@@ -170,7 +169,7 @@ def truth_from_groups(records: Sequence[Paper], path: str | Path) -> tuple[list[
 def labels_from_pairs(n: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     """One label per item 0..n-1: the connected component the pairs put it in."""
     edges = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    graph = coo_array((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])),
+    graph = sp.coo_array((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])),
                       shape=(n, n))
     from scipy.sparse.csgraph import connected_components  # evaluating only: not imported to query
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import Rows, sp
 from .errors import QueryError
 from .models import Filters, Paper
 
@@ -85,8 +85,8 @@ class Facets:
     def from_arrays(cls, arrays: dict[str, Any]) -> Facets:
         """The facets :meth:`to_arrays` gave."""
         names, indices, indptr = arrays["categories"], arrays["record_category_indices"], arrays["record_category_indptr"]
-        matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr),
-                               shape=(len(indptr) - 1, len(names)))
+        matrix = Rows(np.ones(len(indices), dtype=np.int8), indices, indptr, (len(indptr) - 1, len(names)),
+                      has_sorted_indices=False)
         return cls(arrays["record_date"], matrix, names)
 
     def summary(self) -> str:
@@ -123,6 +123,16 @@ class Facets:
                              f"categories in this model include: {known}")
         return np.array(sorted(set(columns)), dtype=np.int32)
 
+    def _having(self, columns: np.ndarray) -> np.ndarray:
+        """Which records have one of these category columns (numpy alone: a query's filter
+        imports no scipy.sparse)."""
+        categories = self.categories
+        per_record = np.diff(np.asarray(categories.indptr))
+        owner = np.repeat(np.arange(categories.shape[0]), per_record)
+        hit = np.zeros(categories.shape[0], dtype=bool)
+        hit[owner[np.isin(np.asarray(categories.indices), columns)]] = True
+        return hit
+
     def paper_mask(self, filters: Filters, paper_of_record: np.ndarray, n_papers: int) -> np.ndarray | None:
         """Which papers pass the filters (None: every paper, no filter given)."""
         if not filters.active:
@@ -130,7 +140,7 @@ class Facets:
         ok = np.ones(n_papers, dtype=bool)
         if filters.categories:
             columns = self._category_columns(filters.categories)
-            hit = np.asarray(self.categories[:, columns].sum(axis=1)).ravel() > 0
+            hit = self._having(columns)
             ok &= np.bincount(paper_of_record[hit], minlength=n_papers) > 0
         if filters.since or filters.until:
             first = self.first_dates(paper_of_record, n_papers)

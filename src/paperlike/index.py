@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import parallel
 from .citation import Cited, citation_fields
+from .csr import Rows, rows, sp, sparse
 from .dedup import Deduplicator, check_record, completeness, iter_groups, maybe_pairs, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
@@ -105,7 +105,8 @@ class PaperIndex:
     of one paper), ``ranker`` (how ``similar`` ranks) and ``explain_terms`` (how many shared
     terms explain each result). Fitted state: ``records_``, ``text_of_record_``,
     ``record_of_text_`` (the most complete record of each text), ``paper_of_text_``, ``X_``
-    (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index) and
+    (L2-normalised rows, one per text), ``XT_`` (its transpose, an inverted index; a loaded
+    model's two are :class:`paperlike.csr.Rows`, :func:`paperlike.csr.sparse` for algebra) and
     ``decisions_`` (people's decisions on pairs of records), ``additions_`` (when the records
     came in: the build, then each add); the fitted ``ranker`` holds the BM25 values of the same postings and the texts' embeddings.
     """
@@ -214,7 +215,7 @@ class PaperIndex:
         self.record_of_text_ = np.concatenate([self.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
         self.paper_of_text_ = np.concatenate([self.paper_of_text_, paper_of_new])
         old_XT = self.XT_
-        self._set_matrix(sp.vstack([self.X_, rows], format="csr"))
+        self._set_matrix(sp.vstack([sparse(self.X_), rows], format="csr"))
         self.ranker.extend(old_XT, self.XT_, counts, rows)  # BM25 values and embeddings of the new texts
         self.dedup.extend(pairs, rules, scores, self.paper_of_text_, maybe, maybe_scores)
         self.facets_ = self.facets_.extend(records)
@@ -348,7 +349,7 @@ class PaperIndex:
         latest = {frozenset((d.a, d.b)): d for d in [*self.decisions_, *made]}
         self.decisions_ = list(latest.values())
         representatives = [self.records_[i] for i in self.record_of_text_]
-        self.dedup.fit(representatives, self.vectorizer, self.X_, decided=self._decided_texts())
+        self.dedup.fit(representatives, self.vectorizer, sparse(self.X_), decided=self._decided_texts())
         self.paper_of_text_ = self.dedup.paper_of_text_
         self._group_records()
         return made
@@ -370,7 +371,7 @@ class PaperIndex:
 
     def _set_matrix(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Set X_ and XT_; the order in which XT_'s postings take X_'s non-zeros."""
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix = sp.csr_matrix(sparse(matrix), dtype=np.float32)
         matrix.sort_indices()
         self.X_ = matrix
         # Transposing the positions of the non-zeros, not their values, gives XT_ and the order
@@ -542,18 +543,19 @@ class PaperIndex:
     def paper_of_record(self, record: int) -> int:
         return int(self.paper_of_text_[self.text_of_record_[record]])
 
-    def vector_of_paper(self, paper: int) -> sp.csr_matrix:
+    def vector_of_paper(self, paper: int) -> Rows:
         """The TF-IDF row of a paper: that of its canonical record's text."""
         return self.row(int(self.text_of_record_[self.canonical_record(paper)]))
 
-    def row(self, text: int) -> sp.csr_matrix:
-        """One text's TF-IDF row, sliced straight from the arrays (no scipy indexing pass)."""
+    def row(self, text: int) -> Rows:
+        """One text's TF-IDF row, sliced straight from the arrays (no copy, no scipy: algebra
+        takes :func:`paperlike.csr.sparse` of it)."""
         indices, data = _slice(self.X_, text)
-        return sp.csr_matrix((data, indices, np.array([0, len(data)])), shape=(1, self.X_.shape[1]))
+        return Rows(data, indices, np.array([0, len(data)]), (1, self.X_.shape[1]))
 
-    def vector_of_text(self, text: str) -> sp.csr_matrix:
+    def vector_of_text(self, text: str) -> Rows:
         """The TF-IDF row of free text; QueryError if none of its words are known."""
-        vector = self.vectorizer.transform_texts([normalize(text)])
+        vector = self.vectorizer.rows_of_texts([normalize(text)])
         if vector.nnz == 0:
             raise QueryError("none of the query's words are in this model's vocabulary",
                              hint="try other words, or a title or id from 'paperlike papers'",
@@ -565,7 +567,7 @@ class PaperIndex:
 
         An inverted-index walk: only the postings of the query's terms are read, from ``XT_``.
         """
-        vector = sp.csr_matrix(vector)
+        vector = rows(vector)
         return walk(self.XT_, self.XT_.data, vector.indices, vector.data)
 
     def top_papers(self, scores: np.ndarray, k: int, exclude: Iterable[int] = (),
@@ -625,7 +627,7 @@ class PaperIndex:
 
     def shared_terms(self, query: sp.csr_matrix, text: int) -> list[str]:
         """The terms that contribute most to the score of a text against the query."""
-        query = sp.csr_matrix(query)
+        query = rows(query)
         row_indices, row_data = _slice(self.X_, text)
         common, qi, ri = np.intersect1d(query.indices, row_indices, assume_unique=True, return_indices=True)
         weight = query.data[qi] * row_data[ri]
@@ -645,7 +647,7 @@ class PaperIndex:
         ``paper`` None, for free text (its TF-IDF row). Texts of ``exclude`` papers and of
         papers not ``allowed`` score 0, so that they take no place among the candidates."""
         if paper is None:
-            lex = self.ranker.text_scores(self.XT_, sp.csr_matrix(vector).indices)
+            lex = self.ranker.text_scores(self.XT_, rows(vector).indices)
             z, lam = self.ranker.embed(vector), self.ranker.lambda_text
         else:
             lex = self.scores(vector)
@@ -667,7 +669,7 @@ class PaperIndex:
         exclude = [] if paper is None else [paper]
         allowed = self._allowed(filters)
         scores, topic, ceiling = self.ranked_scores(paper, vector, exclude, allowed)
-        terms = sp.csr_matrix(vector).indices
+        terms = rows(vector).indices
         explain = None if paper is not None else (lambda text: self.text_shared_terms(terms, text))
         results = self._neighbours(vector, k, exclude, allowed, diverse, scores, topic=topic, explain=explain,
                                    ceiling=ceiling)
@@ -694,7 +696,7 @@ class PaperIndex:
         scores = None
         if method == "svm":
             texts = lambda papers: [int(self.text_of_record_[r]) for p in papers for r in self.records_of_paper(p)]  # noqa: E731
-            scores, vector = svm_scores(self.X_, texts(lists["like"].papers), lists["like"].external,
+            scores, vector = svm_scores(sparse(self.X_), texts(lists["like"].papers), lists["like"].external,
                                                   texts(lists["not"].papers))
         allowed = self._allowed(filters)
         if among is not None:
@@ -737,7 +739,7 @@ class PaperIndex:
             dedup = Deduplicator(
                 threshold=self.dedup.threshold if threshold is None else threshold,
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
-            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, self.X_,
+            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, sparse(self.X_),
                   decided=self._decided_texts())
         return versions_report(dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
                                maybe=maybe, relations=relations, min_size=min_size)
@@ -797,8 +799,8 @@ class PaperIndex:
         found = self.top_papers(scores, wanted, exclude, allowed, among, ceiling)
         if diverse and found:
             papers = np.array([p for p, _ in found])
-            rows = sp.vstack([self.vector_of_paper(int(p)) for p in papers], format="csr")
-            order = diverse_order(papers, np.array([s for _, s in found]), rows, k)
+            stacked = sp.vstack([sparse(self.vector_of_paper(int(p))) for p in papers], format="csr")
+            order = diverse_order(papers, np.array([s for _, s in found]), stacked, k)
             found = [found[i] for i in order]
         results = []
         for rank, (paper, score) in enumerate(found, 1):
@@ -832,19 +834,11 @@ class PaperIndex:
         return max(texts, key=lambda t: (scores[t], t == texts[0]))
 
 
-def _csr(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
-    """The CSR matrix of the arrays ``NAME_data``, ``_indices`` and ``_indptr``."""
-    # Built from the (memory-mapped) arrays as they are: no copy, no format check pass (a
-    # saved model's structure was checked when it was verified).
-    matrix = sp.csr_matrix(shape, dtype=np.float32)
-    matrix.data = arrays[f"{name}_data"]
-    matrix.indices = arrays[f"{name}_indices"]
-    indptr = arrays[f"{name}_indptr"]
-    # scipy wants one index type: a copy of the (short) row pointers to int32 spares it
-    # converting the (long) column indices on every product.
-    matrix.indptr = indptr.astype(np.int32) if indptr[-1] < np.iinfo(np.int32).max else indptr
-    matrix.has_sorted_indices = True
-    return matrix
+def _csr(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, int]) -> Rows:
+    """The CSR rows of the arrays ``NAME_data``, ``_indices`` and ``_indptr``, as they are: no
+    copy, no format check pass (a saved model's structure was checked when it was verified), and
+    no scipy.sparse to query (:mod:`paperlike.csr`)."""
+    return Rows(arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"], shape)
 
 
 def _slice(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:

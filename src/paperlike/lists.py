@@ -26,9 +26,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .errors import NotFoundError, UsageError
+from .models import Model
 
 __all__ = ["ReadingLists", "ReadingList", "ListSummary", "ListPaper", "AddToList", "lists_path",
            "MAX_NAME", "MAX_PAPERS"]
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS papers (
 """
 
 
-class ListPaper(BaseModel):
+class ListPaper(Model):
     """One paper of a list: its record id, liked or not, its title when added."""
 
     id: str
@@ -66,7 +67,7 @@ class ListPaper(BaseModel):
     added: str = Field(description="When it was added or its role last changed (ISO 8601, UTC).")
 
 
-class ReadingList(BaseModel):
+class ReadingList(Model):
     """A named list and its papers, in the order they were added."""
 
     name: str
@@ -74,7 +75,7 @@ class ReadingList(BaseModel):
     items: list[ListPaper]
 
 
-class ListSummary(BaseModel):
+class ListSummary(Model):
     """A list's name and how many papers it holds of each role."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -85,10 +86,10 @@ class ListSummary(BaseModel):
     not_: int = Field(alias="not")
 
 
-class AddToList(BaseModel):
+class AddToList(Model):
     """A paper to add to a list (or whose role to change)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the page's service (models.Model)
 
     id: str = Field(min_length=1, max_length=1000, description="The record id of a paper of the model.")
     role: Role = "like"

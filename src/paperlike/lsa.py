@@ -13,8 +13,8 @@ sample has none in the SVD either), which keeps the components small on a large 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import Rows, sp, sparse
 from .params import Params, check_fitted
 
 __all__ = ["Lsa"]
@@ -41,7 +41,7 @@ class Lsa(Params):
 
     def fit(self, X: sp.csr_matrix) -> Lsa:
         """Fit the SVD on a random sample of the rows of X (texts x terms, TF-IDF)."""
-        X = sp.csr_matrix(X)
+        X = sp.csr_matrix(sparse(X))
         n = X.shape[0]
         rows = np.arange(n)
         if n > self.sample:
@@ -81,15 +81,19 @@ class Lsa(Params):
         """A fitted Lsa from its parameters, what :meth:`to_arrays` gave and the vocabulary's size."""
         return cls.from_fitted(params, arrays["terms"], arrays["components"], n_terms)
 
-    def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
-        """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
-        rows = sp.csr_matrix(rows)
+    def _column_of_term(self) -> np.ndarray:
+        """Each term's row of ``components_`` (-1 for the terms not in ``terms_``)."""
         column = getattr(self, "_column", None)
         if column is None:
             column = np.full(self.n_terms_, -1, dtype=np.int32)
             column[self.terms_] = np.arange(len(self.terms_), dtype=np.int32)
             self._column = column
-        mapped = column[rows.indices]
+        return column
+
+    def _columns(self, rows: sp.csr_matrix) -> sp.csr_matrix:
+        """The rows restricted to ``terms_``, renumbered 0..len(terms_)-1."""
+        rows = sp.csr_matrix(sparse(rows))
+        mapped = self._column_of_term()[rows.indices]
         keep = mapped >= 0
         kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
         indptr = kept_before[rows.indptr]
@@ -99,6 +103,8 @@ class Lsa(Params):
         """Unit-length embeddings (float32, or ``dtype``) of TF-IDF rows; a row with no term of
         the sample embeds as zeros."""
         check_fitted(self, ("terms_", "components_", "rank_"), "transform")
+        if isinstance(rows, Rows):
+            return self._embed(rows, dtype)
         rows = sp.csr_matrix(rows)
         out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
         for start in range(0, rows.shape[0], _CHUNK):
@@ -107,4 +113,22 @@ class Lsa(Params):
             norms = np.linalg.norm(z, axis=1, keepdims=True)
             np.divide(z, norms, out=z, where=norms > 0)
             out[start:start + len(z)] = z
+        return out
+
+    def _embed(self, rows: Rows, dtype: type) -> np.ndarray:
+        """:meth:`transform` of a few rows (a query's) with numpy alone: each row's product with
+        the components added up one stored value after another in float32, as scipy's kernel
+        adds them, so that the embedding is the same to the bit."""
+        column = self._column_of_term()
+        out = np.empty((rows.shape[0], self.rank_), dtype=dtype)
+        for i in range(rows.shape[0]):
+            a, b = int(rows.indptr[i]), int(rows.indptr[i + 1])
+            mapped = column[rows.indices[a:b]]
+            keep = mapped >= 0
+            z = np.zeros((1, self.rank_), dtype=np.float32)
+            for value, term in zip(rows.data[a:b][keep].tolist(), mapped[keep].tolist()):
+                z[0] += np.float32(value) * self.components_[term]
+            norms = np.linalg.norm(z, axis=1, keepdims=True)
+            np.divide(z, norms, out=z, where=norms > 0)
+            out[i] = z[0]
         return out

@@ -59,8 +59,9 @@ def digest(manifest: dict) -> str:
 
 
 class _Strict(BaseModel):
-    # strict: no "4" for 4, no true for 1; no NaN or infinity; nothing unknown.
-    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+    # strict: no "4" for 4, no true for 1; no NaN or infinity; nothing unknown. Validators built
+    # at first use (the manifest's on loading, the refit's only for --refit).
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 Count = Annotated[int, Field(ge=0, le=_BIG)]

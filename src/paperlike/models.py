@@ -36,7 +36,17 @@ __all__ = [
 ]
 
 
-class Source(BaseModel):
+class Model(BaseModel):
+    """The base of paperlike's models. Each builds its validator at its first use, not when this
+    module is imported (``defer_build``): a command uses a few of them, and building all of them
+    was a large part of a cold query's start. The service's request bodies are built at import
+    (``defer_build=False``): FastAPI given a deferred model as a body makes pydantic warn that
+    the body's alias has no effect."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Source(Model):
     """Where a record was read: the file and the 1-based line on which it starts."""
 
     model_config = ConfigDict(frozen=True)
@@ -45,7 +55,7 @@ class Source(BaseModel):
     line: int = Field(ge=1)
 
 
-class Paper(BaseModel):
+class Paper(Model):
     """One record of a paper, as one input line or entry described it.
 
     Several records may describe one paper (copies, versions); the index groups them.
@@ -87,7 +97,7 @@ class Paper(BaseModel):
         return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
 
 
-class Skipped(BaseModel):
+class Skipped(Model):
     """A record that was not read, and why."""
 
     path: str
@@ -95,14 +105,14 @@ class Skipped(BaseModel):
     reason: str
 
 
-class Corpus(BaseModel):
+class Corpus(Model):
     """What reading some inputs gave: the records, and the records skipped as malformed."""
 
     records: list[Paper]
     skipped: list[Skipped] = Field(default_factory=list)
 
 
-class Query(BaseModel):
+class Query(Model):
     """How a query was read: as a known paper (by id or title) or as free text."""
 
     text: str
@@ -111,7 +121,7 @@ class Query(BaseModel):
     title: str | None = None
 
 
-class Neighbour(BaseModel):
+class Neighbour(Model):
     """One result of "papers like this"."""
 
     rank: int | None = Field(default=None, ge=1, description="1 for the best result, then 2, 3, ...")
@@ -136,7 +146,7 @@ class Neighbour(BaseModel):
     url: str | None = Field(default=None, description="The arXiv abstract page, else the https://doi.org/ link.")
 
 
-class Similar(BaseModel):
+class Similar(Model):
     """The answer to ``similar``: how the query was read, and its nearest papers."""
 
     query: Query
@@ -146,7 +156,7 @@ class Similar(BaseModel):
         "dates and categories the model holds), or no paper shares a word with the query."))
 
 
-class SimilarAnswer(BaseModel):
+class SimilarAnswer(Model):
     """One query of a batch (``similar_many``): its answer, or why it has none."""
 
     query: str
@@ -154,14 +164,14 @@ class SimilarAnswer(BaseModel):
     error: str | None = None
 
 
-class SourceCount(BaseModel):
+class SourceCount(Model):
     """How many records an index holds from one input file."""
 
     path: str
     records: int
 
 
-class ModelInfo(BaseModel):
+class ModelInfo(Model):
     """What a saved model holds (``paperlike info``)."""
 
     path: str
@@ -181,7 +191,7 @@ class ModelInfo(BaseModel):
                     "it does not know (the vocabulary's staleness).")
 
 
-class IndexSummary(BaseModel):
+class IndexSummary(Model):
     """What ``paperlike index`` built (its --format json)."""
 
     model: str
@@ -191,7 +201,7 @@ class IndexSummary(BaseModel):
     skipped: int
 
 
-class VerifyReport(BaseModel):
+class VerifyReport(Model):
     """What ``paperlike verify`` found: every file of a saved model hashed now."""
 
     model: str
@@ -201,7 +211,7 @@ class VerifyReport(BaseModel):
     problems: list[str] = Field(description="Each file missing or damaged, or what stopped the check.")
 
 
-class DupeMember(BaseModel):
+class DupeMember(Model):
     """One record of a paper with several versions, and why it belongs there."""
 
     id: str
@@ -215,7 +225,7 @@ class DupeMember(BaseModel):
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
-class DupeGroup(BaseModel):
+class DupeGroup(Model):
     """The records that are versions of one paper; ``canonical`` is its most complete record."""
 
     id: str
@@ -224,7 +234,7 @@ class DupeGroup(BaseModel):
     members: list[DupeMember]
 
 
-class MaybePair(BaseModel):
+class MaybePair(Model):
     """Two records that may be one paper: close, but no rule is certain (the review queue)."""
 
     a: str
@@ -235,7 +245,7 @@ class MaybePair(BaseModel):
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
-class Dupes(BaseModel):
+class Dupes(Model):
     """The answer to ``dupes``: every paper that has more than one record (the groups worth a
     look first: several input ids, or relations other than copy), and with ``--maybe`` the
     pairs left for a person to decide."""
@@ -248,7 +258,7 @@ class Dupes(BaseModel):
     maybe: list[MaybePair] = Field(default_factory=list)
 
 
-class CheckMatch(BaseModel):
+class CheckMatch(Model):
     """The known paper an incoming record is a version of."""
 
     paper: str
@@ -260,7 +270,7 @@ class CheckMatch(BaseModel):
     evidence: dict[str, Any]
 
 
-class CheckResult(BaseModel):
+class CheckResult(Model):
     """Whether one incoming record is already known."""
 
     id: str
@@ -272,7 +282,7 @@ class CheckResult(BaseModel):
     match: CheckMatch | None = None
 
 
-class PaperSummary(BaseModel):
+class PaperSummary(Model):
     """One paper of ``papers --grouped``: its canonical record and its other versions."""
 
     id: str
@@ -304,7 +314,7 @@ def _date_form(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 DateText = Annotated[str, Field(pattern=DATE_PATTERN), WrapValidator(_date_form)]
 
 
-class Filters(BaseModel):
+class Filters(Model):
     """Which papers a recommendation may return.
 
     ``categories``: a paper passes when one of its records has one of these categories
@@ -341,7 +351,7 @@ class Filters(BaseModel):
         return bool(self.categories or self.since or self.until)
 
 
-class ListItem(BaseModel):
+class ListItem(Model):
     """One entry of a reading list, and what it was found to be."""
 
     given: str = Field(description="The id, title or file:line as given.")
@@ -356,7 +366,7 @@ class ListItem(BaseModel):
                                   "model knows, or a malformed record of a file (its reason).")
 
 
-class Recommendations(BaseModel):
+class Recommendations(Model):
     """The answer to ``recommend``: how the reading list was read, and the papers for it."""
 
     inputs: list[ListItem]
@@ -369,7 +379,7 @@ class Recommendations(BaseModel):
         "dates and categories the model holds), or no paper shares a word with the query."))
 
 
-class AddReport(BaseModel):
+class AddReport(Model):
     """What ``add`` did to a saved model."""
 
     model: str
@@ -382,7 +392,7 @@ class AddReport(BaseModel):
     skipped: int = 0
 
 
-class GraphNode(BaseModel):
+class GraphNode(Model):
     """One paper of ``graph``: the query's (rank 0) or a neighbour's, its versions one node."""
 
     id: str = Field(description="The paper's canonical record id; 'query' for a free-text query.")
@@ -396,7 +406,7 @@ class GraphNode(BaseModel):
     terms: list[str] = Field(default_factory=list)
 
 
-class GraphEdge(BaseModel):
+class GraphEdge(Model):
     """Two papers alike: the query and a neighbour, or two neighbours above ``min_cosine``."""
 
     source: str
@@ -404,7 +414,7 @@ class GraphEdge(BaseModel):
     weight: float
 
 
-class Graph(BaseModel):
+class Graph(Model):
     """The answer to ``graph``: the query's paper and its neighbours, and how alike they are."""
 
     query: Query
@@ -415,7 +425,7 @@ class Graph(BaseModel):
 
 # -- The HTTP service (``paperlike serve``): its answers ----------------------------------
 
-class Health(BaseModel):
+class Health(Model):
     """What a running service holds (``GET /health``)."""
 
     status: Literal["ok"] = "ok"
@@ -426,7 +436,7 @@ class Health(BaseModel):
     version: str = Field(description="The paperlike version serving.")
 
 
-class ErrorMessage(BaseModel):
+class ErrorMessage(Model):
     """What the service answers to every request it cannot serve (4xx, 5xx), in one shape:
     ``error``, one line saying why; ``detail``, the field errors of a request its models reject
     (422: each with ``loc``, ``msg`` and ``type``), empty otherwise."""
@@ -467,10 +477,10 @@ def _diverse_k(diverse: bool, info: ValidationInfo) -> bool:
     return diverse
 
 
-class SimilarRequest(BaseModel):
+class SimilarRequest(Model):
     """A ``similar`` query: an id, a title or free text; ``kind`` forces one reading."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
 
     query: str = Field(min_length=1, examples=["FastCorrect 2"])
     k: int = Field(10, ge=1, le=MAX_K, description=_K_DESCRIPTION)
@@ -481,7 +491,7 @@ class SimilarRequest(BaseModel):
     _diverse_k = field_validator("diverse")(_diverse_k)
 
 
-class CheckRecord(BaseModel):
+class CheckRecord(Model):
     """An incoming record to check: a title and/or an abstract, the rest optional."""
 
     model_config = ConfigDict(extra="forbid")
@@ -497,8 +507,10 @@ class CheckRecord(BaseModel):
     categories: list[str] = Field(default_factory=list)
 
 
-class CheckRequest(RootModel[CheckRecord | list[CheckRecord]]):
+class CheckRequest(RootModel):
     """One incoming record, or a list of at most MAX_BATCH."""
+
+    model_config = ConfigDict(defer_build=False)  # a body of the service (Model)
 
     root: CheckRecord | Annotated[list[CheckRecord], Field(min_length=1, max_length=MAX_BATCH)]
 
@@ -519,12 +531,12 @@ ListEntry = Annotated[str | CheckRecord, WrapValidator(_python_entry)]
 or a record; from Python also a ``pathlib.Path`` or a ``Paper``."""
 
 
-class RecommendRequest(BaseModel):
+class RecommendRequest(Model):
     """A reading list: papers liked, papers not liked, papers to leave out. Each entry is an id
     or a title of a paper in the model, or a record (title and/or abstract) that may not be;
     the command line's entries may also be files, never the service's."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=False)  # a body of the service (Model)
 
     like: list[ListEntry] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
     not_: list[ListEntry] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
@@ -537,7 +549,7 @@ class RecommendRequest(BaseModel):
     _diverse_k = field_validator("diverse")(_diverse_k)
 
 
-class Decision(BaseModel):
+class Decision(Model):
     """A person's word on two records: the same paper, or different papers. Kept with the model
     and applied to every later ``dupes``, ``check`` and ``add`` (it overrides the rules)."""
 
@@ -549,17 +561,17 @@ class Decision(BaseModel):
     at: str = Field(description="When it was recorded (ISO 8601, UTC).")
 
 
-class DecideRequest(BaseModel):
+class DecideRequest(Model):
     """Records that are one paper (``same``: every id joins the first), or that are all
     different papers (``different``: every pair of them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
 
     verdict: Literal["same", "different"]
     ids: list[str] = Field(min_length=2, max_length=MAX_BATCH, examples=[["id_0000001", "id_0000002"]])
 
 
-class DecideReport(BaseModel):
+class DecideReport(Model):
     """What a decision did: the decisions recorded and the papers the records now belong to."""
 
     model: str
@@ -570,7 +582,7 @@ class DecideReport(BaseModel):
 
 # -- The feed: what was added when, and the papers added since a time ranked for a library -------
 
-class Addition(BaseModel):
+class Addition(Model):
     """Records that came into a model together: ``count`` records from index ``first`` on, at
     ``at`` (ISO 8601, UTC, to the microsecond). Kept with the model (additions.json): the build
     is the first, each ``add`` one more."""

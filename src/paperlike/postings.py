@@ -3,14 +3,16 @@
 The index is the transposed TF-IDF matrix ``XT`` (terms x texts, CSR), so a term's postings are
 one contiguous slice of ``XT.indices`` and of a data array aligned with them; the walk adds
 ``weight * value`` of every posting of every query term into one array of scores, without
-copying the postings out (:func:`_walk_direct`), in two threads on long lists (:func:`walk`).
+copying the postings out (:func:`_walk_direct`), in two threads on long lists (:func:`walk`). The kernel is scipy's
+private ``_sparsetools.csc_matvec``, loaded without importing scipy.sparse
+(:func:`paperlike.csr.kernels`: a query does no other sparse algebra).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import Rows, kernels, sp
 from .parallel import two_at_a_time
 
 __all__ = ["walk", "direct_kernel"]
@@ -50,11 +52,8 @@ def walk(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights: np.nda
 
 
 def direct_kernel() -> bool:
-    """Whether scipy's compiled kernel is there and gives the copying path's answer.
-
-    The kernel is scipy's private ``_sparsetools.csc_matvec``: it is checked once against the
-    public (copying) path on a small matrix, and the public path is used where it is missing
-    or disagrees, with the same results."""
+    """Whether scipy's compiled kernel is there and gives the plain sum's answer: the public
+    (copying) path is used where it is missing or disagrees, with the same results."""
     global _kernel_ok
     if _kernel_ok is None:
         _kernel_ok = _kernel_agrees()
@@ -71,8 +70,6 @@ def _walk_direct(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights
     after its end and the kernel's loop over it is empty). Both this and the split of
     :func:`walk` are measured in benchmarks/RESULTS.md ("Design measurements").
     """
-    from scipy.sparse import _sparsetools
-
     order = np.argsort(-terms, kind="stable")
     terms, weights = terms[order], weights[order]
     indptr, indices = np.asarray(XT.indptr), np.asarray(XT.indices)
@@ -82,7 +79,7 @@ def _walk_direct(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weights
     column_weights = np.zeros(2 * m - 1, dtype=np.float32)
     column_weights[0::2] = weights
     scores = np.zeros(XT.shape[1], dtype=np.float32)
-    _sparsetools.csc_matvec(XT.shape[1], 2 * m - 1, columns, indices,
+    kernels().csc_matvec(XT.shape[1], 2 * m - 1, columns, indices,
                             np.asarray(data, dtype=np.float32), column_weights, scores)
     return scores
 
@@ -101,14 +98,20 @@ def _walk_copying(XT: sp.csr_matrix, data: np.ndarray, terms: np.ndarray, weight
 
 
 def _kernel_agrees() -> bool:
-    rng = np.random.default_rng(0)
-    XT = sp.random(40, 300, density=0.2, format="csr", dtype=np.float32, random_state=rng)
-    XT.indices = XT.indices.astype(np.int32)
-    XT.indptr = XT.indptr.astype(np.int32)
-    terms = rng.choice(40, size=17, replace=False).astype(np.int64)
-    weights = rng.random(17).astype(np.float32)
+    if kernels() is None:
+        return False
+    # A small matrix of uneven rows, and 17 of its 40 terms in no order (numbers made up with
+    # arithmetic: numpy.random is an import a query would otherwise not pay for).
+    cells = np.arange(40 * 300).reshape(40, 300)
+    stored = (cells * 7919) % 997 < 200
+    values = (((cells * 104729) % 1009) / 1009).astype(np.float32)
+    indptr = np.concatenate([[0], np.cumsum(stored.sum(axis=1))]).astype(np.int32)
+    XT = Rows(values[stored], np.nonzero(stored)[1].astype(np.int32), indptr, stored.shape)
+    terms = ((np.arange(17) * 23) % 40).astype(np.int64)
+    weights = ((np.arange(17) * 13 % 17 + 1) / 17).astype(np.float32)
     try:
         got = _walk_direct(XT, XT.data, terms, weights)
-    except (ImportError, AttributeError, TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError):
         return False
-    return bool(np.allclose(got, _walk_copying(XT, XT.data, terms, weights), atol=1e-6))
+    expected = (np.where(stored, values, 0)[terms].astype(np.float64) * weights[:, None]).sum(axis=0)
+    return bool(np.allclose(got, expected, atol=1e-6))

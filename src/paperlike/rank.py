@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp
 from .lsa import Lsa
 from .params import Params, check_fitted
 from .postings import walk

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from .csr import sp, sparse
 from .errors import QueryError
 from .identifiers import arxiv_id, base_id, doi
 from .models import ListItem, Paper, Skipped
@@ -118,9 +118,9 @@ def list_vector(likes: Sequence[sp.csr_matrix], dislikes: Sequence[sp.csr_matrix
         raise QueryError("none of the liked papers was found in the model or has known words",
                          hint="give ids or titles from 'paperlike papers', or files of records",
                          http_hint="give ids or titles of papers in the model, or records")
-    query = sp.vstack(likes).mean(axis=0)
+    query = sp.vstack([sparse(row) for row in likes]).mean(axis=0)
     if dislikes:
-        query = query - negative * sp.vstack(dislikes).mean(axis=0)
+        query = query - negative * sp.vstack([sparse(row) for row in dislikes]).mean(axis=0)
     query = np.asarray(query, dtype=np.float32).ravel()
     query[query < 0] = 0
     norm = float(np.linalg.norm(query))

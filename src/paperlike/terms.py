@@ -17,7 +17,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
+
+from .csr import Rows, from_lists, sp
 
 __all__ = ["ENGLISH_STOP_WORDS", "Terms", "l2_normalize_rows"]
 
@@ -138,9 +139,9 @@ class Terms:
 
         return analyze
 
-    def counts(self, texts: Iterable[str], dtype: type = np.float32) -> sp.csr_matrix:
-        """The term counts of the texts in the vocabulary (unknown terms dropped), in ``dtype``:
-        ``CountVectorizer.transform``'s matrix, indices sorted."""
+    def _counted(self, texts: Iterable[str]) -> tuple[list[int], list[int], list[int]]:
+        """The texts' term counts in the vocabulary (unknown terms dropped), as CSR lists:
+        values, columns (unsorted within a row) and row pointers."""
         if isinstance(texts, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
         analyze = self.build_analyzer()
@@ -157,6 +158,13 @@ class Terms:
             j_indices.extend(counter.keys())
             values.extend(counter.values())
             indptr.append(len(j_indices))
+        return values, j_indices, indptr
+
+    def counts(self, texts: Iterable[str], dtype: type = np.float32) -> sp.csr_matrix:
+        """The term counts of the texts in the vocabulary (unknown terms dropped), in ``dtype``:
+        ``CountVectorizer.transform``'s matrix, indices sorted."""
+        values, j_indices, indptr = self._counted(texts)
+        vocabulary = self.vocabulary_
         index_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
         matrix = sp.csr_matrix((np.asarray(values, dtype=np.intc), np.asarray(j_indices, dtype=index_dtype),
                                 np.asarray(indptr, dtype=index_dtype)),
@@ -166,7 +174,16 @@ class Terms:
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows (float32) of the texts: ``TfidfVectorizer.transform``."""
-        X = self.counts(texts, np.float32)
+        return self._weigh(self.counts(texts, np.float32))
+
+    def rows(self, texts: Iterable[str]) -> Rows:
+        """The rows of :meth:`transform`, the same values, as :class:`paperlike.csr.Rows` (a
+        query's text, vectorised without importing scipy.sparse)."""
+        values, columns, indptr = self._counted(texts)
+        return self._weigh(from_lists(values, columns, indptr, len(self.vocabulary_), np.float32))
+
+    def _weigh(self, X):
+        """Counts (float32, CSR, sorted) to L2-normalised TF-IDF, in place; returns X."""
         if self.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0

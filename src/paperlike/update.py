@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from .dedup import Deduplicator, completeness
 from .models import Paper
 from .vectorize import Vectorizer, paper_text
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["add_records", "NEW_WORDS_SHOWN", "unique_ids", "out_of_vocabulary", "papers_of_new_texts",
            "extended_canonical"]

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import parallel
+from .csr import Rows, sp
 from .errors import EmptyCorpusError
 from .models import Paper
 from .params import Params, check_fitted
@@ -211,6 +211,11 @@ class Vectorizer(Params):
         """TF-IDF rows of free texts (already normalised), in the fitted vocabulary."""
         check_fitted(self, "vocabulary_", "transform")
         return self._fitted.transform(list(texts))
+
+    def rows_of_texts(self, texts: Iterable[str]) -> Rows:
+        """The rows of :meth:`transform_texts` as :class:`paperlike.csr.Rows`, without scipy.sparse
+        (a query's text)."""
+        return self._fitted.rows(list(texts))
 
     def analyzer(self):
         """The function that splits a text into the terms this vectoriser counts."""

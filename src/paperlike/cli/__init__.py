@@ -15,6 +15,7 @@ commands by what they work on (:mod:`.corpus`, :mod:`.query`, :mod:`.duplicates`
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Annotated, Optional
 
@@ -110,6 +111,20 @@ app.add_typer(eval_app, name="eval")
 eval_app.command("dupes")(duplicates.eval_dupes)
 
 
+def _evaluate_annotations(group: typer.Typer) -> None:
+    """Each command's annotations evaluated once, before typer reads them: the command modules'
+    annotations are strings (``from __future__ import annotations``), and typer builds every
+    command's options on every run (``--version`` and ``--help`` too), evaluating each command's
+    strings three times doing so."""
+    infos = [*group.registered_commands, group.registered_callback]
+    for info in infos:
+        if info is not None and info.callback is not None:
+            info.callback.__annotations__ = inspect.get_annotations(info.callback, eval_str=True)
+    for sub in group.registered_groups:
+        _evaluate_annotations(sub.typer_instance)
+
+
 def main() -> None:
     """Entry point of the ``paperlike`` console script and ``python -m paperlike``."""
+    _evaluate_annotations(app)
     app(prog_name="paperlike")

@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .. import biblio, parallel
 from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
+from ..csr import sp
 from ..identifiers import base_id
 from ..models import Paper
 from ..text import ascii_word_count, text_key, tokens

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
+from ..csr import sp
 from ..models import Paper
 from ..params import Params, check_fitted
 from ..text import text_key

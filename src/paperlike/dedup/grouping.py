@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from ..csr import sp
 from ..models import Paper
 
 __all__ = ["coherent_groups", "components", "completeness"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..citation import citation_fields
+from ..csr import sp, sparse
 from ..defaults import DEFAULT_MIN_COSINE
 from ..index import PaperIndex
 from ..models import Filters, Graph, GraphEdge, GraphNode, Paper
@@ -58,7 +58,7 @@ def paper_cosines(index: PaperIndex, papers: Sequence[int]) -> np.ndarray:
     out = np.zeros((len(papers), len(papers)))
     if not papers:
         return out
-    rows = sp.vstack([index.row(t) for ts in texts for t in ts])
+    rows = sp.vstack([sparse(index.row(t)) for ts in texts for t in ts])
     owner = np.repeat(np.arange(len(papers)), [len(ts) for ts in texts])
     np.maximum.at(out, (owner[:, None], owner[None, :]), (rows @ rows.T).toarray())
     return out
