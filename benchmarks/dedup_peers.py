@@ -136,7 +136,7 @@ def load(dataset: str):
         assert len(csv_ids) == len(set(csv_ids)) and len(read) == len(records) and len(skipped) >= len(missing)
         # skipped rows in a truth group come back as `missing`; the others are singletons of their own
         unread = missing + [("unread-alone", k) for k in range(len(skipped) - len(missing))]
-        csv_truth, csv_missing = truth_from_groups([paperlike.Paper(id=i) for i in csv_ids], groups)
+        csv_truth, csv_missing = truth_from_groups([paperlike.Record(id=i) for i in csv_ids], groups)
         assert not csv_missing and len(records) + len(unread) == len(csv_truth)
         return records, truth, dict(unread=unread, csv=str(path), csv_truth=csv_truth)
     return (*_load(dataset), dict(unread=[]))

@@ -25,7 +25,7 @@ THRESHOLDS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 TITLE_THRESHOLDS = (0.8, 0.85, 0.9, 0.95)
 
 
-def labelled_sets() -> dict[str, tuple[list[paperlike.Paper], list]]:
+def labelled_sets() -> dict[str, tuple[list[paperlike.Record], list]]:
     arxiv = paperlike.read_records([DATA / "arxiv-daily" / "arxiv-2025.jsonl.gz"]).records
     dblp = paperlike.read_records([DATA / "dblp-acm" / "DBLP.csv", DATA / "dblp-acm" / "ACM.csv"]).records
     return {

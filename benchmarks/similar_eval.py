@@ -58,7 +58,7 @@ from tfidf_choice import (  # noqa: E402
     DATASET,
     SEED,
     K,
-    Paper,
+    Record,
     latest_rows,
     own_rank_block,
     paper,
@@ -86,7 +86,7 @@ PAPERLIKE_TOKENS = dict(strip_accents="unicode", token_pattern=TOKEN_PATTERN, st
 
 @dataclass
 class Corpus:
-    papers: list[Paper]
+    papers: list[Record]
     query_rows: np.ndarray
     cache: dict = field(default_factory=dict)  # component key -> (component, build seconds)
 
@@ -224,8 +224,8 @@ class PaperlikeSystem(System):
 
     def build(self, corpus: Corpus, kind: str) -> float:
         from paperlike.index import PaperIndex
-        from paperlike.models import Paper as Record
         from paperlike.rank import Ranker
+        from paperlike.records import Record as Record
 
         records = [Record(id=f"r{i}", title=None if kind == "abstract" else p.title, abstract=p.abstract,
                           categories=[p.primary]) for i, p in enumerate(corpus.papers)]
@@ -675,7 +675,7 @@ class Result:
     title_ms: float
 
 
-def author_neighbours(papers: list[Paper], query_rows: np.ndarray) -> list[set[int]]:
+def author_neighbours(papers: list[Record], query_rows: np.ndarray) -> list[set[int]]:
     by_author: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(papers):
         for a in p.authors:

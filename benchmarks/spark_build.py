@@ -114,10 +114,18 @@ def shuffle_bytes(events: Path) -> dict:
     return {"written_mb": round(written / 2**20, 1), "read_mb": round(read / 2**20, 1)}
 
 
-def same_files(a: Path, b: Path) -> bool:
-    names = sorted(p.name for p in a.iterdir() if not p.name.startswith(".") and p.name != "manifest.json")
-    return names == sorted(p.name for p in b.iterdir() if not p.name.startswith(".") and p.name != "manifest.json") \
-        and all((a / n).read_bytes() == (b / n).read_bytes() for n in names)
+def different_files(a: Path, b: Path) -> list[str]:
+    """The files of two model folders that differ, the build's times aside: the manifest (its
+    date and input paths) and additions.json's ``at`` (when the build ran) are not compared."""
+    def names(folder: Path) -> set[str]:
+        return {p.name for p in folder.iterdir() if not p.name.startswith(".") and p.name != "manifest.json"}
+
+    def content(path: Path) -> object:
+        if path.name == "additions.json":
+            return [{k: v for k, v in item.items() if k != "at"} for item in json.loads(path.read_text())]
+        return path.read_bytes()
+
+    return sorted(names(a) ^ names(b)) + sorted(n for n in names(a) & names(b) if content(a / n) != content(b / n))
 
 
 def measure(n: int | None, master: str, corpus: Path | None = None, keep: Path | None = None) -> dict:
@@ -149,7 +157,7 @@ def measure(n: int | None, master: str, corpus: Path | None = None, keep: Path |
         return {"n": n, "corpus": corpus.name, "records": report["records"], "master": master, "local": {k: local[k] for k in ("seconds", "peak_mb")},
                 "spark": {k: spark[k] for k in ("seconds", "peak_mb")}, "steps": report["seconds"],
                 "counts": report["counts"], "shuffle": shuffle_bytes(events),
-                "same_model": same_files(tmp / "local", tmp / "spark")}
+                "different_files": different_files(tmp / "local", tmp / "spark")}
 
 
 def table(results: list[dict]) -> str:
@@ -162,7 +170,7 @@ def table(results: list[dict]) -> str:
                      f"({r['spark']['seconds'] / r['local']['seconds']:.1f}x) | {r['spark']['peak_mb']['driver']} | "
                      f"{r['spark']['peak_mb']['jvm']} | {r['spark']['peak_mb']['workers']} | "
                      f"{r['shuffle']['written_mb']} / {r['shuffle']['read_mb']} | {r['counts']['candidates']:,} | "
-                     f"{'yes' if r['same_model'] else 'NO'} |")
+                     f"{'yes' if not r['different_files'] else 'NO: ' + ', '.join(r['different_files'])} |")
     steps = "; ".join(f"{r['records']:,}: " + ", ".join(f"{k} {v} s" for k, v in r["steps"].items()) for r in results)
     return "\n".join(lines) + f"\n\nSpark build steps: {steps}.\n"
 

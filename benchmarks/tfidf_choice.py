@@ -68,7 +68,7 @@ BASE = dict(
 
 
 @dataclass(frozen=True)
-class Paper:
+class Record:
     title: str
     abstract: str
     primary: str
@@ -146,12 +146,12 @@ def latest_rows(path: Path) -> list[dict]:
     return [latest[paper_id][1] for paper_id in sorted(latest)]
 
 
-def paper(row: dict) -> Paper:
+def paper(row: dict) -> Record:
     authors = frozenset(name for name in map(normalize, row["authors"]) if name)
-    return Paper(normalize(row["title"]), normalize(row["summary"]), row["categories"][0], authors)
+    return Record(normalize(row["title"]), normalize(row["summary"]), row["categories"][0], authors)
 
 
-def indexed_text(p: Paper, title_weight: int) -> str:
+def indexed_text(p: Record, title_weight: int) -> str:
     return " ".join([p.title] * title_weight + [p.abstract])
 
 
@@ -210,7 +210,7 @@ def precision(query_rows: np.ndarray, found: np.ndarray, related: Callable[[int,
 # --- measurements -----------------------------------------------------------------------
 
 
-def neighbour_metrics(config: Config, papers: list[Paper],
+def neighbour_metrics(config: Config, papers: list[Record],
                       query_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, float]:
     """(R1 per query, R2 per query, vocabulary size, fit seconds) on title + abstract."""
     vectorizer = config.vectorizer()
@@ -223,7 +223,7 @@ def neighbour_metrics(config: Config, papers: list[Paper],
     return category, author, len(vectorizer.vocabulary_), fit_seconds
 
 
-def known_item_ranks(config: Config, papers: list[Paper], query_rows: np.ndarray) -> np.ndarray:
+def known_item_ranks(config: Config, papers: list[Record], query_rows: np.ndarray) -> np.ndarray:
     """R3: rank of each query paper's own abstract when its bare title is the query."""
     vectorizer = config.vectorizer()
     index = vectorizer.fit_transform([p.abstract for p in papers]).tocsr()
@@ -231,7 +231,7 @@ def known_item_ranks(config: Config, papers: list[Paper], query_rows: np.ndarray
     return own_ranks(queries, index, query_rows)
 
 
-def measure(configs_: list[Config], papers: list[Paper], query_rows: np.ndarray) -> list[Result]:
+def measure(configs_: list[Config], papers: list[Record], query_rows: np.ndarray) -> list[Result]:
     ranks_by_params: dict[str, np.ndarray] = {}  # R3 does not depend on the title weight
     results = []
     for config in configs_:
@@ -257,7 +257,7 @@ def smallest_fittable(config: Config, abstracts: list[str]) -> int | None:
     return None
 
 
-def small_corpus_hits(config: Config, papers: list[Paper], rng: np.random.Generator) -> tuple[float, float]:
+def small_corpus_hits(config: Config, papers: list[Record], rng: np.random.Generator) -> tuple[float, float]:
     """(median vocabulary, R3 hit@1) over SMALL_TRIALS random corpora of SMALL_N papers."""
     vocabs, hits = [], []
     for _ in range(SMALL_TRIALS):
@@ -278,7 +278,7 @@ def small_corpus_hits(config: Config, papers: list[Paper], rng: np.random.Genera
 SmallCorpusRow = tuple[str, int | None, float, float]  # name, fits from n, vocab, hit@1
 
 
-def small_corpus_rows(configs_: list[Config], papers: list[Paper]) -> list[SmallCorpusRow]:
+def small_corpus_rows(configs_: list[Config], papers: list[Record]) -> list[SmallCorpusRow]:
     """Per distinct parameter set: (name, smallest fittable n, median vocab, hit@1) at SMALL_N."""
     rows, seen = [], set()
     for config in configs_:

@@ -135,7 +135,7 @@ def test_a_wrong_type_is_named_in_one_line_and_is_a_type_error_too(index):
         paperlike.similar(None, "FastCorrect")
     assert str(error.value) == "similar(): index must be a PaperIndex, not None"
     assert isinstance(error.value, TypeError) and error.value.exit_code == 2
-    with pytest.raises(ArgumentError, match=r"^build_index\(\): records\[1\] must be a Paper, not str 'x'$"):
+    with pytest.raises(ArgumentError, match=r"^build_index\(\): records\[1\] must be a Record, not str 'x'$"):
         paperlike.build_index([index.records_[0], "x"])
     with pytest.raises(ArgumentError, match=r"^similar\(\): missing a required argument: 'request'$"):
         paperlike.similar(index)

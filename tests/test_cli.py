@@ -315,7 +315,7 @@ def test_a_request_the_models_reject_is_one_line_and_exit_2(seed_model, args, me
 
 
 def test_the_cli_takes_k_up_to_the_shared_limit(seed_model):
-    from paperlike.models import MAX_DIVERSE_K, MAX_K
+    from paperlike.requests import MAX_DIVERSE_K, MAX_K
 
     every = run("similar", "FastCorrect 2", "-k", MAX_K, "--json", "--model", seed_model)
     assert every.exit_code == 0, every.output

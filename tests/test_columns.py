@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlike import columns
-from paperlike.models import Paper, Source
+from paperlike.records import Record, Source
 
 _text = st.text(max_size=40)
 _json_leaf = st.none() | st.booleans() | st.integers(-2**70, 2**70) | _text | st.floats(allow_nan=False)
@@ -17,7 +17,7 @@ _json = st.recursive(_json_leaf, lambda inner: st.lists(inner, max_size=3) | st.
                      max_leaves=8)
 _optional = st.none() | _text
 papers = st.builds(
-    Paper,
+    Record,
     id=_text, title=_optional, authors=st.lists(_text, max_size=4), abstract=_optional,
     categories=st.lists(_text, max_size=3), date=_optional, doi=_optional, venue=_optional,
     volume=_optional, issue=_optional, pages=_optional, isbn=_optional, pmid=_optional,
@@ -44,14 +44,14 @@ def test_a_records_file_reads_back_every_record_in_any_order(tmp_path_factory, r
 
 
 def test_infinities_and_nan_in_extra_come_back():
-    record = Paper(id="x", extra={"a": math.inf, "b": [-math.inf], "c": math.nan})
+    record = Record(id="x", extra={"a": math.inf, "b": [-math.inf], "c": math.nan})
     back = columns.from_batch(columns.to_batch([record]))[0]
     assert back.extra["a"] == math.inf and back.extra["b"] == [-math.inf] and math.isnan(back.extra["c"])
 
 
 def test_empty_and_missing_values_stay_apart():
-    records = [Paper(id="", title="", authors=[""], extra={"": None}, source=Source(path="", line=1)),
-               Paper(id="y")]
+    records = [Record(id="", title="", authors=[""], extra={"": None}, source=Source(path="", line=1)),
+               Record(id="y")]
     assert columns.from_batch(columns.to_batch(records)) == records
 
 
@@ -90,7 +90,7 @@ def test_the_citing_file_is_uncompressed_and_its_batches_are_views_on_it(tmp_pat
     keeping all of them costs no memory of their own."""
     import pyarrow as pa
 
-    records = [Paper(id=f"r{i}", title=f"Title {i}", authors=["A. B."], abstract="x" * 100) for i in range(100)]
+    records = [Record(id=f"r{i}", title=f"Title {i}", authors=["A. B."], abstract="x" * 100) for i in range(100)]
     columns.write(records, tmp_path / "records.arrow", cite=tmp_path / "cite.arrow", cite_rows=40)
     cite = columns.CiteFile(tmp_path / "cite.arrow", 100, ValueError)
     before = pa.total_allocated_bytes()

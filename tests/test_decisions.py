@@ -91,7 +91,7 @@ def test_decisions_are_kept_through_save_add_index_and_refit(versions_model):
     report = api.decide(versions_model, "same", [fold, dock])
     assert report.papers[fold] == report.papers[dock] and report.total_decisions == 1
     for step in (lambda: None,
-                 lambda: api.add(versions_model, [paperlike.Paper(id="extra", title="An unrelated paper on graphs")]),
+                 lambda: api.add(versions_model, [paperlike.Record(id="extra", title="An unrelated paper on graphs")]),
                  lambda: api.rebuild(versions_model, paperlike.read_records([VERSIONS])),
                  lambda: api.refit(versions_model)):
         step()

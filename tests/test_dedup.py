@@ -66,10 +66,10 @@ def test_the_seeds_have_ten_groups_and_the_nemotron_family_stays_five_papers(see
 def test_same_title_under_two_ids_with_different_abstracts_stays_apart():
     base = paperlike.read_records(paperlike.seed_paths()).records
     twins = [
-        paperlike.Paper(id="2505.17997", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
+        paperlike.Record(id="2505.17997", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
                         abstract="We study value-based policy optimisation for long chain-of-thought reasoning and "
                                  "identify failure modes in credit assignment over long horizons."),
-        paperlike.Paper(id="2506.03038", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
+        paperlike.Record(id="2506.03038", title="Towards Analyzing the Limitations of VAPO", authors=["Jintian Shao"],
                         abstract="This note revisits exploration in reinforcement learning from verifiable rewards "
                                  "and proposes entropy bonuses tuned per token for mathematical proofs."),
     ]
@@ -92,14 +92,14 @@ def test_a_query_that_is_one_version_excludes_all_of_them(versions_index):
 
 
 def test_check_finds_known_versions_and_says_new_otherwise(versions_index):
-    truncated = paperlike.Paper(id="incoming", title=None, abstract=" ".join(
+    truncated = paperlike.Record(id="incoming", title=None, abstract=" ".join(
         versions_index.records_[versions_index.record_by_id("2402.00002")].abstract.split()[:40]))
     known = versions_index.check(truncated)
     assert known.status == "known" and known.match.paper == "2402.00002" and known.match.rule == "truncated"
-    published = paperlike.Paper(id="x", title="Sortformer: a novel approach for permutation-resolved speaker "
+    published = paperlike.Record(id="x", title="Sortformer: a novel approach for permutation-resolved speaker "
                                 "supervision in speech-to-text systems", authors=["T. Park", "I. Medennikov"])
     assert versions_index.check(published).match.rule == "title"
-    new = versions_index.check(paperlike.Paper(id="y", title="Graph kernels for molecules",
+    new = versions_index.check(paperlike.Record(id="y", title="Graph kernels for molecules",
                                                abstract="We compare graph kernels for molecular property prediction."))
     assert new.status == "new" and new.match is None
 
@@ -153,7 +153,7 @@ def test_the_opening_words_are_those_of_the_whole_abstract(words):
     abstract = " ".join(words)
     every = tokens(abstract)
     expected = " ".join(every[:_OPENING_WORDS]) if len(every) >= _CONTAINMENT_MIN_WORDS else None
-    assert _opening(paperlike.Paper(id="p", abstract=abstract or None)) == expected
+    assert _opening(paperlike.Record(id="p", abstract=abstract or None)) == expected
 
 
 # Words with repeats (repeated 3-grams), stop words and one-letter words: what could make a
@@ -190,13 +190,13 @@ def test_the_containment_ceiling_is_never_below_the_containment(words, more, how
         return
     vectorizer = paperlike.Vectorizer(stop_words=stop_words)
     try:
-        vectorizer.fit([paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)])
+        vectorizer.fit([paperlike.Record(id=str(k), abstract=t) for k, t in enumerate(texts)])
     except paperlike.EmptyCorpusError:  # one-letter words or stop words only: no terms
         return
     A = vectorizer.transform_texts(texts)
     word_counts = np.array([len(tokens(t)) for t in texts])
     ceiling = containment_ceilings(A, np.array([0]), np.array([1]), word_counts)[0]
-    exact = _containment(paperlike.Paper(id="a", abstract=texts[0]), paperlike.Paper(id="b", abstract=texts[1]))
+    exact = _containment(paperlike.Record(id="a", abstract=texts[0]), paperlike.Record(id="b", abstract=texts[1]))
     if exact is not None:
         assert ceiling >= exact - 1e-12
 
@@ -211,7 +211,7 @@ def test_the_containment_ceiling_changes_no_verdict(seed_corpus):
 
     records = [r for r in seed_corpus.records if r.abstract]
     longest = sorted(records, key=lambda r: -len(r.abstract))[:4]
-    excerpts = [paperlike.Paper(id=f"excerpt-{n}", title=f"Excerpt {n}",
+    excerpts = [paperlike.Record(id=f"excerpt-{n}", title=f"Excerpt {n}",
                                 abstract=" ".join(r.abstract.split()[40:40 + 24 + 6 * n]))
                 for n, r in enumerate(longest)]
     reps = list({r.abstract: r for r in records + excerpts}.values())
@@ -238,8 +238,8 @@ def test_the_containment_ceiling_of_two_texts_without_a_word_in_common_is_zero()
     from paperlike.dedup.rules import containment as _containment
 
     texts = [" ".join(f"w{k}" for k in range(start, start + 25)) for start in (0, 100)]
-    vectorizer = paperlike.Vectorizer().fit([paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)])
+    vectorizer = paperlike.Vectorizer().fit([paperlike.Record(id=str(k), abstract=t) for k, t in enumerate(texts)])
     ceiling = containment_ceilings(vectorizer.transform_texts(texts), np.array([0]), np.array([1]), np.array([25, 25]))
-    pair = [paperlike.Paper(id=str(k), abstract=t) for k, t in enumerate(texts)]
+    pair = [paperlike.Record(id=str(k), abstract=t) for k, t in enumerate(texts)]
     assert _containment(*pair) == 0.0
     assert ceiling[0] == pytest.approx(0.0, abs=1e-6)

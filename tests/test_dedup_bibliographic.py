@@ -153,7 +153,7 @@ _ONE_PAPER = dict(authors=["P. Kowalski", "E. Nowak"], venue="Transfusion Medici
 ])
 def test_three_exports_of_one_paper_are_one_paper(exports_of_one_paper):
     """Any two of these are joined; all three are one paper too."""
-    records = [paperlike.Paper(title="Platelet transfusion refractoriness in haematological malignancy",
+    records = [paperlike.Record(title="Platelet transfusion refractoriness in haematological malignancy",
                                **_ONE_PAPER, **fields) for fields in exports_of_one_paper]
     assert paperlike.PaperIndex().fit(records[:2]).paper_of_record(1) == 0
     index = paperlike.PaperIndex().fit(records)

@@ -15,7 +15,7 @@ from paperlike.evaluate import (
     truth_from_groups,
     truth_from_pairs,
 )
-from paperlike.models import Paper
+from paperlike.records import Record
 
 
 def test_pairwise_and_bcubed_arithmetic_on_a_hand_computed_example():
@@ -88,8 +88,8 @@ def test_labels_from_pairs_are_the_connected_components():
 
 
 def test_base_id_and_a_truth_field():
-    records = [Paper(id="2503.11731", title="A"), Paper(id="2503.11731#2", title="A"),
-               Paper(id="x", title="B", venue="V"), Paper(id="y", title="C")]
+    records = [Record(id="2503.11731", title="A"), Record(id="2503.11731#2", title="A"),
+               Record(id="x", title="B", venue="V"), Record(id="y", title="C")]
     assert [base_id(r) for r in records[:2]] == ["2503.11731", "2503.11731"]
     by_id = truth_from_field(records, "id")
     assert by_id[0] == by_id[1] and len(set(by_id)) == 3
@@ -100,8 +100,8 @@ def test_base_id_and_a_truth_field():
 
 
 def test_truth_pairs_join_by_id_and_by_the_inputs_id(tmp_path):
-    records = [Paper(id="a", title="A"), Paper(id="b", title="B"), Paper(id="c", title="C"),
-               Paper(id="10.1/x", title="D", extra={"input_id": "d-own"})]
+    records = [Record(id="a", title="A"), Record(id="b", title="B"), Record(id="c", title="C"),
+               Record(id="10.1/x", title="D", extra={"input_id": "d-own"})]
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("left,right\na,b\n\nd-own,c\nzz,a\n", encoding="utf-8")
     labels = truth_from_pairs(records, pairs)
@@ -115,7 +115,7 @@ def test_truth_pairs_join_by_id_and_by_the_inputs_id(tmp_path):
 
 
 def test_truth_groups_count_the_ids_no_record_has(tmp_path):
-    records = [Paper(id="r1", title="A"), Paper(id="r2", title="A"), Paper(id="r3", title="B")]
+    records = [Record(id="r1", title="A"), Record(id="r2", title="A"), Record(id="r3", title="B")]
     groups = tmp_path / "groups.csv"
     groups.write_text('merged_ids\n"r1;r2"\nr3;gone\n', encoding="utf-8")
     labels, missing = truth_from_groups(records, groups)

@@ -25,7 +25,7 @@ from paperlike.export import (
     merge_records,
     write_records,
 )
-from paperlike.models import Paper
+from paperlike.records import Record
 from paperlike.text import normalize
 
 SUFFIX = {"bibtex": ".bib", "ris": ".ris", "csv": ".csv", "jsonl": ".jsonl"}
@@ -33,20 +33,20 @@ SUFFIX = {"bibtex": ".bib", "ris": ".ris", "csv": ".csv", "jsonl": ".jsonl"}
 # Ids as the readers make them (the arXiv id, else the DOI, else the input's own id), so that
 # the id read back is the id written. Text as the readers leave it (normalize(t) == t).
 RECORDS = [
-    Paper(id="2109.14420", title="FastCorrect 2: Fast Error Correction on Multiple Candidates for ASR",
+    Record(id="2109.14420", title="FastCorrect 2: Fast Error Correction on Multiple Candidates for ASR",
           authors=["Yichong Leng", "Xu Tan", "Xiang-Yang Li", "Ludwig van Beethoven"],
           abstract="Error correction is widely used in ASR; it reduces the WER by 3.2% and 2.6%.",
           categories=["cs.CL", "eess.AS"], date="2021-11-07", doi="10.18653/v1/2021.findings-emnlp.367",
           venue="Findings of the Association for Computational Linguistics: EMNLP 2021",
           pages="4328-4337", entry_type="inproceedings"),
-    Paper(id="10.1000/xyz_123", title="Café au lait: Ünïcode & 100% of #1 in a_b, \"quoted\"",
+    Record(id="10.1000/xyz_123", title="Café au lait: Ünïcode & 100% of #1 in a_b, \"quoted\"",
           authors=["José Núñez", "Zoë Ørsted", "Bo Li"], abstract="Ωmega ≤ 5 · naïve façade — 東京.",
           categories=["q-bio.NC"], date="2020-05", doi="10.1000/xyz_123", venue="Journal of Things",
           volume="12", issue="3", pages="91-92", isbn="9780262035613", pmid="31452104",
           entry_type="article"),
-    Paper(id="smith-2019-note", title="A plain note", authors=["Ann Smith"], abstract="Only this.",
+    Record(id="smith-2019-note", title="A plain note", authors=["Ann Smith"], abstract="Only this.",
           date="2019"),
-    Paper(id="untitled-2018", abstract="A record with an abstract and no title, nor authors."),
+    Record(id="untitled-2018", abstract="A record with an abstract and no title, nor authors."),
 ]
 # Fields the readers read today. TODO(new fields): volume, issue, pages, isbn, pmid and
 # entry_type should round-trip too once the readers fill them; test_new_fields_round_trip
@@ -119,7 +119,7 @@ def decoded(value):
 
 @pytest.mark.parametrize("text", [NASTY, LATEX_LOOKING], ids=["specials", "latex-looking"])
 def test_bibtex_text_survives_exactly(text):
-    record = Paper(id="x", title=text, abstract=text, venue=text, authors=[f"Ann {text} Smith"])
+    record = Record(id="x", title=text, abstract=text, venue=text, authors=[f"Ann {text} Smith"])
     (entry,) = parse_bibtex(write_records([record], "bibtex")).entries
     assert decoded(entry["title"]) == text
     assert decoded(entry["abstract"]) == text
@@ -128,7 +128,7 @@ def test_bibtex_text_survives_exactly(text):
 
 
 def test_bibtex_escapes_latex_and_keeps_unicode():
-    text = write_records([Paper(id="x", title="a & b", abstract=NASTY + " ^caret")], "bibtex")
+    text = write_records([Record(id="x", title="a & b", abstract=NASTY + " ^caret")], "bibtex")
     for escaped in (r"50\% of \$5 \& \#1 in a\_b \{braced\} back\textbackslash{}slash",
                     r"\textasciitilde{}tilde -{}- dash -{}-{}- `{}`quote'{}' @at é ∑ 東京",
                     r"\string^caret"):
@@ -140,7 +140,7 @@ def test_bibtex_escapes_latex_and_keeps_unicode():
 def test_bibtex_special_characters_read_back(tmp_path, text):
     # paperlike's readers normalise text (braces, $ and ~ are markup to them), so what survives
     # a round trip is what any reader would make of the text.
-    record = Paper(id="x-1", title=text, abstract=text, venue=text, authors=["Zoë Ørsted"])
+    record = Record(id="x-1", title=text, abstract=text, venue=text, authors=["Zoë Ørsted"])
     (back,) = read_back(tmp_path, [record], "bibtex")
     assert (back.title, back.abstract, back.venue) == (normalize(text),) * 3
     assert back.authors == ["Zoë Ørsted"]
@@ -172,7 +172,7 @@ def test_bibtex_fields():
 
 
 def test_bibtex_keys_are_unique_and_safe():
-    records = [Paper(id=i, title="t") for i in ("a/b", "a_b", "A_B", "a b#2", "{x,y}")]
+    records = [Record(id=i, title="t") for i in ("a/b", "a_b", "A_B", "a b#2", "{x,y}")]
     keys = [e.key for e in parse_bibtex(write_records(records, "bibtex")).entries]
     assert keys == ["a_b", "a_b-2", "A_B-3", "a_b_2", "x_y"]
     assert citation_key("10.18653/v1/2021.findings-emnlp.367") == "10.18653_v1_2021.findings-emnlp.367"
@@ -192,7 +192,7 @@ def test_bibtex_names():
     assert bibtex_name("e. e. cummings") == "cummings, e. e."
     assert bibtex_name("Leng, Yichong") == "Leng, Yichong"
     assert bibtex_name("Google") == "Google"
-    record = Paper(id="x", title="t", authors=["Research and Development Team", "Ann Smith"])
+    record = Record(id="x", title="t", authors=["Research and Development Team", "Ann Smith"])
     (entry,) = parse_bibtex(write_records([record], "bibtex")).entries
     assert entry["author"] == "{Research and Development Team} and Smith, Ann"
 
@@ -230,12 +230,12 @@ def test_ris_tags():
     ("phdthesis", "THES"), ("techreport", "RPRT"), ("misc", "GEN"), ("unpublished", "GEN"),
 ])
 def test_ris_types(entry_type, ty):
-    (ref,) = rispy.loads(write_records([Paper(id="x", title="t", entry_type=entry_type)], "ris"))
+    (ref,) = rispy.loads(write_records([Record(id="x", title="t", entry_type=entry_type)], "ris"))
     assert ref["type_of_reference"] == ty
 
 
 def test_ris_values_are_one_line():
-    record = Paper(id="x", title="two\nlines", abstract="a\n\nER  - \nb")
+    record = Record(id="x", title="two\nlines", abstract="a\n\nER  - \nb")
     text = write_records([record], "ris")
     assert "TI  - two lines\n" in text and "AB  - a ER - b\n" in text
     assert text.count("ER  -") == 1
@@ -267,8 +267,8 @@ def test_jsonl_lines_are_the_records():
     first, second = map(json.loads, lines)
     assert first["merged_ids"] == ["2109.14420", "other"] and second["merged_ids"] == []
     assert "source" not in first
-    assert Paper.model_validate(first) == merged.model_copy(update={"source": None})
-    assert Paper.model_validate(second) == RECORDS[1]
+    assert Record.model_validate(first) == merged.model_copy(update={"source": None})
+    assert Record.model_validate(second) == RECORDS[1]
     assert "東京" in lines[1]  # UTF-8, not \u escapes
 
 
@@ -296,17 +296,17 @@ def test_unknown_format():
 
 # -- Merging -----------------------------------------------------------------------------------
 
-CANONICAL = Paper(id="2109.14420", title="FastCorrect 2", authors=["Y. Leng", "X. Tan"],
+CANONICAL = Record(id="2109.14420", title="FastCorrect 2", authors=["Y. Leng", "X. Tan"],
                   abstract="Short.", categories=["cs.CL"], date="2021-09",
                   extra={"key": "canon", "url": "https://arxiv.org/abs/2109.14420"})
-PUBLISHED = Paper(id="10.18653/v1/2021.findings-emnlp.367",
+PUBLISHED = Record(id="10.18653/v1/2021.findings-emnlp.367",
                   title="FastCorrect 2: Fast Error Correction on Multiple Candidates",
                   authors=["Yichong Leng", "Xu Tan"], abstract="A much longer abstract, the full one.",
                   categories=["cs.SD", "cs.CL"], date="2021-11", doi="10.18653/v1/2021.findings-emnlp.367",
                   venue="Findings of the Association for Computational Linguistics: EMNLP 2021",
                   volume="1", issue="2", pages="4328-4337", entry_type="inproceedings",
                   extra={"key": "leng-2021", "publisher": "ACL"})
-ABBREVIATED = Paper(id="dblp-leng21", title="FastCorrect 2 (abbr.)",
+ABBREVIATED = Record(id="dblp-leng21", title="FastCorrect 2 (abbr.)",
                     authors=["Y. Leng", "X. Tan", "R. Wang"], abstract="Mid-length abstract.",
                     categories=["eess.AS"], date="2021-09-30", venue="EMNLP Findings", pmid="123",
                     isbn="9780262035613", entry_type="article")
@@ -331,16 +331,16 @@ def test_merge_takes_the_documented_fields():
 
 
 def test_merge_ties():
-    initials = Paper(id="b", title="t", authors=["Y. Leng", "X. Tan"])
-    full = Paper(id="c", title="t", authors=["Yichong Leng", "Xu Tan"])
-    untitled = Paper(id="a", abstract="x", date="2021")
+    initials = Record(id="b", title="t", authors=["Y. Leng", "X. Tan"])
+    full = Record(id="c", title="t", authors=["Yichong Leng", "Xu Tan"])
+    untitled = Record(id="a", abstract="x", date="2021")
     merged = merge_records([untitled, initials, full,
-                            Paper(id="d", title="a longer title", date="2020"),
-                            Paper(id="e", title="t", date="2022")])
+                            Record(id="d", title="a longer title", date="2020"),
+                            Record(id="e", title="t", date="2022")])
     assert merged.authors == full.authors  # full given names over initials at equal length
     assert merged.title == "a longer title"  # canonical has none: the longest
     assert merged.date == "2020"  # equally precise: the earliest
-    assert merge_records([Paper(id="a", title="t", date="--03-04"), Paper(id="b", title="t", date="2019")]
+    assert merge_records([Record(id="a", title="t", date="--03-04"), Record(id="b", title="t", date="2019")]
                          ).date == "2019"  # a date without a year is the least precise
 
 
@@ -361,7 +361,7 @@ def test_merge_ignores_the_order_of_the_others(others):
 
 _texts = st.none() | st.sampled_from(["a", "bb", "cc", "ddd", "Journal", "J."])
 _papers = st.builds(
-    Paper,
+    Record,
     id=st.sampled_from(["p1", "p2", "p3"]),
     title=_texts, abstract=_texts, venue=_texts, doi=_texts, volume=_texts, pages=_texts,
     authors=st.lists(st.sampled_from(["A. Bee", "Ann Bee", "Cy Dee", "C. Dee"]), max_size=3),

@@ -1,4 +1,4 @@
-"""Filters on results (paperlike.filters, models.Filters): dates, categories, and the
+"""Filters on results (paperlike.filters, requests.Filters): dates, categories, and the
 command line's date options."""
 
 import json
@@ -78,10 +78,10 @@ def test_a_date_range_within_one_period_is_accepted():
 def _facets():
     from paperlike.filters import Facets
 
-    records = [paperlike.Paper(id="a", title="A", categories=["cs.CL", "eess.AS"], date="2024-05-01"),
-               paperlike.Paper(id="b", title="B", categories=["cs.CL"], date="2025-02"),
-               paperlike.Paper(id="c", title="C", categories=["q-bio.NC"]),
-               paperlike.Paper(id="d", title="D", categories=[], date="2023")]
+    records = [paperlike.Record(id="a", title="A", categories=["cs.CL", "eess.AS"], date="2024-05-01"),
+               paperlike.Record(id="b", title="B", categories=["cs.CL"], date="2025-02"),
+               paperlike.Record(id="c", title="C", categories=["q-bio.NC"]),
+               paperlike.Record(id="d", title="D", categories=[], date="2023")]
     return Facets.of(records)
 
 
@@ -107,7 +107,7 @@ def test_facets_on_hand_made_records():
 
 
 def test_facets_extended_with_new_categories_keep_the_old_columns():
-    facets = _facets().extend([paperlike.Paper(id="e", title="E", categories=["cs.CL", "math.ST"],
+    facets = _facets().extend([paperlike.Record(id="e", title="E", categories=["cs.CL", "math.ST"],
                                                date="2026-01-02")])
     assert facets.names == ["cs.CL", "eess.AS", "q-bio.NC", "math.ST"]
     assert facets.categories.toarray().tolist()[-1] == [1, 0, 0, 1]

@@ -110,7 +110,7 @@ def read(data: str | bytes, name: str, format: str, expected: int, limit: int, i
         return
     assert len(corpus.records) + len(corpus.skipped) == expected, (corpus.skipped, len(corpus.records))
     for record in corpus.records:
-        paperlike.Paper.__pydantic_serializer__.to_json(record)  # as the saved model writes it
+        paperlike.Record.__pydantic_serializer__.to_json(record)  # as the saved model writes it
         assert record.source.path == str(path) and record.source.line >= 1
     for skipped in corpus.skipped:
         assert skipped.line >= 1 and skipped.reason and "\n" not in skipped.reason

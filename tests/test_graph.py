@@ -84,12 +84,12 @@ def test_a_free_text_query_is_a_node_of_its_own(seed_index):
 
 
 def test_links_to_arxiv_and_doi_pages():
-    assert paper_url([paperlike.Paper(id="2503.11731")]) == "https://arxiv.org/abs/2503.11731"
-    assert paper_url([paperlike.Paper(id="pl-1", doi="10.1145/335191.335388"),
-                      paperlike.Paper(id="2503.11731#2")]) == "https://arxiv.org/abs/2503.11731"
-    assert paper_url([paperlike.Paper(id="pl-1", doi="10.1145/335191.335388")]) == \
+    assert paper_url([paperlike.Record(id="2503.11731")]) == "https://arxiv.org/abs/2503.11731"
+    assert paper_url([paperlike.Record(id="pl-1", doi="10.1145/335191.335388"),
+                      paperlike.Record(id="2503.11731#2")]) == "https://arxiv.org/abs/2503.11731"
+    assert paper_url([paperlike.Record(id="pl-1", doi="10.1145/335191.335388")]) == \
         "https://doi.org/10.1145/335191.335388"
-    assert paper_url([paperlike.Paper(id="pl-1")]) is None
+    assert paper_url([paperlike.Record(id="pl-1")]) is None
 
 
 class _Resources(HTMLParser):
@@ -116,13 +116,13 @@ def linked_index():
     """Papers with arXiv ids, a DOI, versions and a hostile title."""
     abstract = "We study error correction for automatic speech recognition with {} and a language model."
     return api.build_index([
-        paperlike.Paper(id="2101.00001", title="Correcting speech recognition errors", abstract=abstract.format("candidates"),
+        paperlike.Record(id="2101.00001", title="Correcting speech recognition errors", abstract=abstract.format("candidates"),
                         categories=["cs.CL"]),
-        paperlike.Paper(id="2101.00001#2", title="Correcting speech recognition errors", abstract=abstract.format("candidates"),
+        paperlike.Record(id="2101.00001#2", title="Correcting speech recognition errors", abstract=abstract.format("candidates"),
                         categories=["cs.CL"], source=paperlike.Source(path="b", line=1)),
-        paperlike.Paper(id="pl-aaa", doi="10.1000/xyz<1>", title="<script>alert(1)</script> & speech errors",
+        paperlike.Record(id="pl-aaa", doi="10.1000/xyz<1>", title="<script>alert(1)</script> & speech errors",
                         abstract=abstract.format("lattices"), categories=["eess.AS"]),
-        paperlike.Paper(id="pl-bbb", title="Speech recognition error detection", abstract=abstract.format("tagging")),
+        paperlike.Record(id="pl-bbb", title="Speech recognition error detection", abstract=abstract.format("tagging")),
     ])
 
 

@@ -125,10 +125,10 @@ def test_an_index_never_groups_two_records_with_two_dois_through_a_third():
     A and C have two DOIs: B joins one of them, and the other pair waits for a person."""
     fields = dict(title="Vitamin D supplementation and fracture risk in nursing home residents",
                   authors=["J. Smith", "K. Jones"], date="2010", venue="Osteoporos Int", volume="21", pages="100-108")
-    a = paperlike.Paper(id="A", doi="10.1007/s00198-010-0001-1", **fields)
-    b = paperlike.Paper(id="B", **fields)
-    c = paperlike.Paper(id="C", doi="10.1007/s00198-010-0002-2", **fields)
-    others = [paperlike.Paper(id=f"o{k}", title=t) for k, t in enumerate(
+    a = paperlike.Record(id="A", doi="10.1007/s00198-010-0001-1", **fields)
+    b = paperlike.Record(id="B", **fields)
+    c = paperlike.Record(id="C", doi="10.1007/s00198-010-0002-2", **fields)
+    others = [paperlike.Record(id=f"o{k}", title=t) for k, t in enumerate(
         ["Graph kernels for molecules", "Seasonal influenza in care homes", "Hip protectors and falls"])]
     for records in ([a, b, c, *others], [c, b, a, *others], [*others, b, c, a]):
         index = paperlike.PaperIndex().fit(records)
@@ -139,18 +139,18 @@ def test_an_index_never_groups_two_records_with_two_dois_through_a_third():
         assert [{p.a, p.b} for p in dupes.maybe] == [{"B", "C"}]
 
 
-_FILLER = [paperlike.Paper(id=f"o{k}", title=t) for k, t in enumerate(
+_FILLER = [paperlike.Record(id=f"o{k}", title=t) for k, t in enumerate(
     ["Graph kernels for molecules", "Seasonal influenza in care homes", "Hip protectors and falls"])]
 _KIDNEY = "Vitamin D supplementation and tumour growth in nursing home residents with chronic kidney disease"
 
 
 @pytest.mark.parametrize("a, b", [
-    (paperlike.Paper(id="a", title=_KIDNEY, authors=["J. Smith", "K. Jones"], date="2010"),
-     paperlike.Paper(id="b", title=_KIDNEY.replace("tumour", "tumor") + " today", authors=["J. Smith", "K. Jones"],
+    (paperlike.Record(id="a", title=_KIDNEY, authors=["J. Smith", "K. Jones"], date="2010"),
+     paperlike.Record(id="b", title=_KIDNEY.replace("tumour", "tumor") + " today", authors=["J. Smith", "K. Jones"],
                      date="2010")),
-    (paperlike.Paper(id="a", title="Serum ferritin and hepatic iron in thalassaemia carriers",
+    (paperlike.Record(id="a", title="Serum ferritin and hepatic iron in thalassaemia carriers",
                      authors=["J Wang", "Wang", "X Li"], date="2010"),
-     paperlike.Paper(id="b", title="Serum ferritin and hepatic iron in thalassaemia carriers",
+     paperlike.Record(id="b", title="Serum ferritin and hepatic iron in thalassaemia carriers",
                      authors=["Wang", "K Wang", "A Brown"], date="2010")),
 ], ids=["spelling variant", "namesakes"])
 def test_an_index_groups_two_records_alike_in_either_input_order(a, b):

@@ -97,7 +97,7 @@ def test_explanations_are_terms_both_texts_share(seed_index):
 
 
 def test_a_tiny_corpus_keeps_every_term():
-    records = [paperlike.Paper(id=f"p{i}", title=t, abstract=a) for i, (t, a) in enumerate([
+    records = [paperlike.Record(id=f"p{i}", title=t, abstract=a) for i, (t, a) in enumerate([
         ("Graphs", "Spectral methods for sparse graphs."),
         ("Proteins", "Folding proteins with deep networks."),
     ])]
@@ -108,7 +108,7 @@ def test_a_tiny_corpus_keeps_every_term():
 
 def test_a_corpus_of_stop_words_only_is_refused():
     with pytest.raises(paperlike.EmptyCorpusError, match="no terms to index"):
-        paperlike.build_index([paperlike.Paper(id="p", title="The", abstract="and of the")])
+        paperlike.build_index([paperlike.Record(id="p", title="The", abstract="and of the")])
 
 
 _words = st.sampled_from("speech error model graph token latency decoder attention mamba expert "
@@ -118,7 +118,7 @@ _words = st.sampled_from("speech error model graph token latency decoder attenti
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(_words, min_size=3, max_size=12), min_size=2, max_size=12, unique_by=tuple))
 def test_every_paper_is_nearest_to_itself(texts):
-    records = [paperlike.Paper(id=f"p{i}", abstract=" ".join(words)) for i, words in enumerate(texts)]
+    records = [paperlike.Record(id=f"p{i}", abstract=" ".join(words)) for i, words in enumerate(texts)]
     index = paperlike.build_index(records)
     for text in range(index.X_.shape[0]):
         scores = index.scores(index.X_[text])

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "layers.py"
-LEAVES = ("text", "identifiers", "errors", "defaults", "keys", "csr", "heap", "manifest", "_version")
+LEAVES = ("text", "identifiers", "errors", "defaults", "keys", "csr", "gcpause", "manifest", "_version")
 
 
 def _layers_module():

@@ -75,9 +75,9 @@ def test_two_at_a_time_keeps_the_order(monkeypatch, jobs, n):
 def test_identity_hashes_in_two_processes_are_those_of_one(seed_corpus, monkeypatch):
     from paperlike import index
 
-    one = index.identity_hashes(seed_corpus.records)
+    one = index.same_text_hashes(seed_corpus.records)
     monkeypatch.setitem(parallel.PARALLEL_MIN, "records", 2)
-    two = index.identity_hashes(seed_corpus.records)
+    two = index.same_text_hashes(seed_corpus.records)
     assert one.dtype == two.dtype == np.uint64 and np.array_equal(one, two) and len(one) == len(seed_corpus.records)
 
 

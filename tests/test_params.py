@@ -10,16 +10,16 @@ import scipy.sparse as sp
 
 from paperlike import Deduplicator, NotFittedError, PaperIndex, PaperlikeError, Vectorizer
 from paperlike.lsa import Lsa
-from paperlike.models import Paper
 from paperlike.params import Params, check_fitted
 from paperlike.rank import Ranker
+from paperlike.records import Record
 
 ROW = sp.csr_matrix(np.ones((1, 3), dtype=np.float32))
 
 UNFITTED = [
-    ("Vectorizer", Vectorizer, lambda v: v.transform([Paper(id="a", title="a title")])),
+    ("Vectorizer", Vectorizer, lambda v: v.transform([Record(id="a", title="a title")])),
     ("Vectorizer", Vectorizer, lambda v: v.transform_texts(["some words"])),
-    ("Vectorizer", Vectorizer, lambda v: v.counts([Paper(id="a", title="a title")])),
+    ("Vectorizer", Vectorizer, lambda v: v.counts([Record(id="a", title="a title")])),
     ("Vectorizer", Vectorizer, lambda v: v.term_index()),
     ("Vectorizer", Vectorizer, lambda v: v.analyzer()),
     ("Vectorizer", Vectorizer, lambda v: v.weigh(ROW)),
@@ -31,7 +31,7 @@ UNFITTED = [
     ("PaperIndex", PaperIndex, lambda i: i.similar("a query")),
     ("PaperIndex", PaperIndex, lambda i: i.recommend(["x"])),
     ("PaperIndex", PaperIndex, lambda i: i.dupes()),
-    ("PaperIndex", PaperIndex, lambda i: i.check(Paper(id="a", title="a title"))),
+    ("PaperIndex", PaperIndex, lambda i: i.check(Record(id="a", title="a title"))),
 ]
 
 
@@ -69,8 +69,8 @@ def test_a_tuple_parameter_is_a_list_in_the_params_and_a_tuple_on_the_object():
 
 
 def test_set_params_keeps_the_fitted_state_and_rejects_unknown_names(tmp_path):
-    vectorizer = Vectorizer().fit([Paper(id="a", title="graph neural networks"),
-                                   Paper(id="b", title="protein folding")])
+    vectorizer = Vectorizer().fit([Record(id="a", title="graph neural networks"),
+                                   Record(id="b", title="protein folding")])
     vocabulary = list(vectorizer.vocabulary_)
     vectorizer.set_params(title_weight=3)
     assert vectorizer.title_weight == 3 and list(vectorizer.vocabulary_) == vocabulary

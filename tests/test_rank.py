@@ -146,8 +146,8 @@ def test_a_small_corpus_ranks_without_lsa(seed_index):
 
 
 def test_two_texts_are_enough_for_a_rank_one_lsa():
-    records = [paperlike.Paper(id="a", title="Graphs", abstract="Spectral methods for sparse graphs."),
-               paperlike.Paper(id="b", title="Proteins", abstract="Folding proteins with deep networks.")]
+    records = [paperlike.Record(id="a", title="Graphs", abstract="Spectral methods for sparse graphs."),
+               paperlike.Record(id="b", title="Proteins", abstract="Folding proteins with deep networks.")]
     index = PaperIndex(ranker=Ranker(lsa_min_texts=0)).fit(records)
     assert index.ranker.lsa_.rank_ == 1
     assert index.similar("sparse graphs", k=1).results[0].id == "a"
@@ -161,7 +161,7 @@ _words = st.sampled_from("speech error model graph token latency decoder attenti
 @given(st.lists(st.lists(_words, min_size=3, max_size=10), min_size=3, max_size=12, unique_by=tuple),
        st.lists(_words, min_size=1, max_size=4))
 def test_text_queries_match_brute_force_on_any_corpus(texts, query):
-    records = [paperlike.Paper(id=f"p{i}", abstract=" ".join(words)) for i, words in enumerate(texts)]
+    records = [paperlike.Record(id=f"p{i}", abstract=" ".join(words)) for i, words in enumerate(texts)]
     index = PaperIndex(ranker=Ranker(lsa_min_texts=0, n_components=4)).fit(records)
     assume(set(query) & set(index.vectorizer.vocabulary_))
     got = index.similar(" ".join(query), k=5, kind="text").results
@@ -226,10 +226,10 @@ def test_an_older_model_is_refused_with_the_command_that_rebuilds_it(lsa_model, 
 # -- add ---------------------------------------------------------------------------------------
 
 
-NEW = [paperlike.Paper(id="new-1", title="Correcting speech recognition errors with a language model",
+NEW = [paperlike.Record(id="new-1", title="Correcting speech recognition errors with a language model",
                        abstract="We correct the errors of automatic speech recognition output with a "
                                 "pretrained language model that rewrites the recognised sentence."),
-       paperlike.Paper(id="new-2", title="Routing tokens among experts",
+       paperlike.Record(id="new-2", title="Routing tokens among experts",
                        abstract="A mixture of experts layer routes each token to two experts.")]
 
 

@@ -9,7 +9,7 @@ import json
 from conftest import GOLDEN
 
 import paperlike
-from paperlike.models import Feed
+from paperlike.results import Feed
 
 MODELS = {"Neighbour": paperlike.Neighbour, "PaperSummary": paperlike.PaperSummary, "Feed": Feed,
           "Similar": paperlike.Similar, "Recommendations": paperlike.Recommendations}

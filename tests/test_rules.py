@@ -20,7 +20,7 @@ def paper(id="r", title=None, authors="", year=None, journal=None, volume=None, 
           abstract=None, entry_type=None):
     """A record as a reader makes it: authors written as an export writes them, read by
     split_author_list."""
-    return paperlike.Paper(id=id, title=title, authors=split_author_list(authors), abstract=abstract,
+    return paperlike.Record(id=id, title=title, authors=split_author_list(authors), abstract=abstract,
                            date=str(year) if year else None, venue=journal, volume=volume, pages=pages,
                            doi=doi, entry_type=entry_type)
 
@@ -435,7 +435,7 @@ def test_authors_sharing_a_surname_match_the_same_both_ways():
     J Wang-Wang and Wang-K Wang (2 of 3); matched from the second list, Wang takes Wang and
     K Wang finds none (1 of 3), under the half the title rule needs."""
     title = "Serum ferritin and hepatic iron in thalassaemia carriers"
-    a = paperlike.Paper(id="a", title=title, authors=["J Wang", "Wang", "X Li"], date="2010")
-    b = paperlike.Paper(id="b", title=title, authors=["Wang", "K Wang", "A Brown"], date="2010")
+    a = paperlike.Record(id="a", title=title, authors=["J Wang", "Wang", "X Li"], date="2010")
+    b = paperlike.Record(id="b", title=title, authors=["Wang", "K Wang", "A Brown"], date="2010")
     assert pair_evidence(a, b, None)["authors"] == pair_evidence(b, a, None)["authors"]
     assert verdict(a, b) == verdict(b, a)

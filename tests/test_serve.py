@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 import paperlike
 from paperlike.cli import app
-from paperlike.models import MAX_DIVERSE_K, MAX_K
+from paperlike.requests import MAX_DIVERSE_K, MAX_K
 from paperlike.store import FORMAT_VERSION
 
 uvicorn = pytest.importorskip("uvicorn")
@@ -90,7 +90,7 @@ def test_health(base, seed_model):
 
 
 def test_request_bodies_are_taken_without_a_pydantic_warning(seed_model):
-    """The service's request models are built at import (paperlike.models.Model): FastAPI given a
+    """The service's request models are built at import (paperlike.records.Model): FastAPI given a
     model that defers its build makes pydantic warn, at each body, that its alias has no effect."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

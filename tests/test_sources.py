@@ -190,10 +190,10 @@ def test_json_lines_are_streamed_with_their_bom_crlf_and_a_bad_byte_named_by_lin
 
 def test_records_read_share_their_fields_set_and_repeated_strings():
     a, b = paperlike.read_records([FIXTURES / "arxiv_api.jsonl"]).records[:2]
-    assert a.model_fields_set == set(paperlike.Paper.model_fields)
+    assert a.model_fields_set == set(paperlike.Record.model_fields)
     assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
     a.title = "changed"  # pydantic adds the name to the shared set: it holds it already
-    assert b.model_fields_set == set(paperlike.Paper.model_fields)
+    assert b.model_fields_set == set(paperlike.Record.model_fields)
     assert a.source.model_fields_set == {"path", "line"}
     shared = set(a.categories) & set(b.categories)
     assert shared and all(any(x is y for y in b.categories) for x in a.categories if x in shared)
@@ -204,7 +204,7 @@ def test_records_sent_back_by_the_child_are_what_model_construct_makes():
 
     for record in paperlike.read_records([FIXTURES / "arxiv_api.jsonl", FIXTURES / "papers.tsv"]).records:
         rebuilt = _from_tuple(_as_tuple(record))
-        made = paperlike.Paper.model_construct(**dict(record))
+        made = paperlike.Record.model_construct(**dict(record))
         assert rebuilt == made == record
         assert rebuilt.model_dump_json() == made.model_dump_json()
         assert rebuilt.model_fields_set == made.model_fields_set

@@ -13,7 +13,8 @@ import sys
 import pytest
 
 import paperlike
-from paperlike import defaults, models, sources
+from paperlike import defaults, requests, sources
+from paperlike import records as record_models
 from paperlike.dedup import rules
 from paperlike.index import PaperIndex
 from paperlike.rank import Ranker
@@ -34,7 +35,7 @@ NEVER_BY_ALGEBRA = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas
 NEVER_TO_QUERY = NEVER_BY_ALGEBRA + ("scipy.sparse", "scipy._lib", "numpy.f2py", "numpy.testing")
 # --version and --help build the commands' options and run none of them. (A command's own --help
 # builds its parameters, for which typer itself imports pydantic: allowed there, not paperlike's models.)
-NEVER_FOR_HELP = NEVER_TO_QUERY + ("pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.models", "paperlike.index",
+NEVER_FOR_HELP = NEVER_TO_QUERY + ("pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.records", "paperlike.requests", "paperlike.results", "paperlike.index",
                                    "paperlike.store", "paperlike.sources", "paperlike.dedup", "paperlike.graph")
 NEVER_FOR_VERSION = NEVER_FOR_HELP + ("pydantic", "pydantic_core", "rich")
 
@@ -100,13 +101,15 @@ def test_diverse_results_import_sparse_algebra_and_nothing_else(topic_model):
 
 
 def test_the_models_build_their_validators_when_used():
-    """paperlike.models defers each model's validator to its first use (a command builds the few
+    """paperlike.records, requests and results defer each model's validator to its first use (a command builds the few
     it uses, not all forty); the service's request bodies alone are built at import (FastAPI
     wants them built)."""
-    run = subprocess.run([sys.executable, "-c", "import inspect, pydantic, paperlike.models as m\n"
-                          "built = lambda: sorted(n for n, c in vars(m).items() if inspect.isclass(c) and "
-                          "issubclass(c, pydantic.BaseModel) and c.__module__ == m.__name__ and c.__pydantic_complete__)\n"
-                          "print(built()); m.SimilarRequest(query='x'); print(built())"],
+    run = subprocess.run([sys.executable, "-c", "import inspect, pydantic\n"
+                          "from paperlike import records, requests, results\n"
+                          "built = lambda: sorted(n for m in (records, requests, results) for n, c in vars(m).items() "
+                          "if inspect.isclass(c) and issubclass(c, pydantic.BaseModel) and c.__module__ == m.__name__ "
+                          "and c.__name__ == n and c.__pydantic_complete__)\n"
+                          "print(built()); requests.SimilarRequest(query='x'); print(built())"],
                          capture_output=True, text=True, timeout=120)
     bodies = ["CheckRequest", "DecideRequest", "FeedRequest", "RecommendRequest", "SimilarRequest"]
     assert run.stdout.splitlines() == [str(bodies), str(sorted([*bodies, "Filters"]))], run.stderr
@@ -121,7 +124,7 @@ def test_the_help_shows_the_defaults_of_the_modules_that_use_them():
     """paperlike.defaults holds what --help shows; the modules that use the values take them
     from there (one value, not two)."""
     assert tuple(sources.FORMATS) == defaults.INPUT_FORMATS
-    assert models.MAX_K is defaults.MAX_K and models.MAX_DIVERSE_K is defaults.MAX_DIVERSE_K
+    assert requests.MAX_K is defaults.MAX_K and requests.MAX_DIVERSE_K is defaults.MAX_DIVERSE_K
     assert rules.RELATIONS is defaults.RELATIONS
     assert paperlike.DEFAULT_MODEL is defaults.DEFAULT_MODEL
     assert sources.MAX_RECORD_BYTES is defaults.MAX_RECORD_BYTES
@@ -140,7 +143,7 @@ def test_the_package_resolves_its_public_names_when_asked():
         assert getattr(paperlike, name) is not None
     assert paperlike.recommend is paperlike.api.recommend
     assert paperlike.similar is paperlike.api.similar
-    assert paperlike.Paper is models.Paper
+    assert paperlike.Record is record_models.Record
     assert paperlike.graph.__name__ == "paperlike.graph"
     assert isinstance(paperlike.__version__, str)
     with pytest.raises(AttributeError):

@@ -90,7 +90,7 @@ _word = st.sampled_from("alpha beta gamma delta speech graph error model latency
 @given(st.lists(st.tuples(st.text(min_size=1, max_size=30), st.lists(_word, min_size=1, max_size=8)),
                 min_size=1, max_size=8))
 def test_round_trip_of_any_corpus(tmp_path_factory, rows):
-    records = [paperlike.Paper(id=f"r{i}", title=title, abstract=" ".join(words))
+    records = [paperlike.Record(id=f"r{i}", title=title, abstract=" ".join(words))
                for i, (title, words) in enumerate(rows)]
     index = paperlike.build_index(records)
     path = paperlike.save_index(index, tmp_path_factory.mktemp("m") / "model")
@@ -144,8 +144,8 @@ def test_the_arrays_of_an_index_are_the_files_of_the_format(seed_index):
 
 @pytest.mark.parametrize("lsa_min_texts", [1000, 10])  # the seeds' 60 texts: without LSA, and with
 def test_from_arrays_gives_back_the_index_to_arrays_took(seed_corpus, lsa_min_texts):
-    from paperlike.models import Addition, Decision
     from paperlike.rank import Ranker
+    from paperlike.records import Addition, Decision
 
     index = paperlike.PaperIndex(ranker=Ranker(lsa_min_texts=lsa_min_texts)).fit(seed_corpus.records)
     arrays = index.to_arrays()

@@ -645,6 +645,6 @@ def test_any_array_overwritten_gives_answers_or_a_model_error(seed_model, tmp_pa
             index.similar(query, k=5)
         index.recommend(["SoftCorrect"], k=3)
         index.dupes()
-        index.check(paperlike.Paper(id="x", title="SoftCorrect", abstract="error correction for speech"))
+        index.check(paperlike.Record(id="x", title="SoftCorrect", abstract="error correction for speech"))
     except PaperlikeError:
         pass

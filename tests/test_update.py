@@ -38,7 +38,7 @@ def test_add_attaches_versions_and_reports_new_words(model_copy, tmp_path):
     fast = paperlike.similar(after, "Mask the Correct Tokens", k=5).results
     versions = {v for r in fast for v in r.versions}
     assert "2601.00001" in versions  # the new copy is a version of FastCorrect 2, not a new paper
-    assert after.check(paperlike.Paper(id="x", title="Quokkaformer: glorbish transducers for zibbled speech",
+    assert after.check(paperlike.Record(id="x", title="Quokkaformer: glorbish transducers for zibbled speech",
                                        abstract=after.records_[-1].abstract)).status == "known"
     info = paperlike.model_info(model_copy)
     assert info.updates == {"records_added": 2, "tokens": report.tokens,

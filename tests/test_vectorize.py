@@ -75,11 +75,11 @@ def test_fields_are_scikit_learns_tfidf_of_the_texts_titles_and_abstracts(seed_c
 
 
 def test_abstract_rows_are_empty_without_an_abstract_and_the_counts_less_the_titles_with_one():
-    from paperlike import Paper
+    from paperlike import Record
 
-    papers = [Paper(id="a", title="Speech speech recognition", abstract="Speech recognition with speech models."),
-              Paper(id="b", title="Speech recognition", authors=["Ada Lovelace"], venue="Speech Letters"),
-              Paper(id="c", title="Graph neural networks", abstract="Graph networks for molecules.")]
+    papers = [Record(id="a", title="Speech speech recognition", abstract="Speech recognition with speech models."),
+              Record(id="b", title="Speech recognition", authors=["Ada Lovelace"], venue="Speech Letters"),
+              Record(id="c", title="Graph neural networks", abstract="Graph networks for molecules.")]
     vectorizer = Vectorizer()
     fields = vectorizer.fit_fields(papers)
     rows = fields.abstract_rows(np.array([1, 0, 2, 0]))

@@ -21,10 +21,9 @@ _MODULES = {
     ".evaluate": ["DupeScores", "truth_from_field", "truth_from_pairs"],
     ".index": ["PaperIndex"],
     ".lists": ["ReadingList", "ReadingLists"],
-    ".models": ["AddReport", "CheckMatch", "CheckRecord", "CheckRequest", "CheckResult", "Corpus", "Feed", "FeedRequest", "Filters",
-                "ListItem", "RecommendRequest", "Recommendations", "DupeGroup", "DupeMember", "Dupes", "Graph",
-                "GraphEdge", "GraphNode", "ModelInfo", "VerifyReport", "Neighbour", "Paper", "PaperSummary", "Query",
-                "Similar", "SimilarAnswer", "SimilarRequest", "Skipped", "Source"],
+    ".records": ["Corpus", "Paper", "Record", "Skipped", "Source"],
+    ".requests": ["CheckRecord", "CheckRequest", "FeedRequest", "Filters", "RecommendRequest", "SimilarRequest"],
+    ".results": ["AddReport", "CheckMatch", "CheckResult", "DupeGroup", "DupeMember", "Dupes", "Feed", "Graph", "GraphEdge", "GraphNode", "ListItem", "ModelInfo", "Neighbour", "PaperSummary", "Query", "Recommendations", "Similar", "SimilarAnswer", "VerifyReport"],
     ".sources": ["read_records", "seed_paths"],
     ".vectorize": ["Vectorizer"],
 }
@@ -115,35 +114,27 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .evaluate import DupeScores, truth_from_field, truth_from_pairs
     from .index import PaperIndex
     from .lists import ReadingList, ReadingLists
-    from .models import (
+    from .records import Corpus, Paper, Record, Skipped, Source
+    from .requests import CheckRecord, CheckRequest, FeedRequest, Filters, RecommendRequest, SimilarRequest
+    from .results import (
         AddReport,
         CheckMatch,
-        CheckRecord,
-        CheckRequest,
         CheckResult,
-        Corpus,
         DupeGroup,
         DupeMember,
         Dupes,
         Feed,
-        FeedRequest,
-        Filters,
         Graph,
         GraphEdge,
         GraphNode,
         ListItem,
         ModelInfo,
         Neighbour,
-        Paper,
         PaperSummary,
         Query,
         Recommendations,
-        RecommendRequest,
         Similar,
         SimilarAnswer,
-        SimilarRequest,
-        Skipped,
-        Source,
         VerifyReport,
     )
     from .sources import read_records, seed_paths
@@ -157,7 +148,7 @@ __all__ = [
     "dupes", "check", "paper_summaries", "evaluate_dupes", "truth_from_field", "truth_from_pairs",
     "Graph", "GraphNode", "GraphEdge", "ReadingLists", "ReadingList",
     "PaperIndex", "Vectorizer", "Deduplicator",
-    "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "SimilarAnswer", "ModelInfo",
+    "Record", "Paper", "Source", "Corpus", "Skipped", "Query", "Neighbour", "Similar", "SimilarAnswer", "ModelInfo",
     "Dupes", "DupeGroup", "DupeMember", "CheckResult", "CheckMatch", "PaperSummary", "DupeScores",
     "Filters", "ListItem", "Recommendations", "AddReport", "feed", "Feed", "FeedRequest",
     "SimilarRequest", "RecommendRequest", "CheckRecord", "CheckRequest",

@@ -40,38 +40,37 @@ from .evaluate import DupeScores, Timer, score_grouping, truth_from_field, truth
 from .index import PaperIndex
 from .listfiles import expand_items
 from .lists import ReadingLists, lists_path
-from .models import (
-    AddReport,
+from .rank import Ranker
+from .records import Corpus, Decision, Record, Skipped
+from .requests import (
     CheckRecord,
     CheckRequest,
-    CheckResult,
-    Corpus,
-    DecideReport,
     DecideRequest,
-    Decision,
+    FeedRequest,
+    Filters,
+    RecommendRequest,
+    SimilarRequest,
+    from_iso,
+)
+from .results import (
+    AddReport,
+    CheckResult,
+    DecideReport,
     DupeGroup,
     Dupes,
     Feed,
-    FeedRequest,
-    Filters,
     Graph,
     IndexSummary,
     MaybePair,
     ModelInfo,
-    Paper,
     PaperRecord,
     PaperSummary,
     Recommendations,
-    RecommendRequest,
     Similar,
     SimilarAnswer,
-    SimilarRequest,
-    Skipped,
     SourceCount,
     VerifyReport,
-    from_iso,
 )
-from .rank import Ranker
 from .sources import MAX_RECORD_BYTES, read_records, seed_paths
 from .sources.base import Bad, make_paper
 from .vectorize import Vectorizer
@@ -88,7 +87,7 @@ Request = TypeVar("Request", bound=BaseModel)
 
 
 @checked
-def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None = None,
+def build_index(records: Iterable[Record] | Corpus, vectorizer: Vectorizer | None = None,
                 decisions: Iterable[Decision] = ()) -> PaperIndex:
     """A fitted index over the records (or over a Corpus's records), with people's decisions
     on pairs of them (:func:`decide`)."""
@@ -98,7 +97,7 @@ def build_index(records: Iterable[Paper] | Corpus, vectorizer: Vectorizer | None
 
 
 @checked
-def rebuild(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None,
+def rebuild(path: str | Path, records: Iterable[Record] | Corpus, notice: Callable[[str], None] | None = None,
             progress: Callable[[str], object] | None = None) -> PaperIndex:
     """Build an index over the records and save it at path, under the model's write lock,
     keeping the decisions the model held (:func:`decide`). ``progress(description)``, when
@@ -212,9 +211,9 @@ def _answers(index: PaperIndex, batch: list[SimilarRequest]) -> list[SimilarAnsw
 
 
 @checked
-def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path | Paper | CheckRecord],
-              not_: Sequence[str | Path | Paper | CheckRecord] | None = None,
-              exclude: Sequence[str | Path | Paper | CheckRecord] | None = None, k: int | None = None,
+def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path | Record | CheckRecord],
+              not_: Sequence[str | Path | Record | CheckRecord] | None = None,
+              exclude: Sequence[str | Path | Record | CheckRecord] | None = None, k: int | None = None,
               filters: Filters | None = None, diverse: bool | None = None, method: str | None = None,
               *, files: bool = True, max_record_bytes: int = MAX_RECORD_BYTES) -> Recommendations:
     """Papers for a reading list (ids, titles, files of records or plain lists, or records):
@@ -252,7 +251,7 @@ def _as_request(model: type[Request], given: object, first: str, **fields: objec
 
 
 @checked
-def add(path: str | Path, records: Iterable[Paper] | Corpus, notice: Callable[[str], None] | None = None) -> AddReport:
+def add(path: str | Path, records: Iterable[Record] | Corpus, notice: Callable[[str], None] | None = None) -> AddReport:
     """Add records to the saved model at path, atomically and under its write lock, without
     refitting its vocabulary."""
     skipped = len(records.skipped) if isinstance(records, Corpus) else 0
@@ -304,7 +303,7 @@ def write_graph(graph: Graph, path: str | Path) -> Path:
 
 
 @checked
-def papers(index: PaperIndex) -> list[Paper]:
+def papers(index: PaperIndex) -> list[Record]:
     """Every record the index holds, in index order."""
     return list(index.records_)
 
@@ -399,7 +398,7 @@ def decide(path: str | Path, request: DecideRequest | str, ids: Sequence[str] | 
 
 
 @checked
-def merged_records(index: PaperIndex) -> Iterator[Paper]:
+def merged_records(index: PaperIndex) -> Iterator[Record]:
     """One record per paper of the index, its versions' most complete fields merged into it
     (:func:`paperlike.export.merge_records`), in the order of the papers' canonical ids; each
     keeps the ids of the records merged in ``extra["merged_ids"]``."""
@@ -411,8 +410,8 @@ def merged_records(index: PaperIndex) -> Iterator[Paper]:
 
 
 @checked
-def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Paper | CheckRecord],
-         not_: Sequence[str | Path | Paper | CheckRecord] | None = None, since: str | None = None,
+def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Record | CheckRecord],
+         not_: Sequence[str | Path | Record | CheckRecord] | None = None, since: str | None = None,
          name: str | None = None, k: int | None = None, *, reading_list: str | None = None,
          save_state: bool | None = None, notice: Callable[[str], None] | None = None,
          max_record_bytes: int = MAX_RECORD_BYTES, index: PaperIndex | None = None, files: bool = True) -> Feed:
@@ -494,7 +493,7 @@ def _with_reading_list(path: str | Path, request: FeedRequest) -> FeedRequest:
 
 
 @checked
-def feed_records(index: PaperIndex, answer: Feed) -> list[Paper]:
+def feed_records(index: PaperIndex, answer: Feed) -> list[Record]:
     """The canonical record of each result of a feed (its abstract, categories), in order."""
     return [index.records_[index.canonical_record(index.paper_of_record(index.record_by_id(r.id)))]
             for r in answer.results]
@@ -522,7 +521,7 @@ def write_text(text: str, out: str | Path) -> Path:
 
 
 @checked
-def zotero_collection(path: str | Path, name: str) -> list[Paper]:
+def zotero_collection(path: str | Path, name: str) -> list[Record]:
     """The records of a Zotero database's collection (its name or path ``Parent/Child``, with
     its subcollections), read safely while Zotero runs (:mod:`paperlike.sources.zotero`), to
     use as a reading list; InputError naming the collections there are for an unknown one."""
@@ -532,7 +531,7 @@ def zotero_collection(path: str | Path, name: str) -> list[Paper]:
 
 
 @checked
-def cited_records(index: PaperIndex, ids: Iterable[str]) -> list[Paper]:
+def cited_records(index: PaperIndex, ids: Iterable[str]) -> list[Record]:
     """One record for each paper named (a result's id, or any id of the paper's records), its
     versions' most complete fields merged (:func:`merged_records`), to export results as entries
     a reference manager imports; NotFoundError for an id the index does not hold."""
@@ -562,7 +561,7 @@ def write_merged(index: PaperIndex, out: str | Path, fmt: str | None = None) -> 
 
 
 @checked
-def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecord],
+def check(index: PaperIndex, records: CheckRequest | Iterable[Record | CheckRecord],
           source: str = "<request>") -> list[CheckResult]:
     """For each incoming record, the known paper it is a version of, or "new".
 
@@ -572,18 +571,18 @@ def check(index: PaperIndex, records: CheckRequest | Iterable[Paper | CheckRecor
     before any is checked."""
     if isinstance(records, CheckRequest):
         records = records.records
-    papers = [r if isinstance(r, Paper) else _as_paper(r, source, line) for line, r in enumerate(records, 1)]
+    papers = [r if isinstance(r, Record) else _as_paper(r, source, line) for line, r in enumerate(records, 1)]
     return [index.check(paper) for paper in papers]
 
 
 @checked
-def as_papers(records: Iterable[CheckRecord], path: str) -> list[Paper]:
+def as_papers(records: Iterable[CheckRecord], path: str) -> list[Record]:
     """Incoming records given field by field as Papers, the n-th as line n of ``path`` (see
     :func:`check`)."""
     return [_as_paper(r, path, line) for line, r in enumerate(records, 1)]
 
 
-def _as_paper(r: CheckRecord, path: str, line: int) -> Paper:
+def _as_paper(r: CheckRecord, path: str, line: int) -> Record:
     try:
         return make_paper(path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
                           categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
@@ -606,7 +605,7 @@ def paper_summaries(index: PaperIndex) -> list[PaperSummary]:
 
 @checked
 def evaluate_dupes(
-    records: Sequence[Paper],
+    records: Sequence[Record],
     truth: Sequence[Hashable],
     threshold: float | None = None,
     title_threshold: float | None = None,
@@ -650,7 +649,7 @@ def read_corpus(paths: Sequence[str | Path], format: str | None = None, strict: 
 
 
 def read_stdin_records(stream: BinaryIO | None = None, max_record_bytes: int = MAX_RECORD_BYTES,
-                       notice: Callable[[str], None] | None = None) -> list[Paper]:
+                       notice: Callable[[str], None] | None = None) -> list[Record]:
     """The records of JSON lines on standard input (or ``stream``), read a line at a time, with a
     notice for each one skipped; UsageError when there is none."""
     from .sources import arxiv
@@ -658,7 +657,7 @@ def read_stdin_records(stream: BinaryIO | None = None, max_record_bytes: int = M
     records = []
     stream = sys.stdin.buffer if stream is None else stream
     for item in arxiv.read_stream(stream, "<stdin>", limit=max_record_bytes):
-        if isinstance(item, Paper):
+        if isinstance(item, Record):
             records.append(item)
         elif notice is not None:
             notice(f"skipped <stdin>:{item.line}: {item.reason}")
@@ -682,7 +681,7 @@ def read_query_lines(path: str, stdin: TextIO | None = None) -> list[tuple[int, 
     return lines
 
 
-def read_truth(records: Sequence[Paper], field: str | None = None, pairs: str | Path | None = None,
+def read_truth(records: Sequence[Record], field: str | None = None, pairs: str | Path | None = None,
                groups: str | Path | None = None) -> tuple[list[Hashable], list[Hashable]]:
     """The truth labels of the records, from one of a field naming the paper, a CSV of matching
     pairs or a file of duplicate groups (:mod:`paperlike.evaluate`), and the labels of the

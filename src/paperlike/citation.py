@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .identifiers import arxiv_id, arxiv_in, base_id, doi, paper_url
-from .models import Paper
+from .records import Record
 
 __all__ = ["Cited", "citation_fields", "first_date", "record_arxiv"]
 
@@ -31,12 +31,12 @@ class Cited(NamedTuple):
     doi: str | None
 
 
-def record_arxiv(record: Paper | Cited) -> str | None:
+def record_arxiv(record: Record | Cited) -> str | None:
     """The arXiv id of a record: its id, or the one its DOI (arXiv's own) names."""
     return arxiv_id(base_id(record.id)) or arxiv_in(record.doi)
 
 
-def first_date(records: Sequence[Paper | Cited]) -> str | None:
+def first_date(records: Sequence[Record | Cited]) -> str | None:
     """The earliest full date of the records (``YYYY[-MM[-DD]]``; a listing's ``--MM-DD``
     without a year is no date), the most precise of equal ones."""
     dated = [r.date for r in records if r.date and r.date[:4].isdigit()]
@@ -47,7 +47,7 @@ def first_date(records: Sequence[Paper | Cited]) -> str | None:
     return min(dated, key=lambda d: (d[:4], d[5:7] or "99", d[8:10] or "99"))
 
 
-def citation_fields(records: Sequence[Paper | Cited]) -> dict:
+def citation_fields(records: Sequence[Record | Cited]) -> dict:
     """``authors``, ``date``, ``year``, ``venue``, ``doi``, ``arxiv`` and ``url`` of the paper
     whose records these are, the canonical record first."""
     head = records[0]

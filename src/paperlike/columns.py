@@ -1,6 +1,6 @@
-"""Records as Arrow columns: Paper records to record batches and back, exactly.
+"""Records as Arrow columns: Record models to record batches and back, exactly.
 
-Every field of :class:`~paperlike.models.Paper` has a column of its own (strings as UTF-8, null
+Every field of :class:`~paperlike.records.Record` has a column of its own (strings as UTF-8, null
 for None; ``authors`` and ``categories`` as lists of strings; ``source`` as its path and line;
 ``extra`` as the JSON text of the dict, null when empty), written to ``records.arrow``
 (:data:`BATCH_ROWS` records a zstd-compressed batch) and, for the :data:`CITE_FIELDS` a result
@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from .models import Paper, Source
+from .records import Record, Source
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -32,7 +32,7 @@ BATCH_ROWS = 32
 STRING_FIELDS = ("id", "title", "abstract", "date", "doi", "venue", "volume", "issue", "pages", "isbn",
                  "pmid", "entry_type")
 LIST_FIELDS = ("authors", "categories")
-# The order of the columns: Paper's own order of fields, source split in two.
+# The order of the columns: Record's own order of fields, source split in two.
 COLUMNS = ("id", "title", "authors", "abstract", "categories", "date", "doi", "venue", "volume", "issue",
            "pages", "isbn", "pmid", "entry_type", "extra", "source_path", "source_line")
 _COMPRESSION = "zstd"
@@ -43,7 +43,7 @@ CITE_ROWS = 4096
 
 
 def schema() -> pa.Schema:
-    """The columns of a records file, in Paper's order of fields."""
+    """The columns of a records file, in Record's order of fields."""
     import pyarrow as pa
 
     types = {name: pa.string() for name in STRING_FIELDS}
@@ -73,7 +73,7 @@ def _extra_json(extra: dict) -> str | None:
     return json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
 
 
-def to_batch(records: Sequence[Paper]) -> pa.RecordBatch:
+def to_batch(records: Sequence[Record]) -> pa.RecordBatch:
     """The records as one record batch of :func:`schema`."""
     import pyarrow as pa
 
@@ -88,8 +88,8 @@ def to_batch(records: Sequence[Paper]) -> pa.RecordBatch:
 
 
 def _checked(batch: pa.RecordBatch) -> str | None:
-    """What is wrong with a batch's values that Paper would refuse, or None: the checks of
-    Paper's validation, run on whole columns (records are then made without validating each)."""
+    """What is wrong with a batch's values that Record would refuse, or None: the checks of
+    Record's validation, run on whole columns (records are then made without validating each)."""
     if batch.column("id").null_count:
         return "a record without an id"
     for name in LIST_FIELDS:
@@ -114,7 +114,7 @@ def _null_items(column: pa.ListArray) -> int:
 
 def _lowest(column: pa.Array) -> int:
     """The smallest of the non-null values of an int64 column that has one, read from its buffers
-    with numpy: pyarrow.compute (``pc.min``) is a 35 ms import that a query's start would pay for,
+    with numpy: pyarrow.compute (``pc.min``) is an import that a query's start would otherwise pay for,
     and ``to_numpy`` imports pandas (when installed)."""
     import numpy as np
 
@@ -126,8 +126,8 @@ def _lowest(column: pa.Array) -> int:
     return int(values.min())
 
 
-def _decoded(batch: pa.RecordBatch) -> list[Paper]:
-    """The records of a checked batch (:func:`_checked`), as Paper models; ValueError if a
+def _decoded(batch: pa.RecordBatch) -> list[Record]:
+    """The records of a checked batch (:func:`_checked`), as Record models; ValueError if a
     record's extra is not the JSON of an object."""
     columns = {name: batch.column(name).to_pylist() for name in COLUMNS}
     extras = [json.loads(text) if text is not None else {} for text in columns.pop("extra")]
@@ -136,19 +136,19 @@ def _decoded(batch: pa.RecordBatch) -> list[Paper]:
     sources = [None if path is None else Source.model_construct(path=path, line=line)
                for path, line in zip(columns.pop("source_path"), columns.pop("source_line"))]
     names = (*columns, "extra", "source")
-    make = Paper.model_construct
+    make = Record.model_construct
     return [make(**dict(zip(names, values))) for values in zip(*columns.values(), extras, sources)]
 
 
-def from_batch(batch: pa.RecordBatch) -> list[Paper]:
-    """The records of a batch, as Paper models, checked as Paper would check them."""
+def from_batch(batch: pa.RecordBatch) -> list[Record]:
+    """The records of a batch, as Record models, checked as Record would check them."""
     wrong = _checked(batch)
     if wrong:
         raise ValueError(wrong)
     return _decoded(batch)
 
 
-def write(records: Iterable[Paper], path, batch_rows: int = BATCH_ROWS, cite=None,
+def write(records: Iterable[Record], path, batch_rows: int = BATCH_ROWS, cite=None,
           cite_rows: int = CITE_ROWS) -> int:
     """Write the records to an Arrow IPC file, ``batch_rows`` a batch (the last may hold
     fewer), and, when ``cite`` is a path, their :data:`CITE_FIELDS` to a citing file there,
@@ -203,17 +203,17 @@ _BATCH_ROWS_KEY = b"paperlike.batch_rows"
 _CACHED_BATCHES = 64
 
 
-class RecordFile(Sequence[Paper]):
+class RecordFile(Sequence[Record]):
     """The records of a saved model's records file, memory-mapped: a record is decoded (its
     batch decompressed, checked and turned into Python values) only when asked for, and the
     last few batches decoded are kept.
 
     Opening reads the file's footer and checks its columns and its number of records and
     batches against ``n`` (ModelError, one line, otherwise). Each batch read is checked in
-    full (offsets within bounds, valid UTF-8) and its values as Paper's validation would check
+    full (offsets within bounds, valid UTF-8) and its values as Record's validation would check
     them (:func:`_checked`, on whole columns) before any value is taken from it, so that a file
     edited on purpose, its checksum rewritten, gives a ModelError, never a crash or a record
-    that Paper would refuse. Records are then made without validating each one again: that
+    that Record would refuse. Records are then made without validating each one again: that
     costs more than reading them.
     """
 
@@ -256,7 +256,7 @@ class RecordFile(Sequence[Paper]):
                 self._cache.popitem(last=False)
             return found
 
-    def _papers(self, batch: pa.RecordBatch, first: int) -> list[Paper]:
+    def _papers(self, batch: pa.RecordBatch, first: int) -> list[Record]:
         """The records of a checked batch (or a slice of one) whose first is record ``first``."""
         try:
             return _decoded(batch)
@@ -265,7 +265,7 @@ class RecordFile(Sequence[Paper]):
 
     def fields(self, i: int, names: tuple[str, ...]) -> tuple:
         """The values of a few fields of record ``i`` (``id``, ``title``, ``authors``, ...),
-        without making a Paper: what a query's results need of each record. Fields of
+        without making a Record: what a query's results need of each record. Fields of
         :data:`CITE_FIELDS` come from the citing file when there is one (no decompression);
         others from the records file, only their columns of the record's batch decompressed."""
         if not set(names) <= set(STRING_FIELDS) | set(LIST_FIELDS):
@@ -320,7 +320,7 @@ class RecordFile(Sequence[Paper]):
         # one row decoded: a batch's other records cost nothing until asked for
         return self._papers(self._batch(i // self._rows).slice(i % self._rows, 1), i)[0]
 
-    def __iter__(self) -> Iterator[Paper]:
+    def __iter__(self) -> Iterator[Record]:
         for k in range(-(-self._n // self._rows)):
             yield from self._papers(self.check_batch(k), k * self._rows)
 

@@ -3,7 +3,7 @@ nothing of paperlike's: ``paperlike --help`` and ``--version`` build every comma
 from them without loading pydantic, numpy, the readers or the index (see tests/test_startup.py).
 
 Each belongs to the module that uses it, which imports it from here and re-exports it:
-``paperlike.api.DEFAULT_MODEL``, ``paperlike.models.MAX_K``, ``paperlike.sources.MAX_RECORD_BYTES``,
+``paperlike.api.DEFAULT_MODEL``, ``paperlike.requests.MAX_K``, ``paperlike.sources.MAX_RECORD_BYTES``,
 ``paperlike.graph.DEFAULT_MIN_COSINE``, ``paperlike.dedup.rules.RELATIONS``.
 """
 

@@ -19,7 +19,7 @@ from . import identifiers
 from .arguments import checked
 from .csr import sp
 from .errors import InputError
-from .models import Model, Paper
+from .records import Model, Record
 
 __all__ = ["DupeScores", "score_grouping", "truth_from_field", "truth_from_pairs", "truth_from_groups", "base_id",
            "labels_from_pairs"]
@@ -72,12 +72,12 @@ def score_grouping(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> 
     )
 
 
-def base_id(record: Paper) -> str:
+def base_id(record: Record) -> str:
     """The record's id before paperlike made it unique (``2503.11731#2`` -> ``2503.11731``)."""
     return identifiers.base_id(record.id)
 
 
-def _ids(record: Paper) -> list[str]:
+def _ids(record: Record) -> list[str]:
     """The ids a truth file may name a record by: its own, and the input's where an arXiv id or
     a DOI became the record's id."""
     given = record.extra.get("input_id")
@@ -85,7 +85,7 @@ def _ids(record: Paper) -> list[str]:
 
 
 @checked
-def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
+def truth_from_field(records: Sequence[Record], field: str) -> list[Hashable]:
     """Truth labels from a field naming the paper; a record without it is a paper of its own."""
     labels: list[Hashable] = []
     for i, record in enumerate(records):
@@ -99,7 +99,7 @@ def truth_from_field(records: Sequence[Paper], field: str) -> list[Hashable]:
 
 
 @checked
-def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashable]:
+def truth_from_pairs(records: Sequence[Record], path: str | Path) -> list[Hashable]:
     """Truth labels from a CSV of matching id pairs (header row, first two columns)."""
     path = Path(path)
     index = {}
@@ -130,7 +130,7 @@ def truth_from_pairs(records: Sequence[Paper], path: str | Path) -> list[Hashabl
 
 
 @checked
-def truth_from_groups(records: Sequence[Paper], path: str | Path) -> tuple[list[Hashable], list[Hashable]]:
+def truth_from_groups(records: Sequence[Record], path: str | Path) -> tuple[list[Hashable], list[Hashable]]:
     """Truth labels from a file of duplicate groups, one group a line, ids joined by ``;``
     (bib-dedupe's ``merged_record_ids.csv``; a header line ``merged_ids`` is skipped). Ids the
     file names that are not among the records (records the readers skipped) come back as the

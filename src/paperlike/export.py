@@ -23,7 +23,7 @@ from bibtexparser.model import Entry, Field
 
 from .errors import UsageError
 from .identifiers import arxiv_id, arxiv_in, base_id
-from .models import Paper
+from .records import Record
 
 __all__ = ["EXPORT_FORMATS", "write_records", "format_for_path", "merge_records",
            "CSV_COLUMNS", "citation_key", "bibtex_name"]
@@ -58,7 +58,7 @@ def format_for_path(path: str | Path) -> str:
                      f"{suffix or '(none)'!r}; use one of {known}")
 
 
-def write_records(records: Iterable[Paper], fmt: str) -> str:
+def write_records(records: Iterable[Record], fmt: str) -> str:
     """The records as the text of a file of format ``fmt``: bibtex, ris, csv or jsonl.
 
     The text is empty for no records, but for CSV, whose header is always written.
@@ -72,7 +72,7 @@ def write_records(records: Iterable[Paper], fmt: str) -> str:
 
 # -- What every format shares ------------------------------------------------------------------
 
-def _merged_ids(record: Paper) -> list[str]:
+def _merged_ids(record: Record) -> list[str]:
     """The ids of the records merged into this one (``extra["merged_ids"]``), else none."""
     ids = record.extra.get("merged_ids")
     if isinstance(ids, str):
@@ -82,7 +82,7 @@ def _merged_ids(record: Paper) -> list[str]:
     return [str(i) for i in ids if i not in (None, "")]
 
 
-def _arxiv(record: Paper) -> str | None:
+def _arxiv(record: Record) -> str | None:
     return arxiv_id(base_id(record.id)) or arxiv_in(record.doi)
 
 
@@ -188,7 +188,7 @@ def citation_key(record_id: str) -> str:
     return _KEY_UNSAFE_RE.sub("_", record_id).strip("_") or "record"
 
 
-def _unique_keys(records: Sequence[Paper]) -> list[str]:
+def _unique_keys(records: Sequence[Record]) -> list[str]:
     """Each record's key, ``-2``, ``-3``, ... added to a key already taken (compared ignoring
     case, as BibTeX does)."""
     taken: set[str] = set()
@@ -204,14 +204,14 @@ def _unique_keys(records: Sequence[Paper]) -> list[str]:
     return keys
 
 
-def _bibtex_type(record: Paper) -> str:
+def _bibtex_type(record: Record) -> str:
     entry_type = (record.entry_type or "").lower()
     if re.fullmatch(r"[a-z]+", entry_type):
         return entry_type
     return "article" if record.venue else "misc"
 
 
-def _entry(record: Paper, key: str) -> Entry:
+def _entry(record: Record, key: str) -> Entry:
     entry_type = _bibtex_type(record)
     fields: list[Field] = []
 
@@ -249,7 +249,7 @@ def _entry(record: Paper, key: str) -> Entry:
     return Entry(entry_type, key, fields)
 
 
-def _bibtex(records: list[Paper]) -> str:
+def _bibtex(records: list[Record]) -> str:
     if not records:
         return ""
     library = bibtexparser.Library([_entry(r, k) for r, k in zip(records, _unique_keys(records))])
@@ -280,7 +280,7 @@ def _line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _ris_reference(record: Paper) -> dict[str, Any]:
+def _ris_reference(record: Record) -> dict[str, Any]:
     entry_type = (record.entry_type or "").lower() or ("article" if record.venue else "misc")
     ref: dict[str, Any] = {"type_of_reference": _RIS_TYPES.get(entry_type, "GEN")}
 
@@ -314,7 +314,7 @@ def _ris_reference(record: Paper) -> dict[str, Any]:
     return ref
 
 
-def _ris(records: list[Paper]) -> str:
+def _ris(records: list[Record]) -> str:
     if not records:
         return ""
     return rispy.dumps([_ris_reference(r) for r in records], implementation=_RisWriter)
@@ -322,7 +322,7 @@ def _ris(records: list[Paper]) -> str:
 
 # -- CSV and JSON lines ------------------------------------------------------------------------
 
-def _csv_row(record: Paper) -> list[str]:
+def _csv_row(record: Record) -> list[str]:
     year, _, _ = _date_parts(record.date)
     cells = {
         "id": record.id, "title": record.title, "authors": "; ".join(record.authors),
@@ -334,7 +334,7 @@ def _csv_row(record: Paper) -> list[str]:
     return [cells[name] or "" for name in CSV_COLUMNS]
 
 
-def _csv(records: list[Paper]) -> str:
+def _csv(records: list[Record]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -342,7 +342,7 @@ def _csv(records: list[Paper]) -> str:
     return out.getvalue()
 
 
-def _jsonl(records: list[Paper]) -> str:
+def _jsonl(records: list[Record]) -> str:
     lines = []
     for record in records:
         obj = record.model_dump(mode="json", exclude={"source"})
@@ -361,12 +361,12 @@ _COUNTED = ("title", "abstract", "date", "doi", "venue", "volume", "issue", "pag
             "pmid", "entry_type")
 
 
-def _order_key(record: Paper) -> tuple[str, str]:
+def _order_key(record: Record) -> tuple[str, str]:
     """A total order of records: by id, then by all they hold (two copies of one id)."""
     return record.id, record.model_dump_json(exclude={"source"})
 
 
-def _completeness(record: Paper) -> tuple[int, int, int]:
+def _completeness(record: Record) -> tuple[int, int, int]:
     """How complete a record is: the fields it has, then its abstract's and author list's lengths."""
     filled = sum(1 for name in _COUNTED if getattr(record, name))
     filled += bool(record.authors) + bool(record.categories)
@@ -386,7 +386,7 @@ def _date_rank(date: str) -> tuple[int, str]:
     return -len(date.split("-")), date
 
 
-def merge_records(records: Sequence[Paper]) -> Paper:
+def merge_records(records: Sequence[Record]) -> Record:
     """One record for a group of duplicates; the first record given is the group's canonical one.
 
     The merged record has the canonical record's id and source, and:
@@ -436,7 +436,7 @@ def merge_records(records: Sequence[Paper]) -> Paper:
         extra.update(record.extra)
     ids = [i for r in order for i in (_merged_ids(r) or [r.id])]
     extra["merged_ids"] = [canonical.id] + sorted(set(ids) - {canonical.id})
-    return Paper(
+    return Record(
         id=canonical.id, title=title, authors=list(authors or []), abstract=abstract,
         categories=categories, date=date, venue=venue, extra=extra, source=canonical.source,
         **identifying,

@@ -1,7 +1,7 @@
 """A feed of new papers: which papers came into a model since a time, the feed's state between
 runs, and the feed as an Atom document a feed reader subscribes to.
 
-A model keeps its additions (:class:`paperlike.models.Addition`: the build, then each ``add``,
+A model keeps its additions (:class:`paperlike.records.Addition`: the build, then each ``add``,
 with their times). A paper is new since a time when its first record came in after it: a new
 version of a paper already there (a v2, its published record) does not make it new. The state
 of each named feed is the time of the newest addition its last run looked at, kept beside the
@@ -23,7 +23,9 @@ import numpy as np
 
 from .errors import ModelError, OutputError
 from .identifiers import paper_url
-from .models import Addition, Feed, Paper, from_iso
+from .records import Addition, Record
+from .requests import from_iso
+from .results import Feed
 
 __all__ = ["now", "state_path", "read_state", "write_state", "added_times", "new_papers", "atom",
            "ATOM_NS"]
@@ -98,7 +100,7 @@ def _text(parent: ET.Element, tag: str, text: str | None, **attrs: str) -> ET.El
     return element
 
 
-def atom(feed: Feed, records: Sequence[Paper], title: str, feed_id: str) -> str:
+def atom(feed: Feed, records: Sequence[Record], title: str, feed_id: str) -> str:
     """The feed as an Atom 1.0 document (RFC 4287): one entry per result, best first, each with
     its id (the arXiv or doi.org link, else a ``urn:paperlike:`` one), title, time added, authors,
     link, the abstract as summary and why it was recommended as content. ``records`` are the

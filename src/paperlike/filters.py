@@ -13,7 +13,8 @@ import numpy as np
 
 from .csr import Rows, sp
 from .errors import QueryError
-from .models import Filters, Paper
+from .records import Record
+from .requests import Filters
 
 __all__ = ["Facets", "date_number"]
 
@@ -46,7 +47,7 @@ class Facets:
         self.names = names
 
     @classmethod
-    def of(cls, records: Sequence[Paper]) -> Facets:
+    def of(cls, records: Sequence[Record]) -> Facets:
         names: dict[str, int] = {}
         indices: list[int] = []
         indptr = [0]
@@ -59,7 +60,7 @@ class Facets:
         dates = np.array([date_number(r.date) for r in records], dtype=np.int32)
         return cls(dates, categories, list(names))
 
-    def extend(self, records: Sequence[Paper]) -> Facets:
+    def extend(self, records: Sequence[Record]) -> Facets:
         """These facets with more records' appended (new categories get new columns)."""
         added = Facets.of(records)
         names = list(self.names) + [n for n in added.names if n not in set(self.names)]

@@ -22,31 +22,19 @@ from .csr import Rows, rows, sp, sparse
 from .dedup import Deduplicator, check_record, completeness, iter_groups, maybe_pairs, versions_report
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
-from .heap import collections_paused
+from .gcpause import collections_paused
 from .identifiers import arxiv_id, base_id, doi
-from .keys import KeyTable, key_int
-from .models import (
-    Addition,
-    CheckResult,
-    Decision,
-    DupeGroup,
-    Dupes,
-    Filters,
-    ListItem,
-    MaybePair,
-    Neighbour,
-    Paper,
-    Query,
-    Recommendations,
-    Similar,
-)
+from .keys import KeyTable, lookup_hash_int
 from .params import check_fitted
 from .postings import walk
 from .rank import Ranker
 
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
 from .recommend import METHODS, MMR_POOL, diverse_order, entries_of, list_vector, resolve_items, svm_scores
-from .text import normalize, text_key
+from .records import Addition, Decision, Record
+from .requests import Filters
+from .results import CheckResult, DupeGroup, Dupes, ListItem, MaybePair, Neighbour, Query, Recommendations, Similar
+from .text import folded_text, normalize
 from .update import (
     NEW_WORDS_SHOWN,
     extended_canonical,
@@ -56,7 +44,7 @@ from .update import (
 )
 from .vectorize import Vectorizer
 
-__all__ = ["PaperIndex", "text_identity"]
+__all__ = ["PaperIndex", "same_text_key"]
 
 # A title query matches a known title when difflib's ratio reaches this and no other title
 # comes close; below it the query is read as free text.
@@ -68,16 +56,16 @@ _CHECK_CANDIDATES = 20
 _CHECK_MIN_COSINE = 0.3
 
 
-def text_identity(record: Paper) -> str:
+def same_text_key(record: Record) -> str:
     """Equal for records that are one text: the same abstract (or, lacking one, the same title,
     authors, venue and date) under the same id. Records the input itself tells apart by their
     ids ("Editor's Notes" of two issues) stay two texts; whether they are one paper is then for
     :mod:`paperlike.dedup` to decide."""
     own_id = "" if record.id.startswith("pl-") else base_id(record.id)
     if record.abstract:
-        return f"{own_id}\x1fa:{text_key(record.abstract)}"
+        return f"{own_id}\x1fa:{folded_text(record.abstract)}"
     fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
-    return f"{own_id}\x1ft:{text_key(' '.join(fields))}"
+    return f"{own_id}\x1ft:{folded_text(' '.join(fields))}"
 
 
 def added_now() -> str:
@@ -85,11 +73,11 @@ def added_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
 
 
-def identity_hashes(records: Sequence[Paper]) -> np.ndarray:
-    """The hash of each record's :func:`text_identity`; a large corpus's second half hashed in
+def same_text_hashes(records: Sequence[Record]) -> np.ndarray:
+    """The hash of each record's :func:`same_text_key`; a large corpus's second half hashed in
     a forked child (a text key is pure Python, costly per abstract)."""
-    def hashes(part: Sequence[Paper]) -> np.ndarray:
-        return np.array([key_int(text_identity(r)) for r in part], dtype=np.uint64)
+    def hashes(part: Sequence[Record]) -> np.ndarray:
+        return np.array([lookup_hash_int(same_text_key(r)) for r in part], dtype=np.uint64)
 
     split = parallel.worth_forking("records", len(records))
     cut = len(records) // 2 if split else len(records)
@@ -121,7 +109,7 @@ class PaperIndex:
     # -- building ---------------------------------------------------------------------------
 
     @collections_paused()
-    def fit(self, records: Iterable[Paper], decisions: Iterable[Decision] = (),
+    def fit(self, records: Iterable[Record], decisions: Iterable[Decision] = (),
             additions: Sequence[Addition] = ()) -> PaperIndex:
         """Group the records into texts, learn TF-IDF from the texts, vectorise them, and group
         the texts into papers, with the ``decisions`` people took on pairs of records (by id;
@@ -132,7 +120,7 @@ class PaperIndex:
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
         self.additions_ = list(additions) or [Addition(at=added_now(), first=0, count=len(self.records_))]
-        self._identities = identity_hashes(self.records_)
+        self._identities = same_text_hashes(self.records_)
         self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
         representatives = [self.records_[i] for i in self.record_of_text_]
@@ -149,7 +137,7 @@ class PaperIndex:
         return self
 
     @collections_paused()
-    def assemble(self, records: Sequence[Paper], text_of_record: np.ndarray, record_of_text: np.ndarray,
+    def assemble(self, records: Sequence[Record], text_of_record: np.ndarray, record_of_text: np.ndarray,
                  counts: sp.csr_matrix, X: sp.csr_matrix, group: Callable[[PaperIndex], None],
                  decisions: Iterable[Decision] = (), identities: np.ndarray | None = None) -> PaperIndex:
         """The fitted index from parts built elsewhere (a distributed build): the records, each
@@ -176,7 +164,7 @@ class PaperIndex:
         return self
 
     @collections_paused()
-    def extend(self, records: Sequence[Paper]) -> dict:
+    def extend(self, records: Sequence[Record]) -> dict:
         """Add records to the fitted index in place, in its fitted vocabulary (see
         :mod:`paperlike.update`); what was done, as AddReport's fields."""
         if not records:
@@ -186,7 +174,7 @@ class PaperIndex:
         text_of_record, new_texts = [], []
         seen: dict[str, int] = {}
         for i, record in enumerate(records):
-            identity = text_identity(record)
+            identity = same_text_key(record)
             known = self.keys["text"].get(identity)
             if known:
                 text_of_record.append(known[0])
@@ -280,7 +268,7 @@ class PaperIndex:
         }
 
     @classmethod
-    def from_arrays(cls, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Paper]) -> PaperIndex:
+    def from_arrays(cls, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Record]) -> PaperIndex:
         """A fitted index from :meth:`fitted_values` (``parameters``, ``ranker``, ``updates``),
         what :meth:`to_arrays` gave (``decisions`` and ``additions`` as Decision and Addition)
         and the records. Arrays are used as they are (memory-mapped ones stay so)."""
@@ -291,7 +279,7 @@ class PaperIndex:
         return cls(vectorizer, dedup=dedup, ranker=ranker,
                    explain_terms=params["explain_terms"])._restore(values, arrays, records)
 
-    def _restore(self, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Paper]) -> PaperIndex:
+    def _restore(self, values: dict[str, Any], arrays: dict[str, Any], records: Sequence[Record]) -> PaperIndex:
         self.records_ = records
         self.text_of_record_ = arrays["text_of_record"]
         self.record_of_text_ = arrays["record_of_text"]
@@ -362,7 +350,7 @@ class PaperIndex:
         return np.array([ids.setdefault(h, len(ids)) for h in identities.tolist()], dtype=np.int64)
 
     @staticmethod
-    def _representatives(records: Sequence[Paper], text_of_record: np.ndarray) -> np.ndarray:
+    def _representatives(records: Sequence[Record], text_of_record: np.ndarray) -> np.ndarray:
         best: dict[int, int] = {}
         for i, t in enumerate(text_of_record.tolist()):
             if t not in best or completeness(records[i]) > completeness(records[best[t]]):
@@ -419,14 +407,14 @@ class PaperIndex:
         paper_of_record = self.paper_of_text_[self.text_of_record_].tolist()
         identities = getattr(self, "_identities", None)
         if identities is None or len(identities) != len(self.records_):
-            identities = np.array([key_int(text_identity(r)) for r in self.records_], dtype=np.uint64)
+            identities = np.array([lookup_hash_int(same_text_key(r)) for r in self.records_], dtype=np.uint64)
         for i, record in enumerate(self.records_):
             ids += [(record.id, i), (base_id(record.id), i), (record.doi or "", i)]
             if record.title:
-                titles.append((text_key(record.title), paper_of_record[i]))
+                titles.append((folded_text(record.title), paper_of_record[i]))
                 short = record.title.split(":", 1)[0]
                 if short != record.title:
-                    short_titles.append((text_key(short), paper_of_record[i]))
+                    short_titles.append((folded_text(short), paper_of_record[i]))
         return {"id": KeyTable.build(ids), "title": KeyTable.build(titles),
                 "short": KeyTable.build(short_titles),
                 "text": KeyTable.from_hashes(identities, self.text_of_record_)}
@@ -460,7 +448,7 @@ class PaperIndex:
                 return min(exact or found)
         return None
 
-    def texts_of_identifiers(self, record: Paper) -> list[int]:
+    def texts_of_identifiers(self, record: Record) -> list[int]:
         """The texts of the records that share the record's DOI or the id it was given."""
         values = {record.doi, None if record.id.startswith("pl-") else base_id(record.id)}
         found = []
@@ -472,7 +460,7 @@ class PaperIndex:
     def papers_by_title(self, title: str) -> set[int]:
         """Papers whose title is this one, up to case and punctuation, or whose title's name
         before the colon is ("SoftCorrect" of "SoftCorrect: Error Correction with ...")."""
-        key = text_key(title)
+        key = folded_text(title)
         for table in ("title", "short"):
             papers = set(self.keys[table].get(key))
             if papers:
@@ -485,14 +473,14 @@ class PaperIndex:
         Only the best few texts by cosine are compared, so the cost does not grow with the
         corpus: a mistyped title still shares most of its words with the paper's text.
         """
-        key = text_key(title)
+        key = folded_text(title)
         if len(key.split()) > _MAX_TITLE_WORDS:
             return None
         close = set()
         for paper, _ in self.top_papers(self.scores(vector), _CLOSE_TITLE_CANDIDATES):
             for r in self.records_of_paper(paper):
                 candidate = self._fields(r, "title")[0]
-                if candidate and difflib.SequenceMatcher(None, key, text_key(candidate)).ratio() >= _TITLE_MATCH_RATIO:
+                if candidate and difflib.SequenceMatcher(None, key, folded_text(candidate)).ratio() >= _TITLE_MATCH_RATIO:
                     close.add(paper)
         return close.pop() if len(close) == 1 else None
 
@@ -679,7 +667,7 @@ class PaperIndex:
                   filters: Filters | None = None, diverse: bool = False, method: str = "centroid",
                   among: np.ndarray | None = None) -> Recommendations:
         """Papers for a reading list: like the ``like`` entries, unlike the ``not_`` ones, none of
-        them nor of ``exclude`` (already read). Entries are ids, titles, Paper records, or
+        them nor of ``exclude`` (already read). Entries are ids, titles, Record models, or
         (given, entry) pairs of files read by :func:`paperlike.listfiles.expand_items`; see
         :mod:`paperlike.recommend`. ``among`` (a boolean per paper) keeps the results to those
         papers (a feed's new ones)."""
@@ -753,7 +741,7 @@ class PaperIndex:
         """The pairs left for a person to decide (``dupes --maybe``)."""
         return maybe_pairs(self.dedup, self.records_, self.record_of_text_, self.vectorizer)
 
-    def check(self, record: Paper) -> CheckResult:
+    def check(self, record: Record) -> CheckResult:
         """Whether this index already holds a version of the record, and which: the record
         against the texts that could be one (close by cosine, of its title, or sharing its DOI
         or id), by the duplicate rules (:func:`paperlike.dedup.check_record`)."""
@@ -764,7 +752,7 @@ class PaperIndex:
         # abstract), so the costlier signals are computed for a few texts only.
         texts = [t for t, score in top if score >= _CHECK_MIN_COSINE]
         if record.title:
-            for paper in self.keys["title"].get(text_key(record.title)):
+            for paper in self.keys["title"].get(folded_text(record.title)):
                 texts.extend(int(self.text_of_record_[r]) for r in self.records_of_paper(paper))
         texts.extend(self.texts_of_identifiers(record))
         candidates = [(t, self.records_[int(self.record_of_text_[t])]) for t in dict.fromkeys(texts)]

@@ -11,16 +11,16 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["KeyTable", "key_hash", "key_int"]
+__all__ = ["KeyTable", "lookup_hash", "lookup_hash_int"]
 
 
-def key_hash(key: str) -> np.uint64:
+def lookup_hash(key: str) -> np.uint64:
     """A stable 64-bit hash of a key (the same on every run and platform)."""
-    return np.uint64(key_int(key))
+    return np.uint64(lookup_hash_int(key))
 
 
-def key_int(key: str) -> int:
-    """:func:`key_hash` as a Python int (cheaper to make a million of)."""
+def lookup_hash_int(key: str) -> int:
+    """:func:`lookup_hash` as a Python int (cheaper to make a million of)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
@@ -37,13 +37,13 @@ class KeyTable:
         values: list[int] = []
         for key, value in items:
             if key:
-                hashes.append(key_int(key))
+                hashes.append(lookup_hash_int(key))
                 values.append(value)
         return cls.from_hashes(np.array(hashes, dtype=np.uint64), np.array(values, dtype=np.int64))
 
     @classmethod
     def from_hashes(cls, hashes: np.ndarray, values: np.ndarray) -> KeyTable:
-        """A table of keys already hashed with :func:`key_hash`."""
+        """A table of keys already hashed with :func:`lookup_hash`."""
         hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
         values = np.asarray(values).astype(np.int64).reshape(-1)
         order = np.lexsort((values, hashes))
@@ -65,7 +65,7 @@ class KeyTable:
     def get(self, key: str) -> list[int]:
         """Every value stored under the key (a hash collision may add a stray one; callers
         that cannot tolerate it check the value)."""
-        h = key_hash(key)
+        h = lookup_hash(key)
         lo = np.searchsorted(self.hashes, h, side="left")
         hi = np.searchsorted(self.hashes, h, side="right")
         return self.values[lo:hi].tolist()

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .models import Paper, Skipped
+from .records import Record, Skipped
 from .sources import MAX_RECORD_BYTES, read_records
 
 __all__ = ["expand_items", "FILE_SUFFIXES"]
 
 
-def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
-                 max_record_bytes: int = MAX_RECORD_BYTES) -> list[tuple[str, str | Paper | Skipped]]:
+def expand_items(items: Iterable[str | Path | Record], files: bool = True,
+                 max_record_bytes: int = MAX_RECORD_BYTES) -> list[tuple[str, str | Record | Skipped]]:
     """Each reading-list entry as (how it was given, an id/title string or a record).
 
     A path to a file of records gives its records, and its malformed records as Skipped (they
@@ -29,9 +29,9 @@ def expand_items(items: Iterable[str | Path | Paper], files: bool = True,
     string is ever read as a path. A record of a file over ``max_record_bytes`` is skipped
     as malformed.
     """
-    out: list[tuple[str, str | Paper | Skipped]] = []
+    out: list[tuple[str, str | Record | Skipped]] = []
     for item in items:
-        if isinstance(item, Paper):
+        if isinstance(item, Record):
             out.append((item.id, item))
             continue
         path = Path(item)
@@ -53,7 +53,7 @@ def _names_a_file(item: str) -> bool:
     return not any(c.isspace() for c in item) and item.lower().endswith(FILE_SUFFIXES)
 
 
-def _file_items(path: Path, max_record_bytes: int) -> list[tuple[str, Paper | Skipped]]:
+def _file_items(path: Path, max_record_bytes: int) -> list[tuple[str, Record | Skipped]]:
     """A file's records, and its malformed records (reported, not used), in file order."""
     try:
         corpus = read_records([path], max_record_bytes=max_record_bytes)

@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from .errors import NotFoundError, UsageError
-from .models import Model
+from .records import Model
 
 __all__ = ["ReadingLists", "ReadingList", "ListSummary", "ListPaper", "AddToList", "lists_path",
            "MAX_NAME", "MAX_PAPERS"]
@@ -89,7 +89,7 @@ class ListSummary(Model):
 class AddToList(Model):
     """A paper to add to a list (or whose role to change)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the page's service (models.Model)
+    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the page's service (records.Model)
 
     id: str = Field(min_length=1, max_length=1000, description="The record id of a paper of the model.")
     role: Role = "like"

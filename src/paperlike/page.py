@@ -23,7 +23,9 @@ from . import graph as graphs
 from .errors import NotFoundError, RequestError, UsageError
 from .export import merge_records, write_records
 from .lists import AddToList, ListSummary, ReadingList, ReadingLists
-from .models import DATE_PATTERN, MAX_K, Feed, FeedRequest, Filters, Graph, MaybePair, Paper
+from .records import DATE_PATTERN, Record
+from .requests import MAX_K, FeedRequest, Filters
+from .results import Feed, Graph, MaybePair
 
 __all__ = ["router", "GraphView", "NodePlace", "STATIC_FILES"]
 
@@ -170,12 +172,12 @@ def remove_paper(request: Request, name: str, id: str) -> ReadingList:
     return _lists(request).remove(name, id)
 
 
-def _merged(index: Any, id: str, title: str | None) -> Paper:
+def _merged(index: Any, id: str, title: str | None) -> Record:
     """The paper's records merged into one, or the list's own id and title if the model (since
     rebuilt) no longer holds it."""
     record = index.record_by_id(id)
     if record is None:
-        return Paper(id=id, title=title)
+        return Record(id=id, title=title)
     return merge_records([index.records_[r] for r in index.records_of_paper(index.paper_of_record(record))])
 
 

@@ -15,7 +15,8 @@ import numpy as np
 from .csr import sp, sparse
 from .errors import QueryError
 from .identifiers import arxiv_id, base_id, doi
-from .models import ListItem, Paper, Skipped
+from .records import Record, Skipped
+from .results import ListItem
 
 __all__ = ["ROCCHIO_NEGATIVE", "MMR_LAMBDA", "MMR_POOL", "METHODS", "entries_of", "Resolved",
            "resolve_items", "list_vector", "svm_scores", "diverse_order"]
@@ -36,16 +37,16 @@ MMR_LAMBDA = 0.5
 MMR_POOL = 10
 
 
-def entries_of(items: Iterable[str | Paper | tuple[str, str | Paper | Skipped]]
-               ) -> list[tuple[str, str | Paper | Skipped]]:
+def entries_of(items: Iterable[str | Record | tuple[str, str | Record | Skipped]]
+               ) -> list[tuple[str, str | Record | Skipped]]:
     """Each reading-list entry as (how it was given, an id/title string or a record): a string
     is an id or a title (never a path: :func:`paperlike.listfiles.expand_items` reads files), a
     record is used as it is, and a pair is already so (a file's record, or one skipped)."""
-    out: list[tuple[str, str | Paper | Skipped]] = []
+    out: list[tuple[str, str | Record | Skipped]] = []
     for item in items:
         if isinstance(item, tuple):
             out.append(item)
-        elif isinstance(item, Paper):
+        elif isinstance(item, Record):
             out.append((item.id, item))
         else:
             out.append((str(item), str(item)))
@@ -65,8 +66,8 @@ class Resolved:
         return [index.vector_of_paper(p) for p in dict.fromkeys(self.papers)] + self.external
 
 
-def resolve_items(index, entries: Sequence[tuple[str, str | Paper | Skipped]], role: str) -> Resolved:
-    """Find each entry in the index; see :class:`paperlike.models.ListItem` for the statuses."""
+def resolve_items(index, entries: Sequence[tuple[str, str | Record | Skipped]], role: str) -> Resolved:
+    """Find each entry in the index; see :class:`paperlike.results.ListItem` for the statuses."""
     out = Resolved()
     for given, entry in entries:
         if isinstance(entry, Skipped):
@@ -91,9 +92,9 @@ def resolve_items(index, entries: Sequence[tuple[str, str | Paper | Skipped]], r
     return out
 
 
-def _find(index, entry: str | Paper) -> tuple[int | None, Paper | None]:
+def _find(index, entry: str | Record) -> tuple[int | None, Record | None]:
     """The paper an entry names (or is a version of), and the record it came as, if any."""
-    if isinstance(entry, Paper):
+    if isinstance(entry, Record):
         # Only ids that mean the same paper everywhere: a CSV's own "17" may be another's 17.
         own = base_id(entry.id)
         found = index.record_by_id(own) if arxiv_id(own) or doi(own) or own.startswith("pl-") else None

@@ -2,7 +2,7 @@
 
 FastAPI and uvicorn come with the optional extra ``paperlike[serve]``. The model is loaded
 once, before the server starts, and every request shares it read-only; requests and answers are
-the pydantic models of :mod:`paperlike.models`, so ``/openapi.json`` describes them. Every error
+the pydantic models of :mod:`paperlike.requests`, so ``/openapi.json`` describes them. Every error
 is one JSON shape made in one place (:func:`_error_answer`), and the service sheds clients that
 would hold it (:class:`Limits`, :class:`_Protocol`, :class:`BodyLimit`, :class:`_Heavy`).
 The endpoints, statuses and limits: docs/service.md.
@@ -37,22 +37,8 @@ from .errors import (
 )
 from .index import PaperIndex
 from .lists import ReadingLists, lists_path
-from .models import (
-    MAX_K,
-    CheckRequest,
-    CheckResult,
-    DecideReport,
-    DecideRequest,
-    Dupes,
-    ErrorMessage,
-    Filters,
-    Health,
-    PaperRecord,
-    Recommendations,
-    RecommendRequest,
-    Similar,
-    SimilarRequest,
-)
+from .requests import MAX_K, CheckRequest, DecideRequest, Filters, RecommendRequest, SimilarRequest
+from .results import CheckResult, DecideReport, Dupes, ErrorMessage, Health, PaperRecord, Recommendations, Similar
 
 try:
     import h11

@@ -28,9 +28,9 @@ from pydantic import TypeAdapter, ValidationError
 from . import columns, parallel
 from . import manifest as schema
 from .errors import ModelError
-from .heap import collections_paused
+from .gcpause import collections_paused
 from .index import PaperIndex
-from .models import Addition, Decision, Paper
+from .records import Addition, Decision, Record
 
 __all__ = ["save", "load", "load_for_refit", "read_decisions", "read_additions", "writing", "FORMAT", "FORMAT_VERSION", "REFIT_READS", "read_manifest"]
 
@@ -613,7 +613,7 @@ def _records(folder: Path, n: int, cite: bool = True) -> columns.RecordFile:
     return columns.RecordFile(path, n, lambda what: ModelError(f"{path}: damaged ({what}); {_REBUILD}"), citing)
 
 
-class JsonRecords(Sequence[Paper]):
+class JsonRecords(Sequence[Record]):
     """The records of a model of format 3 to 6 (records.jsonl and its offsets), for --refit."""
 
     def __init__(self, path: Path, offsets: np.ndarray) -> None:
@@ -633,12 +633,12 @@ class JsonRecords(Sequence[Paper]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         try:
-            return Paper.model_validate_json(self._data[self._offsets[i]:self._offsets[i + 1]])
+            return Record.model_validate_json(self._data[self._offsets[i]:self._offsets[i + 1]])
         except ValidationError as exc:  # the file was verified: only a deliberate edit gets here
             raise ModelError(f"{self._path}: damaged (record {i + 1}: {_first_error(exc)}); "
                              f"{_REBUILD}") from None
 
-    def __iter__(self) -> Iterator[Paper]:
+    def __iter__(self) -> Iterator[Record]:
         return (self[i] for i in range(len(self)))
 
 
@@ -714,7 +714,7 @@ def read_decisions(path: str | Path) -> list[Decision]:
     return _decisions(folder)
 
 
-def load_for_refit(path: str | Path) -> tuple[list[Paper], dict]:
+def load_for_refit(path: str | Path) -> tuple[list[Record], dict]:
     """The records and the parameters of a saved model, of this format version or an older one
     that ``--refit`` still reads (REFIT_READS), after checking its files."""
     folder = Path(path)

@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["normalize", "text_key", "content_hash", "tokens", "ascii_words", "ascii_word_count"]
+__all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_words", "ascii_word_count"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
 _LATEX_SYMBOLS = {
@@ -145,7 +145,7 @@ def ascii_word_count(text: str) -> int:
     return marks.count(b" a") + marks.startswith(b"a")
 
 
-def text_key(text: str | None) -> str:
+def folded_text(text: str | None) -> str:
     """A key equal for two texts that differ only in case, punctuation or spacing."""
     if not text:
         return ""
@@ -157,7 +157,7 @@ def text_key(text: str | None) -> str:
     return " ".join(tokens(normalize(text)))
 
 
-def content_hash(*parts: str | None, length: int = 12) -> str:
+def folded_digest(*parts: str | None, length: int = 12) -> str:
     """A short hex digest of the parts' keys: stable across runs, platforms and input order."""
-    joined = "\x1f".join(text_key(part) for part in parts)
+    joined = "\x1f".join(folded_text(part) for part in parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]

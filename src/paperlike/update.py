@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .dedup import Deduplicator, completeness
-from .models import Paper
+from .records import Record
 from .vectorize import Vectorizer, paper_text
 
 if TYPE_CHECKING:
@@ -30,13 +30,13 @@ __all__ = ["add_records", "NEW_WORDS_SHOWN", "unique_ids", "out_of_vocabulary", 
 NEW_WORDS_SHOWN = 20
 
 
-def add_records(index, records: Sequence[Paper]) -> dict:
+def add_records(index, records: Sequence[Record]) -> dict:
     """Add records to a fitted index in place (:meth:`PaperIndex.extend`); what was done, as
     AddReport's fields."""
     return index.extend(records)
 
 
-def unique_ids(records: list[Paper], held: Callable[[str], bool]) -> list[Paper]:
+def unique_ids(records: list[Record], held: Callable[[str], bool]) -> list[Record]:
     """The records with ids that ``held`` (the index's) says are not taken yet ("#2", "#3"
     suffixes, as at build)."""
     taken: set[str] = set()
@@ -51,7 +51,7 @@ def unique_ids(records: list[Paper], held: Callable[[str], bool]) -> list[Paper]
     return out
 
 
-def out_of_vocabulary(vectorizer: Vectorizer, records: Sequence[Paper]) -> tuple[int, Counter]:
+def out_of_vocabulary(vectorizer: Vectorizer, records: Sequence[Record]) -> tuple[int, Counter]:
     """How many words the records' texts have, and how often each word the vocabulary lacks."""
     analyzer = vectorizer.analyzer()
     vocabulary = vectorizer.term_index()
@@ -59,7 +59,7 @@ def out_of_vocabulary(vectorizer: Vectorizer, records: Sequence[Paper]) -> tuple
     return len(words), Counter(w for w in words if w not in vocabulary)
 
 
-def papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts: int, n_papers: int):
+def papers_of_new_texts(index, reps: list[Record], rows: sp.csr_matrix, n_texts: int, n_papers: int):
     """Paper of each new text, and the version pairs (text numbers) that joined them: each new
     text's representative record ``reps`` checked against the index (read only)."""
     if not reps:
@@ -96,7 +96,7 @@ def papers_of_new_texts(index, reps: list[Paper], rows: sp.csr_matrix, n_texts: 
     return np.array(out, dtype=np.int64), pairs, rules, scores, maybe, maybe_scores
 
 
-def extended_canonical(canonical: np.ndarray, paper_of_record: np.ndarray, records: Sequence[Paper],
+def extended_canonical(canonical: np.ndarray, paper_of_record: np.ndarray, records: Sequence[Record],
                        n_papers_before: int, n_records_before: int) -> np.ndarray:
     """Each paper's most complete record: unchanged for papers no new record joined."""
     canonical = np.concatenate([np.asarray(canonical, dtype=np.int64),

@@ -15,8 +15,8 @@ import numpy as np
 from . import parallel
 from .csr import Rows, sp
 from .errors import EmptyCorpusError
-from .models import Paper
 from .params import Params, check_fitted
+from .records import Record
 from .terms import Terms
 from .text import ascii_words
 
@@ -32,7 +32,7 @@ _BLOCK_TOKENS = 1 << 22
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
-def paper_text(paper: Paper, title_weight: int = 2) -> str:
+def paper_text(paper: Record, title_weight: int = 2) -> str:
     """The text embedded for a record: the title (repeated) and the abstract.
 
     A record with no abstract (a bibliographic entry) is embedded on its title, authors and
@@ -111,7 +111,7 @@ class Vectorizer(Params):
             dtype=np.float32,
         )
 
-    def _texts(self, papers: Iterable[Paper]) -> list[str]:
+    def _texts(self, papers: Iterable[Record]) -> list[str]:
         return [paper_text(p, self.title_weight) for p in papers]
 
     def _counter(self) -> CountVectorizer:
@@ -124,7 +124,7 @@ class Vectorizer(Params):
             max_features=None, vocabulary=None, binary=False, dtype=np.int32,
         )
 
-    def fit_fields(self, papers: Sequence[Paper]) -> Fields:
+    def fit_fields(self, papers: Sequence[Record]) -> Fields:
         """``fit_transform``, and the title and abstract rows that duplicate detection compares,
         from one tokenising pass (split across the cores on a large corpus).
 
@@ -159,7 +159,7 @@ class Vectorizer(Params):
         return (self.ngram_range == (1, 1) and self.min_df == 1 and self.max_df == 1.0
                 and self.max_features is None)
 
-    def count_fields(self, papers: Sequence[Paper]) -> tuple[list[str], sp.csr_matrix, sp.csr_matrix]:
+    def count_fields(self, papers: Sequence[Record]) -> tuple[list[str], sp.csr_matrix, sp.csr_matrix]:
         """The terms (sorted) and the raw count rows of the papers' titles and of the rest of
         their texts (abstract, or authors and venue), tokenised as :meth:`fit_fields`
         tokenises them: a distributed build counts its batches with it and merges the terms."""
@@ -174,7 +174,7 @@ class Vectorizer(Params):
         check_fitted(self, "idf_", "weigh")
         return _tfidf_rows(counts, self.idf_, self.sublinear_tf)
 
-    def fit_transform(self, papers: Sequence[Paper]) -> sp.csr_matrix:
+    def fit_transform(self, papers: Sequence[Record]) -> sp.csr_matrix:
         """Learn vocabulary and IDF from the papers; their L2-normalised TF-IDF rows."""
         texts = self._texts(papers)
         tfidf = self._tfidf(min_df=self.min_df, max_df=self.max_df)
@@ -193,15 +193,15 @@ class Vectorizer(Params):
                      token_pattern=self.token_pattern, stop_words=self.stop_words, ngram_range=self.ngram_range,
                      sublinear_tf=self.sublinear_tf)
 
-    def fit(self, papers: Sequence[Paper]) -> Vectorizer:
+    def fit(self, papers: Sequence[Record]) -> Vectorizer:
         self.fit_transform(papers)
         return self
 
-    def transform(self, papers: Iterable[Paper]) -> sp.csr_matrix:
+    def transform(self, papers: Iterable[Record]) -> sp.csr_matrix:
         """TF-IDF rows of papers, in the fitted vocabulary (unknown words are dropped)."""
         return self.transform_texts(self._texts(papers))
 
-    def counts(self, papers: Iterable[Paper]) -> sp.csr_matrix:
+    def counts(self, papers: Iterable[Record]) -> sp.csr_matrix:
         """Raw term counts of the papers' embedded texts (the title ``title_weight`` times), in
         the fitted vocabulary: what BM25 weighting starts from (:mod:`paperlike.rank`)."""
         check_fitted(self, "vocabulary_", "counts")
@@ -306,7 +306,7 @@ class Fields:
         return _tfidf_rows(counts, *self._weighting)
 
 
-def field_texts(papers: Sequence[Paper]) -> tuple[list[str], list[str]]:
+def field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str]]:
     """The titles of the papers, and the rest of their embedded texts: the abstract, or
     lacking one, the authors and venue."""
     titles = [p.title or "" for p in papers]

@@ -1,7 +1,7 @@
 """The command line: each command parses, calls one API function, and prints.
 
 ``similar``, ``recommend`` and ``check --title`` build the request models the HTTP service takes
-(:mod:`paperlike.models`: SimilarRequest, RecommendRequest, CheckRequest) and pass them to the
+(:mod:`paperlike.requests`: SimilarRequest, RecommendRequest, CheckRequest) and pass them to the
 API, so their limits are the same everywhere. People get rich tables on stdout; ``--json``
 prints the documented JSON shapes for tools. Notices and progress go to stderr. Every
 PaperlikeError, and every request a model rejects, becomes a one-line message and its exit code

@@ -14,7 +14,7 @@ import typer
 from ..defaults import DEFAULT_MODEL, MAX_RECORD_BYTES
 from ..errors import UsageError
 from . import render, tables
-from .lazy import api, export, models, output, sources
+from .lazy import api, export, output, record_models, results, sources
 from .options import (
     CITED,
     OUTPUTS,
@@ -130,7 +130,7 @@ def papers(
     [bold]paperlike papers --grouped --format csv > papers.csv[/bold]
     """
     fmt = output_format(fmt, as_json, OUTPUTS + CITED)
-    row_model = models.PaperSummary if grouped else models.Paper
+    row_model = results.PaperSummary if grouped else record_models.Record
     wanted = output.parse_fields(fields, tuple(row_model.model_fields))
     index = api.open_model(model, notice=render.notice)
     if fmt in CITED:  # each record, or with --grouped each paper as one record of its versions' fields
@@ -142,12 +142,12 @@ def papers(
         with render.progress(f"Gathering {render.count(index.n_papers, 'paper')}"):
             summaries = api.paper_summaries(index)
         render.emit(summaries, fmt, lambda: tables.summaries_table(summaries), fields=wanted,
-                    columns=output.model_columns(models.PaperSummary))
+                    columns=output.model_columns(results.PaperSummary))
         return
     with render.progress(f"Reading {render.count(len(index.records_), 'record')}"):
         records = api.papers(index)
     render.emit(records, fmt, lambda: tables.papers_table(records), fields=wanted,
-                columns=output.model_columns(models.Paper))
+                columns=output.model_columns(record_models.Record))
 
 
 def info(model: ModelOption = DEFAULT_MODEL, fmt: OutputOption = "table", as_json: JsonOption = False) -> None:

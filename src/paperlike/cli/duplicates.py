@@ -16,7 +16,7 @@ import typer
 from ..defaults import DEFAULT_MODEL, MAX_RECORD_BYTES, RELATIONS
 from ..errors import UsageError
 from . import render, tables
-from .lazy import api, models, rules
+from .lazy import api, requests, rules
 from .options import (
     NOTHING_FOUND,
     InputFormatOption,
@@ -30,7 +30,8 @@ from .options import (
 from .options import input_format as checked_format
 
 if TYPE_CHECKING:
-    from ..models import CheckRecord, Paper
+    from ..records import Record
+    from ..requests import CheckRecord
 
 
 def dupes(
@@ -109,7 +110,7 @@ def decide(
     """
     fmt = output_format(fmt, as_json)
     api.open_model(model, notice=render.notice)
-    report = api.decide(model, models.DecideRequest(verdict=verdict, ids=ids), notice=render.notice)
+    report = api.decide(model, requests.DecideRequest(verdict=verdict, ids=ids), notice=render.notice)
     render.emit(report, fmt, lambda: tables.decide_text(report),
                 lambda: [d.model_dump(mode="json") for d in report.decisions])
 
@@ -146,19 +147,19 @@ def check(
 
 
 def incoming_records(paths, title, abstract, authors, year, format,
-                     max_record_bytes: int = MAX_RECORD_BYTES) -> list[CheckRecord] | list[Paper]:
+                     max_record_bytes: int = MAX_RECORD_BYTES) -> list[CheckRecord] | list[Record]:
     """The records to check: from --title/--abstract (the one record of a CheckRequest, as
     ``POST /check`` takes it), from files, or JSON lines on stdin."""
     if title or abstract:
         if paths:
             raise UsageError("give either files or --title/--abstract, not both")
-        record = models.CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)
-        return models.CheckRequest(record).records
+        record = requests.CheckRecord(title=title, abstract=abstract, authors=authors or [], year=year)
+        return requests.CheckRequest(record).records
     if not paths:
         if sys.stdin.isatty():
             raise UsageError("nothing to check: give files, '-' for JSON lines on stdin, or --title")
         paths = [Path("-")]
-    records: list[Paper] = []
+    records: list[Record] = []
     for path in paths:
         if str(path) == "-":
             records += api.read_stdin_records(sys.stdin.buffer, max_record_bytes, notice=render.notice)

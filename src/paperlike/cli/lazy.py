@@ -22,7 +22,9 @@ class Later:
 
 
 api = Later("paperlike.api")
-models = Later("paperlike.models")
+record_models = Later("paperlike.records")
+requests = Later("paperlike.requests")
+results = Later("paperlike.results")
 sources = Later("paperlike.sources")
 rules = Later("paperlike.dedup.rules")
 output = Later("paperlike.output")

@@ -15,10 +15,10 @@ import typer
 
 from ..defaults import INPUT_FORMATS, MAX_DIVERSE_K, MAX_K
 from ..errors import UsageError
-from .lazy import models
+from .lazy import requests, results
 
 if TYPE_CHECKING:
-    from ..models import Filters
+    from ..requests import Filters
 
 ModelOption = Annotated[Path, typer.Option(
     "--model", "-m", help="Model folder. The default one is built from the bundled seeds on first use.",
@@ -39,7 +39,7 @@ CITED = ("bibtex", "ris")
 
 def result_fields() -> tuple[str, ...]:
     """The fields of a result (Neighbour), in order: what --fields picks from."""
-    return tuple(models.Neighbour.model_fields)
+    return tuple(results.Neighbour.model_fields)
 
 
 def complete(choices: tuple[str, ...]) -> Callable[[str], list[str]]:
@@ -85,7 +85,7 @@ def query_kind(by_id: bool, by_text: bool) -> str | None:
 
 def make_filters(category: list[str] | None, since: str | None, until: str | None) -> Filters:
     """The filters of a request, from --category, --since and --until."""
-    return models.Filters(categories=category or [], since=since, until=until)
+    return requests.Filters(categories=category or [], since=since, until=until)
 
 
 def output_format(fmt: str, as_json: bool, choices: tuple[str, ...] = OUTPUTS) -> str:

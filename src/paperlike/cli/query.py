@@ -16,7 +16,7 @@ import typer
 from ..defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, MAX_RECORD_BYTES
 from ..errors import UsageError
 from . import render, tables
-from .lazy import api, export, models, output, zotero
+from .lazy import api, export, output, requests, zotero
 from .options import (
     CITED,
     NOTHING_FOUND,
@@ -44,7 +44,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..models import SimilarRequest
+    from ..requests import SimilarRequest
 
 
 def similar(
@@ -130,7 +130,7 @@ def _result_rows(results) -> list[dict]:
 
 def _similar_request(query: str, k: int, by_id: bool, by_text: bool, category, since, until,
                      diverse: bool) -> SimilarRequest:
-    return models.SimilarRequest(query=query, k=k, kind=query_kind(by_id, by_text),
+    return requests.SimilarRequest(query=query, k=k, kind=query_kind(by_id, by_text),
                                  filters=make_filters(category, since, until), diverse=diverse)
 
 
@@ -169,7 +169,7 @@ def recommend(
     """
     fmt = output_format(fmt, as_json, OUTPUTS + CITED)
     wanted = output.parse_fields(fields, result_fields())
-    request = models.RecommendRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k,
+    request = requests.RecommendRequest(like=_collection(like, collection), not_=not_ or [], exclude=exclude or [], k=k,
                                       method=method, filters=make_filters(category, since, until), diverse=diverse)
     index = api.open_model(model, notice=render.notice)
     with render.progress("Training the reading list's classifier" if method == "svm" else "Reading the list"):
@@ -260,7 +260,7 @@ def feed(
     wanted = output.parse_fields(fields, result_fields())
     if not like and reading_list is None:
         raise UsageError("give --like (your library) or --list (a reading list of the page's)")
-    request = models.FeedRequest(like=_collection(like or [], collection), not_=not_ or [], exclude=exclude or [], k=k,
+    request = requests.FeedRequest(like=_collection(like or [], collection), not_=not_ or [], exclude=exclude or [], k=k,
                                  method=method, since=since, name=name, filters=make_filters(category, None, None),
                                  diverse=diverse, reading_list=reading_list)
     result = api.feed(model, request, notice=render.notice, max_record_bytes=max_record_bytes)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from ..models import Recommendations, Similar
+    from ..results import Recommendations, Similar
 
 
 def escape(text: str) -> str:

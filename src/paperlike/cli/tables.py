@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .lazy import models, rich_table
+from .lazy import results, rich_table
 from .render import count, escape, stdout
 
 if TYPE_CHECKING:
@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from ..evaluate import DupeScores
-    from ..models import (
+    from ..records import Record
+    from ..results import (
         AddReport,
         CheckResult,
         DecideReport,
         DupeMember,
         IndexSummary,
         ModelInfo,
-        Paper,
         PaperSummary,
         Recommendations,
         Similar,
@@ -56,7 +56,7 @@ def summaries_table(summaries: list[PaperSummary]) -> Table:
     return table
 
 
-def papers_table(records: list[Paper]) -> Table:
+def papers_table(records: list[Record]) -> Table:
     table = rich_table.Table(title=f"{len(records)} records", title_justify="left", expand=True)
     table.add_column("id", no_wrap=True, min_width=15)
     table.add_column("date", no_wrap=True)
@@ -82,10 +82,10 @@ def many_table(rows: list[dict]) -> Table:
 
 
 def similar_table(result: Similar | Recommendations) -> Table:
-    if isinstance(result, models.Recommendations):
+    if isinstance(result, results.Recommendations):
         used = [i for i in result.inputs if i.role == "like" and i.status != "unknown"]
         named = f"a reading list of {len(used)} paper{'s' if len(used) != 1 else ''}"
-        if isinstance(result, models.Feed):
+        if isinstance(result, results.Feed):
             named = f"New papers ({result.new_papers} since {result.since[:19]}) like " + named
     else:
         q = result.query

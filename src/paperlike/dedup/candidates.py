@@ -21,8 +21,8 @@ from .. import biblio, parallel
 from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from ..csr import sp
 from ..identifiers import base_id
-from ..models import Paper
-from ..text import ascii_word_count, text_key, tokens
+from ..records import Record
+from ..text import ascii_word_count, folded_text, tokens
 from ..vectorize import Fields, Vectorizer
 from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, pages_relation, paper_name
 from .rules import volume_number as _volume_number
@@ -40,7 +40,7 @@ _GENERIC_TITLE_COUNT = 3
 _GENERIC_TITLE_WORDS = 6
 
 
-def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
+def candidate_pairs(records: Sequence[Record], vectorizer: Vectorizer, X: sp.csr_matrix,
                     fields: Fields | None) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs (i < j) among texts, given one record per text, their TF-IDF rows
     ``X`` and, when the vectoriser made them, their title rows in ``fields``."""
@@ -82,7 +82,7 @@ def candidate_pairs(records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_
     return arr[:, 0], arr[:, 1]
 
 
-def _identifier(record: Paper) -> str | None:
+def _identifier(record: Record) -> str | None:
     """The record's DOI, or the id it was given before paperlike made it unique."""
     if record.doi:
         return "doi:" + record.doi
@@ -90,19 +90,19 @@ def _identifier(record: Paper) -> str | None:
     return None if base.startswith("pl-") else "id:" + base
 
 
-def _title_key(record: Paper) -> str | None:
+def _title_key(record: Record) -> str | None:
     """The title as records are compared on (notes such as ``[Review] [72 refs]`` left out):
     a short title's notes can put its TF-IDF cosine with another export under the join's."""
     return biblio.title_key(record.title) or None if record.title else None
 
 
-def _locator(record: Paper) -> str | None:
+def _locator(record: Record) -> str | None:
     """Volume and first page: where a journal article is, whatever its title's language."""
     found = biblio.page_range(record.pages) if record.volume and record.pages else None
-    return f"{text_key(record.volume)}|{found[0]}" if found else None
+    return f"{folded_text(record.volume)}|{found[0]}" if found else None
 
 
-def opening(record: Paper) -> str | None:
+def opening(record: Record) -> str | None:
     """The abstract's opening words, when it is long enough for a truncated copy to be told."""
     abstract = record.abstract or ""
     # Only the opening words are kept, so a head of the text is tokenised: a word cut at the
@@ -113,7 +113,7 @@ def opening(record: Paper) -> str | None:
     return " ".join(words[:_OPENING_WORDS]) if len(words) >= CONTAINMENT_MIN_WORDS else None
 
 
-def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> set[tuple[int, int]]:
+def _blocked(records: Sequence[Record], key: Callable[[Record], str | None]) -> set[tuple[int, int]]:
     """Pairs of texts sharing a blocking key (blocks of more than 50 are too common to mean
     anything, and would cost quadratic time)."""
     blocks: dict[str, list[int]] = defaultdict(list)
@@ -126,25 +126,25 @@ def _blocked(records: Sequence[Paper], key: Callable[[Paper], str | None]) -> se
 
 
 # The keys whose blocks of texts are candidates, each apart (a key of one and of another never meet).
-BLOCKING_KEYS: tuple[Callable[[Paper], str | None], ...] = (opening, paper_name, _identifier, _locator, _title_key)
+BLOCKING_KEYS: tuple[Callable[[Record], str | None], ...] = (opening, paper_name, _identifier, _locator, _title_key)
 
 
-def generic_titles(records: Sequence[Paper]) -> set[str]:
+def generic_titles(records: Sequence[Record]) -> set[str]:
     """Short title keys that recur in one source file (three times or more) at two places:
     another year, volume, first page or first author. Those are columns and front matter
     ("Editor's Notes"), not papers. A paper exported from several databases into one file
     recurs too, but at one place: an e-locator beside a page range, or a field one export
     lacks, is no other place."""
-    by_title: dict[tuple[str, str], list[Paper]] = defaultdict(list)
+    by_title: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in records:
         if record.title and not record.abstract:
-            by_title[(record.source.path if record.source else "", text_key(record.title))].append(record)
+            by_title[(record.source.path if record.source else "", folded_text(record.title))].append(record)
     return {key for (_, key), found in by_title.items()
             if len(found) >= _GENERIC_TITLE_COUNT and len(key.split()) <= _GENERIC_TITLE_WORDS
             and _two_places(found)}
 
 
-def _two_places(records: list[Paper]) -> bool:
+def _two_places(records: list[Record]) -> bool:
     volumes = [_volume_number(r.volume) for r in records]
     for values in (volumes, [_first_author(r) for r in records]):
         if len(set(values) - {None}) > 1:
@@ -157,12 +157,12 @@ def _two_places(records: list[Paper]) -> bool:
                for k, a in enumerate(records) for b in records[k + 1:])
 
 
-def _first_author(record: Paper) -> str | None:
+def _first_author(record: Record) -> str | None:
     key = biblio.author_key(record.authors[0]) if record.authors else None
     return key[0] if key else None
 
 
-def abstract_signals(records: Sequence[Paper], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
+def abstract_signals(records: Sequence[Record], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
                      fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
     """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
     the pairs whose cosine is below ``low_below``, a ceiling on their containment where one can
@@ -179,7 +179,7 @@ def abstract_signals(records: Sequence[Paper], vectorizer: Vectorizer, i: np.nda
     return signals_of_rows(records, A, position, i, j, low_below, vectorizer.terms_are_words())
 
 
-def signals_of_rows(records: Sequence[Paper], A: sp.csr_matrix, position: np.ndarray, i: np.ndarray,
+def signals_of_rows(records: Sequence[Record], A: sp.csr_matrix, position: np.ndarray, i: np.ndarray,
                     j: np.ndarray, low_below: float, terms_are_words: bool
                     ) -> tuple[list[float | None], list[float | None]]:
     """:func:`abstract_signals` from the abstracts' TF-IDF rows ``A``, the row of each text's
@@ -201,7 +201,7 @@ def signals_of_rows(records: Sequence[Paper], A: sp.csr_matrix, position: np.nda
             [None if np.isnan(c) else c for c in ceilings.tolist()])
 
 
-def _word_counts(records: Sequence[Paper], position: np.ndarray, i: np.ndarray, j: np.ndarray,
+def _word_counts(records: Sequence[Record], position: np.ndarray, i: np.ndarray, j: np.ndarray,
                  n_abstracts: int) -> np.ndarray:
     """The number of words of each abstract (by its row in the abstracts' matrix) that the
     pairs (i, j) touch (-1 for the others, and for an abstract that is not ASCII)."""

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from ..csr import sp
-from ..models import Paper
 from ..params import Params, check_fitted
-from ..text import text_key
+from ..records import Record
+from ..text import folded_text
 from ..vectorize import Fields, Vectorizer
 from .candidates import abstract_signals, candidate_pairs, generic_titles
 from .grouping import coherent_groups
@@ -34,7 +34,7 @@ class Deduplicator(Params):
         self.threshold = threshold
         self.title_threshold = title_threshold
 
-    def fit(self, records: Sequence[Paper], vectorizer: Vectorizer, X: sp.csr_matrix,
+    def fit(self, records: Sequence[Record], vectorizer: Vectorizer, X: sp.csr_matrix,
             fields: Fields | None = None, decided: Iterable[tuple[int, int, str]] = ()) -> Deduplicator:
         """Find the versions among texts, given one representative record per text and the
         texts' TF-IDF rows ``X`` (and, when the vectoriser made them, the title and abstract
@@ -54,7 +54,7 @@ class Deduplicator(Params):
                 (kept if found[0] == "same" else maybe).append((a, b, *found[1:]))
         return self.fit_verdicts(records, kept, [(a, b, score) for a, b, _, score in maybe], generic, decided)
 
-    def verdict(self, a: Paper, b: Paper, cosine: float | None, ceiling: float | None,
+    def verdict(self, a: Record, b: Record, cosine: float | None, ceiling: float | None,
                 generic_titles: set[str]) -> tuple[str, str, float] | None:
         """What the rules say of one candidate pair of texts, given their representative
         records, abstract cosine and containment ceiling: ``(decision, rule, score)`` for a
@@ -62,13 +62,13 @@ class Deduplicator(Params):
         build applies it where the two records meet (:mod:`paperlike.spark`)."""
         if cannot_join(a, b, cosine, self.threshold, ceiling):
             return None
-        generic = bool({text_key(a.title), text_key(b.title)} & generic_titles)
+        generic = bool({folded_text(a.title), folded_text(b.title)} & generic_titles)
         found = decide(pair_evidence(a, b, cosine), self.threshold, self.title_threshold, generic)
         if found.decision in ("same", "maybe"):
             return found.decision, found.rule, found.score
         return None
 
-    def fit_verdicts(self, records: Sequence[Paper], kept: Sequence[tuple[int, int, str, float]],
+    def fit_verdicts(self, records: Sequence[Record], kept: Sequence[tuple[int, int, str, float]],
                      maybe: Sequence[tuple[int, int, float]], generic_titles: set[str],
                      decided: Iterable[tuple[int, int, str]] = (), labels: np.ndarray | None = None
                      ) -> Deduplicator:

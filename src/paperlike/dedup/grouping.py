@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..csr import sp
-from ..models import Paper
+from ..records import Record
 
 __all__ = ["coherent_groups", "components", "completeness"]
 
 
-def completeness(record: Paper) -> tuple:
+def completeness(record: Record) -> tuple:
     """Sort key of how complete a record is; the most complete one stands for its paper.
 
     Titled beats untitled, then a longer abstract, more authors, a known year, a DOI, more

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..identifiers import base_id
-from ..models import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, MaybePair, Paper
-from ..text import text_key
+from ..records import Record
+from ..results import CheckMatch, CheckResult, DupeGroup, DupeMember, Dupes, MaybePair
+from ..text import folded_text
 from .deduplicator import Deduplicator
 from .grouping import completeness
 from .rules import decide, pair_evidence, relation
@@ -21,7 +22,7 @@ from .rules import decide, pair_evidence, relation
 __all__ = ["versions_report", "iter_groups", "maybe_pairs", "check_record", "abstract_cosines"]
 
 
-def abstract_cosines(vectorizer, pairs: Sequence[tuple[Paper, Paper]]) -> list[float | None]:
+def abstract_cosines(vectorizer, pairs: Sequence[tuple[Record, Record]]) -> list[float | None]:
     """Abstract TF-IDF cosine of each pair of records (None where one has no abstract), with
     every distinct abstract transformed once."""
     abstracts = sorted({r.abstract for pair in pairs for r in pair if r.abstract})
@@ -44,7 +45,7 @@ def _joining_pairs(dedup: Deduplicator, records_of_text: dict[int, str]) -> dict
 _CHUNK = 512
 
 
-def iter_groups(dedup: Deduplicator, records: Sequence[Paper], text_of: np.ndarray, record_of_text: np.ndarray,
+def iter_groups(dedup: Deduplicator, records: Sequence[Record], text_of: np.ndarray, record_of_text: np.ndarray,
                 vectorizer, *, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
     """Every paper ``dedup`` found with at least ``min_size`` records (and, with ``relations``,
     a member of one of these relations), each member with its evidence and relation to the
@@ -78,7 +79,7 @@ def iter_groups(dedup: Deduplicator, records: Sequence[Paper], text_of: np.ndarr
                 yield group
 
 
-def _group(records: Sequence[Paper], text_of: np.ndarray, dedup: Deduplicator, members: list[int], canonical: int,
+def _group(records: Sequence[Record], text_of: np.ndarray, dedup: Deduplicator, members: list[int], canonical: int,
            cosine_of: dict, joined: dict) -> DupeGroup:
     head = records[canonical]
     listed = [DupeMember(id=head.id, score=1.0, rule="canonical")]
@@ -91,7 +92,7 @@ def _group(records: Sequence[Paper], text_of: np.ndarray, dedup: Deduplicator, m
         if same_text:
             rule, score, kind = "same text", 1.0, "copy"
         else:
-            generic = bool({text_key(record.title), text_key(head.title)} & dedup.generic_titles_)
+            generic = bool({folded_text(record.title), folded_text(head.title)} & dedup.generic_titles_)
             verdict = decide(evidence, dedup.threshold, dedup.title_threshold, generic)
             rule, score = verdict.rule, verdict.score
             if verdict.decision != "same":
@@ -102,7 +103,7 @@ def _group(records: Sequence[Paper], text_of: np.ndarray, dedup: Deduplicator, m
     return DupeGroup(id=head.id, canonical=head.id, title=head.title, members=listed)
 
 
-def versions_report(dedup: Deduplicator, records: Sequence[Paper], text_of: np.ndarray, record_of_text: np.ndarray,
+def versions_report(dedup: Deduplicator, records: Sequence[Record], text_of: np.ndarray, record_of_text: np.ndarray,
                     vectorizer, *, maybe: bool = False, relations: Iterable[str] | None = None,
                     min_size: int = 2) -> Dupes:
     """Every paper ``dedup`` found with several records (:func:`iter_groups`, whose arguments
@@ -115,7 +116,7 @@ def versions_report(dedup: Deduplicator, records: Sequence[Paper], text_of: np.n
                  maybe=maybe_pairs(dedup, records, record_of_text, vectorizer) if maybe else [])
 
 
-def maybe_pairs(dedup: Deduplicator, records: Sequence[Paper], record_of_text: np.ndarray,
+def maybe_pairs(dedup: Deduplicator, records: Sequence[Record], record_of_text: np.ndarray,
                 vectorizer) -> list[MaybePair]:
     """The pairs ``dedup`` left for a person to decide, strongest first, less those now in one
     group; ``record_of_text`` gives each text's representative record."""
@@ -137,8 +138,8 @@ def maybe_pairs(dedup: Deduplicator, records: Sequence[Paper], record_of_text: n
     return out
 
 
-def check_record(record: Paper, candidates: Sequence[tuple[int, Paper]], vectorizer, dedup: Deduplicator,
-                 paper_records: Callable[[int], list[Paper]]) -> CheckResult:
+def check_record(record: Record, candidates: Sequence[tuple[int, Record]], vectorizer, dedup: Deduplicator,
+                 paper_records: Callable[[int], list[Record]]) -> CheckResult:
     """Whether an index already holds a version of this record (known), may hold one (maybe:
     for a person to decide), or not (new), by ``dedup``'s rules against the ``candidates``
     (each a text of the index and its representative record); ``paper_records(text)`` gives
@@ -150,7 +151,7 @@ def check_record(record: Paper, candidates: Sequence[tuple[int, Paper]], vectori
     for (text, other), cos in zip(candidates, cosines):
         evidence = pair_evidence(record, other, cos)
         verdict = decide(evidence, dedup.threshold, dedup.title_threshold,
-                         bool({text_key(record.title), text_key(other.title)} & generic))
+                         bool({folded_text(record.title), folded_text(other.title)} & generic))
         found = best.get(verdict.decision, False)
         if found is not False and (found is None or verdict.score > found[1]):
             best[verdict.decision] = (text, verdict.score, verdict.rule, evidence, other)

@@ -18,8 +18,8 @@ from typing import NamedTuple
 from .. import biblio
 from ..defaults import RELATIONS
 from ..identifiers import base_id
-from ..models import Paper
-from ..text import text_key, tokens
+from ..records import Record
+from ..text import folded_text, tokens
 
 __all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name",
            "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "pages_relation", "volume_number",
@@ -72,16 +72,16 @@ class Verdict(NamedTuple):
     score: float
 
 
-def paper_name(record: Paper) -> str | None:
+def paper_name(record: Record) -> str | None:
     """The paper's name: before the title's colon, or what its abstract's first words introduce."""
     if record.title and ":" in record.title:
         name = record.title.split(":", 1)[0]
-        return text_key(name) if len(name.split()) <= 4 else None
+        return folded_text(name) if len(name.split()) <= 4 else None
     if record.abstract:
         match = _INTRODUCES_RE.match(record.abstract)
         # A name has a capital ("Sortformer", "SALM"); "we present a decoder-only ..." has none.
         if match and any(c.isupper() for c in match.group(1)):
-            return text_key(match.group(1).rstrip("."))
+            return folded_text(match.group(1).rstrip("."))
     return None
 
 
@@ -112,7 +112,7 @@ def _shingles(text: str | None) -> set[tuple[str, ...]]:
     return set(zip(*(words[k:] for k in range(SHINGLE))))
 
 
-def containment(a: Paper, b: Paper) -> float | None:
+def containment(a: Record, b: Record) -> float | None:
     """Share of the shorter abstract's word 3-grams found in the other (None if too short)."""
     if not (a.abstract and b.abstract):
         return None
@@ -123,7 +123,7 @@ def containment(a: Paper, b: Paper) -> float | None:
     return len(ga & gb) / shorter if shorter >= CONTAINMENT_MIN_WORDS - SHINGLE + 1 else None
 
 
-def cannot_join(a: Paper, b: Paper, abstract_cosine: float | None, threshold: float,
+def cannot_join(a: Record, b: Record, abstract_cosine: float | None, threshold: float,
                 containment_ceiling: float | None = None) -> bool:
     """True when no rule of :func:`decide` can join the pair nor call it maybe, whatever its
     other signals: two abstracts too far apart, neither cut from the other, under titles that
@@ -142,7 +142,7 @@ def cannot_join(a: Paper, b: Paper, abstract_cosine: float | None, threshold: fl
     return found is None or round(found, 4) < CONTAINMENT
 
 
-def _identifiers_meet(a: Paper, b: Paper) -> bool:
+def _identifiers_meet(a: Record, b: Record) -> bool:
     """Whether the two share an identifier or a bibliographic locator (so rules other than the
     abstract's may hold)."""
     return bool((a.doi and a.doi == b.doi) or (_arxiv(a) and _arxiv(a) == _arxiv(b))
@@ -152,7 +152,7 @@ def _identifiers_meet(a: Paper, b: Paper) -> bool:
 _ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})$")
 
 
-def _arxiv(record: Paper) -> str | None:
+def _arxiv(record: Record) -> str | None:
     """The arXiv id the record's own id is (a reader makes it the id when the input names one)."""
     base = base_id(record.id)
     return base if _ARXIV_ID_RE.match(base) else None
@@ -241,7 +241,7 @@ def volume_number(value: str | None) -> str | None:
     return number.group().lstrip("0") or "0" if number else _plain(value)
 
 
-def pair_evidence(a: Paper, b: Paper, abstract_cosine: float | None) -> Evidence:
+def pair_evidence(a: Record, b: Record, abstract_cosine: float | None) -> Evidence:
     """Every signal comparing two records."""
     key_a, key_b = biblio.title_key(a.title), biblio.title_key(b.title)
     both_titled = bool(key_a and key_b)
@@ -297,7 +297,7 @@ def _shared_name_word(a: list[str], b: list[str]) -> bool:
     ("Bob" / "Robert Gerber") or a second surname ("Rafael Camps" / "Rafael Camps Paré") is
     not two different people."""
     def words(names: list[str]) -> set[str]:
-        return {w for name in names for w in text_key(name).split() if len(w) >= 3}
+        return {w for name in names for w in folded_text(name).split() if len(w) >= 3}
     return bool(words(a) & words(b))
 
 
@@ -330,7 +330,7 @@ def _swapped(key_a: str, key_b: str) -> bool:
 
 
 def _plain(value: str | None) -> str | None:
-    return text_key(value) or None if value else None
+    return folded_text(value) or None if value else None
 
 
 def veto(e: Evidence) -> str | None:
@@ -351,7 +351,7 @@ def veto(e: Evidence) -> str | None:
     return None
 
 
-def kept_apart(a: Paper, b: Paper) -> str | None:
+def kept_apart(a: Record, b: Record) -> str | None:
     """:func:`veto` of two records from the fields it reads alone (no title or abstract
     comparison): what a group may not hold together even where no pair joined the two."""
     if a.doi and b.doi and a.doi != b.doi and not (_preprint_doi(a.doi) or _preprint_doi(b.doi)):
@@ -469,7 +469,7 @@ def decide(e: Evidence, threshold: float, title_threshold: float, generic: bool 
     return Verdict("different", None, near_title)
 
 
-def relation(e: Evidence, rule: str, a: Paper, b: Paper) -> str:
+def relation(e: Evidence, rule: str, a: Record, b: Record) -> str:
     """How two records of one paper relate: copy, truncated, revised, same DOI, preprint and
     published, translation or bibliographic match."""
     if rule == "decided":
@@ -490,11 +490,11 @@ def relation(e: Evidence, rule: str, a: Paper, b: Paper) -> str:
     return "copy" if e["title"] == 1.0 and _bibliographic_support(e) >= 2 else "bibliographic match"
 
 
-def _preprint_and_published(a: Paper, b: Paper) -> bool:
-    def preprint(r: Paper) -> bool:
+def _preprint_and_published(a: Record, b: Record) -> bool:
+    def preprint(r: Record) -> bool:
         return bool(_arxiv(r) or (r.doi and _preprint_doi(r.doi))) and not (r.doi and not _preprint_doi(r.doi))
 
-    def published(r: Paper) -> bool:
+    def published(r: Record) -> bool:
         return bool((r.doi and not _preprint_doi(r.doi)) or (r.venue and not _arxiv(r)))
 
     return (preprint(a) and published(b) and not preprint(b)) or (preprint(b) and published(a) and not preprint(a))

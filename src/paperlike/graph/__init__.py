@@ -1,6 +1,6 @@
 """A picture of a neighbourhood: the query's paper, its k nearest papers, and how alike they are.
 
-:func:`build_graph` gives the data, a :class:`~paperlike.models.Graph`: one node per paper (its
+:func:`build_graph` gives the data, a :class:`~paperlike.results.Graph`: one node per paper (its
 versions are one node), an edge from the query to each neighbour weighted by its score, and an
 edge between two neighbours whose cosine reaches ``min_cosine``, so that clusters show.
 :func:`layout` places it and :func:`render_html` draws it as one self-contained HTML page:

@@ -11,7 +11,9 @@ from ..citation import citation_fields
 from ..csr import sp, sparse
 from ..defaults import DEFAULT_MIN_COSINE
 from ..index import PaperIndex
-from ..models import Filters, Graph, GraphEdge, GraphNode, Paper
+from ..records import Record
+from ..requests import Filters
+from ..results import Graph, GraphEdge, GraphNode
 
 QUERY_NODE = "query"  # the id of the query's node when the query is free text
 
@@ -64,7 +66,7 @@ def paper_cosines(index: PaperIndex, papers: Sequence[int]) -> np.ndarray:
     return out
 
 
-def paper_url(records: Sequence[Paper]) -> str | None:
+def paper_url(records: Sequence[Record]) -> str | None:
     """The arXiv abstract page of the paper whose records these are, else its doi.org link,
     else None (:func:`paperlike.citation.citation_fields`)."""
     return citation_fields(records)["url"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Graph, GraphNode
+from ..results import Graph, GraphNode
 
 WIDTH, HEIGHT = 820, 640
 FONT = 12.5          # label font size, px

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import OutputError
-from ..models import Graph, GraphNode
+from ..results import Graph, GraphNode
 from .layout import FONT, HEIGHT, WIDTH, Placed, layout
 
 

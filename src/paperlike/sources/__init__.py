@@ -1,4 +1,4 @@
-"""Input formats: each module reads one family of files into Paper records.
+"""Input formats: each module reads one family of files into Record models.
 
 The format of a file is detected from its content (``sniff``), or forced with ``format=``.
 Directories are walked. A malformed record is reported as Skipped and the rest is read;
@@ -15,9 +15,9 @@ from pathlib import Path
 from .. import parallel
 from ..arguments import checked
 from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
-from ..heap import collections_paused
-from ..models import Corpus, Paper, Skipped
-from . import arxiv, bibtex, columnar, listing, openalex, ris, semantic_scholar, table, zotero
+from ..gcpause import collections_paused
+from ..records import Corpus, Record, Skipped
+from . import arxiv, bibtex, columnar, delimited, listing, openalex, ris, semantic_scholar, zotero
 from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
 from .jsondoc import count_lines
 
@@ -28,7 +28,7 @@ __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "read_file", "input_fi
 # name their source (OpenAlex ids, "paperId") come before the arXiv JSON lines, which would
 # also take their lines (they have a "title"); every other fixture fits one format only.
 FORMATS = {"listing": listing, "bibtex": bibtex, "ris": ris, "openalex": openalex,
-           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": table, "zotero": zotero,
+           "semantic-scholar": semantic_scholar, "arxiv-json": arxiv, "csv": delimited, "zotero": zotero,
            "parquet": columnar.parquet, "arrow": columnar.arrow}
 # The formats told by their text (the others, binary, by their magic bytes first).
 _TEXT_FORMATS = tuple(name for name in FORMATS if name not in columnar.MAGIC.values())
@@ -76,7 +76,7 @@ def input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, bool]]:
 
 
 def read_file(path: str | os.PathLike, named: bool = True, *, format: str | None = None, year: int | None = None,
-              max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Paper | Skipped]:
+              max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
     """The records of one file and the records skipped there, in the file's order, as
     :func:`read_records` reads them but with their ids not yet made unique (that takes every
     file: :func:`~paperlike.sources.base.with_unique_ids`); a reader that spreads files over
@@ -86,7 +86,7 @@ def read_file(path: str | os.PathLike, named: bool = True, *, format: str | None
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
-                source: Input, limit: int) -> Iterator[Paper | Skipped]:
+                source: Input, limit: int) -> Iterator[Record | Skipped]:
     if format is None and not source.gzipped:
         with source.stream() as stream:  # the content read once (a pipe cannot be opened again)
             if stream.read(len(zotero.MAGIC)) == zotero.MAGIC:
@@ -114,7 +114,7 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
         yield from FORMATS[format].read_stream(stream, str(path), year=year, limit=limit)
 
 
-def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Paper | Skipped]:
+def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Record | Skipped]:
     """A large JSON-lines file read on two cores: the second half of its lines in a forked
     child while this process reads the first, so records still come out in the file's order.
 
@@ -144,22 +144,22 @@ def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Paper | S
         yield _from_tuple(item)
 
 
-_FIELDS = tuple(name for name in Paper.model_fields if name != "source")
+_FIELDS = tuple(name for name in Record.model_fields if name != "source")
 
 
-def _as_tuple(item: Paper | Skipped) -> tuple | Skipped:
+def _as_tuple(item: Record | Skipped) -> tuple | Skipped:
     if isinstance(item, Skipped):
         return item
     source = item.source
     return (*(getattr(item, name) for name in _FIELDS), source and source.path, source and source.line)
 
 
-def _from_tuple(item: tuple | Skipped) -> Paper | Skipped:
+def _from_tuple(item: tuple | Skipped) -> Record | Skipped:
     if isinstance(item, Skipped):
         return item
     fields = dict(zip(_FIELDS, item))
     fields["source"] = None if item[-2] is None else source_at(item[-2], item[-1])
-    return assembled(Paper, fields, EVERY_PAPER_FIELD)
+    return assembled(Record, fields, EVERY_PAPER_FIELD)
 
 
 @checked
@@ -194,7 +194,7 @@ def read_records(
 
 def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, year: int | None,
           progress: Callable[[float], None] | None, limit: int) -> Corpus:
-    records: list[Paper] = []
+    records: list[Record] = []
     skipped: list[Skipped] = []
     files = list(_files(Path(p) for p in paths))
     sizes = [path.stat().st_size if path.is_file() else 0 for path, _ in files]
@@ -206,9 +206,9 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
                 lines = max(count_lines(stream), 1)
         for n, item in enumerate(_records_of(path, named, format, year, source, limit)):
             if progress and n % 2000 == 0:
-                line = item.source.line if isinstance(item, Paper) else item.line
+                line = item.source.line if isinstance(item, Record) else item.line
                 progress((done + size * min(line / lines, 1.0)) / total)
-            if isinstance(item, Paper):
+            if isinstance(item, Record):
                 records.append(item)
             elif strict:
                 raise BadRecordError(item.path, item.line, item.reason + " (rejected by --strict)")

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..identifiers import arxiv_date
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
 from .jsondoc import BadJSON, loads, stream_json_lines
 
@@ -81,7 +81,7 @@ def _date(obj: dict, id: str | None) -> str | None:
     return None
 
 
-def paper_from_json(obj: object, path: str, line: int) -> Paper:
+def paper_from_json(obj: object, path: str, line: int) -> Record:
     """A Paper from one decoded JSON line of either shape."""
     if not isinstance(obj, dict):
         raise Bad("expected a JSON object")
@@ -99,7 +99,7 @@ def paper_from_json(obj: object, path: str, line: int) -> Paper:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The records of a JSON-lines text, and a Skipped for each line that is not one."""
     # surrogateescape: bytes that stdin could not decode come back as they were, and are
     # reported as not UTF-8 with their line
@@ -108,7 +108,7 @@ def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECO
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,
                 first_line: int = 1, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
     the first of them line ``first_line``), and a Skipped for each line that is not one or is
     over ``limit`` bytes."""

@@ -1,4 +1,4 @@
-"""What every input format shares: reading a file's text, and turning fields into a Paper."""
+"""What every input format shares: reading a file's text, and turning fields into a Record."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..defaults import MAX_RECORD_BYTES
 from ..errors import InputError
 from ..identifiers import arxiv_date, arxiv_id, arxiv_in, doi
-from ..models import Paper, Skipped, Source
-from ..text import content_hash, normalize
+from ..records import Record, Skipped, Source
+from ..text import folded_digest, normalize
 
 M = TypeVar("M")
 
@@ -376,7 +376,7 @@ def make_paper(
     isbn: object = None,
     pmid: object = None,
     entry_type: object = None,
-) -> Paper:
+) -> Record:
     """A Paper with normalised text and its base id; Bad if it has neither title nor abstract.
 
     The base id is the arXiv id (``arxiv``, the input's own id if it is one, or arXiv's DOI
@@ -397,12 +397,12 @@ def make_paper(
     clean_doi = doi(doi_value) or doi(id)
     own_id = normalize(id) or None
     base_id = (arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
-               or f"pl-{content_hash(title, abstract)}")
+               or f"pl-{folded_digest(title, abstract)}")
     if date and not _RECORD_DATE_RE.fullmatch(date):  # JSON gives dates as they were written
         date = iso_date(date)
     if (not date or not date[:4].isdigit()) and arxiv_id(base_id):
         date = arxiv_date(base_id) or date  # no year given: the month the arXiv id encodes
-    paper = Paper(
+    paper = Record(
         id=base_id,
         title=title,
         abstract=abstract,
@@ -464,7 +464,7 @@ def _short_text(name: str, value: object) -> str | None:
 # given" stands for all records: pydantic keeps one set per model (728 bytes for ten names, a
 # sixth of a record) and only ever adds to it a name that it already holds. Names, categories
 # and dates recur across records: one string each (sys.intern) instead of one per record.
-EVERY_PAPER_FIELD = set(Paper.model_fields)
+EVERY_PAPER_FIELD = set(Record.model_fields)
 _EVERY_SOURCE_FIELD = set(Source.model_fields)
 
 
@@ -489,7 +489,7 @@ def assembled(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M
 
 
 def read_each(items: Iterable[tuple[int, Any] | Skipped], path: str,
-              build: Callable[[Any, str, int], Paper]) -> Iterator[Paper | Skipped]:
+              build: Callable[[Any, str, int], Record]) -> Iterator[Record | Skipped]:
     """``build(raw, path, line)`` for each (line, raw record); a Skipped where it raises Bad.
 
     Skipped items (broken before they could be decoded) are passed on as they are.
@@ -505,7 +505,7 @@ def read_each(items: Iterable[tuple[int, Any] | Skipped], path: str,
             yield Skipped(path=path, line=line, reason=str(exc))
 
 
-def with_unique_ids(records: Iterable[Paper], taken: Iterable[str] = ()) -> list[Paper]:
+def with_unique_ids(records: Iterable[Record], taken: Iterable[str] = ()) -> list[Record]:
     """The records, ids made unique: copies sharing a base id get ``#2``, ``#3``, ...
 
     The suffixes follow the records' provenance (path, line), not the order they came in.

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import (
     MAX_RECORD_BYTES,
     Bad,
@@ -111,7 +111,7 @@ def _date(fields: dict[str, str]) -> str | None:
     return year
 
 
-def _paper(entry: Entry, path: str, line: int) -> Paper:
+def _paper(entry: Entry, path: str, line: int) -> Record:
     fields = {f.key.lower(): f.value for f in entry.fields}
     authors = fields.get("author") or []
     if isinstance(authors, str):  # the name middlewares could not read it
@@ -275,13 +275,13 @@ class _Kept:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The records of a BibTeX text, and a Skipped for each entry that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of a BibTeX file, and a Skipped for each entry that is not one or is over
     ``limit`` bytes (left out before parsing, never held)."""
     kept = _Kept(stream, path, limit)

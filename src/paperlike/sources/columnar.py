@@ -1,7 +1,7 @@
 """Parquet and Arrow IPC (Feather v2) files: a corpus prepared elsewhere (Spark, DuckDB,
 pandas) read directly, with no JSON round trip.
 
-Columns are matched by name as the CSV reader matches them (:data:`table._ALIASES`:
+Columns are matched by name as the CSV reader matches them (:data:`delimited._ALIASES`:
 ``title``, ``abstract`` or ``summary``, ``authors``, ``year`` or ``date``, ``doi``, ...), case-
 insensitively; a title or an abstract column is required and the others are optional. Values
 may be typed: ``authors`` and ``categories`` a list of strings or one string, ``date`` a date,
@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import MAX_RECORD_BYTES, Bad, arxiv_in, iso_date, make_paper, split_authors, too_big
-from .table import _ALIASES, _ARXIV_HINTS
+from .delimited import _ALIASES, _ARXIV_HINTS
 
 __all__ = ["MAGIC", "format_of", "read_parquet", "read_arrow"]
 
@@ -128,7 +128,7 @@ def _size(value: object) -> int:
     return 8
 
 
-def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> Paper:
+def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> Record:
     value = {field: row[name] for field, name in columns.items()}
     categories = _strings("categories", value.get("categories"))
     if isinstance(categories, str):
@@ -150,7 +150,7 @@ def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> Paper:
     )
 
 
-def _rows(batches, names: list[str], path: str, limit: int) -> Iterator[Paper | Skipped]:
+def _rows(batches, names: list[str], path: str, limit: int) -> Iterator[Record | Skipped]:
     columns = _columns(names, path)
     number = 0
     for batch in batches:
@@ -173,7 +173,7 @@ def _unreadable(path: str, what: str, exc: BaseException) -> InputError:
 
 
 def read_parquet(stream: BinaryIO, path: str, year: int | None = None,
-                 limit: int = MAX_RECORD_BYTES) -> Iterator[Paper | Skipped]:
+                 limit: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
     """The records of a Parquet file, a row group's rows at a time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -188,7 +188,7 @@ def read_parquet(stream: BinaryIO, path: str, year: int | None = None,
 
 
 def read_arrow(stream: BinaryIO, path: str, year: int | None = None,
-               limit: int = MAX_RECORD_BYTES) -> Iterator[Paper | Skipped]:
+               limit: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
     """The records of an Arrow IPC file (``.arrow``, Feather v2), a batch at a time."""
     import pyarrow as pa
 

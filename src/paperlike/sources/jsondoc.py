@@ -23,7 +23,7 @@ from collections.abc import Generator, Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
-from ..models import Skipped
+from ..records import Skipped
 from .base import MAX_RECORD_BYTES, Oversized, byte_lines, line_text, not_utf8, too_big
 
 __all__ = ["MAX_JSON_DEPTH", "BadJSON", "loads", "json_records", "json_lines", "stream_json_lines",

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import MAX_RECORD_BYTES, Bad, Oversized, make_paper, text_lines, too_big
 
 __all__ = ["sniff", "read", "split_byline", "parse_header"]
@@ -102,7 +102,7 @@ def split_byline(line: str) -> tuple[str, list[str], list[str], bool]:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The records of a listing text, and a Skipped for each line that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, year=year, limit=limit)
 
@@ -114,7 +114,7 @@ def _size(line: str | Oversized) -> int:
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of a listing file, and a Skipped for each line that is not one, and for an
     entry over ``limit`` bytes."""
     lines = enumerate(text_lines(stream, path, limit), 1)

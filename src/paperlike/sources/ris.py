@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import (
     MAX_RECORD_BYTES,
     Oversized,
@@ -92,7 +92,7 @@ def _records(text_lines: Iterable[str | Oversized], path: str, limit: int
         yield Skipped(path=path, line=start, reason="RIS record has no 'ER  -' end line")
 
 
-def _paper(lines: list[str], path: str, line: int) -> Paper:
+def _paper(lines: list[str], path: str, line: int) -> Record:
     import rispy  # imported when a RIS file is read
 
     (fields,) = rispy.loads("\n".join(lines), skip_unknown_tags=True)
@@ -123,13 +123,13 @@ def _pages(start: str | None, end: str | None) -> str | None:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The records of a RIS text, and a Skipped for each record that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of a RIS file, and a Skipped for each record that is not one or is over
     ``limit`` bytes."""
     return read_each(_records(text_lines(stream, path, limit), path, limit), path, _paper)

@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import MAX_RECORD_BYTES, Bad, get, make_paper, read_each
 from .jsondoc import json_records, looks_like_json
 
@@ -32,7 +32,7 @@ def sniff(head: str) -> bool:
     return looks_like_json(head, '"paperId"')
 
 
-def _paper(obj: object, path: str, line: int) -> Paper:
+def _paper(obj: object, path: str, line: int) -> Record:
     if obj is None:
         raise Bad("no paper (null: an id the batch request did not find)")
     if not isinstance(obj, dict):
@@ -56,13 +56,13 @@ def _paper(obj: object, path: str, line: int) -> Paper:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The papers of a Semantic Scholar JSON text, and a Skipped for each that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The papers of a Semantic Scholar JSON file, and a Skipped for each that is not one or
     is over ``limit`` bytes."""
     return read_each(json_records(stream, path, ("data",), limit), path, _paper)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ..errors import InputError
 from ..identifiers import arxiv_in
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from .base import MAX_RECORD_BYTES, Bad, first_last, iso_date, make_paper
 
 __all__ = ["sniff", "is_database", "read_stream", "read_path", "collection_records", "collections"]
@@ -110,7 +110,7 @@ def collections(db: sqlite3.Connection) -> dict[int, str]:
     return paths
 
 
-def _items(db: sqlite3.Connection, path: str) -> Iterator[Paper | Skipped]:
+def _items(db: sqlite3.Connection, path: str) -> Iterator[Record | Skipped]:
     fields_table = _field_table(db)
     deleted = "SELECT itemID FROM deletedItems"
     try:
@@ -156,7 +156,7 @@ def _items(db: sqlite3.Connection, path: str) -> Iterator[Paper | Skipped]:
             yield Skipped(path=path, line=item, reason=str(exc))
 
 
-def read_path(path: Path | str) -> Iterator[Paper | Skipped]:
+def read_path(path: Path | str) -> Iterator[Record | Skipped]:
     """The records of a Zotero database, read from a copy (see the module doc)."""
     path = Path(path)
     with _snapshot(path) as db:
@@ -167,17 +167,17 @@ def read_path(path: Path | str) -> Iterator[Paper | Skipped]:
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of the Zotero database at ``path`` (SQLite reads the file itself, not the
     stream)."""
     return read_path(path)
 
 
-def collection_records(path: Path | str, name: str) -> list[Paper]:
+def collection_records(path: Path | str, name: str) -> list[Record]:
     """The records of the items in a collection (named by its name or its path ``Parent/Child``,
     case-insensitively; the items of its subcollections too); InputError naming the
     collections there are when none has that name."""
-    records = [r for r in read_path(path) if isinstance(r, Paper)]
+    records = [r for r in read_path(path) if isinstance(r, Record)]
     want = name.strip().casefold()
 
     def inside(collection: str) -> bool:

@@ -30,7 +30,7 @@ from ..dedup import Deduplicator
 from ..dedup.candidates import TEXT_JOIN, TITLE_JOIN
 from ..errors import ModelError
 from ..index import PaperIndex
-from ..models import Decision, Skipped
+from ..records import Decision, Skipped
 from ..sources import MAX_RECORD_BYTES
 from . import dedup as spark_dedup
 from .join import pairs_above

@@ -22,8 +22,8 @@ from pyspark.sql import functions as F
 
 from ..dedup import Deduplicator
 from ..dedup.candidates import BLOCKING_KEYS, MAX_BLOCK, generic_titles, signals_of_rows
-from ..models import Paper
-from ..text import text_key
+from ..records import Record
+from ..text import folded_text
 from .session import one_process
 from .vectors import csr_of
 
@@ -38,7 +38,7 @@ def blocked_pairs(representatives: DataFrame) -> DataFrame:
         for batch in batches:
             kinds, values, owners = [], [], []
             for text, raw in zip(batch["text"].tolist(), batch["json"].tolist()):
-                paper = Paper.model_validate_json(raw)
+                paper = Record.model_validate_json(raw)
                 for kind, key in enumerate(BLOCKING_KEYS):
                     value = key(paper)
                     if value:
@@ -65,16 +65,16 @@ def generic_title_keys(representatives: DataFrame) -> set[str]:
         for batch in batches:
             rows = []
             for text, raw in zip(batch["text"].tolist(), batch["json"].tolist()):
-                paper = Paper.model_validate_json(raw)
+                paper = Record.model_validate_json(raw)
                 if paper.title and not paper.abstract:
-                    rows.append((text, paper.source.path if paper.source else "", text_key(paper.title)))
+                    rows.append((text, paper.source.path if paper.source else "", folded_text(paper.title)))
             yield pd.DataFrame(rows, columns=["text", "path", "title"]).astype({"text": "int64"})
 
     found = representatives.select("text", "json").mapInPandas(keys, "text long, path string, title string")
     recurring = found.groupBy("path", "title").count().filter(F.col("count") >= 3)
     rows = (found.join(recurring.select("path", "title"), ["path", "title"]).join(representatives, "text")
             .select("json").collect())
-    return generic_titles([Paper.model_validate_json(row.json) for row in rows])
+    return generic_titles([Record.model_validate_json(row.json) for row in rows])
 
 
 def verdicts(candidates: DataFrame, representatives: DataFrame, rows: DataFrame, dedup: Deduplicator,
@@ -99,7 +99,7 @@ def verdicts(candidates: DataFrame, representatives: DataFrame, rows: DataFrame,
             n = batch.num_rows
             if not n:
                 continue
-            papers = [Paper.model_validate_json(j) for j in
+            papers = [Record.model_validate_json(j) for j in
                       batch.column("i_json").to_pylist() + batch.column("j_json").to_pylist()]
             A = csr_of(pa.concat_arrays([batch.column("i_a_idx"), batch.column("j_a_idx")]),
                        pa.concat_arrays([batch.column("i_a_val"), batch.column("j_a_val")]), n_cols)

@@ -13,9 +13,9 @@ from pyspark.sql import functions as F
 
 from ..dedup import completeness
 from ..errors import BadRecordError, EmptyCorpusError, InputError, PaperlikeError
-from ..index import text_identity
-from ..keys import key_int
-from ..models import Paper, Skipped
+from ..index import same_text_key
+from ..keys import lookup_hash_int
+from ..records import Record, Skipped
 from ..sources import MAX_RECORD_BYTES, input_files, read_file, with_unique_ids
 from .session import one_process, to_arrow
 
@@ -49,7 +49,7 @@ def read(spark: SparkSession, paths: str | os.PathLike | Iterable[str | os.PathL
         try:
             for seq, found in enumerate(read_file(path, named, format=format, year=year,
                                                   max_record_bytes=max_record_bytes)):
-                if isinstance(found, Paper):
+                if isinstance(found, Record):
                     yield k, seq, found.model_dump_json(), None, None
                 else:
                     yield k, seq, None, found.model_dump_json(), None
@@ -60,7 +60,7 @@ def read(spark: SparkSession, paths: str | os.PathLike | Iterable[str | os.PathL
     return spark.createDataFrame(rdd.flatMap(read_one), _READ_SCHEMA)
 
 
-def collect_records(raw: DataFrame, strict: bool = False) -> tuple[DataFrame, list[Paper], list[Skipped]]:
+def collect_records(raw: DataFrame, strict: bool = False) -> tuple[DataFrame, list[Record], list[Skipped]]:
     """The records numbered in the input's order (``record``, ``json``, ids made unique as
     :func:`paperlike.read_records` makes them), the records themselves on the driver (the
     model holds them), and those skipped. An unreadable file raises its error."""
@@ -78,7 +78,7 @@ def collect_records(raw: DataFrame, strict: bool = False) -> tuple[DataFrame, li
     numbered = lines.zipWithIndex().map(lambda pair: (pair[1], pair[0])).toDF("record long, json string")
     table = to_arrow(numbered.select("json"))
     jsons = table.column(0).to_pylist()
-    read_as = [Paper.model_validate_json(j) for j in jsons]
+    read_as = [Record.model_validate_json(j) for j in jsons]
     del jsons, table
     if not read_as:
         raise EmptyCorpusError("no records found in the inputs" + (
@@ -95,7 +95,7 @@ def collect_records(raw: DataFrame, strict: bool = False) -> tuple[DataFrame, li
                 batch = batch.copy()
                 for k in np.flatnonzero(batch["record"].isin(list(new)).to_numpy()).tolist():
                     record = int(batch["record"].iat[k])
-                    batch.iat[k, 1] = Paper.model_validate_json(batch["json"].iat[k]).model_copy(
+                    batch.iat[k, 1] = Record.model_validate_json(batch["json"].iat[k]).model_copy(
                         update={"id": new[record]}).model_dump_json()
                 yield batch
 
@@ -103,21 +103,21 @@ def collect_records(raw: DataFrame, strict: bool = False) -> tuple[DataFrame, li
     return numbered, records, skipped
 
 
-def identities(records: Sequence[Paper]) -> np.ndarray:
+def identities(records: Sequence[Record]) -> np.ndarray:
     """Each record's text identity hash (as the index keeps them)."""
-    return np.array([key_int(text_identity(r)) for r in records], dtype=np.uint64)
+    return np.array([lookup_hash_int(same_text_key(r)) for r in records], dtype=np.uint64)
 
 
 def texts(records: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Records that are one text (the same :func:`paperlike.index.text_identity`, by its hash)
+    """Records that are one text (the same :func:`paperlike.index.same_text_key`, by its hash)
     collapsed: the texts (``text``, numbered in order of their first record, and ``record``, the
     most complete of their records, whose ``json`` stands for them) and each record's
     ``text``. Nothing is compared before this: identical copies cost one text."""
     def identify(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         one_process()
         for batch in batches:
-            papers = [Paper.model_validate_json(j) for j in batch["json"]]
-            found = np.array([key_int(text_identity(p)) for p in papers], dtype=np.uint64)
+            papers = [Record.model_validate_json(j) for j in batch["json"]]
+            found = np.array([lookup_hash_int(same_text_key(p)) for p in papers], dtype=np.uint64)
             # completeness(): six fields, then the id reversed (the smallest id wins a tie).
             keys = np.array([completeness(p)[:_RANKED] for p in papers], dtype=np.int64).reshape(-1, _RANKED)
             columns = {"record": batch["record"], "identity": found.view(np.int64)}

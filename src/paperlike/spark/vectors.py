@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ..errors import EmptyCorpusError, UsageError
-from ..models import Paper
+from ..records import Record
 from ..vectorize import Vectorizer, idf_of
 from .session import one_process, to_arrow
 
@@ -62,7 +62,7 @@ def count_terms(representatives: DataFrame, vectorizer: Vectorizer | None = None
         one_process()
         counter = Vectorizer(**{k: tuple(v) if k == "ngram_range" else v for k, v in params.items()})
         for batch in batches:
-            papers = [Paper.model_validate_json(j) for j in batch.column("json").to_pylist()]
+            papers = [Record.model_validate_json(j) for j in batch.column("json").to_pylist()]
             terms, titles, rest = counter.count_fields(papers)
             words = pa.array(terms, type=pa.string())
             columns = {"text": batch.column("text"), "json": batch.column("json")}

@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from paperlike.heap import collections_paused
+from paperlike.gcpause import collections_paused
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from ..biblio import split_author_list
 from ..errors import InputError
-from ..models import Paper, Skipped
+from ..records import Record, Skipped
 from ..text import normalize
 from .base import (
     MAX_RECORD_BYTES,
@@ -95,7 +95,7 @@ def _authors(value: str | None, zotero: bool) -> list[str]:
     return split_authors(split_author_list(value)) if value else []
 
 
-def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Paper:
+def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Record:
     value = {field: row[i].strip() for field, i in columns.items()}
     lowered = [name.strip().lower() for name in header]
     categories = value.get("categories", "")
@@ -198,13 +198,13 @@ class _Lines:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Paper | Skipped]:
+         ) -> Iterator[Record | Skipped]:
     """The records of a CSV/TSV text, and a Skipped for each row that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Paper | Skipped]:
+                ) -> Iterator[Record | Skipped]:
     """The records of a CSV/TSV file, and a Skipped for each row that is not one or is over
     ``limit`` bytes (read past, never held)."""
     lines = _Lines(stream, path, limit)

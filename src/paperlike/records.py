@@ -1,0 +1,142 @@
+"""Records as they come in: one record of a paper, where it was read, what was skipped,
+and what is kept with a model about its records (additions, decisions).
+
+Their JSON form (``model_dump(mode="json")``) is what ``papers --format json`` prints and
+what ``records.arrow`` holds, so a field added here is a change of the documented shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = ["Paper", "Addition", "Corpus", "DATE_PATTERN", "DateText", "Decision", "Model", "Record", "Skipped", "Source", "date_form"]
+
+
+class Model(BaseModel):
+    """The base of paperlike's models. Each builds its validator at its first use, not when this
+    module is imported (``defer_build``): a command uses a few of them, and building all of them
+    was a large part of a cold query's start. The service's request bodies are built at import
+    (``defer_build=False``): FastAPI given a deferred model as a body makes pydantic warn that
+    the body's alias has no effect."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Source(Model):
+    """Where a record was read: the file and the 1-based line on which it starts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int = Field(ge=1)
+
+
+class Record(Model):
+    """One record of a paper, as one input line or entry described it.
+
+    Several records may describe one paper (copies, versions); the index groups them.
+    ``date`` is ISO 8601: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, or ``--MM-DD`` when a listing
+    gave a day without a year.
+    """
+
+    id: str
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    date: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = Field(default=None, description="first-last page (\"91-92\"), or one page")
+    isbn: str | None = None
+    pmid: str | None = None
+    entry_type: str | None = Field(default=None, description="article, inproceedings, book, ... "
+                                   "(BibTeX's entry types, lower-cased)")
+    extra: dict[str, Any] = Field(default_factory=dict)
+    source: Source | None = None
+
+    @property
+    def year(self) -> int | None:
+        """The year of ``date``, or None when it is not known."""
+        if self.date and self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+    @property
+    def label(self) -> str:
+        """A short human label: the title, or the abstract's opening words when untitled."""
+        if self.title:
+            return self.title
+        words = (self.abstract or "").split()
+        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
+
+class Skipped(Model):
+    """A record that was not read, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+
+class Corpus(Model):
+    """What reading some inputs gave: the records, and the records skipped as malformed."""
+
+    records: list[Record]
+    skipped: list[Skipped] = Field(default_factory=list)
+
+
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def date_form(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # The pattern's own message shows a regular expression; this one says the forms.
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] != "string_pattern_mismatch":
+            raise
+        raise PydanticCustomError("date_form", "a date is YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+DateText = Annotated[str, Field(pattern=DATE_PATTERN), WrapValidator(date_form)]
+
+
+class Decision(Model):
+    """A person's word on two records: the same paper, or different papers. Kept with the model
+    and applied to every later ``dupes``, ``check`` and ``add`` (it overrides the rules)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str
+    b: str
+    verdict: Literal["same", "different"]
+    at: str = Field(description="When it was recorded (ISO 8601, UTC).")
+
+
+class Addition(Model):
+    """Records that came into a model together: ``count`` records from index ``first`` on, at
+    ``at`` (ISO 8601, UTC, to the microsecond). Kept with the model (additions.json): the build
+    is the first, each ``add`` one more."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str
+    first: int = Field(ge=0)
+    count: int = Field(ge=0)
+
+
+Paper = Record
+"""The name of :class:`Record` before 0.9, kept for one release."""
