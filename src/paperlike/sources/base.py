@@ -70,7 +70,7 @@ def byte_lines(stream: BinaryIO, limit: int, skeleton: Callable[[bytes], bytes] 
     longer than ``limit`` bytes: such a line is read a block at a time and let go, so that no
     line, however long, is ever held whole. With ``skeleton``, an Oversized keeps what that
     function makes of each block of the line (what says where a CSV record ends), unless that
-    too is over the limit."""
+    too is over the limit; the function sees every block either way."""
     readline = stream.readline
     while True:
         line = readline(limit + 1)
@@ -81,16 +81,17 @@ def byte_lines(stream: BinaryIO, limit: int, skeleton: Callable[[bytes], bytes] 
             continue
         size, head, blank = len(line), line[:_OVERSIZED_HEAD], line.isspace()
         kept: bytes | None = skeleton(line) if skeleton else None
+        if kept is not None and len(kept) > limit:
+            kept = None
         while not line.endswith(b"\n"):
             line = readline(1 << 16)
             if not line:
                 break
             size += len(line)
             blank = blank and line.isspace()
-            if kept is not None:
-                kept += skeleton(line)
-                if len(kept) > limit:
-                    kept = None
+            if skeleton is not None:  # called on every block: a skeleton may follow the whole line
+                more = skeleton(line)
+                kept = kept + more if kept is not None and len(kept) + len(more) <= limit else None
         yield Oversized(size, head, blank, kept)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..biblio import split_author_list
@@ -129,20 +129,74 @@ _PMID_RE = re.compile(r"\bPMID:\s*(\d+)")
 # What decides where a CSV record ends: its quotes and line breaks, and whether the character
 # before a quote is the delimiter (a quote opens a quoted field only at a field's start). Past
 # the limit, the rest of a record is given to csv as its skeleton, each run of other characters
-# made one character, the delimiter if the run ends with it, else "x": csv finds the record's
-# end where it would have, without holding the record.
-_RUN_RE = re.compile(r'[^"\r\n]+')
-_RUN_BYTES_RE = re.compile(rb'[^"\r\n]+')
+# made one character, the delimiter if the run ends with it, else "x", and each run of quotes
+# one quote or two (csv's state after a run of quotes depends only on whether the run is odd):
+# csv finds the record's end where it would have, without holding the record.
+_RUN_RE = re.compile(r'[^"\r\n]+|"+')
+_RUN_BYTES_RE = re.compile(rb'[^"\r\n]+|"+')
 _BARE_CR_RE = re.compile(r"(?<=\r)(?!\n)")
 
 
 def _skeleton(text: str, delimiter: str) -> str:
-    return _RUN_RE.sub(lambda run: delimiter if run.group().endswith(delimiter) else "x", text)
+    def one(run: re.Match) -> str:
+        found = run.group()
+        if found[0] == '"':
+            return '"' if len(found) % 2 else '""'
+        return delimiter if found.endswith(delimiter) else "x"
+    return _RUN_RE.sub(one, text)
 
 
-def _byte_skeleton(delimiter: str) -> Callable[[bytes], bytes]:
-    mark = delimiter.encode()
-    return lambda data: _RUN_BYTES_RE.sub(lambda run: mark if run.group().endswith(mark) else b"x", data)
+class _ByteSkeleton:
+    """The skeleton of each block of a line too long to hold, and csv's quote state through the
+    whole line, for when even the skeleton is over the limit (a field of ``0"0"0"...``).
+
+    csv's reader (``doublequote``, not strict) is in one of four states; a line starts a record
+    or continues a quoted field, so the line is followed from both, and what matters at its end
+    is whether it is inside a quoted field. A run of quotes acts as one quote when it is odd, as
+    two when even."""
+
+    START, FIELD, QUOTED, QUOTE_IN_QUOTED = range(4)
+    # one quote: a field's start opens it, a quoted field's quote may close it, two are one
+    _QUOTE = (QUOTED, FIELD, QUOTE_IN_QUOTED, QUOTED)
+    _DELIMITER = (START, START, QUOTED, START)
+    _BREAK = (START, START, QUOTED, START)
+    _OTHER = (FIELD, FIELD, QUOTED, FIELD)
+
+    def __init__(self, delimiter: str) -> None:
+        self.mark = delimiter.encode()
+        self._tokens = re.compile(rb'"+|[\r\n]|' + re.escape(self.mark) + rb'|[^"\r\n' + re.escape(self.mark) + rb']+')
+        self.reset()
+
+    def reset(self) -> None:
+        """Follow a new line, from a record's start and from inside a quoted field."""
+        self.states = [self.START, self.QUOTED]
+
+    def __call__(self, data: bytes) -> bytes:
+        for token in self._tokens.findall(data):
+            if token[:1] == b'"':
+                steps = [self._QUOTE] * (1 if len(token) % 2 else 2)
+            elif token == self.mark:
+                steps = [self._DELIMITER]
+            elif token in (b"\r", b"\n"):
+                steps = [self._BREAK]
+            else:
+                steps = [self._OTHER]
+            for step in steps:
+                self.states = [step[state] for state in self.states]
+        return _RUN_BYTES_RE.sub(self._run, data)
+
+    def _run(self, run: re.Match) -> bytes:
+        found = run.group()
+        if found[:1] == b'"':
+            return b'"' if len(found) % 2 else b'""'
+        return self.mark if found.endswith(self.mark) else b"x"
+
+    def stand_in(self) -> str:
+        """A short line that leaves csv in the state the followed line left it, from either start."""
+        d = self.mark.decode()
+        from_start, from_quoted = (state == self.QUOTED for state in self.states)
+        return {(False, False): f'x"{d}x\n', (True, True): f'x"{d}"x\n',
+                (True, False): '"x\n', (False, True): "x\n"}[(from_start, from_quoted)]
 
 
 class _Lines:
@@ -158,7 +212,8 @@ class _Lines:
         header = stream.readline(limit + 1)
         self.delimiter = _delimiter(header.decode("utf-8", "replace").split("\n", 1)[0])
         stream.seek(0)
-        self._lines = enumerate(byte_lines(stream, limit, skeleton=_byte_skeleton(self.delimiter)), 1)
+        self._skeleton = _ByteSkeleton(self.delimiter)
+        self._lines = enumerate(byte_lines(stream, limit, skeleton=self._skeleton), 1)
         self.first = self._next_text()
 
     def new_record(self) -> int:
@@ -175,7 +230,9 @@ class _Lines:
             over = self.over
             if isinstance(line, Oversized):
                 self.record_bytes += max(line.size, self.limit + 1)
-                return (line.skeleton or b"\n").decode("ascii")
+                text = line.skeleton.decode("ascii") if line.skeleton is not None else self._skeleton.stand_in()
+                self._skeleton.reset()
+                return text or "\n"
             self.record_bytes += len(line)
             text = line_text(line, number, self.path)
             return _skeleton(text, self.delimiter) if over or self.over else text
