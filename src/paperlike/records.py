@@ -139,4 +139,4 @@ class Addition(Model):
 
 
 Paper = Record
-"""The name of :class:`Record` before 0.9, kept for one release."""
+"""The former name of :class:`Record`, kept for one release."""
