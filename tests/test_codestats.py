@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "codestats.py"
 
 
 def _codestats():
-    spec = importlib.util.spec_from_file_location("codestats", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("codestats")
 
 
 def test_measurements_are_told_from_other_numbers():

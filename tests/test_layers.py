@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "layers.py"
 LEAVES = ("text", "identifiers", "errors", "defaults", "keys", "csr", "gcpause", "manifest", "_version")
 
 
 def _layers_module():
-    spec = importlib.util.spec_from_file_location("layers", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("layers")
 
 
 def test_no_cycle_and_the_leaves_are_leaves():

@@ -82,7 +82,7 @@ def _date(obj: dict, id: str | None) -> str | None:
 
 
 def paper_from_json(obj: object, path: str, line: int) -> Record:
-    """A Paper from one decoded JSON line of either shape."""
+    """A Record from one decoded JSON line of either shape."""
     if not isinstance(obj, dict):
         raise Bad("expected a JSON object")
     id = get(obj, "id", kind=(str, int))

@@ -378,7 +378,7 @@ def make_paper(
     pmid: object = None,
     entry_type: object = None,
 ) -> Record:
-    """A Paper with normalised text and its base id; Bad if it has neither title nor abstract.
+    """A Record with normalised text and its base id; Bad if it has neither title nor abstract.
 
     The base id is the arXiv id (``arxiv``, the input's own id if it is one, or arXiv's DOI
     10.48550/arXiv.*), else the DOI, else the input's own id, else a hash of the title and
