@@ -280,6 +280,7 @@ def worker_query(a: dict) -> dict:
     import scipy.sparse as sp
 
     import paperlike
+    from paperlike.csr import sparse
     from paperlike.text import normalize
 
     index = paperlike.load_index(a["model"])
@@ -327,7 +328,7 @@ def worker_query(a: dict) -> dict:
                                 "same_as_single": same}
     # The query vectors, exactly as paperlike scores them, for the peers.
     id_papers = [index.paper_of_record(int(i)) for i in picks]
-    Qid = sp.vstack([index.vector_of_paper(p) for p in id_papers]).tocsr().astype(np.float32)
+    Qid = sp.vstack([sparse(index.vector_of_paper(p)) for p in id_papers]).tocsr().astype(np.float32)
     Qtext = index.vectorizer.transform_texts([normalize(t) for t in texts]).tocsr().astype(np.float32)
     sp.save_npz(a["queries"], Qid, compressed=False)
     sp.save_npz(a["queries_text"], Qtext, compressed=False)
@@ -375,10 +376,11 @@ def worker_query(a: dict) -> dict:
     df = np.diff(XT.indptr)
     queries = [Qid[i] for i in range(Qid.shape[0])] + [Qtext[i] for i in range(Qtext.shape[0]) if Qtext[i].nnz]
     touched = np.array([int(df[q.indices].sum()) for q in queries], dtype=np.float64)
+    XT_loaded = sparse(index.XT_)
     kernels = {
         "paperlike index.scores(q)": index.scores,
         "XT[q.indices].T @ q.data (scipy row gather)": lambda q: XT[q.indices].T @ q.data,
-        "same, on the arrays as loaded (mixed index dtypes)": lambda q: index.XT_[q.indices].T @ q.data,
+        "same, on the arrays as loaded (mixed index dtypes)": lambda q: XT_loaded[q.indices].T @ q.data,
         "q @ XT (scipy sparse x sparse)": lambda q: q @ XT,
     }
     rates = {}

@@ -42,6 +42,9 @@ def test_json_lines_read_in_two_processes_are_the_records_read_in_one(name, monk
     assert [r.model_dump() for r in two.records] == [r.model_dump() for r in one.records]
     assert two.skipped == one.skipped
     assert len(one.records) > 1
+    columns = paperlike.read_records([FIXTURES / name], columnar=True)  # the child's half as packed batches
+    assert [r.model_dump() for r in columns.records] == [r.model_dump() for r in one.records]
+    assert columns.skipped == one.skipped
 
 
 def test_a_child_that_dies_is_an_error_not_a_wait():

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import feed as feeds
 from . import graph as graphs
-from . import parallel, store
+from . import parallel, spill, store
 from .arguments import checked
 from .citation import citation_fields
 from .dedup import Deduplicator
@@ -106,7 +106,7 @@ def rebuild(path: str | Path, records: Iterable[Record] | Corpus, notice: Callab
     with store.writing(path, notice):
         decisions = store.read_decisions(path)
         n = len(records.records) if isinstance(records, Corpus) else None
-        with step(f"Vectorising {n} records" if n is not None else "Vectorising"):
+        with step(f"Vectorising {n} records" if n is not None else "Vectorising"), spill.beside(path):
             index = build_index(records, decisions=decisions)
         with step(f"Saving to {path}"):
             store.save(index, path)
@@ -273,8 +273,9 @@ def refit(path: str | Path) -> PaperIndex:
         records, params, decisions = store.load_for_refit(path)
         vectorizer = dict(params["vectorizer"])
         vectorizer["ngram_range"] = tuple(vectorizer["ngram_range"])
-        index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
-                           ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions, additions)
+        with spill.beside(path):
+            index = PaperIndex(Vectorizer(**vectorizer), dedup=Deduplicator(**params["dedup"]),
+                               ranker=Ranker(**params.get("ranker", {}))).fit(records, decisions, additions)
         store.save(index, path)
     return index
 
@@ -634,14 +635,15 @@ def evaluate_dupes(
 @checked
 def read_corpus(paths: Sequence[str | Path], format: str | None = None, strict: bool = False, year: int | None = None,
                 max_record_bytes: int = MAX_RECORD_BYTES, notice: Callable[[str], None] | None = None,
-                progress: Callable[[str], object] | None = None) -> Corpus:
+                progress: Callable[[str], object] | None = None, columnar: bool = False) -> Corpus:
     """:func:`~paperlike.sources.read_records` with a notice for each record skipped as
     malformed; ``progress(description)``, when given, is a context manager around the reading
-    that yields a function taking the fraction done (or None)."""
+    that yields a function taking the fraction done (or None). ``columnar``: the records as a
+    RecordTable (what a build reads), as read_records gives them."""
     step = progress or (lambda description: contextlib.nullcontext())
     with step("Reading records") as advance:
         corpus = read_records(paths, format=format, strict=strict, year=year, progress=advance,
-                              max_record_bytes=max_record_bytes)
+                              max_record_bytes=max_record_bytes, columnar=columnar)
     for bad in corpus.skipped:
         if notice is not None:
             notice(f"skipped {bad.path}:{bad.line}: {bad.reason}")

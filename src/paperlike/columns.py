@@ -84,7 +84,11 @@ def to_batch(records: Sequence[Record]) -> pa.RecordBatch:
     columns["source_path"] = [s and s.path for s in sources]
     columns["source_line"] = [s and s.line for s in sources]
     wanted = schema()
-    return pa.RecordBatch.from_arrays([pa.array(columns[f.name], type=f.type) for f in wanted], schema=wanted)
+    # In the C library's heap, not pyarrow's default pool (mimalloc), which keeps pages it
+    # freed: a build's record batches are made and dropped while it reads.
+    pool = pa.system_memory_pool()
+    return pa.RecordBatch.from_arrays([pa.array(columns[f.name], type=f.type, memory_pool=pool) for f in wanted],
+                                      schema=wanted)
 
 
 def _checked(batch: pa.RecordBatch) -> str | None:
@@ -156,7 +160,7 @@ def write(records: Iterable[Record], path, batch_rows: int = BATCH_ROWS, cite=No
     in its schema's metadata."""
     import pyarrow as pa
 
-    n, chunk = 0, []
+    n = 0
     options = pa.ipc.IpcWriteOptions(compression=_COMPRESSION)
     wanted = schema().with_metadata({_BATCH_ROWS_KEY: str(batch_rows)})
     with contextlib.ExitStack() as stack:
@@ -183,18 +187,32 @@ def write(records: Iterable[Record], path, batch_rows: int = BATCH_ROWS, cite=No
                 pending[:] = [whole.slice(cite_rows)] if whole.num_rows > cite_rows else []
                 rows = max(0, rows - cite_rows)
 
-        for record in records:
-            chunk.append(record)
-            if len(chunk) == batch_rows:
-                batch = to_batch(chunk)
-                writer.write_batch(batch)
-                flush(batch)
-                n, chunk = n + len(chunk), []
-        if chunk:
-            batch = to_batch(chunk)
+        def pieces() -> Iterator[pa.RecordBatch]:
+            # a table's own columns, cut at every batch_rows records; else Records, converted
+            if hasattr(records, "batches"):
+                left: pa.RecordBatch | None = None
+                for batch in records.batches():
+                    whole = batch if left is None else pa.concat_batches([left, batch])
+                    cut = whole.num_rows - whole.num_rows % batch_rows
+                    for start in range(0, cut, batch_rows):
+                        yield whole.slice(start, batch_rows)
+                    left = whole.slice(cut) if cut < whole.num_rows else None
+                if left is not None:
+                    yield left
+                return
+            chunk: list[Record] = []
+            for record in records:
+                chunk.append(record)
+                if len(chunk) == batch_rows:
+                    yield to_batch(chunk)
+                    chunk = []
+            if chunk:
+                yield to_batch(chunk)
+
+        for batch in pieces():
             writer.write_batch(batch)
             flush(batch)
-            n += len(chunk)
+            n += batch.num_rows
         flush(None, last=True)
     return n
 
@@ -323,6 +341,24 @@ class RecordFile(Sequence[Record]):
     def __iter__(self) -> Iterator[Record]:
         for k in range(-(-self._n // self._rows)):
             yield from self._papers(self.check_batch(k), k * self._rows)
+
+    def batches(self, rows: int = 4096) -> Iterator[pa.RecordBatch]:
+        """The records as record batches of about ``rows`` records, each checked in full
+        (ModelError if one is damaged): what a build that adds records to a model reads."""
+        import pyarrow as pa
+
+        per = max(1, rows // self._rows)
+        count = -(-self._n // self._rows)
+        for k in range(0, count, per):
+            batch = pa.concat_batches([self.check_batch(j) for j in range(k, min(k + per, count))])
+            for text in batch.column("extra").to_pylist():
+                try:
+                    whole = text is None or type(json.loads(text)) is dict
+                except ValueError:
+                    whole = False
+                if not whole:
+                    raise self._damaged(f"batch {k + 1}: an extra that is not a JSON object")
+            yield batch
 
 
 class CiteFile:

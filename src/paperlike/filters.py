@@ -13,7 +13,7 @@ import numpy as np
 
 from .csr import Rows, sp
 from .errors import QueryError
-from .records import Record
+from .records import Record, field_chunks
 from .requests import Filters
 
 __all__ = ["Facets", "date_number"]
@@ -51,14 +51,16 @@ class Facets:
         names: dict[str, int] = {}
         indices: list[int] = []
         indptr = [0]
-        for record in records:
-            indices.extend(names.setdefault(c, len(names)) for c in dict.fromkeys(record.categories))
-            indptr.append(len(indices))
+        dates: list[int] = []
+        for chunk in field_chunks(records, ("categories", "date")):
+            for categories_, date in zip(*chunk):
+                indices.extend(names.setdefault(c, len(names)) for c in dict.fromkeys(categories_))
+                indptr.append(len(indices))
+                dates.append(date_number(date))
         categories = sp.csr_matrix(
             (np.ones(len(indices), dtype=np.int8), np.array(indices, dtype=np.int32),
              np.array(indptr, dtype=np.int64)), shape=(len(records), len(names)))
-        dates = np.array([date_number(r.date) for r in records], dtype=np.int32)
-        return cls(dates, categories, list(names))
+        return cls(np.array(dates, dtype=np.int32), categories, list(names))
 
     def extend(self, records: Sequence[Record]) -> Facets:
         """These facets with more records' appended (new categories get new columns)."""

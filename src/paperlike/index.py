@@ -19,7 +19,16 @@ import numpy as np
 from . import parallel
 from .citation import Cited, citation_fields
 from .csr import Rows, rows, sp, sparse
-from .dedup import Deduplicator, check_record, completeness, iter_groups, maybe_pairs, versions_report
+from .dedup import (
+    COMPLETENESS_FIELDS,
+    Deduplicator,
+    check_record,
+    completeness,
+    completeness_of,
+    iter_groups,
+    maybe_pairs,
+    versions_report,
+)
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .gcpause import collections_paused
@@ -31,9 +40,11 @@ from .rank import Ranker
 
 # The module's names, not the module: paperlike.recommend is the API function (see __init__.py).
 from .recommend import METHODS, MMR_POOL, diverse_order, entries_of, list_vector, resolve_items, svm_scores
-from .records import Addition, Decision, Record
+from .records import Addition, Decision, Record, field_chunks, field_values, rows_at
 from .requests import Filters
 from .results import CheckResult, DupeGroup, Dupes, ListItem, MaybePair, Neighbour, Query, Recommendations, Similar
+from .spill import to_disk
+from .table import RecordTable
 from .text import folded_text, normalize
 from .update import (
     NEW_WORDS_SHOWN,
@@ -61,10 +72,19 @@ def same_text_key(record: Record) -> str:
     authors, venue and date) under the same id. Records the input itself tells apart by their
     ids ("Editor's Notes" of two issues) stay two texts; whether they are one paper is then for
     :mod:`paperlike.dedup` to decide."""
-    own_id = "" if record.id.startswith("pl-") else base_id(record.id)
-    if record.abstract:
-        return f"{own_id}\x1fa:{folded_text(record.abstract)}"
-    fields = [record.title or "", *record.authors, record.venue or "", record.date or ""]
+    return _text_key(record.id, record.title, record.authors, record.abstract, record.venue, record.date)
+
+
+# The fields of a record that its text key reads.
+_TEXT_KEY_FIELDS = ("id", "title", "authors", "abstract", "venue", "date")
+
+
+def _text_key(rid: str, title: str | None, authors: list[str], abstract: str | None, venue: str | None,
+              date: str | None) -> str:
+    own_id = "" if rid.startswith("pl-") else base_id(rid)
+    if abstract:
+        return f"{own_id}\x1fa:{folded_text(abstract)}"
+    fields = [title or "", *authors, venue or "", date or ""]
     return f"{own_id}\x1ft:{folded_text(' '.join(fields))}"
 
 
@@ -77,7 +97,8 @@ def same_text_hashes(records: Sequence[Record]) -> np.ndarray:
     """The hash of each record's :func:`same_text_key`; a large corpus's second half hashed in
     a forked child (a text key is pure Python, costly per abstract)."""
     def hashes(part: Sequence[Record]) -> np.ndarray:
-        return np.array([lookup_hash_int(same_text_key(r)) for r in part], dtype=np.uint64)
+        return np.array([lookup_hash_int(_text_key(*values)) for chunk in field_chunks(part, _TEXT_KEY_FIELDS)
+                         for values in zip(*chunk)], dtype=np.uint64)
 
     split = parallel.worth_forking("records", len(records))
     cut = len(records) // 2 if split else len(records)
@@ -115,7 +136,7 @@ class PaperIndex:
         the texts into papers, with the ``decisions`` people took on pairs of records (by id;
         those naming records not among these are kept for later and do nothing now).
         ``additions``: when the records came in, if known (a refit keeps a model's); else now."""
-        self.records_ = list(records)
+        self.records_ = RecordTable.of(records)
         self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
@@ -123,12 +144,15 @@ class PaperIndex:
         self._identities = same_text_hashes(self.records_)
         self.text_of_record_ = self._texts_of(self._identities)
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
-        representatives = [self.records_[i] for i in self.record_of_text_]
+        representatives = self.records_.subset(self.record_of_text_)
         fields = self.vectorizer.fit_fields(representatives)
         order = self._set_matrix(fields.X)
-        self.ranker.fit(fields.counts, self.X_, self.XT_, order=order)
-        fields.drop_counts()  # no longer needed whole: let it go before dedup's joins
+        self.ranker.fit_bm25(fields.counts, self.X_, self.XT_, order=order)
+        fields.drop_counts()  # no longer needed whole: let it go before the LSA and dedup's joins
         del order
+        self._spill_inverted_index()
+        self.ranker.fit_lsa(self.X_)
+        self.ranker.spill(to_disk)  # nor the postings and embeddings, until the model is saved
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields, decided=self._decided_texts())
         self.paper_of_text_ = self.dedup.paper_of_text_
         self.facets_ = Facets.of(self.records_)
@@ -145,7 +169,7 @@ class PaperIndex:
         texts' raw counts and TF-IDF rows in the fitted ``vectorizer``'s vocabulary, and
         ``group(index)``, which fits ``dedup`` on the texts (it may read
         :meth:`decided_texts`). The ranker, facets and look-ups are made here, as by :meth:`fit`."""
-        self.records_ = list(records)
+        self.records_ = RecordTable.of(records)
         self.decisions_ = list(decisions)
         if not self.records_:
             raise EmptyCorpusError("cannot build an index from no records")
@@ -197,7 +221,7 @@ class PaperIndex:
 
         self.additions_ = [*getattr(self, "additions_", []),
                            Addition(at=added_now(), first=n_records, count=len(records))]
-        self.records_ = list(self.records_) + records
+        self.records_ = RecordTable.of(self.records_).concat(records)
         self.text_of_record_ = np.concatenate([self.text_of_record_, np.array(text_of_record, dtype=np.int64)])
         self._identities = None
         self.record_of_text_ = np.concatenate([self.record_of_text_, np.array(heads, dtype=np.int64) + n_records])
@@ -256,7 +280,7 @@ class PaperIndex:
         """What a saved model's manifest says of the index: its components' ``parameters``,
         the ranker's fitted values, the ``counts``, the ``sources`` of its records and the
         ``updates`` made since the fit."""
-        sources = Counter(r.source.path for r in self.records_ if r.source)
+        sources = Counter(path for path in field_values(self.records_, "source_path") if path is not None)
         return {
             "parameters": {"vectorizer": self.vectorizer.get_params(), "dedup": self.dedup.get_params(),
                            "ranker": self.ranker.get_params(), "explain_terms": self.explain_terms},
@@ -306,7 +330,7 @@ class PaperIndex:
         if not self.decisions_:
             return []
         wanted = {i for d in self.decisions_ for i in (d.a, d.b)}
-        found = {r.id: k for k, r in enumerate(self.records_) if r.id in wanted}
+        found = {rid: k for k, rid in enumerate(field_values(self.records_, "id")) if rid in wanted}
         text = self.text_of_record_
         return [(int(text[found[d.a]]), int(text[found[d.b]]), d.verdict) for d in self.decisions_
                 if d.a in found and d.b in found]
@@ -336,11 +360,16 @@ class PaperIndex:
             raise QueryError("the ids name one record; a decision needs two")
         latest = {frozenset((d.a, d.b)): d for d in [*self.decisions_, *made]}
         self.decisions_ = list(latest.values())
-        representatives = [self.records_[i] for i in self.record_of_text_]
-        self.dedup.fit(representatives, self.vectorizer, sparse(self.X_), decided=self._decided_texts())
+        self.dedup.fit(self._text_records(), self.vectorizer, sparse(self.X_), decided=self._decided_texts())
         self.paper_of_text_ = self.dedup.paper_of_text_
         self._group_records()
         return made
+
+    def _text_records(self) -> Sequence[Record]:
+        """The representative record of each text, in text order."""
+        if isinstance(self.records_, RecordTable):
+            return self.records_.subset(self.record_of_text_)
+        return [self.records_[i] for i in self.record_of_text_.tolist()]
 
     @staticmethod
     def _texts_of(identities: np.ndarray) -> np.ndarray:
@@ -351,11 +380,23 @@ class PaperIndex:
 
     @staticmethod
     def _representatives(records: Sequence[Record], text_of_record: np.ndarray) -> np.ndarray:
-        best: dict[int, int] = {}
-        for i, t in enumerate(text_of_record.tolist()):
-            if t not in best or completeness(records[i]) > completeness(records[best[t]]):
-                best[t] = i
-        return np.array([best[t] for t in range(len(best))], dtype=np.int64)
+        best: dict[int, tuple[tuple, int]] = {}
+        texts = iter(text_of_record.tolist())
+        i = 0
+        for chunk in field_chunks(records, COMPLETENESS_FIELDS):
+            for values in zip(*chunk):
+                t = next(texts)
+                key = completeness_of(*values)
+                if t not in best or key > best[t][0]:
+                    best[t] = (key, i)
+                i += 1
+        return np.array([best[t][1] for t in range(len(best))], dtype=np.int64)
+
+    def _spill_inverted_index(self) -> None:
+        """XT_'s postings to :func:`paperlike.spill.to_disk`: the LSA and the duplicate search
+        read X_ alone."""
+        XT = self.XT_
+        self.XT_ = sp.csr_matrix((to_disk(XT.data), to_disk(XT.indices), XT.indptr), shape=XT.shape)
 
     def _set_matrix(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Set X_ and XT_; the order in which XT_'s postings take X_'s non-zeros."""
@@ -386,9 +427,10 @@ class PaperIndex:
         if canonical is None:
             canonical = self._record_order[self._paper_starts[:-1]].copy()
             several = np.flatnonzero(np.diff(self._paper_starts) > 1)  # only these have a choice
-            canonical[several] = [
-                max(self._record_order[a:b].tolist(), key=lambda r: completeness(self.records_[r]))
-                for a, b in zip(self._paper_starts[several].tolist(), self._paper_starts[several + 1].tolist())]
+            spans = list(zip(self._paper_starts[several].tolist(), self._paper_starts[several + 1].tolist()))
+            members = [self._record_order[a:b].tolist() for a, b in spans]
+            rows = rows_at(self.records_, [r for group in members for r in group], COMPLETENESS_FIELDS)
+            canonical[several] = [max(group, key=lambda r: completeness(rows[r])) for group in members]
         self.canonical_ = canonical
         self._keys = None
 
@@ -407,14 +449,17 @@ class PaperIndex:
         paper_of_record = self.paper_of_text_[self.text_of_record_].tolist()
         identities = getattr(self, "_identities", None)
         if identities is None or len(identities) != len(self.records_):
-            identities = np.array([lookup_hash_int(same_text_key(r)) for r in self.records_], dtype=np.uint64)
-        for i, record in enumerate(self.records_):
-            ids += [(record.id, i), (base_id(record.id), i), (record.doi or "", i)]
-            if record.title:
-                titles.append((folded_text(record.title), paper_of_record[i]))
-                short = record.title.split(":", 1)[0]
-                if short != record.title:
-                    short_titles.append((folded_text(short), paper_of_record[i]))
+            identities = same_text_hashes(self.records_)
+        i = 0
+        for chunk in field_chunks(self.records_, ("id", "doi", "title")):
+            for rid, doi_, title in zip(*chunk):
+                ids += [(rid, i), (base_id(rid), i), (doi_ or "", i)]
+                if title:
+                    titles.append((folded_text(title), paper_of_record[i]))
+                    short = title.split(":", 1)[0]
+                    if short != title:
+                        short_titles.append((folded_text(short), paper_of_record[i]))
+                i += 1
         return {"id": KeyTable.build(ids), "title": KeyTable.build(titles),
                 "short": KeyTable.build(short_titles),
                 "text": KeyTable.from_hashes(identities, self.text_of_record_)}
@@ -727,7 +772,7 @@ class PaperIndex:
             dedup = Deduplicator(
                 threshold=self.dedup.threshold if threshold is None else threshold,
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
-            ).fit([self.records_[i] for i in self.record_of_text_], self.vectorizer, sparse(self.X_),
+            ).fit(self._text_records(), self.vectorizer, sparse(self.X_),
                   decided=self._decided_texts())
         return versions_report(dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
                                maybe=maybe, relations=relations, min_size=min_size)

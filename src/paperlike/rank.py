@@ -9,6 +9,7 @@ other data array. The formula, its parameters and how they were measured: docs/r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,12 @@ class Ranker(Params):
         """Learn BM25's statistics from the raw counts (texts x terms, the same non-zeros as X)
         and the LSA from the TF-IDF rows X; ``XT`` is X's inverted index, and ``order``, if
         known, the positions in X of XT's postings (which spares a transpose of the counts)."""
+        return self.fit_bm25(counts, X, XT, order=order).fit_lsa(X)
+
+    def fit_bm25(self, counts: sp.csr_matrix, X: sp.csr_matrix, XT: sp.csr_matrix, *,
+                 order: np.ndarray | None = None) -> Ranker:
+        """The first half of :meth:`fit`: BM25's statistics and postings (a build lets the
+        counts and ``order`` go before :meth:`fit_lsa`)."""
         counts = sp.csr_matrix(counts)
         n = counts.shape[0]
         df = np.diff(XT.indptr).astype(np.float64)
@@ -83,6 +90,13 @@ class Ranker(Params):
             order = None  # the counts' non-zeros are not X's, in X's order: transposed instead
         self.postings_ = self._saturated(counts, dl, XT, order)
         self.lsa_, self.Z_ = None, None
+        return self
+
+    def fit_lsa(self, X: sp.csr_matrix) -> Ranker:
+        """The second half of :meth:`fit`: the LSA of the TF-IDF rows X and the texts'
+        embeddings (none below ``lsa_min_texts`` texts, or with both lambdas 0)."""
+        n = X.shape[0]
+        self.lsa_, self.Z_ = None, None
         if n >= max(self.lsa_min_texts, 2) and (self.lambda_paper or self.lambda_text):
             try:
                 self.lsa_ = Lsa(self.n_components, sample=self.svd_sample,
@@ -92,6 +106,14 @@ class Ranker(Params):
         if self.lsa_ is not None:
             self.Z_ = self.lsa_.transform(X, dtype=np.float16)  # not a float32 copy first
         return self
+
+    def spill(self, to_disk: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Hand the postings and embeddings to ``to_disk`` (:func:`paperlike.spill.to_disk`)
+        and keep what it gives back: a build's duplicate search reads neither."""
+        check_fitted(self, ("postings_", "Z_"), "spill")
+        self.postings_ = to_disk(self.postings_)
+        if self.Z_ is not None:
+            self.Z_ = to_disk(self.Z_)
 
     def _saturated(self, counts: sp.csr_matrix, dl: np.ndarray, XT: sp.csr_matrix,
                    order: np.ndarray | None = None) -> np.ndarray:

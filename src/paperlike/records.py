@@ -7,6 +7,9 @@ what ``records.arrow`` holds, so a field added here is a change of the documente
 
 from __future__ import annotations
 
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,7 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-__all__ = ["Paper", "Addition", "Corpus", "DATE_PATTERN", "DateText", "Decision", "Model", "Record", "Skipped", "Source", "date_form"]
+__all__ = ["Paper", "Addition", "Corpus", "DATE_PATTERN", "DateText", "Decision", "Model", "Record", "Skipped", "Source", "date_form",
+           "field_chunks", "field_values", "record_rows", "rows_at", "year_of"]
 
 
 class Model(BaseModel):
@@ -70,9 +74,7 @@ class Record(Model):
     @property
     def year(self) -> int | None:
         """The year of ``date``, or None when it is not known."""
-        if self.date and self.date[:4].isdigit():
-            return int(self.date[:4])
-        return None
+        return year_of(self.date)
 
     @property
     def label(self) -> str:
@@ -81,6 +83,83 @@ class Record(Model):
             return self.title
         words = (self.abstract or "").split()
         return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
+
+def year_of(date: str | None) -> int | None:
+    """The year of a record's ``date``, or None when it is not known."""
+    if date and date[:4].isdigit():
+        return int(date[:4])
+    return None
+
+
+# Reading fields of many records, whether they are Record models (a list, a saved model's
+# records) or columns (paperlike.table.RecordTable, which has ``chunks``): the steps of a build
+# read a table's columns a batch at a time, and a list's records as they are.
+
+_CHUNK = 4096
+
+
+def _value(record: Record, name: str) -> Any:
+    if name == "source_path":
+        return record.source.path if record.source else None
+    if name == "source_line":
+        return record.source.line if record.source else None
+    return getattr(record, name)
+
+
+def field_chunks(records: Sequence[Record], names: Sequence[str]) -> Iterator[tuple[list, ...]]:
+    """The values of the fields ``names`` of the records (``source_path`` and
+    ``source_line`` for the source's), a batch at a time: one list per name."""
+    chunks = getattr(records, "chunks", None)
+    if chunks is not None:
+        yield from chunks(names)
+        return
+    for start in range(0, len(records), _CHUNK):
+        part = records[start:start + _CHUNK]
+        yield tuple([_value(r, name) for r in part] for name in names)
+
+
+def field_values(records: Sequence[Record], name: str) -> list:
+    """Every record's value of one field (as :func:`field_chunks` names them)."""
+    return [value for (values,) in field_chunks(records, (name,)) for value in values]
+
+
+_ROW_TYPES: dict[tuple[str, ...], type] = {}
+
+
+def _row_type(names: tuple[str, ...]) -> type:
+    """A named tuple of these fields that reads as a Record does (``year``, ``source``)."""
+    found = _ROW_TYPES.get(names)
+    if found is None:
+        extra: dict[str, Any] = {"__slots__": ()}
+        if "date" in names:
+            extra["year"] = property(lambda row: year_of(row.date))
+        if "source_path" in names and "source_line" in names:
+            extra["source"] = property(lambda row: None if row.source_path is None
+                                       else Source.model_construct(path=row.source_path, line=row.source_line))
+        found = _ROW_TYPES[names] = type("RecordRow", (namedtuple("RecordRow", names),), extra)
+    return found
+
+
+def record_rows(records: Sequence[Record], names: Sequence[str]) -> Iterator[Any]:
+    """Each record, as an object with the attributes ``names`` (and ``year`` with ``date``,
+    ``source`` with ``source_path`` and ``source_line``): the record itself from a list, a
+    named tuple made from the columns of a table."""
+    if getattr(records, "chunks", None) is None:
+        yield from records
+        return
+    make = partial(tuple.__new__, _row_type(tuple(names)))
+    for values in records.chunks(names):  # type: ignore[attr-defined]
+        yield from map(make, zip(*values))
+
+
+def rows_at(records: Sequence[Record], indices: Sequence[int], names: Sequence[str]) -> dict[int, Any]:
+    """The records at ``indices`` as :func:`record_rows` makes them, by index: what a step
+    that compares a few records of a table reads of them, read once."""
+    if getattr(records, "rows_at", None) is None:
+        return {int(i): records[int(i)] for i in indices}
+    make = partial(tuple.__new__, _row_type(tuple(names)))
+    return {i: make(values) for i, values in records.rows_at(indices, names).items()}  # type: ignore[attr-defined]
 
 
 class Skipped(Model):

@@ -15,8 +15,9 @@ import numpy as np
 from . import parallel
 from .csr import Rows, sp
 from .errors import EmptyCorpusError
+from .memory import release_free_memory
 from .params import Params, check_fitted
-from .records import Record
+from .records import Record, field_chunks
 from .terms import Terms
 from .text import ascii_words
 
@@ -138,8 +139,10 @@ class Vectorizer(Params):
             X = self.fit_transform(papers)
             return Fields(X, counts=self.counts(papers))
         n = len(papers)
-        titles, rest = field_texts(papers)
+        titles, rest, has_abstract = _field_texts(papers)
         terms, counts = _count_in_parallel(self._counter(), titles + rest)
+        del titles, rest  # the texts' strings: only their counts are needed from here
+        release_free_memory()
         if not terms:
             raise EmptyCorpusError("no terms to index: the texts have only stop words or no words; check the inputs")
         title_counts = counts[:n]
@@ -148,7 +151,7 @@ class Vectorizer(Params):
         combined.sort_indices()  # so that X's rows share its arrays of term numbers
         idf = _idf(combined, self.smooth_idf).astype(np.float32)
         self._restore(terms, idf)
-        has_abstract = np.fromiter((bool(p.abstract) for p in papers), dtype=bool, count=n)
+        has_abstract = np.array(has_abstract, dtype=bool)
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
                       title_weight=self.title_weight, has_abstract=has_abstract)
@@ -164,7 +167,7 @@ class Vectorizer(Params):
         their texts (abstract, or authors and venue), tokenised as :meth:`fit_fields`
         tokenises them: a distributed build counts its batches with it and merges the terms."""
         n = len(papers)
-        titles, rest = field_texts(papers)
+        titles, rest, has_abstract = _field_texts(papers)
         terms, counts = _count(self._counter(), titles + rest)
         return terms, counts[:n], counts[n:]
 
@@ -309,9 +312,21 @@ class Fields:
 def field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str]]:
     """The titles of the papers, and the rest of their embedded texts: the abstract, or
     lacking one, the authors and venue."""
-    titles = [p.title or "" for p in papers]
-    rest = [p.abstract if p.abstract else " ".join(p.authors + [p.venue or ""]) for p in papers]
+    titles, rest, _ = _field_texts(papers)
     return titles, rest
+
+
+def _field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str], list[bool]]:
+    """:func:`field_texts`, and whether each paper has an abstract."""
+    titles: list[str] = []
+    rest: list[str] = []
+    has_abstract: list[bool] = []
+    for chunk in field_chunks(papers, ("title", "abstract", "authors", "venue")):
+        for title, abstract, authors, venue in zip(*chunk):
+            titles.append(title or "")
+            rest.append(abstract if abstract else " ".join(authors + [venue or ""]))
+            has_abstract.append(bool(abstract))
+    return titles, rest, has_abstract
 
 
 def _idf(counts: sp.csr_matrix, smooth: bool) -> np.ndarray:

@@ -81,7 +81,7 @@ def index(
             api.refit(model)
     else:
         corpus = api.read_corpus(paths or sources.seed_paths(), checked_format(input_format), strict, year,
-                                 max_record_bytes, notice=render.notice, progress=render.progress)
+                                 max_record_bytes, notice=render.notice, progress=render.progress, columnar=True)
         skipped = len(corpus.skipped)
         api.rebuild(model, corpus, notice=render.notice, progress=render.progress)
     summary = api.index_summary(model, skipped)

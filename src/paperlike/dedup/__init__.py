@@ -14,10 +14,10 @@ The work is in three steps, one module each, and a fourth that reports:
 
 from .candidates import containment_ceilings
 from .deduplicator import Deduplicator
-from .grouping import completeness
+from .grouping import COMPLETENESS_FIELDS, completeness, completeness_of
 from .report import abstract_cosines, check_record, iter_groups, maybe_pairs, versions_report
 from .rules import Evidence, Verdict, cannot_join, decide, pair_evidence, paper_name, relation
 
 __all__ = ["Deduplicator", "Evidence", "Verdict", "pair_evidence", "decide", "relation", "paper_name",
-           "completeness", "versions_report", "check_record", "cannot_join", "containment_ceilings",
+           "completeness", "completeness_of", "COMPLETENESS_FIELDS", "versions_report", "check_record", "cannot_join", "containment_ceilings",
            "abstract_cosines", "iter_groups", "maybe_pairs"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from .. import biblio, parallel
 from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from ..csr import sp
 from ..identifiers import base_id
-from ..records import Record
+from ..records import Record, field_values, record_rows, rows_at
 from ..text import ascii_word_count, folded_text, tokens
 from ..vectorize import Fields, Vectorizer
 from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, pages_relation, paper_name
@@ -45,12 +45,14 @@ def candidate_pairs(records: Sequence[Record], vectorizer: Vectorizer, X: sp.csr
     """The candidate pairs (i < j) among texts, given one record per text, their TF-IDF rows
     ``X`` and, when the vectoriser made them, their title rows in ``fields``."""
     n_texts = len(records)
-    titled = np.array([t for t, r in enumerate(records) if r.title], dtype=np.int64)
+    titles = field_values(records, "title")
+    titled = np.array([t for t, title in enumerate(titles) if title], dtype=np.int64)
     T = None
     if len(titled) > 1:
         T = fields.title_rows(titled) if fields is not None else None
         if T is None:
-            T = vectorizer.transform_texts([records[t].title for t in titled.tolist()])
+            T = vectorizer.transform_texts([titles[t] for t in titled.tolist()])
+    del titles
 
     def title_pairs() -> tuple[np.ndarray, np.ndarray]:
         if titles is None:
@@ -61,8 +63,7 @@ def candidate_pairs(records: Sequence[Record], vectorizer: Vectorizer, X: sp.csr
     def other_pairs() -> set[tuple[int, int]]:
         xi, xj, _ = pairs_above(X, _TEXT_JOIN)
         found = set(zip(xi.tolist(), xj.tolist()))
-        for key in BLOCKING_KEYS:
-            found.update(_blocked(records, key))
+        found.update(_blocked(records))
         return found
 
     # On a large corpus a second process starts on the title join while this one does the
@@ -113,20 +114,23 @@ def opening(record: Record) -> str | None:
     return " ".join(words[:_OPENING_WORDS]) if len(words) >= CONTAINMENT_MIN_WORDS else None
 
 
-def _blocked(records: Sequence[Record], key: Callable[[Record], str | None]) -> set[tuple[int, int]]:
-    """Pairs of texts sharing a blocking key (blocks of more than 50 are too common to mean
-    anything, and would cost quadratic time)."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for t, record in enumerate(records):
-        value = key(record)
-        if value:
-            blocks[value].append(t)
-    return {(a, b) for members in blocks.values() if 1 < len(members) <= _MAX_BLOCK
+def _blocked(records: Sequence[Record]) -> set[tuple[int, int]]:
+    """Pairs of texts sharing a value of one of the :data:`BLOCKING_KEYS` (blocks of more than
+    50 are too common to mean anything, and would cost quadratic time); the records read once."""
+    blocks: list[dict[str, list[int]]] = [defaultdict(list) for _ in BLOCKING_KEYS]
+    for t, record in enumerate(record_rows(records, _BLOCKING_FIELDS)):
+        for key, found in zip(BLOCKING_KEYS, blocks):
+            value = key(record)
+            if value:
+                found[value].append(t)
+    return {(a, b) for found in blocks for members in found.values() if 1 < len(members) <= _MAX_BLOCK
             for x, a in enumerate(members) for b in members[x + 1:]}
 
 
-# The keys whose blocks of texts are candidates, each apart (a key of one and of another never meet).
+# The keys whose blocks of texts are candidates, each apart (a key of one and of another never
+# meet), and the fields of a record they read.
 BLOCKING_KEYS: tuple[Callable[[Record], str | None], ...] = (opening, paper_name, _identifier, _locator, _title_key)
+_BLOCKING_FIELDS = ("id", "title", "abstract", "doi", "volume", "pages")
 
 
 def generic_titles(records: Sequence[Record]) -> set[str]:
@@ -136,12 +140,16 @@ def generic_titles(records: Sequence[Record]) -> set[str]:
     recurs too, but at one place: an e-locator beside a page range, or a field one export
     lacks, is no other place."""
     by_title: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in records:
+    for record in record_rows(records, _GENERIC_FIELDS):
         if record.title and not record.abstract:
             by_title[(record.source.path if record.source else "", folded_text(record.title))].append(record)
     return {key for (_, key), found in by_title.items()
             if len(found) >= _GENERIC_TITLE_COUNT and len(key.split()) <= _GENERIC_TITLE_WORDS
             and _two_places(found)}
+
+
+# The fields of a record generic_titles reads.
+_GENERIC_FIELDS = ("title", "abstract", "authors", "date", "volume", "pages", "source_path", "source_line")
 
 
 def _two_places(records: list[Record]) -> bool:
@@ -166,26 +174,45 @@ def abstract_signals(records: Sequence[Record], vectorizer: Vectorizer, i: np.nd
                      fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
     """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
     the pairs whose cosine is below ``low_below``, a ceiling on their containment where one can
-    be read off the abstracts' terms (None elsewhere)."""
+    be read off the abstracts' terms (None elsewhere). The pairs are taken
+    :data:`_SIGNAL_PAIRS` at a time: the abstracts' rows of a few pairs are held at once, not
+    those of every text a candidate names (each row is weighed alone, so the values are the same)."""
+    cosines: list[float | None] = []
+    ceilings: list[float | None] = []
+    for start in range(0, len(i), _SIGNAL_PAIRS):
+        c, g = _signals(records, vectorizer, i[start:start + _SIGNAL_PAIRS], j[start:start + _SIGNAL_PAIRS],
+                        fields, low_below)
+        cosines += c
+        ceilings += g
+    return cosines, ceilings
+
+
+_SIGNAL_PAIRS = 1 << 17
+
+
+def _signals(records: Sequence[Record], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
+             fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
     involved = np.unique(np.concatenate([i, j]))
-    with_abstract = [t for t in involved.tolist() if records[t].abstract]
+    rows = rows_at(records, involved.tolist(), ("abstract",))
+    with_abstract = [t for t in involved.tolist() if rows[t].abstract]
     if not with_abstract:
         return [None] * len(i), [None] * len(i)
     A = fields.abstract_rows(np.array(with_abstract, dtype=np.int64)) if fields is not None else None
     if A is None:
-        A = vectorizer.transform_texts([records[t].abstract for t in with_abstract])
+        A = vectorizer.transform_texts([rows[t].abstract for t in with_abstract])
     position = np.full(len(records), -1, dtype=np.int64)
     position[with_abstract] = np.arange(len(with_abstract))
-    return signals_of_rows(records, A, position, i, j, low_below, vectorizer.terms_are_words())
+    return signals_of_rows(rows, A, position, i, j, low_below, vectorizer.terms_are_words())
 
 
-def signals_of_rows(records: Sequence[Record], A: sp.csr_matrix, position: np.ndarray, i: np.ndarray,
+def signals_of_rows(records: Sequence[Record] | Mapping[int, Record], A: sp.csr_matrix, position: np.ndarray, i: np.ndarray,
                     j: np.ndarray, low_below: float, terms_are_words: bool
                     ) -> tuple[list[float | None], list[float | None]]:
     """:func:`abstract_signals` from the abstracts' TF-IDF rows ``A``, the row of each text's
     abstract there (``position``, -1 for a text without one), and whether the vectoriser's terms
     are words (:meth:`Vectorizer.terms_are_words`): a distributed build calls it on a block of
-    candidate pairs and the rows of their abstracts."""
+    candidate pairs and the rows of their abstracts. ``records[t]`` is the record of text ``t``
+    (a sequence, or a mapping holding those of the pairs)."""
     A = sp.csr_matrix(A, dtype=np.float32)
     both = (position[i] >= 0) & (position[j] >= 0)
     cosines = np.full(len(i), np.nan)
@@ -201,7 +228,7 @@ def signals_of_rows(records: Sequence[Record], A: sp.csr_matrix, position: np.nd
             [None if np.isnan(c) else c for c in ceilings.tolist()])
 
 
-def _word_counts(records: Sequence[Record], position: np.ndarray, i: np.ndarray, j: np.ndarray,
+def _word_counts(records: Sequence[Record] | Mapping[int, Record], position: np.ndarray, i: np.ndarray, j: np.ndarray,
                  n_abstracts: int) -> np.ndarray:
     """The number of words of each abstract (by its row in the abstracts' matrix) that the
     pairs (i, j) touch (-1 for the others, and for an abstract that is not ASCII)."""

@@ -9,12 +9,12 @@ import numpy as np
 
 from ..csr import sp
 from ..params import Params, check_fitted
-from ..records import Record
+from ..records import Record, field_values, rows_at
 from ..text import folded_text
 from ..vectorize import Fields, Vectorizer
 from .candidates import abstract_signals, candidate_pairs, generic_titles
 from .grouping import coherent_groups
-from .rules import cannot_join, decide, kept_apart, pair_evidence
+from .rules import RULE_FIELDS, cannot_join, decide, kept_apart, pair_evidence
 
 __all__ = ["Deduplicator"]
 
@@ -46,12 +46,15 @@ class Deduplicator(Params):
         generic = generic_titles(records)
         same, _ = _decisions(decided)
         kept, maybe = [], []
+        # the records the rules compare, each read once (from a table, only these are made)
+        rows = rows_at(records, np.unique(np.concatenate([i, j])).tolist(), RULE_FIELDS)
         for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
             if (a, b) in same:
                 continue
-            found = self.verdict(records[a], records[b], cos, ceiling, generic)
+            found = self.verdict(rows[a], rows[b], cos, ceiling, generic)
             if found is not None:
                 (kept if found[0] == "same" else maybe).append((a, b, *found[1:]))
+        del rows
         return self.fit_verdicts(records, kept, [(a, b, score) for a, b, _, score in maybe], generic, decided)
 
     def verdict(self, a: Record, b: Record, cosine: float | None, ceiling: float | None,
@@ -85,16 +88,20 @@ class Deduplicator(Params):
         if same:
             labels = None  # the decided pairs join texts the given components do not
 
+        # the records of every text a pair joins, read once: groups are checked for vetoes
+        # only among them
+        joined = rows_at(records, sorted({t for a, b, _, _ in kept for t in (a, b)}), RULE_FIELDS)
+
         def apart(a: int, b: int) -> bool:
             pair = (min(a, b), max(a, b))
-            return pair in different or (pair not in same and kept_apart(records[a], records[b]) is not None)
+            return pair in different or (pair not in same and kept_apart(joined[a], joined[b]) is not None)
 
         pairs = np.array([(a, b) for a, b, _, _ in kept], dtype=np.int64).reshape(-1, 2)
         scores = np.array([score for _, _, _, score in kept], dtype=np.float32)
         # A person's decision is merged before any rule's pair: where the two disagree (the rules
         # joined A to B, a person joined B to C, and A and C are kept apart), the person wins.
         order = scores + np.array([rule == "decided" for _, _, rule, _ in kept], dtype=np.float32)
-        self.paper_of_text_, used = coherent_groups(len(records), pairs, order, [r.id for r in records], apart,
+        self.paper_of_text_, used = coherent_groups(len(records), pairs, order, field_values(records, "id"), apart,
                                                     labels=labels)
         self.pairs_ = pairs[used]
         self.rules_ = [rule for (_, _, rule, _), u in zip(kept, used.tolist()) if u]

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..csr import sp
-from ..records import Record
+from ..records import Record, year_of
 
-__all__ = ["coherent_groups", "components", "completeness"]
+__all__ = ["COMPLETENESS_FIELDS", "coherent_groups", "components", "completeness", "completeness_of"]
 
 
 def completeness(record: Record) -> tuple:
@@ -25,14 +25,25 @@ def completeness(record: Record) -> tuple:
     Titled beats untitled, then a longer abstract, more authors, a known year, a DOI, more
     bibliographic fields; the id breaks ties so the choice does not depend on input order.
     """
+    return completeness_of(*(getattr(record, name) for name in COMPLETENESS_FIELDS))
+
+
+# The fields :func:`completeness` reads, in the order :func:`completeness_of` takes them.
+COMPLETENESS_FIELDS = ("title", "abstract", "authors", "date", "doi", "venue", "volume", "issue", "pages", "id")
+
+
+def completeness_of(title: str | None, abstract: str | None, authors: list[str], date: str | None,
+                    doi: str | None, venue: str | None, volume: str | None, issue: str | None,
+                    pages: str | None, rid: str) -> tuple:
+    """:func:`completeness` of a record given as its fields (:data:`COMPLETENESS_FIELDS`)."""
     return (
-        record.title is not None,
-        len(record.abstract or ""),
-        len(record.authors),
-        record.year is not None,
-        record.doi is not None,
-        sum(1 for v in (record.venue, record.volume, record.issue, record.pages) if v),
-        _reverse(record.id),
+        title is not None,
+        len(abstract or ""),
+        len(authors),
+        year_of(date) is not None,
+        doi is not None,
+        sum(1 for v in (venue, volume, issue, pages) if v),
+        _reverse(rid),
     )
 
 

@@ -23,7 +23,10 @@ from ..text import folded_text, tokens
 
 __all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name",
            "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "pages_relation", "volume_number",
-           "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT"]
+           "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT", "RULE_FIELDS"]
+
+# The fields of a record the rules read (cannot_join, pair_evidence, kept_apart, decide).
+RULE_FIELDS = ("id", "title", "authors", "abstract", "date", "doi", "venue", "volume", "pages", "entry_type")
 
 SHINGLE = 3
 CONTAINMENT = 0.9

@@ -11,14 +11,25 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import parallel
 from ..arguments import checked
 from ..errors import BadRecordError, EmptyCorpusError, InputError, UsageError
 from ..gcpause import collections_paused
+from ..memory import release_free_memory
 from ..records import Corpus, Record, Skipped
 from . import arxiv, bibtex, columnar, delimited, listing, openalex, ris, semantic_scholar, zotero
-from .base import EVERY_PAPER_FIELD, MAX_RECORD_BYTES, Input, assembled, author_name, source_at, with_unique_ids
+from .base import (
+    EVERY_PAPER_FIELD,
+    MAX_RECORD_BYTES,
+    Input,
+    assembled,
+    author_name,
+    source_at,
+    unique_ids,
+    with_unique_ids,
+)
 from .jsondoc import count_lines
 
 __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "read_file", "input_files", "detect_format", "seed_paths",
@@ -86,7 +97,7 @@ def read_file(path: str | os.PathLike, named: bool = True, *, format: str | None
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
-                source: Input, limit: int) -> Iterator[Record | Skipped]:
+                source: Input, limit: int, packed: bool = False) -> Iterator[Record | Skipped | Packed]:
     if format is None and not source.gzipped:
         with source.stream() as stream:  # the content read once (a pipe cannot be opened again)
             if stream.read(len(zotero.MAGIC)) == zotero.MAGIC:
@@ -108,19 +119,28 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
     if format == "arxiv-json":
         # Streamed a line at a time: the file as one str would take up to four bytes a character.
         if parallel.worth_forking("bytes", source.size):
-            yield from _arxiv_in_halves(source, str(path), limit)
+            yield from _arxiv_in_halves(source, str(path), limit, packed)
             return
     with source.stream() as stream:  # every reader streams: no file is read whole
         yield from FORMATS[format].read_stream(stream, str(path), year=year, limit=limit)
 
 
-def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Record | Skipped]:
+class Packed(NamedTuple):
+    """Records another process read, as :func:`paperlike.table.pack` packed them."""
+
+    data: bytes
+    rows: int
+
+
+def _arxiv_in_halves(source: Input, path: str, limit: int, packed: bool = False
+                     ) -> Iterator[Record | Skipped | Packed]:
     """A large JSON-lines file read on two cores: the second half of its lines in a forked
     child while this process reads the first, so records still come out in the file's order.
 
     Each process reads from its own stream. The child sends its records back as plain tuples,
     rebuilt here without validating them again (the child validated them): unpickling Paper
-    models would cost more than reading.
+    models would cost more than reading. With ``packed``, it sends them as packed Arrow
+    batches (:class:`Packed`, for a RecordTable), and its records skipped before them.
     """
     with source.stream() as stream:
         stream.seek(source.size // 2)
@@ -130,18 +150,39 @@ def _arxiv_in_halves(source: Input, path: str, limit: int) -> Iterator[Record | 
                 break
         cut = stream.tell()
 
-        def second_half() -> list[tuple | Skipped]:
+        def second_half() -> list[tuple | Skipped | Packed]:
             with source.stream() as own:
                 first_line = count_lines(own, cut) + 1
-                return [_as_tuple(item) for item in
-                        arxiv.read_stream(own, path, start=cut, first_line=first_line, limit=limit)]
+                items = arxiv.read_stream(own, path, start=cut, first_line=first_line, limit=limit)
+                return _packed(items) if packed else [_as_tuple(item) for item in items]
 
         with parallel.in_child(second_half) as rest:
             yield from arxiv.read_stream(stream, path, end=cut, limit=limit)
             items = rest()
     for n, item in enumerate(items):
         items[n] = None  # each tuple let go once rebuilt
-        yield _from_tuple(item)
+        yield item if isinstance(item, Packed) else _from_tuple(item)
+
+
+def _packed(items: Iterable[Record | Skipped]) -> list[Skipped | Packed]:
+    """The records skipped, then the records read as packed batches (in their order)."""
+    from ..columns import to_batch
+    from ..table import TABLE_ROWS, pack
+
+    skipped: list[Skipped | Packed] = []
+    batches: list[Skipped | Packed] = []
+    chunk: list[Record] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        chunk.append(item)
+        if len(chunk) == TABLE_ROWS:
+            batches.append(Packed(pack(to_batch(chunk)).to_pybytes(), len(chunk)))
+            chunk = []
+    if chunk:
+        batches.append(Packed(pack(to_batch(chunk)).to_pybytes(), len(chunk)))
+    return skipped + batches
 
 
 _FIELDS = tuple(name for name in Record.model_fields if name != "source")
@@ -172,6 +213,7 @@ def read_records(
     year: int | None = None,
     progress: Callable[[float], None] | None = None,
     max_record_bytes: int = MAX_RECORD_BYTES,
+    columnar: bool = False,
 ) -> Corpus:
     """Every record in the files and folders (a path, or paths), ids made unique, and the
     records skipped.
@@ -181,20 +223,24 @@ def read_records(
     ``max_record_bytes`` (its line, entry or JSON value; MAX_RECORD_BYTES, 1 MiB, unless
     given) is skipped as malformed. Raises EmptyCorpusError if nothing usable was read,
     BadRecordError on the first malformed record if ``strict``.
+
+    ``columnar=True`` gives the records as a :class:`~paperlike.table.RecordTable` (a sequence
+    of Record over Arrow columns, filled as they are read: what ``paperlike index`` builds from,
+    in a fraction of the memory of Record models); the Corpus is then not validated again.
     """
     if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of one
         paths = [paths]
     if max_record_bytes < 1:
         raise UsageError(f"the record size limit must be at least 1 byte, not {max_record_bytes}")
     try:
-        return _read(paths, format, strict, year, progress, max_record_bytes)
+        return _read(paths, format, strict, year, progress, max_record_bytes, columnar)
     finally:
         author_name.cache_clear()
 
 
 def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, year: int | None,
-          progress: Callable[[float], None] | None, limit: int) -> Corpus:
-    records: list[Record] = []
+          progress: Callable[[float], None] | None, limit: int, columnar: bool = False) -> Corpus:
+    records: list[Record] | _Columns = _Columns() if columnar else []
     skipped: list[Skipped] = []
     files = list(_files(Path(p) for p in paths))
     sizes = [path.stat().st_size if path.is_file() else 0 for path, _ in files]
@@ -204,7 +250,10 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
         if progress:
             with source.stream() as stream:
                 lines = max(count_lines(stream), 1)
-        for n, item in enumerate(_records_of(path, named, format, year, source, limit)):
+        for n, item in enumerate(_records_of(path, named, format, year, source, limit, packed=columnar)):
+            if isinstance(item, Packed):
+                records.append_packed(item)  # type: ignore[union-attr]
+                continue
             if progress and n % 2000 == 0:
                 line = item.source.line if isinstance(item, Record) else item.line
                 progress((done + size * min(line / lines, 1.0)) / total)
@@ -223,4 +272,50 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
             f" ({len(skipped)} malformed, first: {skipped[0].path}:{skipped[0].line}: "
             f"{skipped[0].reason})" if skipped else "") + (
             f"; read as {format}: drop --input-format to detect the format" if format and files else ""))
+    if isinstance(records, _Columns):
+        return Corpus.model_construct(records=records.table(), skipped=skipped)
     return Corpus(records=with_unique_ids(records), skipped=skipped)
+
+
+class _Columns:
+    """Records as they are read, filled into a RecordTable a batch at a time; their ids made
+    unique at the end, as :func:`with_unique_ids` makes them."""
+
+    def __init__(self) -> None:
+        from ..table import RecordTable
+
+        self._table = RecordTable()
+        self._chunk: list[Record] = []
+
+    def append(self, record: Record) -> None:
+        from ..table import TABLE_ROWS
+
+        self._chunk.append(record)
+        if len(self._chunk) == TABLE_ROWS:
+            self._flush()
+
+    def append_packed(self, item: Packed) -> None:
+        self._flush()
+        self._table.append_packed(item.data, item.rows)
+
+    def _flush(self) -> None:
+        from ..columns import to_batch
+
+        if self._chunk:
+            self._table.append(to_batch(self._chunk))
+            self._chunk = []
+
+    def __len__(self) -> int:
+        return len(self._table) + len(self._chunk)
+
+    def table(self):
+        """The records read, ids made unique (a RecordTable)."""
+        self._flush()
+        table = self._table
+        ids = table.column("id")
+        sources = [("", 0) if path is None else (path, line)
+                   for path, line in zip(table.column("source_path"), table.column("source_line"))]
+        unique = unique_ids(ids, sources)
+        del sources
+        release_free_memory()  # the Record models read, each dropped once in its batch
+        return table if unique == ids else table.with_ids(unique)

@@ -10,7 +10,7 @@ import stat
 import sys
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -24,7 +24,7 @@ from ..text import folded_digest, normalize
 M = TypeVar("M")
 
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
-           "not_utf8",
+           "not_utf8", "unique_ids",
            "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
            "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
 
@@ -512,14 +512,21 @@ def with_unique_ids(records: Iterable[Record], taken: Iterable[str] = ()) -> lis
     The suffixes follow the records' provenance (path, line), not the order they came in.
     """
     records = list(records)
+    ids = unique_ids([r.id for r in records], [(r.source.path, r.source.line) if r.source else ("", 0)
+                                              for r in records], taken)
+    return [r if r.id == new_id else r.model_copy(update={"id": new_id}) for r, new_id in zip(records, ids)]
+
+
+def unique_ids(ids: Sequence[str], sources: Sequence[tuple[str, int]], taken: Iterable[str] = ()) -> list[str]:
+    """:func:`with_unique_ids` on the records' ids and sources ((path, line), ``("", 0)`` for
+    none): the ids made unique."""
     used = set(taken)
     by_id: dict[str, list[int]] = defaultdict(list)
-    for i, record in enumerate(records):
-        by_id[record.id].append(i)
-    out = list(records)
+    for i, rid in enumerate(ids):
+        by_id[rid].append(i)
+    out = list(ids)
     for base, positions in by_id.items():
-        positions.sort(key=lambda i: (records[i].source.path, records[i].source.line)
-                       if records[i].source else ("", 0))
+        positions.sort(key=lambda i: sources[i])
         n = 1
         for i in positions:
             new_id = base
@@ -527,7 +534,6 @@ def with_unique_ids(records: Iterable[Record], taken: Iterable[str] = ()) -> lis
                 n += 1
                 new_id = f"{base}#{n}"
             used.add(new_id)
-            if new_id != base:
-                out[i] = records[i].model_copy(update={"id": new_id})
+            out[i] = new_id
     return out
 
