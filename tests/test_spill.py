@@ -67,3 +67,15 @@ def test_the_ranker_fitted_in_two_steps_is_the_ranker_fitted_at_once(seed_index)
 def test_releasing_free_memory_is_harmless():
     release_free_memory()
     release_free_memory()
+
+
+def test_saving_a_spilled_array_writes_the_bytes_np_save_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(spill, "SPILL_MIN_BYTES", 1)
+    values = np.linspace(0, 1, 5000, dtype=np.float32)
+    with spill.beside(tmp_path / "model"):
+        mapped = spill.to_disk(values)
+    for name, array in (("whole", mapped), ("view", np.asarray(mapped, dtype=np.float32)), ("part", mapped[10:])):
+        spill.save(tmp_path / f"{name}.npy", array)
+        np.save(tmp_path / f"{name}-numpy.npy", np.asarray(array), allow_pickle=False)
+        assert (tmp_path / f"{name}.npy").read_bytes() == (tmp_path / f"{name}-numpy.npy").read_bytes(), name
+    assert np.array_equal(np.load(tmp_path / "whole.npy"), values)

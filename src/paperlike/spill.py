@@ -15,12 +15,13 @@ import contextlib
 import contextvars
 import os
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SPILL_MIN_BYTES", "beside", "to_disk"]
+__all__ = ["SPILL_MIN_BYTES", "beside", "save", "to_disk"]
 
 # Smaller arrays are kept in memory: a file and a map each cost more than they would free.
 SPILL_MIN_BYTES = 64 << 20
@@ -48,7 +49,59 @@ def to_disk(array: np.ndarray) -> np.ndarray:
     if folder is None or isinstance(array, np.memmap) or np.asarray(array).nbytes < SPILL_MIN_BYTES:
         return array
     array = np.ascontiguousarray(array)
-    with tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder) as f:
+    f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
+    try:
         array.tofile(f)
         f.flush()
-        return np.memmap(f, dtype=array.dtype, mode="r", shape=array.shape)
+        mapped = np.memmap(f, dtype=array.dtype, mode="r", shape=array.shape)
+    except BaseException:
+        f.close()
+        raise
+    key = id(mapped)
+
+    def gone(_: object, key: int = key, f=f) -> None:
+        _files.pop(key, None)
+        f.close()
+
+    _files[key] = (f, weakref.ref(mapped, gone))
+    return mapped
+
+
+# The file under each map made here, by the map's id, while the map lives: saving copies a
+# spilled array from its file (pages read there go to the page cache, not to this process).
+_files: dict[int, tuple] = {}
+
+
+def _file_of(array: np.ndarray):
+    """The spilled file holding exactly ``array``'s values (it or a view of all of it), or None."""
+    base = array
+    while base is not None:
+        found = _files.get(id(base))
+        if found is not None and found[1]() is base:
+            whole = (base.nbytes == array.nbytes and base.dtype == array.dtype and array.flags.c_contiguous
+                     and base.__array_interface__["data"][0] == array.__array_interface__["data"][0])
+            return found[0] if whole else None
+        base = getattr(base, "base", None)
+    return None
+
+
+def save(path: str | os.PathLike, array: np.ndarray) -> None:
+    """``np.save(path, array, allow_pickle=False)``, the same bytes; a spilled array's values
+    are copied from its file rather than read through its map."""
+    source = _file_of(array)
+    if source is None:
+        np.save(path, array, allow_pickle=False)
+        return
+    with open(path, "wb") as out:
+        np.lib.format.write_array_header_1_0(out, np.lib.format.header_data_from_array_1_0(array))
+        out.flush()
+        offset, size = 0, array.nbytes
+        while offset < size:
+            block = os.pread(source.fileno(), min(_COPY_BLOCK, size - offset), offset)
+            if not block:
+                raise OSError(f"{path}: a spilled array's file ended early")
+            out.write(block)
+            offset += len(block)
+
+
+_COPY_BLOCK = 16 << 20

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from . import columns, parallel
+from . import columns, parallel, spill
 from . import manifest as schema
 from .errors import ModelError
 from .gcpause import collections_paused
@@ -102,7 +102,7 @@ def _write_files(index: PaperIndex, folder: Path) -> dict[str, int]:
     dtypes = {**schema.ARRAYS, **schema.LSA_ARRAYS}
     for name, value in index.to_arrays().items():
         if isinstance(value, np.ndarray):  # in the dtype the loader checks (a KeyError: not listed)
-            np.save(folder / f"{name}.npy", np.asarray(value, dtype=dtypes[name]), allow_pickle=False)
+            spill.save(folder / f"{name}.npy", np.asarray(value, dtype=dtypes[name]))
         else:
             _write_json(folder / f"{name}.json", value)
     return {p.name: p.stat().st_size for p in folder.iterdir()}

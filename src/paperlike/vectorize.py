@@ -7,7 +7,7 @@ manifest says exactly how its vectors were made.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -139,9 +139,10 @@ class Vectorizer(Params):
             X = self.fit_transform(papers)
             return Fields(X, counts=self.counts(papers))
         n = len(papers)
-        titles, rest, has_abstract = _field_texts(papers)
-        terms, counts = _count_in_parallel(self._counter(), titles + rest)
-        del titles, rest  # the texts' strings: only their counts are needed from here
+        # the titles, then the rest, read a batch at a time as they are counted: never all of
+        # the corpus's strings at once
+        terms, counts = _count_in_parallel(self._counter(), _FieldTexts(papers))
+        has_abstract = [bool(a) for (abstracts,) in field_chunks(papers, ("abstract",)) for a in abstracts]
         release_free_memory()
         if not terms:
             raise EmptyCorpusError("no terms to index: the texts have only stop words or no words; check the inputs")
@@ -316,6 +317,39 @@ def field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str]]:
     return titles, rest
 
 
+class _FieldTexts(Sequence[str]):
+    """:func:`field_texts` as one sequence, the titles then the rest, made a batch of records at
+    a time as it is read (``[a:b]`` is a view): what counting needs, without every string."""
+
+    def __init__(self, papers: Sequence[Record], start: int = 0, stop: int | None = None) -> None:
+        self._papers = papers
+        self._start = start
+        self._stop = 2 * len(papers) if stop is None else stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            a, b, step = i.indices(len(self))
+            if step != 1:
+                raise ValueError("a step is not supported")
+            return _FieldTexts(self._papers, self._start + a, self._start + max(a, b))
+        return list(self)[i]
+
+    def __iter__(self) -> Iterator[str]:
+        n = len(self._papers)
+        a, b = self._start, min(self._stop, n)
+        if a < b:
+            for (titles,) in field_chunks(self._papers[a:b], ("title",)):
+                yield from (title or "" for title in titles)
+        a, b = max(self._start, n) - n, self._stop - n
+        if a < b:
+            for chunk in field_chunks(self._papers[a:b], ("abstract", "authors", "venue")):
+                for abstract, authors, venue in zip(*chunk):
+                    yield abstract if abstract else " ".join(authors + [venue or ""])
+
+
 def _field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str], list[bool]]:
     """:func:`field_texts`, and whether each paper has an abstract."""
     titles: list[str] = []
@@ -359,13 +393,13 @@ def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.c
     return normalize(sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), norm="l2", copy=False)
 
 
-def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
+def _count_in_parallel(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
     """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
     cut in two halves of equal length in characters (titles are short, abstracts long), counted
     in two processes, and their vocabularies merged."""
     if not parallel.worth_forking("texts", len(texts)):
         return _count(counter, texts)
-    lengths = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    lengths = np.cumsum(np.fromiter(map(len, iter(texts)), dtype=np.int64, count=len(texts)))
     half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1
     (first_terms, first), (second_terms, second) = parallel.both(
         lambda: _count(counter, texts[:half]), lambda: _count(counter, texts[half:]))
@@ -380,11 +414,11 @@ def _count_in_parallel(counter: CountVectorizer, texts: list[str]) -> tuple[list
     return terms, sp.vstack(parts, format="csr")
 
 
-def _count(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
+def _count(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
     if _plain_words(counter):
         return _count_words(counter, texts)
     try:
-        counts = counter.fit_transform(texts)
+        counts = counter.fit_transform(list(texts))
     except ValueError:  # nothing but stop words
         return [], sp.csr_matrix((len(texts), 0), dtype=np.int32)
     return [str(t) for t in counter.get_feature_names_out()], counts.tocsr()
@@ -406,7 +440,7 @@ class _Columns(dict):
         return column
 
 
-def _count_words(counter: CountVectorizer, texts: list[str]) -> tuple[list[str], sp.csr_matrix]:
+def _count_words(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
     """CountVectorizer's vocabulary and counts, most of the work left to C.
 
     scikit-learn's per-token Python loop is most of a build's tokenising time. Here an ASCII text
