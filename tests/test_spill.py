@@ -52,6 +52,8 @@ def test_a_build_that_spills_saves_the_same_model(seed_corpus, tmp_path, monkeyp
         if isinstance(value, np.ndarray):
             assert np.array_equal(np.asarray(value), np.asarray(loaded.to_arrays()[name])), name
     assert built.similar("speech recognition", k=5) == kept.similar("speech recognition", k=5)
+    assert built.records_.nbytes > 0 and list(built.records_) == list(kept.records_)  # read back from the file
+    assert list(loaded.records_) == list(kept.records_)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".paperlike-spill")]
 
 

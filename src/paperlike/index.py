@@ -147,10 +147,12 @@ class PaperIndex:
         representatives = self.records_.subset(self.record_of_text_)
         fields = self.vectorizer.fit_fields(representatives)
         order = self._set_matrix(fields.X)
+        self._spill_inverted_index(("data",))  # BM25 reads XT_'s texts, not its values
         self.ranker.fit_bm25(fields.counts, self.X_, self.XT_, order=order)
         fields.drop_counts()  # no longer needed whole: let it go before the LSA and dedup's joins
         del order
-        self._spill_inverted_index()
+        self._spill_inverted_index(("data", "indices"))
+        self.records_.spill()  # the records' packed batches, read back a batch at a time
         self.ranker.fit_lsa(self.X_)
         self.ranker.spill(to_disk)  # nor the postings and embeddings, until the model is saved
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields, decided=self._decided_texts())
@@ -392,11 +394,13 @@ class PaperIndex:
                 i += 1
         return np.array([best[t][1] for t in range(len(best))], dtype=np.int64)
 
-    def _spill_inverted_index(self) -> None:
-        """XT_'s postings to :func:`paperlike.spill.to_disk`: the LSA and the duplicate search
-        read X_ alone."""
+    def _spill_inverted_index(self, parts: tuple[str, ...]) -> None:
+        """XT_'s ``parts`` (``data``, ``indices``) to :func:`paperlike.spill.to_disk`: the LSA
+        and the duplicate search read X_ alone."""
         XT = self.XT_
-        self.XT_ = sp.csr_matrix((to_disk(XT.data), to_disk(XT.indices), XT.indptr), shape=XT.shape)
+        data = to_disk(XT.data) if "data" in parts else XT.data
+        indices = to_disk(XT.indices) if "indices" in parts else XT.indices
+        self.XT_ = sp.csr_matrix((data, indices, XT.indptr), shape=XT.shape)
 
     def _set_matrix(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Set X_ and XT_; the order in which XT_'s postings take X_'s non-zeros."""

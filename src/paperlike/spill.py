@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["SPILL_MIN_BYTES", "beside", "save", "to_disk"]
+__all__ = ["SPILL_MIN_BYTES", "beside", "read_part", "save", "to_disk", "to_file"]
 
 # Smaller arrays are kept in memory: a file and a map each cost more than they would free.
 SPILL_MIN_BYTES = 64 << 20
@@ -46,7 +46,7 @@ def to_disk(array: np.ndarray) -> np.ndarray:
     or the array itself outside :func:`beside`, when it is smaller than
     :data:`SPILL_MIN_BYTES` or already mapped."""
     folder = _folder.get()
-    if folder is None or isinstance(array, np.memmap) or np.asarray(array).nbytes < SPILL_MIN_BYTES:
+    if folder is None or np.asarray(array).nbytes < SPILL_MIN_BYTES or _file_of(array) is not None:
         return array
     array = np.ascontiguousarray(array)
     f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
@@ -65,6 +65,38 @@ def to_disk(array: np.ndarray) -> np.ndarray:
 
     _files[key] = (f, weakref.ref(mapped, gone))
     return mapped
+
+
+def to_file(parts: list[bytes]) -> tuple[object, list[tuple[int, int]]] | None:
+    """Byte strings written one after another to an unlinked temporary file (see
+    :func:`beside`): the open file and each part's (offset, size), for reading them back with
+    :func:`read_part`; None outside :func:`beside` or when they are smaller than
+    :data:`SPILL_MIN_BYTES` in all."""
+    folder = _folder.get()
+    if folder is None or sum(len(p) for p in parts) < SPILL_MIN_BYTES:
+        return None
+    f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
+    places, offset = [], 0
+    try:
+        for part in parts:
+            f.write(part)
+            places.append((offset, len(part)))
+            offset += len(part)
+        f.flush()
+    except BaseException:
+        f.close()
+        raise
+    return f, places
+
+
+def read_part(f, place: tuple[int, int]) -> bytes:
+    """One part :func:`to_file` wrote, read from its file (not mapped: the page cache holds it,
+    not this process)."""
+    offset, size = place
+    data = os.pread(f.fileno(), size, offset)
+    if len(data) != size:
+        raise OSError("a spilled file ended early")
+    return data
 
 
 # The file under each map made here, by the map's id, while the map lives: saving copies a

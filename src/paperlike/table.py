@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import columns
+from . import columns, spill
 from .records import Record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +46,8 @@ class RecordTable(Sequence[Record]):
 
     def __init__(self, batches: Iterable[pa.RecordBatch] = (), *, packed: bool = True) -> None:
         self._packed = packed
-        self._parts: list = []
+        self._parts: list = []  # batches, packed batches, or (offset, size) in _file once spilled
+        self._file = None
         self._starts = [0]
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, pa.RecordBatch] = OrderedDict()
@@ -110,7 +111,7 @@ class RecordTable(Sequence[Record]):
     def _batch(self, k: int, names: Sequence[str] | None = None) -> pa.RecordBatch:
         """Batch ``k``, with only the columns ``names`` (all when None), in the file's order;
         the last few read are kept."""
-        part = self._parts[k]
+        part = self._part(k)
         wanted = None if names is None else tuple(sorted(set(names), key=columns.COLUMNS.index))
         if not self._packed:
             return part if wanted is None else part.select(list(wanted))
@@ -143,7 +144,7 @@ class RecordTable(Sequence[Record]):
     def batches(self) -> Iterator[pa.RecordBatch]:
         """The table's record batches (of :func:`paperlike.columns.schema`), in order."""
         for k in range(len(self._parts)):
-            yield self._parts[k] if not self._packed else _unpack(self._parts[k], None)
+            yield self._parts[k] if not self._packed else _unpack(self._part(k), None)
 
     def concat(self, other: Iterable[Record]) -> RecordTable:
         """A table of these records, then ``other``'s."""
@@ -207,7 +208,26 @@ class RecordTable(Sequence[Record]):
     @property
     def nbytes(self) -> int:
         """The bytes the table holds (compressed, when packed)."""
-        return sum(part.size if self._packed else part.nbytes for part in self._parts)
+        return sum(part[1] if isinstance(part, tuple) else part.size if self._packed else part.nbytes
+                   for part in self._parts)
+
+    def _part(self, k: int):
+        """Packed batch ``k``, read back from the spilled file if it is there."""
+        part = self._parts[k]
+        if isinstance(part, tuple):
+            import pyarrow as pa
+
+            return pa.py_buffer(spill.read_part(self._file, part))
+        return part
+
+    def spill(self) -> None:
+        """Move the packed batches to a file (:func:`paperlike.spill.to_file`: only within a
+        build's :func:`paperlike.spill.beside`); each is read back when a step reads it."""
+        if not self._packed or self._file is not None:
+            return
+        found = spill.to_file(self._parts)
+        if found is not None:
+            self._file, self._parts = found
 
 
 def pack(batch: pa.RecordBatch) -> pa.Buffer:
