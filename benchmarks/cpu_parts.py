@@ -24,8 +24,8 @@ from pathlib import Path
 PARTS = [
     ("joins: sparse products (texts >= 0.9, titles >= 0.7)", "scipy's CSR x CSR product",
      ["allpairs.py:_tail_product", "allpairs.py:dot_products"]),
-    ("joins: filtering each chunk's products by the bounds", "numpy", ["allpairs.py:_join_chunk"]),
     ("joins: mass before a rank (prefix-norm bound)", "numpy", ["allpairs.py:mass_before"]),
+    ("joins: filtering each chunk's products by the bounds", "numpy", ["allpairs.py:_join_chunk"]),
     ("joins: indexed parts, chunks", "numpy, scipy", ["allpairs.py:"]),
     ("verification: rules and containment of candidates", "Python", ["rules.py:", "deduplicator.py:verdict"]),
     ("verification: abstract cosines (and ceilings)", "scipy", ["candidates.py:abstract_signals",
@@ -63,7 +63,7 @@ def _names(frame: str, mark: str) -> bool:
     file_mark, _, function_mark = mark.partition(":")
     if not (path.endswith("/" + file_mark) or (file_mark.endswith("/") and f"/{file_mark}" in path)):
         return False
-    return not function_mark or function.strip() == function_mark
+    return not function_mark or function.strip().rsplit(".", 1)[-1] == function_mark  # py-spy names Class.method
 
 
 def main() -> None:
@@ -71,15 +71,17 @@ def main() -> None:
     parser.add_argument("corpus")
     parser.add_argument("--rate", type=int, default=50)
     parser.add_argument("--raw", type=Path, default=None, help="keep py-spy's raw samples here")
+    parser.add_argument("--from-raw", action="store_true", help="sum the samples already in --raw, run nothing")
     args = parser.parse_args()
     spy = shutil.which("py-spy")
-    if spy is None:
+    if spy is None and not args.from_raw:
         sys.exit("py-spy is not installed: pip install py-spy")
     with tempfile.TemporaryDirectory() as work:
         raw = args.raw or Path(work) / "raw.txt"
-        subprocess.run([spy, "record", "--subprocesses", "--rate", str(args.rate), "--format", "raw", "-o", str(raw),
-                        "--", sys.executable, "-m", "paperlike", "index", args.corpus, "--model", f"{work}/model"],
-                       check=True)
+        if not args.from_raw:
+            subprocess.run([spy, "record", "--subprocesses", "--rate", str(args.rate), "--format", "raw", "-o",
+                            str(raw), "--", sys.executable, "-m", "paperlike", "index", args.corpus, "--model",
+                            f"{work}/model"], check=True)
         seconds: Counter[str] = Counter()
         for line in raw.read_text(encoding="utf-8").splitlines():
             stack, _, count = line.rpartition(" ")

@@ -24,7 +24,6 @@ from .dedup import (
     Deduplicator,
     check_record,
     completeness,
-    completeness_of,
     iter_groups,
     maybe_pairs,
     versions_report,
@@ -382,17 +381,19 @@ class PaperIndex:
 
     @staticmethod
     def _representatives(records: Sequence[Record], text_of_record: np.ndarray) -> np.ndarray:
-        best: dict[int, tuple[tuple, int]] = {}
-        texts = iter(text_of_record.tolist())
-        i = 0
-        for chunk in field_chunks(records, COMPLETENESS_FIELDS):
-            for values in zip(*chunk):
-                t = next(texts)
-                key = completeness_of(*values)
-                if t not in best or key > best[t][0]:
-                    best[t] = (key, i)
-                i += 1
-        return np.array([best[t][1] for t in range(len(best))], dtype=np.int64)
+        """The most complete record of each text (the first of the most complete); only the
+        records of texts that have several are read."""
+        texts, first = np.unique(text_of_record, return_index=True)
+        best = first[np.argsort(texts)].astype(np.int64)
+        several = np.flatnonzero(np.bincount(text_of_record)[text_of_record] > 1)
+        rows = rows_at(records, several.tolist(), COMPLETENESS_FIELDS)
+        keys: dict[int, tuple] = {}
+        for i in several.tolist():
+            t = int(text_of_record[i])
+            key = completeness(rows[i])
+            if t not in keys or key > keys[t]:
+                keys[t], best[t] = key, i
+        return best
 
     def _spill_inverted_index(self, parts: tuple[str, ...]) -> None:
         """XT_'s ``parts`` (``data``, ``indices``) to :func:`paperlike.spill.to_disk`: the LSA

@@ -8,8 +8,6 @@ returns the heap's free pages. It is a no-op where the C library is not glibc.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 
 __all__ = ["release_free_memory"]
@@ -17,6 +15,9 @@ __all__ = ["release_free_memory"]
 
 @functools.lru_cache(maxsize=1)
 def _trim():
+    import ctypes  # here, not at import: ctypes.util alone costs a query's start milliseconds
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +47,8 @@ def to_disk(array: np.ndarray) -> np.ndarray:
     folder = _folder.get()
     if folder is None or np.asarray(array).nbytes < SPILL_MIN_BYTES or _file_of(array) is not None:
         return array
+    import tempfile  # a build's, not a query's
+
     array = np.ascontiguousarray(array)
     f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
     try:
@@ -75,6 +76,8 @@ def to_file(parts: list[bytes]) -> tuple[object, list[tuple[int, int]]] | None:
     folder = _folder.get()
     if folder is None or sum(len(p) for p in parts) < SPILL_MIN_BYTES:
         return None
+    import tempfile
+
     f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
     places, offset = [], 0
     try:
