@@ -145,13 +145,13 @@ class PaperIndex:
         self.record_of_text_ = self._representatives(self.records_, self.text_of_record_)
         representatives = self.records_.subset(self.record_of_text_)
         fields = self.vectorizer.fit_fields(representatives)
+        self.records_.spill()  # not read again until the version search: read back a batch at a time
         order = self._set_matrix(fields.X)
         self._spill_inverted_index(("data",))  # BM25 reads XT_'s texts, not its values
         self.ranker.fit_bm25(fields.counts, self.X_, self.XT_, order=order)
         fields.drop_counts()  # no longer needed whole: let it go before the LSA and dedup's joins
         del order
         self._spill_inverted_index(("data", "indices"))
-        self.records_.spill()  # the records' packed batches, read back a batch at a time
         self.ranker.fit_lsa(self.X_)
         self.ranker.spill(to_disk)  # nor the postings and embeddings, until the model is saved
         self.dedup.fit(representatives, self.vectorizer, self.X_, fields, decided=self._decided_texts())
