@@ -47,13 +47,9 @@ def to_disk(array: np.ndarray) -> np.ndarray:
     folder = _folder.get()
     if folder is None or np.asarray(array).nbytes < SPILL_MIN_BYTES or _file_of(array) is not None:
         return array
-    import tempfile  # a build's, not a query's
-
     array = np.ascontiguousarray(array)
-    f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
+    f = _written(folder, [array])
     try:
-        array.tofile(f)
-        f.flush()
         mapped = np.memmap(f, dtype=array.dtype, mode="r", shape=array.shape)
     except BaseException:
         f.close()
@@ -76,20 +72,27 @@ def to_file(parts: list[bytes]) -> tuple[object, list[tuple[int, int]]] | None:
     folder = _folder.get()
     if folder is None or sum(len(p) for p in parts) < SPILL_MIN_BYTES:
         return None
-    import tempfile
+    places, offset = [], 0
+    for part in parts:
+        places.append((offset, len(part)))
+        offset += len(part)
+    return _written(folder, parts), places
+
+
+def _written(folder: Path, parts: list) -> object:
+    """An unlinked temporary file in ``folder`` holding the parts (buffers), one after another,
+    flushed; closed again if writing fails."""
+    import tempfile  # a build's, not a query's
 
     f = tempfile.TemporaryFile(prefix=".paperlike-spill-", dir=folder)
-    places, offset = [], 0
     try:
         for part in parts:
             f.write(part)
-            places.append((offset, len(part)))
-            offset += len(part)
         f.flush()
     except BaseException:
         f.close()
         raise
-    return f, places
+    return f
 
 
 def read_part(f, place: tuple[int, int]) -> bytes:

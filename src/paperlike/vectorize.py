@@ -39,10 +39,13 @@ def paper_text(paper: Record, title_weight: int = 2) -> str:
     A record with no abstract (a bibliographic entry) is embedded on its title, authors and
     venue, the only words it has.
     """
-    title = paper.title or ""
-    if paper.abstract:
-        return " ".join([title] * title_weight + [paper.abstract])
-    return " ".join([title] * title_weight + paper.authors + [paper.venue or ""])
+    return " ".join([paper.title or ""] * title_weight + [rest_text(paper.abstract, paper.authors, paper.venue)])
+
+
+def rest_text(abstract: str | None, authors: list[str], venue: str | None) -> str:
+    """What a record's text is besides its title: the abstract, or lacking one, the authors and
+    venue."""
+    return abstract if abstract else " ".join(authors + [venue or ""])
 
 
 class Vectorizer(Params):
@@ -168,8 +171,7 @@ class Vectorizer(Params):
         their texts (abstract, or authors and venue), tokenised as :meth:`fit_fields`
         tokenises them: a distributed build counts its batches with it and merges the terms."""
         n = len(papers)
-        titles, rest, has_abstract = _field_texts(papers)
-        terms, counts = _count(self._counter(), titles + rest)
+        terms, counts = _count(self._counter(), _FieldTexts(papers))
         return terms, counts[:n], counts[n:]
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
@@ -311,10 +313,9 @@ class Fields:
 
 
 def field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str]]:
-    """The titles of the papers, and the rest of their embedded texts: the abstract, or
-    lacking one, the authors and venue."""
-    titles, rest, _ = _field_texts(papers)
-    return titles, rest
+    """The titles of the papers, and the rest of their embedded texts (:func:`rest_text`)."""
+    texts = list(_FieldTexts(papers))
+    return texts[:len(papers)], texts[len(papers):]
 
 
 class _FieldTexts(Sequence[str]):
@@ -346,21 +347,7 @@ class _FieldTexts(Sequence[str]):
         a, b = max(self._start, n) - n, self._stop - n
         if a < b:
             for chunk in field_chunks(self._papers[a:b], ("abstract", "authors", "venue")):
-                for abstract, authors, venue in zip(*chunk):
-                    yield abstract if abstract else " ".join(authors + [venue or ""])
-
-
-def _field_texts(papers: Sequence[Record]) -> tuple[list[str], list[str], list[bool]]:
-    """:func:`field_texts`, and whether each paper has an abstract."""
-    titles: list[str] = []
-    rest: list[str] = []
-    has_abstract: list[bool] = []
-    for chunk in field_chunks(papers, ("title", "abstract", "authors", "venue")):
-        for title, abstract, authors, venue in zip(*chunk):
-            titles.append(title or "")
-            rest.append(abstract if abstract else " ".join(authors + [venue or ""]))
-            has_abstract.append(bool(abstract))
-    return titles, rest, has_abstract
+                yield from map(rest_text, *chunk)
 
 
 def _idf(counts: sp.csr_matrix, smooth: bool) -> np.ndarray:
