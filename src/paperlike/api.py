@@ -18,14 +18,10 @@ from typing import BinaryIO, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import feed as feeds
-from . import graph as graphs
 from . import parallel, spill, store
 from .arguments import checked
 from .citation import citation_fields
-from .dedup import Deduplicator
-from .dedup.rules import RELATIONS
-from .defaults import DEFAULT_MODEL
+from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, MAX_RECORD_BYTES
 from .errors import (
     ArgumentError,
     BadRecordError,
@@ -36,10 +32,8 @@ from .errors import (
     RequestError,
     UsageError,
 )
-from .evaluate import DupeScores, Timer, score_grouping, truth_from_field, truth_from_groups, truth_from_pairs
+from .evaluate import DupeScores
 from .index import PaperIndex
-from .listfiles import expand_items
-from .lists import ReadingLists, lists_path
 from .rank import Ranker
 from .records import Corpus, Decision, Record, Skipped
 from .requests import (
@@ -71,8 +65,6 @@ from .results import (
     SourceCount,
     VerifyReport,
 )
-from .sources import MAX_RECORD_BYTES, read_records, seed_paths
-from .sources.base import Bad, make_paper
 from .vectorize import Vectorizer
 
 __all__ = ["DEFAULT_MODEL", "build_index", "rebuild", "save_index", "load_index", "open_model", "similar",
@@ -145,6 +137,8 @@ def open_model(path: str | Path = DEFAULT_MODEL, notice: Callable[[str], None] |
     """The model at path; the default model is built from the bundled seeds when missing."""
     path = Path(path)
     if not path.exists() and path == DEFAULT_MODEL:
+        from .sources import read_records, seed_paths
+
         with store.writing(path, notice):
             if not path.exists():  # not built meanwhile by another paperlike that held the lock
                 corpus = read_records(seed_paths())
@@ -225,6 +219,8 @@ def recommend(index: PaperIndex, request: RecommendRequest | Sequence[str | Path
     classifier; slower, see recommend.METHODS). ``files=False`` never reads a string as a path
     (for a service); a record of a file over ``max_record_bytes`` is skipped as malformed.
     RequestError when the request breaks a limit."""
+    from .listfiles import expand_items
+
     request = _as_request(RecommendRequest, request, "like", not_=not_, exclude=exclude, k=k, filters=filters,
                           diverse=diverse, method=method)
 
@@ -268,6 +264,8 @@ def add(path: str | Path, records: Iterable[Record] | Corpus, notice: Callable[[
 def refit(path: str | Path) -> PaperIndex:
     """Rebuild the saved model at path from its own records: a new vocabulary, IDF, BM25
     statistics and LSA. Reads models of older format versions too (store.REFIT_READS)."""
+    from .dedup import Deduplicator
+
     with store.writing(path):
         additions = store.read_additions(path)  # the same records in the same order: the same additions
         records, params, decisions = store.load_for_refit(path)
@@ -282,25 +280,31 @@ def refit(path: str | Path) -> PaperIndex:
 
 @checked
 def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
-          min_cosine: float = graphs.DEFAULT_MIN_COSINE, filters: Filters | None = None,
+          min_cosine: float = DEFAULT_MIN_COSINE, filters: Filters | None = None,
           diverse: bool = False) -> Graph:
     """The query's paper and its k nearest papers as a graph: one node per paper, edges
     weighted by cosine (query to neighbour, and neighbour to neighbour from ``min_cosine``).
     ``filters`` and ``diverse`` choose the neighbours as they do for :func:`similar`."""
-    return graphs.build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine, filters=filters,
+    from .graph import build_graph
+
+    return build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine, filters=filters,
                               diverse=diverse)
 
 
 @checked
 def graph_html(graph: Graph) -> str:
     """The graph drawn as a self-contained HTML page (inline SVG, nothing fetched)."""
-    return graphs.render_html(graph)
+    from .graph import render_html
+
+    return render_html(graph)
 
 
 @checked
 def write_graph(graph: Graph, path: str | Path) -> Path:
     """Write the graph's HTML page to path, atomically."""
-    return graphs.write_html(graph, path)
+    from .graph import write_html
+
+    return write_html(graph, path)
 
 
 @checked
@@ -373,6 +377,8 @@ def review_queue(index: PaperIndex) -> list[MaybePair]:
 
 
 def _known_relations(relations: Iterable[str] | None) -> None:
+    from .dedup.rules import RELATIONS
+
     unknown = sorted(set(relations or ()) - set(RELATIONS))
     if unknown:
         raise UsageError(f"unknown relation {unknown[0]!r}; choose among {', '.join(RELATIONS)}")
@@ -432,6 +438,9 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Record |
     not-interested ones join ``not_``; NotFoundError, naming the lists there are, when there is
     none of that name. ``index``: the model at ``path`` already loaded (a service's);
     ``files=False`` never reads an entry as a path."""
+    from .feed import added_times, new_papers, read_state, write_state
+    from .listfiles import expand_items
+
     request = _as_request(FeedRequest, request, "like", not_=not_, since=since, name=name, k=k,
                           reading_list=reading_list)
     request = _with_reading_list(path, request)
@@ -442,12 +451,12 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Record |
     if request.since is not None:
         start = from_iso(request.since)
     else:
-        last = feeds.read_state(path).get(request.name)
+        last = read_state(path).get(request.name)
         # No run yet: the latest addition's papers (what the last add brought, or the build's).
         start = from_iso(last) if last else from_iso(until) - datetime.timedelta(microseconds=1)
-    times = feeds.added_times(additions, len(index.records_))
+    times = added_times(additions, len(index.records_))
     paper_of_record = index.paper_of_text_[index.text_of_record_]
-    among, first = feeds.new_papers(times, paper_of_record, index.n_papers, start)
+    among, first = new_papers(times, paper_of_record, index.n_papers, start)
     found = index.recommend(*(expand_items(items, files, max_record_bytes)
                               for items in (request.like, request.not_, request.exclude)),
                             k=request.k, filters=request.filters, diverse=request.diverse, method=request.method,
@@ -461,7 +470,7 @@ def feed(path: str | Path, request: FeedRequest | Sequence[str | Path | Record |
                   new_papers=int(among.sum()), added=added)
     if save_state if save_state is not None else request.since is None:
         with store.writing(path, notice):
-            feeds.write_state(path, request.name, until)
+            write_state(path, request.name, until)
     return answer
 
 
@@ -469,6 +478,8 @@ def _with_reading_list(path: str | Path, request: FeedRequest) -> FeedRequest:
     """The request with its reading list's papers in like and not (the list read, never written)."""
     if request.reading_list is None:
         return request
+    from .lists import ReadingLists, lists_path
+
     where = lists_path(path)
     if not where.exists():
         raise NotFoundError(f"there is no reading list named {request.reading_list!r}: this model has "
@@ -504,7 +515,9 @@ def feed_records(index: PaperIndex, answer: Feed) -> list[Record]:
 def feed_atom(index: PaperIndex, answer: Feed, title: str = "paperlike: new papers like your library",
               feed_id: str | None = None) -> str:
     """A feed's answer as an Atom 1.0 document a feed reader subscribes to."""
-    return feeds.atom(answer, feed_records(index, answer), title, feed_id or "urn:paperlike:feed")
+    from .feed import atom
+
+    return atom(answer, feed_records(index, answer), title, feed_id or "urn:paperlike:feed")
 
 
 @checked
@@ -584,6 +597,8 @@ def as_papers(records: Iterable[CheckRecord], path: str) -> list[Record]:
 
 
 def _as_paper(r: CheckRecord, path: str, line: int) -> Record:
+    from .sources.base import Bad, make_paper
+
     try:
         return make_paper(path, line, id=r.id, title=r.title, abstract=r.abstract, authors=r.authors,
                           categories=r.categories, date=r.date or (str(r.year) if r.year is not None else None),
@@ -616,6 +631,9 @@ def evaluate_dupes(
     (see :func:`paperlike.evaluate.truth_from_field`, ``truth_from_pairs`` and
     ``truth_from_groups``); ``unread`` holds the truth labels of records that could not be read,
     which count as papers of their own."""
+    from .dedup import Deduplicator
+    from .evaluate import Timer, score_grouping
+
     defaults = Deduplicator()
     dedup = Deduplicator(
         threshold=defaults.threshold if threshold is None else threshold,
@@ -640,6 +658,8 @@ def read_corpus(paths: Sequence[str | Path], format: str | None = None, strict: 
     malformed; ``progress(description)``, when given, is a context manager around the reading
     that yields a function taking the fraction done (or None). ``columnar``: the records as a
     RecordTable (what a build reads), as read_records gives them."""
+    from .sources import read_records
+
     step = progress or (lambda description: contextlib.nullcontext())
     with step("Reading records") as advance:
         corpus = read_records(paths, format=format, strict=strict, year=year, progress=advance,
@@ -688,6 +708,8 @@ def read_truth(records: Sequence[Record], field: str | None = None, pairs: str |
     """The truth labels of the records, from one of a field naming the paper, a CSV of matching
     pairs or a file of duplicate groups (:mod:`paperlike.evaluate`), and the labels of the
     records a groups file names that were not read."""
+    from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
+
     if groups is not None:
         return truth_from_groups(records, groups)
     return (truth_from_field(records, field) if field else truth_from_pairs(records, pairs)), []

@@ -19,15 +19,8 @@ import numpy as np
 from . import parallel
 from .citation import Cited, citation_fields
 from .csr import Rows, rows, sp, sparse
-from .dedup import (
-    COMPLETENESS_FIELDS,
-    Deduplicator,
-    check_record,
-    completeness,
-    iter_groups,
-    maybe_pairs,
-    versions_report,
-)
+from .dedup.deduplicator import Deduplicator
+from .dedup.grouping import COMPLETENESS_FIELDS, completeness
 from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .gcpause import collections_paused
@@ -779,16 +772,22 @@ class PaperIndex:
                 title_threshold=self.dedup.title_threshold if title_threshold is None else title_threshold,
             ).fit(self._text_records(), self.vectorizer, sparse(self.X_),
                   decided=self._decided_texts())
+        from .dedup.report import versions_report  # the rules' modules: only for these answers
+
         return versions_report(dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
                                maybe=maybe, relations=relations, min_size=min_size)
 
     def dupe_groups(self, relations: Iterable[str] | None = None, min_size: int = 2) -> Iterator[DupeGroup]:
         """The groups of :meth:`dupes`, one at a time (see :func:`paperlike.dedup.iter_groups`)."""
+        from .dedup.report import iter_groups
+
         return iter_groups(self.dedup, self.records_, self.text_of_record_, self.record_of_text_, self.vectorizer,
                            relations=relations, min_size=min_size)
 
     def review_queue(self) -> list[MaybePair]:
         """The pairs left for a person to decide (``dupes --maybe``)."""
+        from .dedup.report import maybe_pairs
+
         return maybe_pairs(self.dedup, self.records_, self.record_of_text_, self.vectorizer)
 
     def check(self, record: Record) -> CheckResult:
@@ -806,6 +805,8 @@ class PaperIndex:
                 texts.extend(int(self.text_of_record_[r]) for r in self.records_of_paper(paper))
         texts.extend(self.texts_of_identifiers(record))
         candidates = [(t, self.records_[int(self.record_of_text_[t])]) for t in dict.fromkeys(texts)]
+        from .dedup.report import check_record
+
         return check_record(record, candidates, self.vectorizer, self.dedup, lambda text: [
             self.records_[r] for r in self.records_of_paper(int(self.paper_of_text_[text]))])
 

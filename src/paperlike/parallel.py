@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import contextvars
 import gc
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import WorkerError
+
+if TYPE_CHECKING:  # multiprocessing and concurrent.futures are imported when a second core is used
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["both", "in_child", "can_fork", "worth_forking", "PARALLEL_MIN", "second_thread", "one_thread",
            "two_at_a_time"]
@@ -49,6 +50,8 @@ def second_thread() -> ThreadPoolExecutor | None:
         return None
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlike"))
         return _pool[1]
 
@@ -89,6 +92,8 @@ def one_thread() -> Iterator[None]:
 def can_fork() -> bool:
     """Whether a second core and the fork start method are there to use, and the user has not
     asked for one process (``PAPERLIKE_JOBS=1``)."""
+    import multiprocessing
+
     return (not _one_job() and (os.cpu_count() or 1) >= 2
             and "fork" in multiprocessing.get_all_start_methods())
 
@@ -126,6 +131,8 @@ def in_child(there: Callable[[], B], *, parallel: bool = True) -> Iterator[Calla
     if not (parallel and can_fork()):
         yield there
         return
+    import multiprocessing
+
     receive, send = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(target=_answer, args=(there, send), daemon=True)
     # The child's garbage collections would write to every object it inherited (a collection

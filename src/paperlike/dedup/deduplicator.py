@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -12,11 +14,18 @@ from ..params import Params, check_fitted
 from ..records import Record, field_values, rows_at
 from ..text import folded_text
 from ..vectorize import Fields, Vectorizer
-from .candidates import abstract_signals, candidate_pairs, generic_titles
 from .grouping import coherent_groups
-from .rules import RULE_FIELDS, cannot_join, decide, kept_apart, pair_evidence
 
 __all__ = ["Deduplicator"]
+
+
+@functools.cache
+def _rules() -> ModuleType:
+    """The rules' module, imported by the first fit or verdict: loading a saved model, which
+    restores this estimator's state, needs neither it nor the candidates' module."""
+    from . import rules
+
+    return rules
 
 
 class Deduplicator(Params):
@@ -41,6 +50,9 @@ class Deduplicator(Params):
         rows in ``fields``, which spares tokenising those again). ``decided`` holds the pairs
         of texts a person said are the same paper or different papers (``"same"`` or
         ``"different"``): they override the rules."""
+        from .candidates import abstract_signals, candidate_pairs, generic_titles
+        from .rules import RULE_FIELDS
+
         i, j = candidate_pairs(records, vectorizer, X, fields)
         cosines, ceilings = abstract_signals(records, vectorizer, i, j, fields, self.threshold)
         generic = generic_titles(records)
@@ -63,10 +75,11 @@ class Deduplicator(Params):
         records, abstract cosine and containment ceiling: ``(decision, rule, score)`` for a
         pair that is the same paper or maybe, None otherwise. Each pair alone: a distributed
         build applies it where the two records meet (:mod:`paperlike.spark`)."""
-        if cannot_join(a, b, cosine, self.threshold, ceiling):
+        rules = _rules()  # once per pair: imported once
+        if rules.cannot_join(a, b, cosine, self.threshold, ceiling):
             return None
         generic = bool({folded_text(a.title), folded_text(b.title)} & generic_titles)
-        found = decide(pair_evidence(a, b, cosine), self.threshold, self.title_threshold, generic)
+        found = rules.decide(rules.pair_evidence(a, b, cosine), self.threshold, self.title_threshold, generic)
         if found.decision in ("same", "maybe"):
             return found.decision, found.rule, found.score
         return None
@@ -80,6 +93,8 @@ class Deduplicator(Params):
         ``decided`` pairs override them, and the groups never hold two texts a veto keeps
         apart. ``labels``, connected components of the kept pairs computed elsewhere (any
         numbering), spare computing them here."""
+        from .rules import RULE_FIELDS, kept_apart
+
         same, different = _decisions(decided)
         kept = [k for k in kept if (k[0], k[1]) not in same and (k[0], k[1]) not in different]
         maybe = [m for m in maybe if (m[0], m[1]) not in same and (m[0], m[1]) not in different]
