@@ -1,4 +1,4 @@
-"""What a command imports: ``--version`` and ``--help`` only typer (and rich to show help), a query
+"""What a command imports: ``--version`` and ``--help`` only typer (click's plain help), a query
 only what it runs (numpy, pyarrow's IPC reader, pydantic, rich), never scipy.sparse, scikit-learn,
 the service or the readers of formats it does not read. Each case runs in a fresh
 ``python -X importtime`` and names the modules that crept in; benchmarks/startup.py measures what
@@ -32,12 +32,17 @@ NEVER_BY_ALGEBRA = ("sklearn", "fastapi", "uvicorn", "starlette", "h11", "pandas
                     "bibtexparser", "pylatexenc", "rispy", "rapidfuzz", "filelock", "scipy.sparse.csgraph",
                     "scipy.sparse.linalg", "scipy.linalg", "scipy.optimize", "scipy.stats", "scipy.special", "joblib",
                     "threadpoolctl", "paperlike.serve", "paperlike.export")
-NEVER_TO_QUERY = NEVER_BY_ALGEBRA + ("scipy.sparse", "scipy._lib", "numpy.f2py", "numpy.testing")
+# A query restores the Deduplicator's state but runs none of its rules, reads no input file, and
+# draws no graph or feed.
+NEVER_TO_QUERY = NEVER_BY_ALGEBRA + ("scipy.sparse", "scipy._lib", "numpy.f2py", "numpy.testing", "paperlike.sources",
+                                     "paperlike.biblio", "paperlike.dedup.rules", "paperlike.dedup.candidates",
+                                     "paperlike.feed", "paperlike.graph", "paperlike.listfiles", "xml",
+                                     "multiprocessing")
 # --version and --help build the commands' options and run none of them. (A command's own --help
 # builds its parameters, for which typer itself imports pydantic: allowed there, not paperlike's models.)
-NEVER_FOR_HELP = NEVER_TO_QUERY + ("pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.records", "paperlike.requests", "paperlike.results", "paperlike.index",
+NEVER_FOR_HELP = NEVER_TO_QUERY + ("rich", "pyarrow", "numpy", "scipy", "paperlike.api", "paperlike.records", "paperlike.requests", "paperlike.results", "paperlike.index",
                                    "paperlike.store", "paperlike.sources", "paperlike.dedup", "paperlike.graph")
-NEVER_FOR_VERSION = NEVER_FOR_HELP + ("pydantic", "pydantic_core", "rich")
+NEVER_FOR_VERSION = NEVER_FOR_HELP + ("pydantic", "pydantic_core")
 
 _LINE = re.compile(r"import time:\s+\d+ \|\s+\d+ \|\s*(\S+)")
 

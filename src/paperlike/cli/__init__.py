@@ -79,7 +79,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # click's help: typer's rich help imports rich.markdown, a third of --help
 )
 
 
@@ -106,7 +106,8 @@ for _command in (corpus.index, corpus.add, corpus.papers, query.similar, query.s
     app.command()(_command)
 
 eval_app = typer.Typer(help="Measure paperlike against ground truth.\n\nExample: [bold]paperlike eval dupes "
-                            "DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]", no_args_is_help=True)
+                            "DBLP.csv ACM.csv --truth-pairs matches.csv[/bold]", no_args_is_help=True,
+                       rich_markup_mode=None)
 app.add_typer(eval_app, name="eval")
 eval_app.command("dupes")(duplicates.eval_dupes)
 

@@ -1,8 +1,11 @@
 """Help that reads as prose: each option's value named in capitals (DIR, DATE, N) rather than
-typer's Python types, and each command's text as paragraphs the terminal wraps."""
+typer's Python types, each command's text as paragraphs the terminal wraps, and each command's
+first paragraph whole in the list of commands. The help is click's plain text (typer's rich help
+costs more to import than the rest of ``--help``): the docstrings' ``[bold]`` marks are taken out."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -12,6 +15,7 @@ _METAVARS = {"model": "DIR", "fmt": "FORMAT", "input_format": "FORMAT", "since":
              "like": "PAPERS", "not_": "PAPERS", "exclude": "PAPERS", "category": "CATEGORY", "out": "FILE",
              "fields": "FIELDS", "method": "METHOD", "relation": "RELATION", "collection": "NAME",
              "truth_pairs": "FILE", "truth_groups": "FILE", "truth_field": "FIELD", "host": "ADDRESS"}
+_MARKUP = re.compile(r"\[/?bold\]")  # the one style the docstrings use
 _TYPE_METAVARS = {"int": "N", "float": "NUMBER", "Path": "PATH", "str": "TEXT"}
 
 
@@ -22,11 +26,14 @@ def plain_help(group: TyperGroup) -> None:
     for command in [group, *group.commands.values()]:
         if command.help:
             command.help = _reflow(command.help)
+            command.short_help = command.help.split("\n\n")[0]
         command.get_help_option = _flag_help_option(command.get_help_option)
         if isinstance(command, TyperGroup) and command is not group:
             plain_help(command)
             continue
         for param in command.params:
+            if getattr(param, "help", None):
+                param.help = _MARKUP.sub("", param.help)
             if isinstance(param, TyperOption) and param.is_flag:
                 param.metavar = ""
             elif isinstance(param, TyperOption):
@@ -48,6 +55,7 @@ def _flag_help_option(make: Callable) -> Callable:
 
 
 def _reflow(text: str) -> str:
-    """A docstring's paragraphs each on one line (a line ending a paragraph stays one)."""
+    """A docstring's paragraphs each on one line (a line ending a paragraph stays one), without
+    its rich markup."""
     return "\n\n".join(" ".join(line.strip() for line in para.splitlines())
-                        for para in text.strip().split("\n\n"))
+                        for para in _MARKUP.sub("", text).strip().split("\n\n"))
