@@ -515,8 +515,6 @@ def _open(folder: Path, manifest: dict) -> tuple[dict[str, np.ndarray], dict[str
     for name, n in (("vocabulary", V), ("version_rules", k)):
         if len(strings[name]) != n:
             raise _bad(folder, f"{name}.json", f"{len(strings[name])} entries, not {n}")
-    if len(set(strings["vocabulary"])) != V:
-        raise _bad(folder, "vocabulary.json", "a term is there twice")
     return arrays, strings
 
 
@@ -526,11 +524,13 @@ def _check_structure(folder: Path, manifest: dict) -> None:
     pointers start at 0, never decrease and end at the number of values; column and row
     numbers are below their counts and sorted within each row; records, texts and papers
     point at each other consistently; the look-up tables are sorted and point at existing
-    records, texts or papers. Run with the SHA-256 pass (once per change of the files): a few
+    records, texts or papers; no term is in the vocabulary twice. Run with the SHA-256 pass (once per change of the files): a few
     passes over the integer arrays, a chunk at a time."""
     arrays, strings = _open(folder, manifest)
     counts = manifest["counts"]
     R, T, P, V, N = (counts[k] for k in ("records", "texts", "papers", "vocabulary", "nonzeros"))
+    if len(set(strings["vocabulary"])) != V:  # a set of every term: here, not on every load
+        raise _bad(folder, "vocabulary.json", "a term is there twice")
 
     def bounded(name: str, n: int) -> None:
         a = arrays[name].reshape(-1)
