@@ -125,32 +125,36 @@ def worker_build(a: dict) -> dict:
     """``paperlike index CORPUS --model DIR`` (the CLI's own code, in this process), its phases
     timed by wrappers. Nothing else runs in this child, so its wall time is the build's."""
     import paperlike
-    from paperlike import allpairs, api, cli, dedup, index, store, vectorize
+    from paperlike import allpairs, api, cli, index, rank, store, vectorize
+    from paperlike.dedup import candidates, deduplicator
 
     ph = Phases()
     ph.wrap(api, "read_corpus", "read records")
+    ph.wrap(index, "same_text_hashes", "texts: identities (a hash of each record's text key)")
     ph.wrap(index.PaperIndex, "_texts_of", "texts: group records")
     ph.wrap(index.PaperIndex, "_representatives", "texts: representatives")
     ph.wrap(vectorize.Vectorizer, "fit_fields", "vectorise (fit_fields: titles and the rest tokenised once)")
     ph.wrap(index.PaperIndex, "_set_matrix", "matrix float32 + transpose")
-    ph.wrap(dedup.Deduplicator, "fit", "dedup (total)")
-    ph.wrap(dedup.Deduplicator, "_candidates", "dedup: candidates (total)")
+    ph.wrap(rank.Ranker, "fit_bm25", "ranker: BM25 postings")
+    ph.wrap(rank.Ranker, "fit_lsa", "ranker: LSA")
+    ph.wrap(deduplicator.Deduplicator, "fit", "dedup (total)")
+    # The Deduplicator imports these from their module when it fits: wrapped there, they are timed.
+    ph.wrap(candidates, "candidate_pairs", "dedup: candidates (total)")
     ph.wrap(vectorize.Vectorizer, "transform_texts", "dedup: transform titles/abstracts")
-    ph.wrap(dedup, "pairs_above",
+    ph.wrap(candidates, "pairs_above",
             label_of=lambda X, t, *_: f"dedup: pairs_above {'titles' if t < DUP_THRESHOLD else 'texts'} >= {t}")
     ph.wrap(allpairs.SharedJoin, "run", label_of=lambda join: (
         "dedup: title join, the chunks the build's own process took" if join.t < DUP_THRESHOLD - 1e-3
         else "all pairs: SharedJoin.run (texts)"))
-    ph.wrap(dedup, "_blocked", "dedup: blocking (opening words, names)")
-    ph.wrap(dedup.Deduplicator, "_abstract_signals", "dedup: abstract cosines and containment ceilings of candidates")
-    ph.wrap(dedup, "pair_evidence", "dedup: pair_evidence (per candidate)")
-    ph.wrap(dedup, "generic_titles", "dedup: generic titles")
-    ph.wrap(dedup, "_components", "dedup: connected components")
+    ph.wrap(candidates, "_blocked", "dedup: blocking (opening words, names)")
+    ph.wrap(candidates, "abstract_signals", "dedup: abstract cosines and containment ceilings of candidates")
+    ph.wrap(candidates, "generic_titles", "dedup: generic titles")
+    ph.wrap(deduplicator.Deduplicator, "fit_verdicts", "dedup: groups from the verified pairs")
     ph.wrap(index.PaperIndex, "_group_records", "group records into papers")
     ph.wrap(store, "save", "save (total)")
     ph.wrap(store, "_write_files", "save: write files")
-    ph.wrap(store, "_write_records", "save: write records.jsonl")
-    ph.wrap(index.PaperIndex, "_build_keys", "save: build id/title key tables (this process; from 50k records a second process builds them beside records.jsonl)")
+    ph.wrap(store, "_write_records", "save: write records.arrow and cite.arrow")
+    ph.wrap(index.PaperIndex, "_build_keys", "save: build id/title key tables")
     ph.wrap(store, "_manifest", "save: manifest + SHA-256")
     ph.wrap(api, "model_info", "model_info")
     start = time.perf_counter()
@@ -870,13 +874,16 @@ def render(results: list[dict], quick: bool, seconds: float) -> str:
     lines.append(row("**build** `paperlike index`: wall s", [_get(R, "build", "wall_seconds") if _ok(R.get("build")) else None for R in results]))
     lines.append(row("build: peak RSS MB", [_get(R, "build", "peak_mb") if _ok(R.get("build")) else None for R in results]))
     lines.append(row("model size on disk MB", [R.get("model_bytes", 0) / 1e6 or None for R in results]))
-    preferred = ["read records", "texts: group records", "texts: representatives", "vectorise (fit_fields: titles and the rest tokenised once)",
-                 "matrix float32 + transpose", "dedup (total)", "dedup: candidates (total)",
-                 "dedup: transform titles/abstracts", "dedup: pairs_above titles >= 0.7", "dedup: pairs_above texts >= 0.9",
-                 "dedup: blocking (opening words, names)", "dedup: abstract cosines and containment ceilings of candidates",
-                 "dedup: pair_evidence (per candidate)", "dedup: generic titles", "dedup: connected components",
-                 "group records into papers", "save (total)", "save: write files", "save: write records.jsonl",
-                 "save: build id/title key tables (this process; from 50k records a second process builds them beside records.jsonl)", "save: manifest + SHA-256", "model_info"]
+    preferred = ["read records", "texts: identities (a hash of each record's text key)", "texts: group records",
+                 "texts: representatives", "vectorise (fit_fields: titles and the rest tokenised once)",
+                 "matrix float32 + transpose", "ranker: BM25 postings", "ranker: LSA", "dedup (total)",
+                 "dedup: candidates (total)", "dedup: transform titles/abstracts", "dedup: pairs_above titles >= 0.7",
+                 "dedup: pairs_above texts >= 0.9", "all pairs: SharedJoin.run (texts)",
+                 "dedup: title join, the chunks the build's own process took", "dedup: blocking (opening words, names)",
+                 "dedup: abstract cosines and containment ceilings of candidates", "dedup: generic titles",
+                 "dedup: groups from the verified pairs", "group records into papers", "save (total)",
+                 "save: write files", "save: write records.arrow and cite.arrow", "save: build id/title key tables",
+                 "save: manifest + SHA-256", "model_info"]
     seen = {l for R in results for l in (_get(R, "build", "phases", "seconds") or {})}
     for label in [l for l in preferred if l in seen] + sorted(seen - set(preferred)):
         lines.append(row(f"&nbsp;&nbsp;build phase: {label} s", [phase(R, "build", label) for R in results]))
