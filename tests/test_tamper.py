@@ -407,6 +407,11 @@ def _write_records(folder: Path, table, batch_rows: int | None = BATCH_ROWS, chu
     _rewrite(folder, "records.arrow", sink.getvalue().to_pybytes())
 
 
+# The seeds' 62 records fit in one batch of the saved file: tampered files are written 32 records
+# a batch (a size the file may have), so that an error can name the second batch.
+_SMALL = 32
+
+
 def _column_set(name: str, i: int, value):
     def tamper(folder: Path) -> None:
         import pyarrow as pa
@@ -415,7 +420,8 @@ def _column_set(name: str, i: int, value):
         values = table.column(name).to_pylist()
         values[i] = value
         at = table.schema.get_field_index(name)
-        _write_records(folder, table.set_column(at, table.schema.field(name), pa.array(values, table.schema.field(name).type)))
+        _write_records(folder, table.set_column(at, table.schema.field(name), pa.array(values, table.schema.field(name).type)),
+                       batch_rows=_SMALL, chunk=_SMALL)
     return tamper
 
 
@@ -430,8 +436,8 @@ RECORDS_TAMPERED = {
     "a batch size that lies": (lambda f: _write_records(f, _records_table(f), batch_rows=40, chunk=31),
                                "batch 1 holds 31 records, not 40"),
     "smaller batches, consistent": (lambda f: _write_records(f, _records_table(f), batch_rows=10, chunk=10), None),
-    "a record short": (lambda f: _write_records(f, _records_table(f).slice(1)),
-                       f"batch 2 holds {61 - BATCH_ROWS} records, not {62 - BATCH_ROWS}"),
+    "a record short": (lambda f: _write_records(f, _records_table(f).slice(1), batch_rows=_SMALL, chunk=_SMALL),
+                       f"batch 2 holds {61 - _SMALL} records, not {62 - _SMALL}"),
     "a record without an id": (_column_set("id", 40, None), "batch 2: a record without an id"),
     "a source line of 0": (_column_set("source_line", 0, 0), "batch 1: a source line below 1"),
     "a source path without its line": (_column_set("source_line", 3, None), "batch 1: a source with a path and no line"),
@@ -506,7 +512,8 @@ CITE_TAMPERED = {
     "compressed": (lambda f: _write_cite(f, _cite_table(f), compression="zstd"), None),
     "a record without an id": (_cite_set("id", 40, None), "batch 1: a record without an id"),
     "a null author": (_cite_set("authors", 3, [None]), "batch 1: a null in authors"),
-    "a title changed": (_cite_set("title", 40, "Another title"), "records 33 to 62 differ from those of records.arrow"),
+    "a title changed": (_cite_set("title", 40, "Another title"),
+                        f"records {40 // BATCH_ROWS * BATCH_ROWS + 1} to 62 differ from those of records.arrow"),
     "smaller batches, consistent": (lambda f: _write_cite(f, _cite_table(f), batch_rows=10, chunk=10), None),
 }
 

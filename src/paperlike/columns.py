@@ -26,9 +26,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "from_batch",
            "write", "RecordFile", "CiteFile"]
 
-# Records per batch of the file: small enough that fetching one record decodes little
-# (about 50 kB of text), large enough that zstd compresses the text well.
-BATCH_ROWS = 32
+# Records per batch of the file: small enough that fetching one record decodes little (about
+# 200 kB of text; a query's results read cite.arrow instead), large enough that zstd compresses
+# the text well and the file's batches are few to write (each batch costs its own frames).
+BATCH_ROWS = 128
 STRING_FIELDS = ("id", "title", "abstract", "date", "doi", "venue", "volume", "issue", "pages", "isbn",
                  "pmid", "entry_type")
 LIST_FIELDS = ("authors", "categories")
