@@ -11,6 +11,7 @@ into its phases (import, load the model, query, render).
 
     python benchmarks/startup.py --label before --src /tmp/paperlike-before/src   # an older checkout
     python benchmarks/startup.py --label after                                    # this checkout
+    python benchmarks/startup.py --label after --also before=/tmp/paperlike-before/src   # both, taking turns
 
 Each run saves its figures to ``SCRATCH/startup-LABEL.json`` and writes the section "startup"
 of RESULTS.md from every label saved (``--no-write``: print only). The model is that of the
@@ -89,11 +90,21 @@ def _once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def _measure(argv: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
-    _once(argv, env)  # warm the page cache
-    walls, cpus = zip(*(_once(argv, env) for _ in range(runs)))
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
-            "wall_min": min(walls), "runs": runs}
+def _measure(argvs: dict[str, list[str]], envs: dict[str, dict[str, str]], runs: int) -> dict[str, dict[str, float]]:
+    """Each label's command ``runs`` times, the labels taking turns run by run, so that a
+    machine whose speed drifts (a shared one) weighs on each label alike."""
+    for label, argv in argvs.items():
+        _once(argv, envs[label])  # warm the page cache
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in argvs}
+    for _ in range(runs):
+        for label, argv in argvs.items():
+            times[label].append(_once(argv, envs[label]))
+    figures = {}
+    for label, pairs in times.items():
+        walls, cpus = zip(*pairs)
+        figures[label] = {"wall": statistics.median(walls), "cpu": statistics.median(cpus),
+                          "wall_min": min(walls), "runs": runs}
+    return figures
 
 
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -121,13 +132,22 @@ def import_profile(argv: list[str], env: dict[str, str]) -> dict:
             "cumulative": entries[:12]}
 
 
-def phases(model: Path, query: str, env: dict[str, str], runs: int) -> dict[str, float]:
-    runs_ = []
+def phases(model: Path, query: str, envs: dict[str, dict[str, str]], runs: int) -> dict[str, dict[str, float]]:
+    """The median of each phase, by label, the labels taking turns run by run; none for sources
+    whose modules are not those the script imports (an older checkout)."""
+    found: dict[str, list[dict[str, float]] | None] = {label: [] for label in envs}
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _PHASES, str(model), query], env=env, capture_output=True,
-                             text=True, check=True).stdout
-        runs_.append(eval(out.strip().splitlines()[-1], {}))  # a dict literal we printed ourselves
-    return {key: statistics.median(r[key] for r in runs_) for key in runs_[0]}
+        for label, env in envs.items():
+            if found[label] is None:
+                continue
+            done = subprocess.run([sys.executable, "-c", _PHASES, str(model), query], env=env, capture_output=True,
+                                  text=True)
+            if done.returncode != 0:
+                found[label] = None
+                continue
+            found[label].append(eval(done.stdout.strip().splitlines()[-1], {}))  # a dict literal we printed ourselves
+    return {label: {key: statistics.median(r[key] for r in got) for key in got[0]} if got else {}
+            for label, got in found.items()}
 
 
 def _ensure_model(model: Path, env: dict[str, str]) -> None:
@@ -138,8 +158,8 @@ def _ensure_model(model: Path, env: dict[str, str]) -> None:
 
 
 def render(results: dict[str, dict]) -> str:
-    labels = [label for label in ("before", "after") if label in results] + \
-             [label for label in results if label not in ("before", "after")]
+    known = ("issue-start", "before", "after")  # the order of the columns: oldest first
+    labels = [label for label in known if label in results] + [label for label in results if label not in known]
     first = results[labels[0]]
     lines = ["## Start-up (`benchmarks/startup.py`)", "",
              "What a command costs in a fresh process: median of "
@@ -149,9 +169,10 @@ def render(results: dict[str, dict]) -> str:
              f"--model M`); query: `paperlike similar {QUERY_ID} --model M`. "
              "Issue 20's targets: `--version` and `--help` within 0.2 s of `python -c pass`, the cold "
              "query under 0.5 s wall.", "",
-             "Runs: " + "; ".join(f"{label}: {results[label]['command']} (load average {results[label]['load'][0]:.1f} "
-                                 f"at the start, {results[label]['load'][1]:.1f} at the end)"
-                                 for label in labels if "load" in results[label]) + ".", "",
+             "Runs: " + "; ".join(dict.fromkeys(
+                 f"{results[label]['command']} (load average {results[label]['load'][0]:.1f} "
+                 f"at the start, {results[label]['load'][1]:.1f} at the end)"
+                 for label in labels if "load" in results[label])) + ".", "",
              "| command | " + " | ".join(f"{label} wall s | {label} CPU s" for label in labels)
              + (" | after/before (wall) |" if {"before", "after"} <= set(results) else " |"),
              "|---|" + "---:|---:|" * len(labels) + ("---:|" if {"before", "after"} <= set(results) else "")]
@@ -167,8 +188,10 @@ def render(results: dict[str, dict]) -> str:
         lines.append(row)
     lines += ["", "A cold query's phases inside one process (median, seconds):", "",
               "| phase | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
-    for phase in first["phases"]:
-        lines.append(f"| {phase} | " + " | ".join(f"{results[label]['phases'][phase]:.3f}" for label in labels) + " |")
+    for phase in ("import", "load", "query", "render"):
+        cells = [results[label]["phases"].get(phase) for label in labels]
+        lines.append(f"| {phase} | " + " | ".join("—" if c is None else f"{c:.3f}" for c in cells) + " |")
+    lines += ["", "(— : sources whose modules are not those the phases' script imports.)"]
     for label in labels:
         prof = results[label]["profile"]
         lines += ["", f"Import profile of the cold query, {label} (`python -X importtime`, one run): "
@@ -178,10 +201,9 @@ def render(results: dict[str, dict]) -> str:
         for (pkg, ms), (mod, cum, importer) in zip(prof["packages"][:10], prof["cumulative"][:10]):
             lines.append(f"| {pkg} | {ms:.0f} | | {mod} | {importer} | {cum:.0f} |")
     lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`. "
-              "`--help` adds rich and typer's rich help (`typer.rich_utils`), which imports rich.markdown "
-              "(markdown_it) and rich.traceback (rich.pretty, which imports attrs when it is installed) "
-              "at its top whatever the app's settings: about a third of `--help`'s imports, which only "
-              "typer's plain (click) help, `rich_markup_mode=None`, would avoid. A command's own "
+              "`--help` is click's plain help (`rich_markup_mode=None`): typer's rich help "
+              "(`typer.rich_utils`) imports rich.markdown (markdown_it) and rich.traceback at its top "
+              "whatever the app's settings, more than the rest of `--help` together. A command's own "
               "`--help` adds pydantic, which typer imports to coerce a command's parameters. A query "
               "imports what it runs: numpy, pyarrow's IPC reader, pydantic and the models it validates "
               "(each model builds its validator at its first use), typer, and rich to draw the table "
@@ -190,10 +212,12 @@ def render(results: dict[str, dict]) -> str:
               "loaded alone, so scipy.sparse (whose import is mostly scipy's array-API layer importing "
               "numpy.f2py, numpy.testing, ...) is imported only by the commands that do sparse "
               "algebra (index, add, dupes, recommend, graph, `--diverse`); scikit-learn, pandas, "
-              "pyarrow.compute, the service and the BibTeX/RIS parsers are not imported either "
-              "(tests/test_startup.py fails if one comes back). Loading the model memory-maps its "
-              "arrays and reads its records' columns only for the results shown; most of the load is "
-              "checking the JSON lists (the vocabulary) and the arrays' headers. This environment sets "
+              "pyarrow.compute, the service, the readers, the duplicate rules, the feed and the graph "
+              "are not imported either (tests/test_startup.py fails if one comes back). Loading the "
+              "model memory-maps its arrays and reads its records' columns only for the results shown; "
+              "most of the load is parsing and checking the JSON lists (the vocabulary) and the arrays' "
+              "headers (that no term is there twice is checked with the checksums, once per change of "
+              "the files). This environment sets "
               "PYTHONDONTWRITEBYTECODE: the children get a byte-code cache in the scratch folder, as an "
               "installed package has its own, or every start would compile paperlike's modules again.",
               "", machine()]
@@ -208,9 +232,13 @@ def main() -> None:
     parser.add_argument("--query", default=QUERY_ID)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--no-write", action="store_true", help="print only; RESULTS.md untouched")
+    parser.add_argument("--also", action="append", default=[], metavar="LABEL=SRC",
+                        help="other sources measured in the same run, taking turns with --src run by run")
     args = parser.parse_args()
-    env = _env(args.src.resolve(), args.label)
-    _ensure_model(args.model, env)
+    sources = {args.label: args.src.resolve(), **{label: Path(src).resolve() for label, _, src in
+                                                   (also.partition("=") for also in args.also)}}
+    envs = {label: _env(src, label) for label, src in sources.items()}
+    _ensure_model(args.model, envs[args.label])
     paperlike = _script()
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
@@ -219,26 +247,30 @@ def main() -> None:
         "paperlike similar --help": [paperlike, "similar", "--help"],
         "paperlike similar ID --model M": [paperlike, "similar", args.query, "--model", str(args.model)],
     }
-    figures = {}
+    figures: dict[str, dict[str, dict[str, float]]] = {label: {} for label in sources}
     load_before = os.getloadavg()[0]
     for name, argv in commands.items():
-        figures[name] = _measure(argv, env, args.runs)
-        print(f"{name:34} wall {figures[name]['wall']:.3f} s  cpu {figures[name]['cpu']:.3f} s", file=sys.stderr)
-    result = {"label": args.label, "runs": args.runs, "commands": figures,
-              "load": [load_before, os.getloadavg()[0]],
-              "command": "`python benchmarks/startup.py " + " ".join(sys.argv[1:]) + "`",
-              "phases": phases(args.model, args.query, env, max(3, args.runs // 3)),
-              "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], env)}
-    print(json.dumps({"phases": result["phases"], "profile": result["profile"]}, indent=1), file=sys.stderr)
+        for label, found in _measure({label: argv for label in sources}, envs, args.runs).items():
+            figures[label][name] = found
+            print(f"{label:12} {name:34} wall {found['wall']:.3f} s  cpu {found['cpu']:.3f} s", file=sys.stderr)
+    load_after = os.getloadavg()[0]
     SCRATCH.mkdir(parents=True, exist_ok=True)
-    (SCRATCH / f"startup-{args.label}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    split = phases(args.model, args.query, envs, max(3, args.runs // 3))
+    for label in sources:
+        result = {"label": label, "runs": args.runs, "commands": figures[label], "load": [load_before, load_after],
+                  "command": "`python benchmarks/startup.py " + " ".join(sys.argv[1:]) + "`"
+                             + (f" (labels taking turns: {', '.join(sources)})" if args.also else ""),
+                  "phases": split[label],
+                  "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], envs[label])}
+        print(json.dumps({"label": label, "phases": result["phases"], "profile": result["profile"]}, indent=1),
+              file=sys.stderr)
+        (SCRATCH / f"startup-{label}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     saved = {p.stem.removeprefix("startup-"): json.loads(p.read_text(encoding="utf-8"))
              for p in sorted(SCRATCH.glob("startup-*.json"))}
     section = render(saved)
     print(section)
     if not args.no_write:
         write_section("startup", section)
-
 
 if __name__ == "__main__":
     main()
