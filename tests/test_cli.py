@@ -156,6 +156,17 @@ def test_version_and_help():
         assert command.split()[0] in listed
 
 
+def test_help_is_plain_text_with_each_commands_first_paragraph_whole():
+    """--help is click's plain text: no rich markup left in it, and the list of commands gives
+    each command's first paragraph whole (click would cut it at 45 characters with '...')."""
+    listed = " ".join(run("--help").stdout.split())
+    assert "..." not in listed.split("Commands:")[1]
+    assert "Papers like this one: the k nearest papers, with the terms they share." in listed
+    for command in ["", *COMMANDS]:
+        shown = run(*command.split(), "--help").stdout
+        assert "[bold]" not in shown and "[/bold]" not in shown and "╭" not in shown, command
+
+
 def test_shell_completion_of_commands_and_option_values(monkeypatch):
     def complete(words):
         monkeypatch.setenv("_PAPERLIKE_COMPLETE", "complete_bash")
