@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from . import parallel, spill, store
 from .arguments import checked
 from .citation import citation_fields
-from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, MAX_RECORD_BYTES
+from .defaults import DEFAULT_MIN_COSINE, DEFAULT_MODEL, MAX_RECORD_BYTES, RELATIONS
 from .errors import (
     ArgumentError,
     BadRecordError,
@@ -32,7 +32,7 @@ from .errors import (
     RequestError,
     UsageError,
 )
-from .evaluate import DupeScores
+from .evaluate import DupeScores, Timer, score_grouping, truth_from_field, truth_from_groups, truth_from_pairs
 from .index import PaperIndex
 from .rank import Ranker
 from .records import Corpus, Decision, Record, Skipped
@@ -287,8 +287,7 @@ def graph(index: PaperIndex, query: str, k: int = 10, kind: str | None = None,
     ``filters`` and ``diverse`` choose the neighbours as they do for :func:`similar`."""
     from .graph import build_graph
 
-    return build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine, filters=filters,
-                              diverse=diverse)
+    return build_graph(index, query, k=k, kind=kind, min_cosine=min_cosine, filters=filters, diverse=diverse)
 
 
 @checked
@@ -377,8 +376,6 @@ def review_queue(index: PaperIndex) -> list[MaybePair]:
 
 
 def _known_relations(relations: Iterable[str] | None) -> None:
-    from .dedup.rules import RELATIONS
-
     unknown = sorted(set(relations or ()) - set(RELATIONS))
     if unknown:
         raise UsageError(f"unknown relation {unknown[0]!r}; choose among {', '.join(RELATIONS)}")
@@ -632,7 +629,6 @@ def evaluate_dupes(
     ``truth_from_groups``); ``unread`` holds the truth labels of records that could not be read,
     which count as papers of their own."""
     from .dedup import Deduplicator
-    from .evaluate import Timer, score_grouping
 
     defaults = Deduplicator()
     dedup = Deduplicator(
@@ -708,8 +704,6 @@ def read_truth(records: Sequence[Record], field: str | None = None, pairs: str |
     """The truth labels of the records, from one of a field naming the paper, a CSV of matching
     pairs or a file of duplicate groups (:mod:`paperlike.evaluate`), and the labels of the
     records a groups file names that were not read."""
-    from .evaluate import truth_from_field, truth_from_groups, truth_from_pairs
-
     if groups is not None:
         return truth_from_groups(records, groups)
     return (truth_from_field(records, field) if field else truth_from_pairs(records, pairs)), []
