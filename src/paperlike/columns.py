@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 __all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "from_batch",
-           "write", "RecordFile", "CiteFile"]
+           "write", "RecordFile", "CiteFile", "LastRead"]
 
 # Records per batch of the file: small enough that fetching one record decodes little (about
 # 200 kB of text; a query's results read cite.arrow instead), large enough that zstd compresses
@@ -222,6 +222,33 @@ _BATCH_ROWS_KEY = b"paperlike.batch_rows"
 _CACHED_BATCHES = 64
 
 
+class LastRead:
+    """The last ``size`` values put, by key (the batches a reader decoded last), safe to share
+    between threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object):
+        """The value put under ``key``, None if it is not kept (any more)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: object, value):
+        """Keep ``value`` under ``key``, dropping the least recently used beyond ``size``; the value."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
 class RecordFile(Sequence[Record]):
     """The records of a saved model's records file, memory-mapped: a record is decoded (its
     batch decompressed, checked and turned into Python values) only when asked for, and the
@@ -240,7 +267,7 @@ class RecordFile(Sequence[Record]):
 
         self._path, self._n, self._damaged, self._cite = path, n, damaged, cite
         self._lock = threading.Lock()
-        self._cache: OrderedDict[object, pa.RecordBatch] = OrderedDict()
+        self._cache = LastRead(_CACHED_BATCHES)
         self._source, self._reader, self._rows = _open_batches(path, n, damaged, schema(), "a model's records")
         self._readers: dict[tuple[str, ...], pa.ipc.RecordBatchFileReader] = {}
 
@@ -267,13 +294,7 @@ class RecordFile(Sequence[Record]):
     def _batch(self, k: int) -> pa.RecordBatch:
         with self._lock:
             found = self._cache.get(k)
-            if found is not None:
-                self._cache.move_to_end(k)
-                return found
-            found = self._cache[k] = self.check_batch(k)
-            if len(self._cache) > _CACHED_BATCHES:
-                self._cache.popitem(last=False)
-            return found
+            return found if found is not None else self._cache.put(k, self.check_batch(k))
 
     def _papers(self, batch: pa.RecordBatch, first: int) -> list[Record]:
         """The records of a checked batch (or a slice of one) whose first is record ``first``."""
@@ -307,7 +328,6 @@ class RecordFile(Sequence[Record]):
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
-                self._cache.move_to_end(key)
                 return found
             reader = self._readers.get(names)
             if reader is None:
@@ -324,10 +344,7 @@ class RecordFile(Sequence[Record]):
                 raise self._damaged(f"batch {k + 1} holds {batch.num_rows} records, not {want}")
             if "id" in names and batch.column("id").null_count:
                 raise self._damaged(f"batch {k + 1}: a record without an id")
-            self._cache[key] = batch
-            if len(self._cache) > _CACHED_BATCHES:
-                self._cache.popitem(last=False)
-            return batch
+            return self._cache.put(key, batch)
 
     def __getitem__(self, i):
         if isinstance(i, slice):

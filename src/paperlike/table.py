@@ -14,8 +14,6 @@ writes the table's own columns. Why and the figures: docs/architecture.md, bench
 from __future__ import annotations
 
 import bisect
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -49,8 +47,7 @@ class RecordTable(Sequence[Record]):
         self._parts: list = []  # batches, packed batches, or (offset, size) in _file once spilled
         self._file = None
         self._starts = [0]
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple, pa.RecordBatch] = OrderedDict()
+        self._cache = columns.LastRead(_CACHED_BATCHES)
         for batch in batches:
             self.append(batch)
 
@@ -115,18 +112,8 @@ class RecordTable(Sequence[Record]):
         wanted = None if names is None else tuple(sorted(set(names), key=columns.COLUMNS.index))
         if not self._packed:
             return part if wanted is None else part.select(list(wanted))
-        key = (k, wanted)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        found = _unpack(part, wanted)
-        with self._lock:
-            self._cache[key] = found
-            while len(self._cache) > _CACHED_BATCHES:
-                self._cache.popitem(last=False)
-        return found
+        found = self._cache.get((k, wanted))
+        return found if found is not None else self._cache.put((k, wanted), _unpack(part, wanted))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
