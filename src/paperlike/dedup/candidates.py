@@ -171,17 +171,20 @@ def _first_author(record: Record) -> str | None:
 
 
 def abstract_signals(records: Sequence[Record], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
-                     fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
+                     fields: Fields | None, low_below: float, rows: Mapping[int, Record] | None = None
+                     ) -> tuple[list[float | None], list[float | None]]:
     """Each candidate pair's abstract cosine (None where a side has no abstract) and, for
     the pairs whose cosine is below ``low_below``, a ceiling on their containment where one can
     be read off the abstracts' terms (None elsewhere). The pairs are taken
     :data:`_SIGNAL_PAIRS` at a time: the abstracts' rows of a few pairs are held at once, not
-    those of every text a candidate names (each row is weighed alone, so the values are the same)."""
+    those of every text a candidate names (each row is weighed alone, so the values are the same).
+    ``rows``: the records of every text the pairs name, with their abstracts, when the caller
+    has read them already (else they are read here, a chunk of pairs at a time)."""
     cosines: list[float | None] = []
     ceilings: list[float | None] = []
     for start in range(0, len(i), _SIGNAL_PAIRS):
         c, g = _signals(records, vectorizer, i[start:start + _SIGNAL_PAIRS], j[start:start + _SIGNAL_PAIRS],
-                        fields, low_below)
+                        fields, low_below, rows)
         cosines += c
         ceilings += g
     return cosines, ceilings
@@ -191,9 +194,11 @@ _SIGNAL_PAIRS = 1 << 17
 
 
 def _signals(records: Sequence[Record], vectorizer: Vectorizer, i: np.ndarray, j: np.ndarray,
-             fields: Fields | None, low_below: float) -> tuple[list[float | None], list[float | None]]:
+             fields: Fields | None, low_below: float, rows: Mapping[int, Record] | None
+             ) -> tuple[list[float | None], list[float | None]]:
     involved = np.unique(np.concatenate([i, j]))
-    rows = rows_at(records, involved.tolist(), ("abstract",))
+    if rows is None:
+        rows = rows_at(records, involved.tolist(), ("abstract",))
     with_abstract = [t for t in involved.tolist() if rows[t].abstract]
     if not with_abstract:
         return [None] * len(i), [None] * len(i)

@@ -54,12 +54,13 @@ class Deduplicator(Params):
         from .rules import RULE_FIELDS
 
         i, j = candidate_pairs(records, vectorizer, X, fields)
-        cosines, ceilings = abstract_signals(records, vectorizer, i, j, fields, self.threshold)
+        # the records the rules compare, each read once (from a table, only these are made):
+        # their abstracts give the signals too
+        rows = rows_at(records, np.unique(np.concatenate([i, j])).tolist(), RULE_FIELDS)
+        cosines, ceilings = abstract_signals(records, vectorizer, i, j, fields, self.threshold, rows)
         generic = generic_titles(records)
         same, _ = _decisions(decided)
         kept, maybe = [], []
-        # the records the rules compare, each read once (from a table, only these are made)
-        rows = rows_at(records, np.unique(np.concatenate([i, j])).tolist(), RULE_FIELDS)
         for a, b, cos, ceiling in zip(i.tolist(), j.tolist(), cosines, ceilings):
             if (a, b) in same:
                 continue
