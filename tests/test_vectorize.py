@@ -48,9 +48,20 @@ def test_parallel_counts_equal_one_process(seed_corpus, monkeypatch):
     counter = Vectorizer()._counter()
     terms, counts = vectorize._count(counter, texts)
     monkeypatch.setitem(PARALLEL_MIN, "texts", 2)
-    parallel_terms, parallel = vectorize._count_in_parallel(counter, texts)
+    parallel_terms, parallel = vectorize._count_in_parallel(counter, texts, np.array([len(t) for t in texts]))
     assert parallel_terms == terms
     assert (parallel != counts).nnz == 0
+
+
+def test_text_lengths_are_those_of_the_texts_counted(seed_corpus):
+    """The lengths that cut the counting in two are those of the texts counted (titles, then
+    the rest), and has_abstract says which papers have one, from one read of the fields."""
+    from paperlike.records import Record
+
+    papers = [*seed_corpus.records, Record(id="x1", title="A title alone", authors=["Ann Author"], venue="A venue")]
+    lengths, has_abstract = vectorize._text_lengths(papers)
+    assert lengths.tolist() == [len(t) for t in vectorize._FieldTexts(papers)]
+    assert has_abstract.tolist() == [bool(p.abstract) for p in papers] and not has_abstract.all()
 
 
 def test_fields_are_scikit_learns_tfidf_of_the_texts_titles_and_abstracts(seed_corpus):

@@ -144,8 +144,9 @@ class Vectorizer(Params):
         n = len(papers)
         # the titles, then the rest, read a batch at a time as they are counted: never all of
         # the corpus's strings at once
-        terms, counts = _count_in_parallel(self._counter(), _FieldTexts(papers))
-        has_abstract = [bool(a) for (abstracts,) in field_chunks(papers, ("abstract",)) for a in abstracts]
+        lengths, has_abstract = _text_lengths(papers)
+        terms, counts = _count_in_parallel(self._counter(), _FieldTexts(papers), lengths)
+        del lengths
         release_free_memory()
         if not terms:
             raise EmptyCorpusError("no terms to index: the texts have only stop words or no words; check the inputs")
@@ -155,7 +156,6 @@ class Vectorizer(Params):
         combined.sort_indices()  # so that X's rows share its arrays of term numbers
         idf = _idf(combined, self.smooth_idf).astype(np.float32)
         self._restore(terms, idf)
-        has_abstract = np.array(has_abstract, dtype=bool)
         return Fields(_tfidf_rows(combined, self.idf_, self.sublinear_tf), counts=combined,
                       weighting=(self.idf_, self.sublinear_tf), title_counts=title_counts,
                       title_weight=self.title_weight, has_abstract=has_abstract)
@@ -380,13 +380,25 @@ def _tfidf_rows(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.c
     return normalize(sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape), norm="l2", copy=False)
 
 
-def _count_in_parallel(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
-    """The vocabulary (sorted) and the count rows of the texts; on a large input the texts are
-    cut in two halves of equal length in characters (titles are short, abstracts long), counted
-    in two processes, and their vocabularies merged."""
+def _text_lengths(papers: Sequence[Record]) -> tuple[np.ndarray, np.ndarray]:
+    """The length in characters of each text :class:`_FieldTexts` gives (the titles, then the
+    rest), and whether each paper has an abstract: the fields read once for both."""
+    lengths = [len(title or "") for (titles,) in field_chunks(papers, ("title",)) for title in titles]
+    has_abstract: list[bool] = []
+    for abstracts, authors, venues in field_chunks(papers, ("abstract", "authors", "venue")):
+        has_abstract += map(bool, abstracts)
+        lengths += map(len, map(rest_text, abstracts, authors, venues))
+    return np.array(lengths, dtype=np.int64), np.array(has_abstract, dtype=bool)
+
+
+def _count_in_parallel(counter: CountVectorizer, texts: Sequence[str], lengths: np.ndarray
+                       ) -> tuple[list[str], sp.csr_matrix]:
+    """The vocabulary (sorted) and the count rows of the texts (of these ``lengths``); on a
+    large input the texts are cut in two halves of equal length in characters (titles are
+    short, abstracts long), counted in two processes, and their vocabularies merged."""
     if not parallel.worth_forking("texts", len(texts)):
         return _count(counter, texts)
-    lengths = np.cumsum(np.fromiter(map(len, iter(texts)), dtype=np.int64, count=len(texts)))
+    lengths = np.cumsum(lengths)
     half = int(np.searchsorted(lengths, lengths[-1] // 2)) + 1
     (first_terms, first), (second_terms, second) = parallel.both(
         lambda: _count(counter, texts[:half]), lambda: _count(counter, texts[half:]))
