@@ -1,5 +1,8 @@
 import json
 import shutil
+import subprocess
+import sys
+import threading
 
 import pytest
 from conftest import FIXTURES
@@ -354,3 +357,38 @@ def test_the_cli_calls_the_api_with_the_request_models(seed_model, monkeypatch):
     assert similar == paperlike.SimilarRequest(query="FastCorrect 2", k=3, filters={"since": "2023"}, diverse=True)
     assert recommend == paperlike.RecommendRequest(like=["FastCorrect 2"], not_=["SoftCorrect"], k=4, method="svm")
     assert [r.model_dump(exclude_defaults=True) for r in check] == [{"title": "Graph kernels", "year": 2020}]
+
+
+def _script(*args, code=""):
+    """The console script's path (``main``), in a new process: its stdout, stderr and exit code."""
+    program = (f"import sys\n{code}\nfrom paperlike.cli import main\nsys.argv = ['paperlike', *{list(map(str, args))!r}]\n"
+               "main()\n")
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+
+
+def test_the_script_prints_all_its_output_and_exit_code_before_it_ends(seed_model):
+    """main ends the process without taking its modules apart (_quick_exit): every line printed
+    reaches a pipe, the exit handlers run, and the exit code is the command's."""
+    done = _script("papers", "--model", seed_model, "--format", "jsonl",
+                   code="import atexit\natexit.register(lambda: print('handlers ran', file=sys.stderr))")
+    assert done.returncode == 0
+    assert done.stdout == run("papers", "--model", seed_model, "--format", "jsonl").stdout
+    assert len(done.stdout.splitlines()) > 50 and done.stderr.strip().endswith("handlers ran")
+    failed = _script("similar", "--id", "nope", "--model", seed_model)
+    assert failed.returncode == 1 and failed.stderr.startswith("paperlike: error: no record with id 'nope'")
+    assert _script("similar", "-k", "0", "x", "--model", seed_model).returncode == 2
+
+
+def test_the_quick_exit_leaves_a_thread_at_work_to_the_usual_exit():
+    """A thread that is not a daemon is still at work: _quick_exit returns, and Python's own
+    exit waits for it as always."""
+    from paperlike.cli import _quick_exit
+
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        assert _quick_exit(0) is None  # had it ended the process, this test would not go on
+    finally:
+        release.set()
+        worker.join()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # multiprocessing and concurrent.futures are imported when a 
     from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["both", "in_child", "can_fork", "worth_forking", "PARALLEL_MIN", "second_thread", "one_thread",
-           "two_at_a_time"]
+           "two_at_a_time", "end_second_thread"]
 
 # The sizes from which a second process pays: below them, forking and sending the child's
 # answer back cost more than the half of the work it takes. ``texts``: texts tokenised or
@@ -54,6 +54,16 @@ def second_thread() -> ThreadPoolExecutor | None:
 
             _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlike"))
         return _pool[1]
+
+
+def end_second_thread() -> None:
+    """End this process's worker thread, once its tasks are done (a next
+    :func:`second_thread` starts another)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None and pool[0] == os.getpid():
+        pool[1].shutdown(wait=True)
 
 
 def two_at_a_time(work: Callable[[A], B], items: Iterable[A]) -> list[B]:

@@ -29,9 +29,8 @@ __all__ = ["Paper", "Addition", "Corpus", "DATE_PATTERN", "DateText", "Decision"
 class Model(BaseModel):
     """The base of paperlike's models. Each builds its validator at its first use, not when this
     module is imported (``defer_build``): a command uses a few of them, and building all of them
-    was a large part of a cold query's start. The service's request bodies are built at import
-    (``defer_build=False``): FastAPI given a deferred model as a body makes pydantic warn that
-    the body's alias has no effect."""
+    was a large part of a cold query's start. The service builds its request bodies when it is
+    imported (:func:`paperlike.requests.build_bodies`)."""
 
     model_config = ConfigDict(defer_build=True)
 

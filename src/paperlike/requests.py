@@ -24,7 +24,7 @@ from pydantic import (
 from .defaults import MAX_DIVERSE_K, MAX_K
 from .records import DateText, Model, Record
 
-__all__ = ["CheckRecord", "CheckRequest", "DecideRequest", "FeedRequest", "Filters", "ListEntry", "MAX_BATCH", "RecommendRequest", "SimilarRequest", "from_iso", "MAX_K", "MAX_DIVERSE_K"]
+__all__ = ["CheckRecord", "CheckRequest", "DecideRequest", "FeedRequest", "Filters", "ListEntry", "MAX_BATCH", "RecommendRequest", "SimilarRequest", "build_bodies", "from_iso", "MAX_K", "MAX_DIVERSE_K"]
 
 
 class Filters(Model):
@@ -89,7 +89,7 @@ def _diverse_k(diverse: bool, info: ValidationInfo) -> bool:
 class SimilarRequest(Model):
     """A ``similar`` query: an id, a title or free text; ``kind`` forces one reading."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
+    model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, examples=["FastCorrect 2"])
     k: int = Field(10, ge=1, le=MAX_K, description=_K_DESCRIPTION)
@@ -119,7 +119,7 @@ class CheckRecord(Model):
 class CheckRequest(RootModel):
     """One incoming record, or a list of at most MAX_BATCH."""
 
-    model_config = ConfigDict(defer_build=False)  # a body of the service (Model)
+    model_config = ConfigDict(defer_build=True)  # built at first use, as Model's
 
     root: CheckRecord | Annotated[list[CheckRecord], Field(min_length=1, max_length=MAX_BATCH)]
 
@@ -147,7 +147,7 @@ class RecommendRequest(Model):
     or a title of a paper in the model, or a record (title and/or abstract) that may not be;
     the command line's entries may also be files, never the service's."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=False)  # a body of the service (Model)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     like: list[ListEntry] = Field(min_length=1, max_length=MAX_BATCH, examples=[["FastCorrect 2", "SoftCorrect"]])
     not_: list[ListEntry] = Field(default_factory=list, alias="not", max_length=MAX_BATCH)
@@ -164,7 +164,7 @@ class DecideRequest(Model):
     """Records that are one paper (``same``: every id joins the first), or that are all
     different papers (``different``: every pair of them)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=False)  # a body of the service (Model)
+    model_config = ConfigDict(extra="forbid")
 
     verdict: Literal["same", "different"]
     ids: list[str] = Field(min_length=2, max_length=MAX_BATCH, examples=[["id_0000001", "id_0000002"]])
@@ -196,6 +196,15 @@ class FeedRequest(RecommendRequest):
         if value is not None:
             from_iso(value)
         return value
+
+
+def build_bodies() -> None:
+    """Build the validators of the service's request bodies now, and mark them built: FastAPI
+    given a model whose validator is deferred builds it at each request, and pydantic warns then
+    that the body's alias has no effect. The command line builds only the one it uses."""
+    for body in (SimilarRequest, CheckRequest, RecommendRequest, DecideRequest, FeedRequest):
+        body.model_config["defer_build"] = False
+        body.model_rebuild(force=True)
 
 
 def from_iso(value: str) -> datetime.datetime:

@@ -37,7 +37,7 @@ from .errors import (
 )
 from .index import PaperIndex
 from .lists import ReadingLists, lists_path
-from .requests import MAX_K, CheckRequest, DecideRequest, Filters, RecommendRequest, SimilarRequest
+from .requests import MAX_K, CheckRequest, DecideRequest, Filters, RecommendRequest, SimilarRequest, build_bodies
 from .results import CheckResult, DecideReport, Dupes, ErrorMessage, Health, PaperRecord, Recommendations, Similar
 
 try:
@@ -59,6 +59,8 @@ from . import page  # noqa: E402  (needs FastAPI too)
 __all__ = ["create_app", "config", "run", "router", "Limits", "ServiceBusyError", "WorkLimitError", "MAX_BODY"]
 
 log = logging.getLogger("paperlike.serve")
+
+build_bodies()  # FastAPI wants its bodies' validators built
 
 RelationName = Literal[RELATIONS]  # type: ignore[valid-type]
 

@@ -16,6 +16,7 @@ commands by what they work on (:mod:`.corpus`, :mod:`.query`, :mod:`.duplicates`
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -127,5 +128,36 @@ def _evaluate_annotations(group: typer.Typer) -> None:
 
 def main() -> None:
     """Entry point of the ``paperlike`` console script and ``python -m paperlike``."""
+    # Pydantic looks for plugins in every installed package's entry points when it builds its
+    # first validator, which costs a cold query more than its answer; a command line validates a
+    # few requests. Set PYDANTIC_DISABLE_PLUGINS yourself (to "" for all) to have them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _evaluate_annotations(app)
-    app(prog_name="paperlike")
+    try:
+        app(prog_name="paperlike")
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            _quick_exit(stop.code or 0)
+        raise
+
+
+def _quick_exit(code: int) -> None:
+    """End the process with ``code`` once its output is flushed and its exit handlers have run,
+    without taking apart every module and object one by one: a short command's answer is printed
+    by then, and that teardown (numpy, pyarrow, the model's arrays) would take longer than a
+    query. Returns, for the usual exit, if a thread other than the main one is still at work."""
+    import atexit
+    import threading
+
+    from ..parallel import end_second_thread
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: the usual exit reports it
+        return
+    end_second_thread()
+    if any(not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
+        return
+    atexit._run_exitfuncs()
+    os._exit(code)
