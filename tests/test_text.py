@@ -3,7 +3,16 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperlike.text import _normalized, folded_digest, folded_text, normalize, single_spaced, tokens
+from paperlike.text import (
+    _normalized,
+    ascii_word_numbers,
+    ascii_words,
+    folded_digest,
+    folded_text,
+    normalize,
+    single_spaced,
+    tokens,
+)
 
 
 def test_line_wraps_and_runs_of_space_become_single_spaces():
@@ -77,3 +86,11 @@ def test_ascii_word_count_is_the_count_of_tokens(texts):
     from paperlike.text import ascii_word_count
 
     assert [ascii_word_count(t) for t in texts] == [len(tokens(t)) for t in texts]
+
+
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), max_size=12))
+def test_ascii_word_numbers_are_the_words_of_each_text_in_order(texts):
+    words, numbers, counts = ascii_word_numbers(texts)
+    assert len(set(words)) == len(words) and counts.tolist() == [len(ascii_words(t)) for t in texts]
+    found = iter(numbers.tolist())
+    assert [[words[next(found)] for _ in range(count)] for count in counts] == [ascii_words(t) for t in texts]

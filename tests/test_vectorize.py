@@ -38,6 +38,18 @@ def test_word_counts_equal_scikit_learns(texts):
     _same_counts(texts)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=30) | st.sampled_from(_WORDS), min_size=1, max_size=12), st.integers(1, 4))
+def test_word_counts_equal_scikit_learns_on_any_text_in_blocks_of_any_size(texts, block):
+    """Any characters at all, the ASCII texts and the others mixed in blocks of a few texts."""
+    saved = vectorize._BLOCK_TEXTS
+    vectorize._BLOCK_TEXTS = block
+    try:
+        _same_counts(texts)
+    finally:
+        vectorize._BLOCK_TEXTS = saved
+
+
 def test_word_counts_equal_scikit_learns_on_the_seeds(seed_corpus):
     texts = [r.abstract or r.title for r in seed_corpus.records]
     _same_counts(texts)

@@ -11,7 +11,8 @@ import html
 import re
 import unicodedata
 
-__all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_words", "ascii_word_count"]
+__all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_words", "ascii_word_count",
+           "ascii_word_numbers"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
 _LATEX_SYMBOLS = {
@@ -45,6 +46,8 @@ _TOKEN_RE = re.compile(r"\w+")
 # the same tokens as the regular expression, four times faster.
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _ASCII_SPACES = bytes(b if b in _ASCII_WORD else 32 for b in range(256))
+# The same, lower-casing too.
+_ASCII_LOWER_SPACES = bytes((b | 32 if 65 <= b <= 90 else b) if b in _ASCII_WORD else 32 for b in range(256))
 # A word byte as "a", any other as a space: a word starts at each "a" after a space.
 _ASCII_MARKS = bytes(97 if b in _ASCII_WORD else 32 for b in range(256))
 # The same, lower-casing too: one pass over the bytes for a key.
@@ -137,6 +140,34 @@ def tokens(text: str) -> list[str]:
 def ascii_words(text: str) -> list[bytes]:
     """The lower-cased runs of word characters of an ASCII text, as bytes (what ``\\w+`` finds)."""
     return text.lower().encode("ascii").translate(_ASCII_SPACES).split()
+
+
+def ascii_word_numbers(texts: list[str]):
+    """:func:`ascii_words` of many ASCII texts at once, in compiled code: ``(words, numbers,
+    counts)``, where ``words`` are the distinct words (bytes), ``numbers`` (int32) each word's
+    place in ``words``, the texts' words one after the other, and ``counts`` how many words each
+    text has. Splitting a text and looking its words up one by one in Python was most of the
+    time it takes to count a corpus's words."""
+    import numpy as np
+    import pyarrow as pa
+
+    # The texts joined by spaces (a word never runs from one text into the next), every byte
+    # that is not a word character a space; a word starts where a space is followed by another
+    # byte, and ends where a byte is followed by a space.
+    joined = (" " + " ".join(texts) + " ").encode("ascii").translate(_ASCII_LOWER_SPACES)
+    is_word = np.frombuffer(joined, dtype=np.uint8) != 32
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    starts, ends = edges[0::2], edges[1::2]
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=offsets[1:])
+    words = pa.Array.from_buffers(pa.large_binary(), len(starts),
+                                  [None, pa.py_buffer(offsets), pa.py_buffer(joined.replace(b" ", b""))])
+    encoded = words.dictionary_encode()
+    text_starts = np.ones(len(texts) + 1, dtype=np.int64)  # where each text starts in ``joined``
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=text_starts[1:])
+    text_starts[1:] += 1
+    counts = np.diff(np.searchsorted(starts, text_starts))
+    return encoded.dictionary.to_pylist(), np.asarray(encoded.indices, dtype=np.int32), counts
 
 
 def ascii_word_count(text: str) -> int:

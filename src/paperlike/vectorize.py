@@ -7,7 +7,7 @@ manifest says exactly how its vectors were made.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,14 +19,14 @@ from .memory import release_free_memory
 from .params import Params, check_fitted
 from .records import Record, field_chunks
 from .terms import Terms
-from .text import ascii_words
+from .text import ascii_word_numbers
 
 if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not to query a saved one
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
-_BLOCK_TOKENS = 1 << 22
+_BLOCK_TEXTS = 1 << 13  # texts split and numbered at once
 
 # scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") ranks worse
 # (benchmarks/RESULTS.md, "TF-IDF parameters", hyphen tokens).
@@ -423,6 +423,33 @@ def _count(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], s
     return [str(t) for t in counter.get_feature_names_out()], counts.tocsr()
 
 
+def _numbered_block(texts: list[str], words_of: Callable[[str], list[bytes]], number: Callable[[bytes], int],
+                    counts: np.ndarray) -> np.ndarray:
+    """The column numbers of the words of these texts, one text after the other (``number``
+    gives a word's column, a new word the next one); each text's count of words into
+    ``counts``. ASCII texts are split at once (:func:`paperlike.text.ascii_word_numbers`), the
+    others one by one (``words_of``)."""
+    plain = [text.isascii() for text in texts]
+    ascii_texts = [text for text, is_ascii in zip(texts, plain) if is_ascii]
+    words, numbers, ascii_counts = ascii_word_numbers(ascii_texts)
+    numbers = np.fromiter(map(number, words), dtype=np.int32, count=len(words))[numbers]
+    if len(ascii_texts) == len(texts):
+        counts[:] = ascii_counts
+        return numbers
+    others = [[number(w) for w in words_of(text)] for text, is_ascii in zip(texts, plain) if not is_ascii]
+    plain_rows = np.array(plain, dtype=bool)
+    counts[plain_rows] = ascii_counts
+    counts[~plain_rows] = [len(found) for found in others]
+    # The ASCII texts' numbers, then the others', put back in the texts' order.
+    order = np.concatenate([np.flatnonzero(plain_rows), np.flatnonzero(~plain_rows)])
+    sizes = counts[order]
+    moved = (np.cumsum(counts) - counts)[order] - (np.cumsum(sizes) - sizes)
+    out = np.empty(int(sizes.sum()), dtype=np.int32)
+    out[np.repeat(moved, sizes) + np.arange(len(out))] = np.concatenate(
+        [numbers, np.fromiter((n for found in others for n in found), dtype=np.int32)])
+    return out
+
+
 def _plain_words(counter: CountVectorizer | Terms) -> bool:
     """Whether the counter splits lower-cased text into scikit-learn's default word tokens, the
     case :func:`_count_words` reproduces."""
@@ -440,28 +467,33 @@ class _Columns(dict):
 
 
 def _count_words(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
-    """CountVectorizer's vocabulary and counts, most of the work left to C.
+    """CountVectorizer's vocabulary and counts, most of the work left to compiled code.
 
-    scikit-learn's per-token Python loop is most of a build's tokenising time. Here an ASCII text
-    (nearly every abstract) is split by :func:`paperlike.text.ascii_words` and its words numbered
-    by one ``map`` over a dict; other texts go through scikit-learn's own analyzer. One-letter
-    words and stop words, which the token pattern and the stop list drop, are numbered too and
-    their columns dropped at the end, so the result is the same vocabulary and the same counts.
+    scikit-learn's per-token Python loop is most of a build's tokenising time. Here the ASCII
+    texts (nearly every title and abstract) of each block are split and their words numbered at
+    once (:func:`paperlike.text.ascii_word_numbers`); other texts go through scikit-learn's own
+    analyzer. One-letter words and stop words, which the token pattern and the stop list drop,
+    are numbered too and their columns dropped at the end, so the result is the same vocabulary
+    and the same counts.
     """
     analyze = counter.build_analyzer()
+
+    def words_of(text: str) -> list[bytes]:
+        return [w.encode("utf-8") for w in analyze(text)]
+
     columns = _Columns()
     number = columns.__getitem__
-    found: list[int] = []
     blocks: list[np.ndarray] = []  # numbers in int32 blocks: a list of every token would not fit at 1M abstracts
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    for row, text in enumerate(texts):
-        words = ascii_words(text) if text.isascii() else [w.encode("utf-8") for w in analyze(text)]
-        found.extend(map(number, words))
-        indptr[row + 1] = len(words)
-        if len(found) >= _BLOCK_TOKENS:
-            blocks.append(np.array(found, dtype=np.int32))
-            found.clear()
-    blocks.append(np.array(found, dtype=np.int32))
+    block: list[str] = []
+    row = 0
+    for text in texts:
+        block.append(text)
+        if len(block) == _BLOCK_TEXTS:
+            blocks.append(_numbered_block(block, words_of, number, indptr[row + 1:row + 1 + len(block)]))
+            row += len(block)
+            block = []
+    blocks.append(_numbered_block(block, words_of, number, indptr[row + 1:row + 1 + len(block)]))
     np.cumsum(indptr, out=indptr)
     words = [w.decode("utf-8") for w in columns]
     stop = counter.get_stop_words() or frozenset()
