@@ -360,15 +360,15 @@ def test_the_cli_calls_the_api_with_the_request_models(seed_model, monkeypatch):
 
 
 def _script(*args, code=""):
-    """The console script's path (``main``), in a new process: its stdout, stderr and exit code."""
-    program = (f"import sys\n{code}\nfrom paperlike.cli import main\nsys.argv = ['paperlike', *{list(map(str, args))!r}]\n"
-               "main()\n")
+    """The console script's path (``script``), in a new process: its stdout, stderr and exit code."""
+    program = (f"import sys\n{code}\nfrom paperlike.cli import script\nsys.argv = ['paperlike', *{list(map(str, args))!r}]\n"
+               "script()\n")
     return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
 
 
 def test_the_script_prints_all_its_output_and_exit_code_before_it_ends(seed_model):
-    """main ends the process without taking its modules apart (_quick_exit): every line printed
-    reaches a pipe, the exit handlers run, and the exit code is the command's."""
+    """The script ends the process without taking its modules apart (_quick_exit): every line
+    printed reaches a pipe, the exit handlers run, and the exit code is the command's."""
     done = _script("papers", "--model", seed_model, "--format", "jsonl",
                    code="import atexit\natexit.register(lambda: print('handlers ran', file=sys.stderr))")
     assert done.returncode == 0
@@ -377,6 +377,16 @@ def test_the_script_prints_all_its_output_and_exit_code_before_it_ends(seed_mode
     failed = _script("similar", "--id", "nope", "--model", seed_model)
     assert failed.returncode == 1 and failed.stderr.startswith("paperlike: error: no record with id 'nope'")
     assert _script("similar", "-k", "0", "x", "--model", seed_model).returncode == 2
+
+
+def test_main_ends_in_system_exit_for_a_program_that_runs_a_command_itself(seed_model):
+    """main, unlike the script, leaves the process to its caller (benchmarks/run.py times a
+    build so)."""
+    program = ("import sys\nfrom paperlike.cli import main\n"
+               f"sys.argv = ['paperlike', 'info', '--model', {str(seed_model)!r}]\n"
+               "try:\n    main()\nexcept SystemExit as stop:\n    print('exit code', stop.code)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "exit code 0", done.stderr
 
 
 def test_the_quick_exit_leaves_a_thread_at_work_to_the_usual_exit():

@@ -127,14 +127,21 @@ def _evaluate_annotations(group: typer.Typer) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``paperlike`` console script and ``python -m paperlike``."""
+    """Run the command named in ``sys.argv``; it ends, as click's commands do, in SystemExit with
+    the exit code (for a program that runs paperlike's commands in its own process)."""
+    _evaluate_annotations(app)
+    app(prog_name="paperlike")
+
+
+def script() -> None:
+    """Entry point of the ``paperlike`` console script and ``python -m paperlike``: :func:`main`,
+    then the process ends (:func:`_quick_exit`)."""
     # Pydantic looks for plugins in every installed package's entry points when it builds its
     # first validator, which costs a cold query more than its answer; a command line validates a
     # few requests. Set PYDANTIC_DISABLE_PLUGINS yourself (to "" for all) to have them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _evaluate_annotations(app)
     try:
-        app(prog_name="paperlike")
+        main()
     except SystemExit as stop:
         if stop.code is None or isinstance(stop.code, int):
             _quick_exit(stop.code or 0)
