@@ -1,7 +1,8 @@
 """Start-up: what a command costs before it does anything, and a cold query end to end.
 
-Each command runs ``--runs`` times in a fresh process (``paperlike`` as a user runs it, the
-console script of this venv, with ``PYTHONPATH=--src``), after one unmeasured run so that the
+Each command runs ``--runs`` times in a fresh process (``paperlike`` as a user runs it: what the
+console script runs, ``paperlike.cli.script``, or ``main`` in a checkout older than it, with
+``PYTHONPATH=--src``), after one unmeasured run so that the
 files are in the page cache and the byte-code is compiled, as for an installed package ("cold"
 is a new process, not an empty cache: the machine is shared, so caches are not dropped). Wall time and the child's own user+system CPU (from
 ``os.wait4``) are reported as medians. Then one run of a cold ``similar`` under
@@ -25,7 +26,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -59,9 +59,11 @@ print({"import": t1 - t0, "load": t2 - t1, "query": t3 - t2, "render": t4 - t3})
 """
 
 
-def _script() -> str:
-    script = Path(sys.executable).with_name("paperlike")
-    return str(script) if script.exists() else shutil.which("paperlike") or "paperlike"
+def _script() -> list[str]:
+    """What the ``paperlike`` console script runs, for whichever checkout is on PYTHONPATH (the
+    installed script names the entry point of the checkout it was installed from)."""
+    return [sys.executable, "-c", "import sys\nfrom paperlike import cli\nsys.argv[0] = 'paperlike'\n"
+            "sys.exit(getattr(cli, 'script', cli.main)())"]
 
 
 def _env(src: Path, label: str) -> dict[str, str]:
@@ -242,10 +244,10 @@ def main() -> None:
     paperlike = _script()
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
-        "paperlike --version": [paperlike, "--version"],
-        "paperlike --help": [paperlike, "--help"],
-        "paperlike similar --help": [paperlike, "similar", "--help"],
-        "paperlike similar ID --model M": [paperlike, "similar", args.query, "--model", str(args.model)],
+        "paperlike --version": [*paperlike, "--version"],
+        "paperlike --help": [*paperlike, "--help"],
+        "paperlike similar --help": [*paperlike, "similar", "--help"],
+        "paperlike similar ID --model M": [*paperlike, "similar", args.query, "--model", str(args.model)],
     }
     figures: dict[str, dict[str, dict[str, float]]] = {label: {} for label in sources}
     load_before = os.getloadavg()[0]
@@ -261,7 +263,8 @@ def main() -> None:
                   "command": "`python benchmarks/startup.py " + " ".join(sys.argv[1:]) + "`"
                              + (f" (labels taking turns: {', '.join(sources)})" if args.also else ""),
                   "phases": split[label],
-                  "profile": import_profile([paperlike, "similar", args.query, "--model", str(args.model)], envs[label])}
+                  "profile": import_profile([*paperlike[1:], "similar", args.query, "--model", str(args.model)],
+                                            envs[label])}
         print(json.dumps({"label": label, "phases": result["phases"], "profile": result["profile"]}, indent=1),
               file=sys.stderr)
         (SCRATCH / f"startup-{label}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -50,7 +50,9 @@ DECISIONS = "decisions.json"
 ADDITIONS = "additions.json"
 _ADDITION_LIST = TypeAdapter(list[Addition])
 _DECISION_LIST = TypeAdapter(list[Decision])
-_STRINGS = TypeAdapter(list[str], config={"strict": True})
+# Every term of the vocabulary is another string: pydantic's cache of strings seen would only
+# cost (half of parsing the vocabulary).
+_STRINGS = TypeAdapter(list[str], config={"strict": True, "cache_strings": False})
 # A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
 _MAX_MANIFEST_BYTES = 64 << 20
 _PACKAGES = ("paperlike", "numpy", "scipy", "scikit-learn", "pydantic", "pyarrow")
