@@ -1,0 +1,63 @@
+"""How long counting a corpus's words takes, under one checkout or several taking turns.
+
+Each run is a fresh process with ``PYTHONPATH`` set to a checkout's sources: it reads the
+corpus (not timed), then times the vectoriser's counting of every title and abstract in one
+process (``vectorize._count``) and ``Vectorizer.fit_fields`` (the build's counting, in two
+processes on a large corpus), and prints the count matrix's nonzeros and the vocabulary's size,
+which must be the same under every checkout. The checkouts take turns run by run, since the
+machine's speed drifts.
+
+Run: ``python benchmarks/tokenise.py CORPUS --src after=src --src before=/tmp/old/src --runs 2``
+(prints; RESULTS.md is written by hand from it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+_CHILD = r'''
+import sys, time
+from paperlike.sources import read_records
+from paperlike.vectorize import Vectorizer, _FieldTexts, _count
+corpus = read_records([sys.argv[1]], columnar=True)
+records = corpus.records
+vectorizer = Vectorizer()
+start = time.perf_counter()
+terms, counts = _count(vectorizer._counter(), _FieldTexts(records))
+counted = time.perf_counter() - start
+start = time.perf_counter()
+vectorizer.fit_fields(records)
+fitted = time.perf_counter() - start
+print(f"{counted:.2f} {fitted:.2f} {counts.nnz} {len(terms)}")
+'''
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus")
+    parser.add_argument("--src", action="append", required=True, metavar="LABEL=SRC")
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    trees = dict(src.partition("=")[::2] for src in args.src)
+    found: dict[str, list[list[str]]] = {label: [] for label in trees}
+    for _ in range(args.runs):
+        for label, src in trees.items():
+            run = subprocess.run([sys.executable, "-c", _CHILD, args.corpus], capture_output=True, text=True,
+                                 env={**os.environ, "PYTHONPATH": src}, check=False)
+            if run.returncode:
+                raise SystemExit(f"{label}: {run.stderr.strip()[-1000:]}")
+            found[label].append(run.stdout.split())
+    print("| checkout | counting, one process (s) | fit_fields (s) | nonzeros | terms |")
+    print("|---|---|---|---:|---:|")
+    for label, runs in found.items():
+        print(f"| {label} | {' / '.join(r[0] for r in runs)} | {' / '.join(r[1] for r in runs)} "
+              f"| {runs[0][2]} | {runs[0][3]} |")
+    if len({(r[2], r[3]) for runs in found.values() for r in runs}) > 1:
+        raise SystemExit("the checkouts counted different nonzeros or vocabularies")
+
+
+if __name__ == "__main__":
+    main()
