@@ -50,8 +50,8 @@ DECISIONS = "decisions.json"
 ADDITIONS = "additions.json"
 _ADDITION_LIST = TypeAdapter(list[Addition])
 _DECISION_LIST = TypeAdapter(list[Decision])
-# Every term of the vocabulary is another string: pydantic's cache of strings seen would only
-# cost (half of parsing the vocabulary).
+# Every term of the vocabulary is another string: pydantic's cache of the strings it has seen
+# would only cost.
 _STRINGS = TypeAdapter(list[str], config={"strict": True, "cache_strings": False})
 # A manifest lists a few hundred bytes per file and per input file; a larger one is not ours.
 _MAX_MANIFEST_BYTES = 64 << 20

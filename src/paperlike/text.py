@@ -10,6 +10,10 @@ import hashlib
 import html
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy and pyarrow are imported to count a corpus's words, not to normalise a text
+    import numpy as np
 
 __all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_words", "ascii_word_count",
            "ascii_word_numbers"]
@@ -142,7 +146,7 @@ def ascii_words(text: str) -> list[bytes]:
     return text.lower().encode("ascii").translate(_ASCII_SPACES).split()
 
 
-def ascii_word_numbers(texts: list[str]):
+def ascii_word_numbers(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
     """:func:`ascii_words` of many ASCII texts at once, in compiled code: ``(words, numbers,
     counts)``, where ``words`` are the distinct words (bytes), ``numbers`` (int32) each word's
     place in ``words``, the texts' words one after the other, and ``counts`` how many words each

@@ -166,5 +166,5 @@ def _quick_exit(code: int) -> None:
     end_second_thread()
     if any(not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
         return
-    atexit._run_exitfuncs()
+    atexit._run_exitfuncs()  # what Python's own exit runs, and os._exit would skip
     os._exit(code)
