@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # numpy and pyarrow are imported to count a corpus's words, not to normalise a text
     import numpy as np
 
-__all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_words", "ascii_word_count",
+__all__ = ["normalize", "folded_text", "folded_digest", "tokens", "ascii_word_count",
            "ascii_word_numbers"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
@@ -141,13 +141,8 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.casefold())
 
 
-def ascii_words(text: str) -> list[bytes]:
-    """The lower-cased runs of word characters of an ASCII text, as bytes (what ``\\w+`` finds)."""
-    return text.lower().encode("ascii").translate(_ASCII_SPACES).split()
-
-
 def ascii_word_numbers(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
-    """:func:`ascii_words` of many ASCII texts at once, in compiled code: ``(words, numbers,
+    """The :func:`tokens` of many ASCII texts at once, in compiled code: ``(words, numbers,
     counts)``, where ``words`` are the distinct words (bytes), ``numbers`` (int32) each word's
     place in ``words``, the texts' words one after the other, and ``counts`` how many words each
     text has. Splitting a text and looking its words up one by one in Python was most of the
