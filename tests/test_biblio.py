@@ -329,3 +329,19 @@ def test_any_text_is_read_without_error(value):
     assert main_title(value) is None or main_title(value) != title_key(value)
     assert normalize_isbn(value) is None or len(normalize_isbn(value)) == 13
     assert normalize_pmid(value) is None or normalize_pmid(value).isdigit()
+
+
+_PIECES = st.sampled_from(["a", "B", "7", "_", " ", "  ", "-", "-\n", "- \n", ".", ",", ";", ":", "\n", "\t", "\x1f",
+                           "(", ")", "[", "]", "{", "}", "<i>", "</i>", "&amp;", "$x$", "\\em ", "é", "Review",
+                           "[Spanish]", "(author's transl)", "[Review] [45 refs]", "10 refs", "(ALTS)", "Erratum"])
+
+
+@FAST
+@given(st.lists(_PIECES, max_size=12).map("".join) | _title)
+def test_the_title_key_of_plain_ascii_is_the_full_pass(title):
+    """title_key computes the key of a plain ASCII title without normalising it or looking for
+    notes: the key must be the one the full pass gives."""
+    from paperlike.biblio.fold import words_key
+    from paperlike.biblio.titles import clean_title
+
+    assert title_key(title) == (words_key(clean_title(title)) if title else "")

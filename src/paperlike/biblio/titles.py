@@ -73,7 +73,6 @@ def clean_title(title: str) -> str:
     return _strip_notes(text)
 
 
-@functools.lru_cache(maxsize=CACHE)
 def title_key(title: str | None) -> str:
     """The title as records are compared on: folded case and accents, no markup, no notes.
 
@@ -84,6 +83,31 @@ def title_key(title: str | None) -> str:
     """
     if not title:
         return ""
+    if _plain(title):
+        # Plain ASCII that ends in no bracket: no markup or note to take out, and the brackets
+        # of a wholly bracketed title become spaces anyway; a key computed, not looked up, since
+        # nearly every title is one and most are met once.
+        return b" ".join(title.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
+    return _marked_title_key(title)
+
+
+# Lower case for a letter or digit, a space for any other byte.
+_ASCII_KEY = bytes(b | 32 if chr(b).isalpha() and b < 128 else b if chr(b).isdigit() and b < 128 else 32
+                   for b in range(256))
+_SPACES = " .;,\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.split() and _strip_notes take off an end
+
+
+def _plain(title: str) -> bool:
+    """Whether :func:`clean_title` can change nothing of the title but what its key makes spaces:
+    ASCII without markup (what :func:`normalize` and the tags' expression change), and no
+    bracket at its end (a note :func:`_strip_notes` may take off)."""
+    return (title.isascii() and "&" not in title and "\\" not in title and "$" not in title and "{" not in title
+            and "<" not in title and "-\n" not in title and "- \n" not in title
+            and title.rstrip(_SPACES)[-1:] not in _CLOSERS)
+
+
+@functools.lru_cache(maxsize=CACHE)
+def _marked_title_key(title: str) -> str:
     return words_key(clean_title(title))
 
 
