@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not t
 
 __all__ = ["Vectorizer", "paper_text", "Fields"]
 
-_BLOCK_TEXTS = 1 << 13  # texts split and numbered at once
+_BLOCK_TEXTS = 1 << 11  # texts split and numbered at once (a few MB of text: the arrays beside it are several times that)
 
 # scikit-learn's own pattern: keeping hyphenated terms whole ("mixture-of-experts") ranks worse
 # (benchmarks/RESULTS.md, "TF-IDF parameters", hyphen tokens).
