@@ -345,3 +345,11 @@ def test_the_title_key_of_plain_ascii_is_the_full_pass(title):
     from paperlike.biblio.titles import clean_title
 
     assert title_key(title) == (words_key(clean_title(title)) if title else "")
+
+
+@FAST
+@given(st.text(st.characters(max_codepoint=127)))
+def test_the_words_key_of_ascii_text_is_the_expressions(text):
+    from paperlike.biblio.fold import _NON_WORD_RE, words_key
+
+    assert words_key(text) == " ".join(_NON_WORD_RE.sub(" ", text.lower()).split())

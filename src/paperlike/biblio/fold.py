@@ -37,4 +37,11 @@ def fold(text: str) -> str:
 
 def words_key(text: str) -> str:
     """Folded text with every run of punctuation and space made one space."""
+    if text.isascii():  # the same in one translate: every byte but a letter or digit a space
+        return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
     return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
+
+
+# Lower case for a letter or digit, a space for any other byte (what fold and _NON_WORD_RE do).
+_ASCII_KEY = bytes(b | 32 if chr(b).isalpha() and b < 128 else b if chr(b).isdigit() and b < 128 else 32
+                   for b in range(256))

@@ -87,13 +87,10 @@ def title_key(title: str | None) -> str:
         # Plain ASCII that ends in no bracket: no markup or note to take out, and the brackets
         # of a wholly bracketed title become spaces anyway; a key computed, not looked up, since
         # nearly every title is one and most are met once.
-        return b" ".join(title.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
+        return words_key(title)
     return _marked_title_key(title)
 
 
-# Lower case for a letter or digit, a space for any other byte.
-_ASCII_KEY = bytes(b | 32 if chr(b).isalpha() and b < 128 else b if chr(b).isdigit() and b < 128 else 32
-                   for b in range(256))
 _SPACES = " .;,\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.split() and _strip_notes take off an end
 
 
