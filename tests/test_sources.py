@@ -4,6 +4,8 @@ import shutil
 
 import pytest
 from conftest import FIXTURES, GOLDEN
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import paperlike
 from paperlike.errors import BadRecordError, EmptyCorpusError, InputError
@@ -199,11 +201,10 @@ def test_records_read_share_their_fields_set_and_repeated_strings():
     assert shared and all(any(x is y for y in b.categories) for x in a.categories if x in shared)
 
 
-def test_records_sent_back_by_the_child_are_what_model_construct_makes():
-    from paperlike.sources import _as_tuple, _from_tuple
-
+def test_a_record_made_from_its_row_is_what_model_construct_makes():
     for record in paperlike.read_records([FIXTURES / "arxiv_api.jsonl", FIXTURES / "papers.tsv"]).records:
-        rebuilt = _from_tuple(_as_tuple(record))
+        assert len(record.row()) == len(paperlike.records.ROW_FIELDS)
+        rebuilt = paperlike.Record.from_row(record.row())
         made = paperlike.Record.model_construct(**dict(record))
         assert rebuilt == made == record
         assert rebuilt.model_dump_json() == made.model_dump_json()
@@ -255,3 +256,50 @@ def test_a_name_read_twice_is_one_string_and_the_name_cache_ends_with_the_read()
     corpus = paperlike.read_records([FIXTURES / "versions.jsonl"])
     assert corpus.records and any(r.authors for r in corpus.records)
     assert author_name.cache_info().currsize == 0
+
+
+_JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                            max_leaves=6)
+_KINDS = st.sampled_from([str, int, list, dict, bool, (str, int), (str, list), (int, float)])
+
+
+def _kind_ok(value, kind) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return isinstance(value, kinds) and (not isinstance(value, bool) or bool in kinds)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_JSON_VALUES, kind=_KINDS)
+def test_a_field_read_from_json_is_its_value_or_bad_as_its_kind_says(value, kind):
+    """get's shortcut for one field of an object, and get_list's for a list of one kind, take
+    what the checks take and nothing else (true is not a number)."""
+    from paperlike.sources.base import Bad, get, get_list
+
+    if value is None or _kind_ok(value, kind):
+        assert get({"f": value}, "f", kind=kind) is value
+    else:
+        with pytest.raises(Bad, match=r"^f is not "):
+            get({"f": value}, "f", kind=kind)
+    if isinstance(value, list):
+        if all(v is None or _kind_ok(v, kind) for v in value):
+            got = get_list({"f": value}, "f", kind=kind)
+            assert got == [v for v in value if v is not None] and got is not value
+        else:
+            with pytest.raises(Bad, match=r"^f\[\d+\] is not "):
+                get_list({"f": value}, "f", kind=kind)
+
+
+def test_readers_make_rows_that_are_the_records_read():
+    """A reader gives each record as a row (no model per record); read_records makes the same
+    records of them, and a build's table holds the same columns."""
+    from paperlike.records import ROW_FIELDS
+    from paperlike.sources import arxiv
+
+    path = FIXTURES / "arxiv_api.jsonl"
+    with path.open("rb") as stream:
+        rows = [item for item in arxiv.read_stream(stream, str(path)) if type(item) is tuple]
+    records = paperlike.read_records(path).records
+    assert rows and all(len(row) == len(ROW_FIELDS) for row in rows)
+    assert [paperlike.Record.from_row(row) for row in rows] == records
+    assert list(paperlike.read_records(path, columnar=True).records) == records

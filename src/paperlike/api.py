@@ -675,8 +675,8 @@ def read_stdin_records(stream: BinaryIO | None = None, max_record_bytes: int = M
     records = []
     stream = sys.stdin.buffer if stream is None else stream
     for item in arxiv.read_stream(stream, "<stdin>", limit=max_record_bytes):
-        if isinstance(item, Record):
-            records.append(item)
+        if not isinstance(item, Skipped):
+            records.append(Record.from_row(item))
         elif notice is not None:
             notice(f"skipped <stdin>:{item.line}: {item.reason}")
     if not records:

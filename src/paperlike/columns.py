@@ -18,12 +18,12 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from .records import Record, Source
+from .records import ROW_FIELDS, Record, Source
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-__all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "from_batch",
+__all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "rows_batch", "from_batch",
            "write", "RecordFile", "CiteFile", "LastRead"]
 
 # Records per batch of the file: small enough that fetching one record decodes little (about
@@ -33,9 +33,9 @@ BATCH_ROWS = 128
 STRING_FIELDS = ("id", "title", "abstract", "date", "doi", "venue", "volume", "issue", "pages", "isbn",
                  "pmid", "entry_type")
 LIST_FIELDS = ("authors", "categories")
-# The order of the columns: Record's own order of fields, source split in two.
-COLUMNS = ("id", "title", "authors", "abstract", "categories", "date", "doi", "venue", "volume", "issue",
-           "pages", "isbn", "pmid", "entry_type", "extra", "source_path", "source_line")
+# The order of the columns: Record's own order of fields, source split in two (a record's row).
+COLUMNS = ROW_FIELDS
+_EXTRA = COLUMNS.index("extra")
 _COMPRESSION = "zstd"
 # The columns of the citing file, and its records per batch: large batches, since its batches
 # are not decompressed (a batch is a view on the file) and each costs a validation once.
@@ -76,20 +76,22 @@ def _extra_json(extra: dict) -> str | None:
 
 def to_batch(records: Sequence[Record]) -> pa.RecordBatch:
     """The records as one record batch of :func:`schema`."""
+    return rows_batch([record.row() for record in records])
+
+
+def rows_batch(rows: Sequence[tuple]) -> pa.RecordBatch:
+    """Records given as rows (:data:`~paperlike.records.ROW_FIELDS`, as readers make them) as
+    one record batch of :func:`schema`: the rows turned into columns, each column an array."""
     import pyarrow as pa
 
-    rows = [r.__dict__ for r in records]  # the fields' values as they are, no copy of the model
-    columns = {name: [row[name] for row in rows] for name in (*STRING_FIELDS, *LIST_FIELDS)}
-    columns["extra"] = [_extra_json(row["extra"]) for row in rows]
-    sources = [row["source"] for row in rows]
-    columns["source_path"] = [s and s.path for s in sources]
-    columns["source_line"] = [s and s.line for s in sources]
+    columns = list(zip(*rows)) if rows else [() for _ in COLUMNS]
+    columns[_EXTRA] = [_extra_json(extra) for extra in columns[_EXTRA]]
     wanted = schema()
     # In the C library's heap, not pyarrow's default pool (mimalloc), which keeps pages it
     # freed: a build's record batches are made and dropped while it reads.
     pool = pa.system_memory_pool()
-    return pa.RecordBatch.from_arrays([pa.array(columns[f.name], type=f.type, memory_pool=pool) for f in wanted],
-                                      schema=wanted)
+    return pa.RecordBatch.from_arrays([pa.array(values, type=field.type, memory_pool=pool)
+                                       for values, field in zip(columns, wanted)], schema=wanted)
 
 
 def _checked(batch: pa.RecordBatch) -> str | None:

@@ -1,4 +1,6 @@
-"""Input formats: each module reads one family of files into Record models.
+"""Input formats: each module reads one family of files into records, as rows
+(:func:`~paperlike.sources.base.make_row`) that a build packs into columns and that become
+Record models only where records are asked for.
 
 The format of a file is detected from its content (``sniff``), or forced with ``format=``.
 Directories are walked. A malformed record is reported as Skipped and the rest is read;
@@ -21,12 +23,9 @@ from ..memory import release_free_memory
 from ..records import Corpus, Record, Skipped
 from . import arxiv, bibtex, columnar, delimited, listing, openalex, ris, semantic_scholar, zotero
 from .base import (
-    EVERY_PAPER_FIELD,
     MAX_RECORD_BYTES,
     Input,
-    assembled,
     author_name,
-    source_at,
     unique_ids,
     with_unique_ids,
 )
@@ -93,11 +92,14 @@ def read_file(path: str | os.PathLike, named: bool = True, *, format: str | None
     file: :func:`~paperlike.sources.base.with_unique_ids`); a reader that spreads files over
     workers calls it once per file."""
     path = Path(path)
-    yield from _records_of(path, named, format, year, Input(path), max_record_bytes)
+    for item in _records_of(path, named, format, year, Input(path), max_record_bytes):
+        yield item if isinstance(item, Skipped) else Record.from_row(item)
 
 
 def _records_of(path: Path, named: bool, format: str | None, year: int | None,
-                source: Input, limit: int, packed: bool = False) -> Iterator[Record | Skipped | Packed]:
+                source: Input, limit: int, packed: bool = False) -> Iterator[tuple | Skipped | Packed]:
+    """The rows of one file's records, the records skipped there, and (``packed``) records
+    another process read, packed."""
     if format is None and not source.gzipped:
         with source.stream() as stream:  # the content read once (a pipe cannot be opened again)
             if stream.read(len(zotero.MAGIC)) == zotero.MAGIC:
@@ -133,14 +135,13 @@ class Packed(NamedTuple):
 
 
 def _arxiv_in_halves(source: Input, path: str, limit: int, packed: bool = False
-                     ) -> Iterator[Record | Skipped | Packed]:
+                     ) -> Iterator[tuple | Skipped | Packed]:
     """A large JSON-lines file read on two cores: the second half of its lines in a forked
     child while this process reads the first, so records still come out in the file's order.
 
-    Each process reads from its own stream. The child sends its records back as plain tuples,
-    rebuilt here without validating them again (the child validated them): unpickling Paper
-    models would cost more than reading. With ``packed``, it sends them as packed Arrow
-    batches (:class:`Packed`, for a RecordTable), and its records skipped before them.
+    Each process reads from its own stream. The child sends its records back as the rows it
+    made (plain tuples pickle cheaply), or, with ``packed``, as packed Arrow batches
+    (:class:`Packed`, for a RecordTable) after its records skipped.
     """
     with source.stream() as stream:
         stream.seek(source.size // 2)
@@ -154,53 +155,35 @@ def _arxiv_in_halves(source: Input, path: str, limit: int, packed: bool = False
             with source.stream() as own:
                 first_line = count_lines(own, cut) + 1
                 items = arxiv.read_stream(own, path, start=cut, first_line=first_line, limit=limit)
-                return _packed(items) if packed else [_as_tuple(item) for item in items]
+                return _packed(items) if packed else list(items)
 
         with parallel.in_child(second_half) as rest:
             yield from arxiv.read_stream(stream, path, end=cut, limit=limit)
             items = rest()
     for n, item in enumerate(items):
-        items[n] = None  # each tuple let go once rebuilt
-        yield item if isinstance(item, Packed) else _from_tuple(item)
+        items[n] = None  # each let go once passed on
+        yield item
 
 
-def _packed(items: Iterable[Record | Skipped]) -> list[Skipped | Packed]:
+def _packed(items: Iterable[tuple | Skipped]) -> list[Skipped | Packed]:
     """The records skipped, then the records read as packed batches (in their order)."""
-    from ..columns import to_batch
+    from ..columns import rows_batch
     from ..table import TABLE_ROWS, pack
 
     skipped: list[Skipped | Packed] = []
     batches: list[Skipped | Packed] = []
-    chunk: list[Record] = []
+    chunk: list[tuple] = []
     for item in items:
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
         chunk.append(item)
         if len(chunk) == TABLE_ROWS:
-            batches.append(Packed(pack(to_batch(chunk)).to_pybytes(), len(chunk)))
+            batches.append(Packed(pack(rows_batch(chunk)).to_pybytes(), len(chunk)))
             chunk = []
     if chunk:
-        batches.append(Packed(pack(to_batch(chunk)).to_pybytes(), len(chunk)))
+        batches.append(Packed(pack(rows_batch(chunk)).to_pybytes(), len(chunk)))
     return skipped + batches
-
-
-_FIELDS = tuple(name for name in Record.model_fields if name != "source")
-
-
-def _as_tuple(item: Record | Skipped) -> tuple | Skipped:
-    if isinstance(item, Skipped):
-        return item
-    source = item.source
-    return (*(getattr(item, name) for name in _FIELDS), source and source.path, source and source.line)
-
-
-def _from_tuple(item: tuple | Skipped) -> Record | Skipped:
-    if isinstance(item, Skipped):
-        return item
-    fields = dict(zip(_FIELDS, item))
-    fields["source"] = None if item[-2] is None else source_at(item[-2], item[-1])
-    return assembled(Record, fields, EVERY_PAPER_FIELD)
 
 
 @checked
@@ -254,11 +237,12 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
             if isinstance(item, Packed):
                 records.append_packed(item)  # type: ignore[union-attr]
                 continue
+            row = not isinstance(item, Skipped)
             if progress and n % 2000 == 0:
-                line = item.source.line if isinstance(item, Record) else item.line
+                line = item[-1] if row else item.line
                 progress((done + size * min(line / lines, 1.0)) / total)
-            if isinstance(item, Record):
-                records.append(item)
+            if row:
+                records.append(item if columnar else Record.from_row(item))
             elif strict:
                 raise BadRecordError(item.path, item.line, item.reason + " (rejected by --strict)")
             else:
@@ -278,19 +262,19 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
 
 
 class _Columns:
-    """Records as they are read, filled into a RecordTable a batch at a time; their ids made
-    unique at the end, as :func:`with_unique_ids` makes them."""
+    """Records as they are read (rows), filled into a RecordTable a batch at a time; their ids
+    made unique at the end, as :func:`with_unique_ids` makes them."""
 
     def __init__(self) -> None:
         from ..table import RecordTable
 
         self._table = RecordTable()
-        self._chunk: list[Record] = []
+        self._chunk: list[tuple] = []
 
-    def append(self, record: Record) -> None:
+    def append(self, row: tuple) -> None:
         from ..table import TABLE_ROWS
 
-        self._chunk.append(record)
+        self._chunk.append(row)
         if len(self._chunk) == TABLE_ROWS:
             self._flush()
 
@@ -299,10 +283,10 @@ class _Columns:
         self._table.append_packed(item.data, item.rows)
 
     def _flush(self) -> None:
-        from ..columns import to_batch
+        from ..columns import rows_batch
 
         if self._chunk:
-            self._table.append(to_batch(self._chunk))
+            self._table.append(rows_batch(self._chunk))
             self._chunk = []
 
     def __len__(self) -> int:
@@ -317,5 +301,5 @@ class _Columns:
                    for path, line in zip(table.column("source_path"), table.column("source_line"))]
         unique = unique_ids(ids, sources)
         del sources
-        release_free_memory()  # the Record models read, each dropped once in its batch
+        release_free_memory()  # the rows read, each dropped once in its batch
         return table if unique == ids else table.with_ids(unique)

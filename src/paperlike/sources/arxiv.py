@@ -18,8 +18,8 @@ from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 from ..identifiers import arxiv_date
-from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_paper, read_each
+from ..records import Skipped
+from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_row, read_each
 from .jsondoc import BadJSON, loads, stream_json_lines
 
 __all__ = ["sniff", "read", "read_stream"]
@@ -81,12 +81,12 @@ def _date(obj: dict, id: str | None) -> str | None:
     return None
 
 
-def paper_from_json(obj: object, path: str, line: int) -> Record:
-    """A Record from one decoded JSON line of either shape."""
+def paper_from_json(obj: object, path: str, line: int) -> tuple:
+    """A record's row (:func:`~.base.make_row`) from one decoded JSON line of either shape."""
     if not isinstance(obj, dict):
         raise Bad("expected a JSON object")
     id = get(obj, "id", kind=(str, int))
-    return make_paper(
+    return make_row(
         path, line,
         id=str(id) if id is not None else None,
         title=obj.get("title"), abstract=obj.get("summary", obj.get("abstract")),
@@ -99,8 +99,8 @@ def paper_from_json(obj: object, path: str, line: int) -> Record:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
-    """The records of a JSON-lines text, and a Skipped for each line that is not one."""
+         ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a JSON-lines text, and a Skipped for each line that is not one."""
     # surrogateescape: bytes that stdin could not decode come back as they were, and are
     # reported as not UTF-8 with their line
     return read_stream(io.BytesIO(text.encode("utf-8", "surrogateescape")), path, limit=limit)
@@ -108,8 +108,8 @@ def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECO
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None,
                 first_line: int = 1, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a JSON-lines stream (or of its lines from byte ``start`` to byte ``end``,
     the first of them line ``first_line``), and a Skipped for each line that is not one or is
     over ``limit`` bytes."""
     return read_each(stream_json_lines(stream, path, start, end, first_line, limit), path, paper_from_json)

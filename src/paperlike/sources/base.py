@@ -12,21 +12,19 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..defaults import MAX_RECORD_BYTES
 from ..errors import InputError
 from ..identifiers import arxiv_date, arxiv_id, arxiv_in, doi
-from ..records import Record, Skipped, Source
+from ..records import Record, Skipped, Source, assembled
 from ..text import folded_digest, normalize
-
-M = TypeVar("M")
 
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
            "not_utf8", "unique_ids",
-           "make_paper", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
-           "get_list", "describe", "bibtex_type", "Bad", "assembled", "source_at", "EVERY_PAPER_FIELD"]
+           "make_paper", "make_row", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
+           "get_list", "describe", "bibtex_type", "Bad", "source_at"]
 
 # Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
 # or the rest of paperlike would read as no date.
@@ -274,6 +272,10 @@ def get(obj: object, *path: str | int, kind: type | tuple[type, ...] = str) -> A
     Traceback (most recent call last):
     paperlike.sources.base.Bad: ids.doi is not text but int '5'
     """
+    if len(path) == 1 and type(obj) is dict and type(path[0]) is str:  # a field, of the kind asked
+        value = obj.get(path[0])
+        if value is None or (type(value) is kind if type(kind) is type else type(value) in kind):
+            return value
     value, name = obj, ""
     for key in path:
         if isinstance(key, int):
@@ -295,6 +297,8 @@ def get_list(obj: object, *path: str | int, kind: type | tuple[type, ...] = str)
     """The list at ``path`` (:func:`get`), its null members left out, Bad naming the first
     member of another kind than ``kind``; [] if it is missing or null."""
     values = get(obj, *path, kind=list) or []
+    if type(kind) is type and all(type(value) is kind for value in values):
+        return values.copy()
     for i, value in enumerate(values):
         if value is not None and not _is(value, kind):
             name = ".".join(str(k) for k in path)
@@ -357,7 +361,7 @@ def author_name(value: str) -> str:
     return sys.intern(normalize(value))
 
 
-def make_paper(
+def make_row(
     path: str,
     line: int,
     *,
@@ -377,19 +381,21 @@ def make_paper(
     isbn: object = None,
     pmid: object = None,
     entry_type: object = None,
-) -> Record:
-    """A Record with normalised text and its base id; Bad if it has neither title nor abstract.
+) -> tuple:
+    """A record as a row (:data:`~paperlike.records.ROW_FIELDS`): normalised text and its
+    base id; Bad if it has neither title nor abstract. Readers make rows, not Record models:
+    a build packs them into columns, and only what asks for records makes models of them.
 
     The base id is the arXiv id (``arxiv``, the input's own id if it is one, or arXiv's DOI
     10.48550/arXiv.*), else the DOI, else the input's own id, else a hash of the title and
     abstract, so that it is the same whatever the run or the input order. An own id that is not
     the base id is kept in ``extra["input_id"]`` (a systematic review's record ids).
     """
-    fields = {"id": id, "title": title, "abstract": abstract, "date": date, "doi": doi_value,
-              "venue": venue, "arXiv id": arxiv}
-    for name, value in fields.items():  # JSON may hold anything where text is expected
-        if value is not None and not isinstance(value, str):
-            raise Bad(f"{name} is not text but {describe(value)}")
+    texts = (id, title, abstract, date, doi_value, venue, arxiv)
+    if not all(value is None or type(value) is str for value in texts):  # JSON may hold anything
+        for name, value in zip(("id", "title", "abstract", "date", "doi", "venue", "arXiv id"), texts):
+            if value is not None and not isinstance(value, str):
+                raise Bad(f"{name} is not text but {describe(value)}")
     volume, issue, entry_type = (_short_text(name, value) for name, value in
                                  (("volume", volume), ("issue", issue), ("entry type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
@@ -403,28 +409,19 @@ def make_paper(
         date = iso_date(date)
     if (not date or not date[:4].isdigit()) and arxiv_id(base_id):
         date = arxiv_date(base_id) or date  # no year given: the month the arXiv id encodes
-    paper = Record(
-        id=base_id,
-        title=title,
-        abstract=abstract,
-        authors=split_authors(authors),
-        categories=[sys.intern(c) for c in (categories or []) if c],
-        date=sys.intern(date) if date else None,
-        doi=clean_doi,
-        venue=normalize(venue) or None,
-        volume=volume,
-        issue=issue,
-        pages=normalize_pages(_short_text("pages", pages)),
-        isbn=normalize_isbn(_short_text("isbn", isbn)),
-        pmid=normalize_pmid(_short_text("pmid", pmid)),
-        entry_type=bibtex_type(entry_type),
-        extra={**{k: v for k, v in (extra or {}).items() if v not in (None, "", [], {})},
-               # The input's own id, where an arXiv id or a DOI became the record's id.
-               **({"input_id": own_id} if own_id and own_id != base_id else {})},
-        source=source_at(path, line),
-    )
-    object.__setattr__(paper, "__pydantic_fields_set__", EVERY_PAPER_FIELD)
-    return paper
+    extra = {k: v for k, v in extra.items() if v not in (None, "", [], {})} if extra else {}
+    if own_id and own_id != base_id:  # the input's own id, where an arXiv id or a DOI became the id
+        extra["input_id"] = own_id
+    # Names, categories and dates recur across records: one string each (sys.intern).
+    return (base_id, title, split_authors(authors), abstract, [sys.intern(c) for c in (categories or []) if c],
+            sys.intern(date) if date else None, clean_doi, normalize(venue) or None, volume, issue,
+            normalize_pages(_short_text("pages", pages)), normalize_isbn(_short_text("isbn", isbn)),
+            normalize_pmid(_short_text("pmid", pmid)), bibtex_type(entry_type), extra, path, line)
+
+
+def make_paper(path: str, line: int, **fields: Any) -> Record:
+    """The Record of :func:`make_row`'s row (the same arguments)."""
+    return Record.from_row(make_row(path, line, **fields))
 
 
 # Other formats' names for a record's type, as BibTeX's entry types: RIS's TY, Zotero's item
@@ -461,12 +458,7 @@ def _short_text(name: str, value: object) -> str | None:
     return normalize(str(value)) or None
 
 
-# A reader's Paper gives every field and its Source both, so one shared set of "the fields
-# given" stands for all records: pydantic keeps one set per model (728 bytes for ten names, a
-# sixth of a record) and only ever adds to it a name that it already holds. Names, categories
-# and dates recur across records: one string each (sys.intern) instead of one per record.
-EVERY_PAPER_FIELD = set(Record.model_fields)
-_EVERY_SOURCE_FIELD = set(Source.model_fields)
+_EVERY_SOURCE_FIELD = {"path", "line"}
 
 
 def source_at(path: str, line: int) -> Source:
@@ -474,24 +466,10 @@ def source_at(path: str, line: int) -> Source:
     return assembled(Source, {"path": path, "line": line}, _EVERY_SOURCE_FIELD)
 
 
-def assembled(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
-    """``model.model_construct(fields_set, **values)`` for values that hold every field, in
-    their order, without its loop over the fields (a third of rebuilding a record).
-
-    What model_construct sets, for a model with no extra fields, private attributes or post-init
-    hook (the test suite compares the two).
-    """
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
-    return instance
-
-
 def read_each(items: Iterable[tuple[int, Any] | Skipped], path: str,
-              build: Callable[[Any, str, int], Record]) -> Iterator[Record | Skipped]:
-    """``build(raw, path, line)`` for each (line, raw record); a Skipped where it raises Bad.
+              build: Callable[[Any, str, int], tuple]) -> Iterator[tuple | Skipped]:
+    """``build(raw, path, line)`` for each (line, raw record): a row (:func:`make_row`), or a
+    Skipped where it raises Bad.
 
     Skipped items (broken before they could be decoded) are passed on as they are.
     """

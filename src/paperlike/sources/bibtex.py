@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
-from ..records import Record, Skipped
+from ..records import Skipped
 from .base import (
     MAX_RECORD_BYTES,
     Bad,
@@ -27,7 +27,7 @@ from .base import (
     byte_lines,
     iso_date,
     line_text,
-    make_paper,
+    make_row,
     read_each,
     too_big,
 )
@@ -111,7 +111,7 @@ def _date(fields: dict[str, str]) -> str | None:
     return year
 
 
-def _paper(entry: Entry, path: str, line: int) -> Record:
+def _paper(entry: Entry, path: str, line: int) -> tuple:
     fields = {f.key.lower(): f.value for f in entry.fields}
     authors = fields.get("author") or []
     if isinstance(authors, str):  # the name middlewares could not read it
@@ -123,7 +123,7 @@ def _paper(entry: Entry, path: str, line: int) -> Record:
     venue = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
     extra = {"key": entry.key, "type": entry.entry_type.lower()}
     extra.update({k: v for k, v in fields.items() if k not in _MODELLED and isinstance(v, str)})
-    return make_paper(
+    return make_row(
         path, line, id=entry.key, arxiv=arxiv,
         title=_latex(fields.get("title")), abstract=_latex(fields.get("abstract")),
         authors=[_latex(a) for a in authors], date=_date(fields),
@@ -275,14 +275,14 @@ class _Kept:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
-    """The records of a BibTeX text, and a Skipped for each entry that is not one."""
+         ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a BibTeX text, and a Skipped for each entry that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of a BibTeX file, and a Skipped for each entry that is not one or is over
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a BibTeX file, and a Skipped for each entry that is not one or is over
     ``limit`` bytes (left out before parsing, never held)."""
     kept = _Kept(stream, path, limit)
     return read_each(_items(_parse(kept.text(), path), path, kept), path, _paper)

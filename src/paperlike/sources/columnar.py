@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
-from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, arxiv_in, iso_date, make_paper, split_authors, too_big
+from ..records import Skipped
+from .base import MAX_RECORD_BYTES, Bad, arxiv_in, iso_date, make_row, split_authors, too_big
 from .delimited import _ALIASES, _ARXIV_HINTS
 
 __all__ = ["MAGIC", "format_of", "read_parquet", "read_arrow"]
@@ -128,13 +128,13 @@ def _size(value: object) -> int:
     return 8
 
 
-def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> Record:
+def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> tuple:
     value = {field: row[name] for field, name in columns.items()}
     categories = _strings("categories", value.get("categories"))
     if isinstance(categories, str):
         categories = categories.replace(";", " ").split()
     taken = set(columns.values())
-    return make_paper(
+    return make_row(
         path, number, id=_text("id", value.get("id")), title=_text("title", value.get("title")),
         abstract=_text("abstract", value.get("abstract")),
         authors=split_authors(_strings("authors", value.get("authors"))),
@@ -150,7 +150,7 @@ def _paper(row: dict, columns: dict[str, str], path: str, number: int) -> Record
     )
 
 
-def _rows(batches, names: list[str], path: str, limit: int) -> Iterator[Record | Skipped]:
+def _rows(batches, names: list[str], path: str, limit: int) -> Iterator[tuple | Skipped]:
     columns = _columns(names, path)
     number = 0
     for batch in batches:
@@ -173,8 +173,8 @@ def _unreadable(path: str, what: str, exc: BaseException) -> InputError:
 
 
 def read_parquet(stream: BinaryIO, path: str, year: int | None = None,
-                 limit: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
-    """The records of a Parquet file, a row group's rows at a time."""
+                 limit: int = MAX_RECORD_BYTES) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a Parquet file, a row group's rows at a time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -188,8 +188,8 @@ def read_parquet(stream: BinaryIO, path: str, year: int | None = None,
 
 
 def read_arrow(stream: BinaryIO, path: str, year: int | None = None,
-               limit: int = MAX_RECORD_BYTES) -> Iterator[Record | Skipped]:
-    """The records of an Arrow IPC file (``.arrow``, Feather v2), a batch at a time."""
+               limit: int = MAX_RECORD_BYTES) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of an Arrow IPC file (``.arrow``, Feather v2), a batch at a time."""
     import pyarrow as pa
 
     try:

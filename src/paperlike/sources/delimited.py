@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from ..biblio import split_author_list
 from ..errors import InputError
-from ..records import Record, Skipped
+from ..records import Skipped
 from ..text import normalize
 from .base import (
     MAX_RECORD_BYTES,
@@ -33,7 +33,7 @@ from .base import (
     first_last,
     iso_date,
     line_text,
-    make_paper,
+    make_row,
     split_authors,
     too_big,
 )
@@ -95,11 +95,11 @@ def _authors(value: str | None, zotero: bool) -> list[str]:
     return split_authors(split_author_list(value)) if value else []
 
 
-def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> Record:
+def _paper(row: list[str], header: list[str], columns: dict[str, int], path: str, line: int) -> tuple:
     value = {field: row[i].strip() for field, i in columns.items()}
     lowered = [name.strip().lower() for name in header]
     categories = value.get("categories", "")
-    return make_paper(
+    return make_row(
         path, line, id=value.get("id"), title=value.get("title"), abstract=value.get("abstract"),
         authors=_authors(value.get("authors"), zotero="item type" in lowered),
         date=iso_date(value.get("date")) or iso_date(value.get("year")),
@@ -255,14 +255,14 @@ class _Lines:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
-    """The records of a CSV/TSV text, and a Skipped for each row that is not one."""
+         ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a CSV/TSV text, and a Skipped for each row that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of a CSV/TSV file, and a Skipped for each row that is not one or is over
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a CSV/TSV file, and a Skipped for each row that is not one or is over
     ``limit`` bytes (read past, never held)."""
     lines = _Lines(stream, path, limit)
     if lines.first is None:

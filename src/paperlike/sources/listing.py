@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, Oversized, make_paper, text_lines, too_big
+from ..records import Skipped
+from .base import MAX_RECORD_BYTES, Bad, Oversized, make_row, text_lines, too_big
 
 __all__ = ["sniff", "read", "split_byline", "parse_header"]
 
@@ -102,8 +102,8 @@ def split_byline(line: str) -> tuple[str, list[str], list[str], bool]:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
-    """The records of a listing text, and a Skipped for each line that is not one."""
+         ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a listing text, and a Skipped for each line that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, year=year, limit=limit)
 
 
@@ -114,8 +114,8 @@ def _size(line: str | Oversized) -> int:
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of a listing file, and a Skipped for each line that is not one, and for an
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a listing file, and a Skipped for each line that is not one, and for an
     entry over ``limit`` bytes."""
     lines = enumerate(text_lines(stream, path, limit), 1)
     for number, raw in lines:
@@ -128,7 +128,7 @@ def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: 
             continue
         try:
             if line.startswith(_ABSTRACT_PREFIX):
-                yield make_paper(path, number, abstract=line[len(_ABSTRACT_PREFIX):])
+                yield make_row(path, number, abstract=line[len(_ABSTRACT_PREFIX):])
                 continue
             header = parse_header(line, year)
             if header is None:
@@ -142,7 +142,7 @@ def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: 
                 raise Bad(too_big(size, limit))
             byline, abstract = rest
             title, authors, affiliations, truncated = split_byline(byline)
-            yield make_paper(
+            yield make_row(
                 path, number, title=title, abstract=abstract, authors=authors,
                 categories=[header["category"]], date=header["date"],
                 extra={"score": header["score"], "code": header["code"] or None,

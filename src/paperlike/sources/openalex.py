@@ -18,8 +18,8 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, arxiv_in, get, make_paper, read_each
+from ..records import Skipped
+from .base import MAX_RECORD_BYTES, Bad, arxiv_in, get, make_row, read_each
 from .jsondoc import json_records, looks_like_json
 
 __all__ = ["sniff", "read", "abstract_from_inverted_index"]
@@ -65,7 +65,7 @@ def _pages(first: object, last: object) -> object:
     return first if first is not None else last
 
 
-def _paper(work: object, path: str, line: int) -> Record:
+def _paper(work: object, path: str, line: int) -> tuple:
     if not isinstance(work, dict):
         raise Bad(f"expected an OpenAlex work (a JSON object), got {type(work).__name__}")
     locations = [("primary_location",), ("best_oa_location",),
@@ -74,7 +74,7 @@ def _paper(work: object, path: str, line: int) -> Record:
     openalex_id = (get(work, "id") or "").removeprefix(_OPENALEX_PREFIX) or None
     arxiv = get(work, "ids", "arxiv")
     year = get(work, "publication_year", kind=_SCALAR)
-    return make_paper(
+    return make_row(
         path, line, id=openalex_id,
         arxiv=arxiv_in(*urls, arxiv) or arxiv,
         title=work.get("title") or work.get("display_name"),
@@ -96,13 +96,13 @@ def _paper(work: object, path: str, line: int) -> Record:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
+         ) -> Iterator[tuple | Skipped]:
     """The works of an OpenAlex JSON text, and a Skipped for each that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
+                ) -> Iterator[tuple | Skipped]:
     """The works of an OpenAlex JSON file, and a Skipped for each that is not one or is over
     ``limit`` bytes."""
     return read_each(json_records(stream, path, ("results",), limit), path, _paper)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from ..records import Record, Skipped
+from ..records import Skipped
 from .base import (
     MAX_RECORD_BYTES,
     Oversized,
@@ -25,7 +25,7 @@ from .base import (
     doi,
     first_last,
     iso_date,
-    make_paper,
+    make_row,
     read_each,
     text_lines,
     too_big,
@@ -92,13 +92,13 @@ def _records(text_lines: Iterable[str | Oversized], path: str, limit: int
         yield Skipped(path=path, line=start, reason="RIS record has no 'ER  -' end line")
 
 
-def _paper(lines: list[str], path: str, line: int) -> Record:
+def _paper(lines: list[str], path: str, line: int) -> tuple:
     import rispy  # imported when a RIS file is read
 
     (fields,) = rispy.loads("\n".join(lines), skip_unknown_tags=True)
     urls = fields.get("urls") or []
     dates = [iso_date(fields.get(k)) for k in ("date", "year", "publication_year")]
-    return make_paper(
+    return make_row(
         path, line, id=fields.get("id"),
         arxiv=arxiv_in(*urls),
         title=fields.get("title") or fields.get("primary_title"),
@@ -123,13 +123,13 @@ def _pages(start: str | None, end: str | None) -> str | None:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
-    """The records of a RIS text, and a Skipped for each record that is not one."""
+         ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a RIS text, and a Skipped for each record that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of a RIS file, and a Skipped for each record that is not one or is over
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a RIS file, and a Skipped for each record that is not one or is over
     ``limit`` bytes."""
     return read_each(_records(text_lines(stream, path, limit), path, limit), path, _paper)

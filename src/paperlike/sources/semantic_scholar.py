@@ -17,8 +17,8 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, get, make_paper, read_each
+from ..records import Skipped
+from .base import MAX_RECORD_BYTES, Bad, get, make_row, read_each
 from .jsondoc import json_records, looks_like_json
 
 __all__ = ["sniff", "read"]
@@ -32,7 +32,7 @@ def sniff(head: str) -> bool:
     return looks_like_json(head, '"paperId"')
 
 
-def _paper(obj: object, path: str, line: int) -> Record:
+def _paper(obj: object, path: str, line: int) -> tuple:
     if obj is None:
         raise Bad("no paper (null: an id the batch request did not find)")
     if not isinstance(obj, dict):
@@ -41,7 +41,7 @@ def _paper(obj: object, path: str, line: int) -> Record:
     journal = get(obj, "journal", kind=dict) or {}
     tldr = obj.get("tldr") if isinstance(obj.get("tldr"), dict) else {}  # kept in extra only
     year = get(obj, "year", kind=(str, int))
-    return make_paper(
+    return make_row(
         path, line, id=obj.get("paperId"), arxiv=ids.get("ArXiv"),
         title=obj.get("title"), abstract=obj.get("abstract"),
         authors=[get(obj, "authors", i, "name") or ""
@@ -56,13 +56,13 @@ def _paper(obj: object, path: str, line: int) -> Record:
 
 
 def read(text: str, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-         ) -> Iterator[Record | Skipped]:
+         ) -> Iterator[tuple | Skipped]:
     """The papers of a Semantic Scholar JSON text, and a Skipped for each that is not one."""
     return read_stream(io.BytesIO(text.encode("utf-8")), path, limit=limit)
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
+                ) -> Iterator[tuple | Skipped]:
     """The papers of a Semantic Scholar JSON file, and a Skipped for each that is not one or
     is over ``limit`` bytes."""
     return read_each(json_records(stream, path, ("data",), limit), path, _paper)

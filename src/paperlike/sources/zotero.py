@@ -22,7 +22,7 @@ from urllib.parse import quote
 from ..errors import InputError
 from ..identifiers import arxiv_in
 from ..records import Record, Skipped
-from .base import MAX_RECORD_BYTES, Bad, first_last, iso_date, make_paper
+from .base import MAX_RECORD_BYTES, Bad, first_last, iso_date, make_row
 
 __all__ = ["sniff", "is_database", "read_stream", "read_path", "collection_records", "collections"]
 
@@ -110,7 +110,7 @@ def collections(db: sqlite3.Connection) -> dict[int, str]:
     return paths
 
 
-def _items(db: sqlite3.Connection, path: str) -> Iterator[Record | Skipped]:
+def _items(db: sqlite3.Connection, path: str) -> Iterator[tuple | Skipped]:
     fields_table = _field_table(db)
     deleted = "SELECT itemID FROM deletedItems"
     try:
@@ -144,7 +144,7 @@ def _items(db: sqlite3.Connection, path: str) -> Iterator[Record | Skipped]:
         authors = [n for role, n in people.get(item, []) if role == "author"] or [n for _, n in people.get(item, [])]
         venue = next((data[f] for f in _VENUE_FIELDS if data.get(f)), None)
         try:
-            yield make_paper(
+            yield make_row(
                 path, item, id=key, title=data.get("title"), abstract=data.get("abstractNote"), authors=authors,
                 date=iso_date((data.get("date") or "").split(" ")[0]), doi_value=data.get("DOI"), venue=venue,
                 arxiv=arxiv_in(data.get("archiveID"), data.get("DOI"), data.get("url"), data.get("extra")),
@@ -156,8 +156,8 @@ def _items(db: sqlite3.Connection, path: str) -> Iterator[Record | Skipped]:
             yield Skipped(path=path, line=item, reason=str(exc))
 
 
-def read_path(path: Path | str) -> Iterator[Record | Skipped]:
-    """The records of a Zotero database, read from a copy (see the module doc)."""
+def read_path(path: Path | str) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of a Zotero database, read from a copy (see the module doc)."""
     path = Path(path)
     with _snapshot(path) as db:
         try:
@@ -167,8 +167,8 @@ def read_path(path: Path | str) -> Iterator[Record | Skipped]:
 
 
 def read_stream(stream: BinaryIO, path: str, *, year: int | None = None, limit: int = MAX_RECORD_BYTES
-                ) -> Iterator[Record | Skipped]:
-    """The records of the Zotero database at ``path`` (SQLite reads the file itself, not the
+                ) -> Iterator[tuple | Skipped]:
+    """The records (rows, :func:`~.base.make_row`) of the Zotero database at ``path`` (SQLite reads the file itself, not the
     stream)."""
     return read_path(path)
 
@@ -177,7 +177,7 @@ def collection_records(path: Path | str, name: str) -> list[Record]:
     """The records of the items in a collection (named by its name or its path ``Parent/Child``,
     case-insensitively; the items of its subcollections too); InputError naming the
     collections there are when none has that name."""
-    records = [r for r in read_path(path) if isinstance(r, Record)]
+    records = [Record.from_row(r) for r in read_path(path) if not isinstance(r, Skipped)]
     want = name.strip().casefold()
 
     def inside(collection: str) -> bool:
