@@ -7,6 +7,7 @@ from paperlike.text import (
     _normalized,
     ascii_word_numbers,
     folded_digest,
+    folded_plain_texts,
     folded_text,
     normalize,
     single_spaced,
@@ -95,3 +96,25 @@ def test_ascii_word_numbers_are_the_words_of_each_text_in_order(texts):
     assert len(set(words)) == len(words) and counts.tolist() == list(map(len, expected))
     found = iter(numbers.tolist())
     assert [[words[next(found)] for _ in range(count)] for count in counts] == expected
+
+
+@settings(deadline=None, max_examples=400)  # the first example imports numpy
+@given(st.lists(st.text(alphabet="ab Z9_.,;-\n\t(!", max_size=14), max_size=8))
+def test_folded_plain_texts_are_each_texts_folded_key(texts):
+    folded, offsets = folded_plain_texts(texts)
+    assert len(offsets) == len(texts) + 1 and offsets[-1] == len(folded)
+    assert [folded[a:b].decode("ascii") for a, b in zip(offsets[:-1], offsets[1:])] == [folded_text(t) for t in texts]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from(["2101.00001", "pl-ab12", "10.1/x#2", "é-id"]),
+                          st.none() | st.text(alphabet="ab Z.-é&", max_size=10),
+                          st.lists(st.sampled_from(["Ann Lee", "Bo Xu"]), max_size=2),
+                          st.none() | st.just("") | st.text(alphabet="ab Z9_.,-\n\t&${\\é", max_size=20),
+                          st.none() | st.just("Venue"), st.none() | st.just("2021")), max_size=6))
+def test_text_keys_hashed_a_block_at_a_time_are_each_records_key_hashed(records):
+    from paperlike.index import _text_key, _text_key_hashes
+    from paperlike.keys import lookup_hash_int
+
+    columns = [list(column) for column in zip(*records)] or [[] for _ in range(6)]
+    assert _text_key_hashes(*columns) == [lookup_hash_int(_text_key(*record)) for record in records]

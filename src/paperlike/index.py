@@ -25,7 +25,7 @@ from .errors import EmptyCorpusError, NotFoundError, QueryError
 from .filters import Facets
 from .gcpause import collections_paused
 from .identifiers import arxiv_id, base_id, doi
-from .keys import KeyTable, lookup_hash_int
+from .keys import KeyTable, lookup_hash_int, lookup_hashes_of_parts
 from .params import check_fitted
 from .postings import walk
 from .rank import Ranker
@@ -37,7 +37,7 @@ from .requests import Filters
 from .results import CheckResult, DupeGroup, Dupes, ListItem, MaybePair, Neighbour, Query, Recommendations, Similar
 from .spill import to_disk
 from .table import RecordTable
-from .text import folded_text, normalize
+from .text import folded_plain_texts, folded_text, normalize, plain_ascii
 from .update import (
     NEW_WORDS_SHOWN,
     extended_canonical,
@@ -73,11 +73,30 @@ _TEXT_KEY_FIELDS = ("id", "title", "authors", "abstract", "venue", "date")
 
 def _text_key(rid: str, title: str | None, authors: list[str], abstract: str | None, venue: str | None,
               date: str | None) -> str:
-    own_id = "" if rid.startswith("pl-") else base_id(rid)
     if abstract:
-        return f"{own_id}\x1fa:{folded_text(abstract)}"
+        return f"{_own_id(rid)}\x1fa:{folded_text(abstract)}"
     fields = [title or "", *authors, venue or "", date or ""]
-    return f"{own_id}\x1ft:{folded_text(' '.join(fields))}"
+    return f"{_own_id(rid)}\x1ft:{folded_text(' '.join(fields))}"
+
+
+def _own_id(rid: str) -> str:
+    """The id a text key holds: the input's own id, none for an id paperlike made of a hash."""
+    return "" if rid.startswith("pl-") else base_id(rid)
+
+
+def _text_key_hashes(ids: list[str], titles: list, authors: list, abstracts: list, venues: list,
+                     dates: list) -> list[int]:
+    """The hash of each record's text key (:func:`_text_key`): the keys of plain ASCII
+    abstracts, nearly all, made a block at a time (:func:`~paperlike.text.folded_plain_texts`)."""
+    plain = [i for i, abstract in enumerate(abstracts) if abstract and plain_ascii(abstract)]
+    out = [lookup_hash_int(_text_key(*values)) if not abstract or not plain_ascii(abstract) else 0
+           for values, abstract in zip(zip(ids, titles, authors, abstracts, venues, dates), abstracts)]
+    if plain:
+        folded, offsets = folded_plain_texts([abstracts[i] for i in plain])
+        heads = [f"{_own_id(ids[i])}\x1fa:".encode() for i in plain]
+        for i, value in zip(plain, lookup_hashes_of_parts(heads, folded, offsets.tolist())):
+            out[i] = value
+    return out
 
 
 def added_now() -> str:
@@ -89,8 +108,8 @@ def same_text_hashes(records: Sequence[Record]) -> np.ndarray:
     """The hash of each record's :func:`same_text_key`; a large corpus's second half hashed in
     a forked child (a text key is pure Python, costly per abstract)."""
     def hashes(part: Sequence[Record]) -> np.ndarray:
-        return np.array([lookup_hash_int(_text_key(*values)) for chunk in field_chunks(part, _TEXT_KEY_FIELDS)
-                         for values in zip(*chunk)], dtype=np.uint64)
+        return np.array([value for chunk in field_chunks(part, _TEXT_KEY_FIELDS) for value in _text_key_hashes(*chunk)],
+                        dtype=np.uint64)
 
     split = parallel.worth_forking("records", len(records))
     cut = len(records) // 2 if split else len(records)
