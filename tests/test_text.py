@@ -7,9 +7,10 @@ from paperlike.text import (
     _normalized,
     ascii_word_numbers,
     folded_digest,
-    folded_plain_texts,
     folded_text,
+    joined_ascii_tokens,
     normalize,
+    plain_ascii,
     single_spaced,
     tokens,
 )
@@ -99,11 +100,13 @@ def test_ascii_word_numbers_are_the_words_of_each_text_in_order(texts):
 
 
 @settings(deadline=None, max_examples=400)  # the first example imports numpy
-@given(st.lists(st.text(alphabet="ab Z9_.,;-\n\t(!", max_size=14), max_size=8))
-def test_folded_plain_texts_are_each_texts_folded_key(texts):
-    folded, offsets = folded_plain_texts(texts)
-    assert len(offsets) == len(texts) + 1 and offsets[-1] == len(folded)
-    assert [folded[a:b].decode("ascii") for a, b in zip(offsets[:-1], offsets[1:])] == [folded_text(t) for t in texts]
+@given(st.lists(st.text(alphabet="ab Z9_.,;-\n\t(!&${\\", max_size=14), max_size=8))
+def test_joined_ascii_tokens_are_each_texts_tokens_and_a_plain_texts_folded_key(texts):
+    joined, offsets = joined_ascii_tokens(texts)
+    assert len(offsets) == len(texts) + 1 and offsets[-1] == len(joined)
+    found = [joined[a:b].decode("ascii") for a, b in zip(offsets[:-1], offsets[1:])]
+    assert found == [" ".join(tokens(t)) for t in texts]
+    assert [f for f, t in zip(found, texts) if plain_ascii(t)] == [folded_text(t) for t in texts if plain_ascii(t)]
 
 
 @settings(deadline=None, max_examples=300)

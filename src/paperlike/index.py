@@ -37,7 +37,7 @@ from .requests import Filters
 from .results import CheckResult, DupeGroup, Dupes, ListItem, MaybePair, Neighbour, Query, Recommendations, Similar
 from .spill import to_disk
 from .table import RecordTable
-from .text import folded_plain_texts, folded_text, normalize, plain_ascii
+from .text import folded_text, joined_ascii_tokens, normalize, plain_ascii
 from .update import (
     NEW_WORDS_SHOWN,
     extended_canonical,
@@ -87,12 +87,12 @@ def _own_id(rid: str) -> str:
 def _text_key_hashes(ids: list[str], titles: list, authors: list, abstracts: list, venues: list,
                      dates: list) -> list[int]:
     """The hash of each record's text key (:func:`_text_key`): the keys of plain ASCII
-    abstracts, nearly all, made a block at a time (:func:`~paperlike.text.folded_plain_texts`)."""
+    abstracts, nearly all, made a block at a time (:func:`~paperlike.text.joined_ascii_tokens`)."""
     plain = [i for i, abstract in enumerate(abstracts) if abstract and plain_ascii(abstract)]
     out = [lookup_hash_int(_text_key(*values)) if not abstract or not plain_ascii(abstract) else 0
            for values, abstract in zip(zip(ids, titles, authors, abstracts, venues, dates), abstracts)]
     if plain:
-        folded, offsets = folded_plain_texts([abstracts[i] for i in plain])
+        folded, offsets = joined_ascii_tokens([abstracts[i] for i in plain])
         heads = [f"{_own_id(ids[i])}\x1fa:".encode() for i in plain]
         for i, value in zip(plain, lookup_hashes_of_parts(heads, folded, offsets.tolist())):
             out[i] = value

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # numpy and pyarrow are imported to count a corpus's words, not to normalise a text
     import numpy as np
 
-__all__ = ["normalize", "folded_text", "folded_digest", "folded_plain_texts", "plain_ascii", "tokens",
+__all__ = ["normalize", "folded_text", "folded_digest", "joined_ascii_tokens", "plain_ascii", "tokens",
            "ascii_word_count", "ascii_word_numbers"]
 
 # LaTeX symbols that appear in abstracts; mapped to the character a typeset PDF shows.
@@ -194,15 +194,16 @@ def plain_ascii(text: str) -> bool:
     return text.isascii() and "&" not in text and "\\" not in text and "$" not in text and "{" not in text
 
 
-def folded_plain_texts(texts: list[str]) -> tuple[bytes, np.ndarray]:
-    """The :func:`folded_text` of many :func:`plain_ascii` texts at once, in compiled code:
-    ``(folded, offsets)``, text ``i``'s key being ``folded[offsets[i]:offsets[i + 1]]`` (ASCII).
-    Splitting and joining each text's words in Python was most of the time a build took to
-    tell which records are one text."""
+def joined_ascii_tokens(texts: list[str]) -> tuple[bytes, np.ndarray]:
+    """The :func:`tokens` of many ASCII texts at once, each text's joined by single spaces, in
+    compiled code: ``(joined, offsets)``, text ``i``'s being ``joined[offsets[i]:offsets[i + 1]]``.
+    Of a :func:`plain_ascii` text, that is its :func:`folded_text`. Splitting and joining each
+    text's words in Python was most of the time a build took to tell which records are one
+    text."""
     import numpy as np
 
-    # The texts joined by spaces, every byte that is not a word character a space: a text's key
-    # is its words, and the one space before each word other than its text's first.
+    # The texts joined by spaces, every byte that is not a word character a space: what is kept
+    # of a text is its words, and the one space before each word other than its text's first.
     joined = np.frombuffer((" " + " ".join(texts) + " ").encode("ascii").translate(_ASCII_KEY), dtype=np.uint8)
     is_word = joined != 32
     edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
@@ -214,7 +215,7 @@ def folded_plain_texts(texts: list[str]) -> tuple[bytes, np.ndarray]:
     later = np.zeros(len(starts), dtype=bool)  # a word after another in its text
     later[1:] = text_of_word[1:] == text_of_word[:-1]
     is_word[starts[later] - 1] = True
-    # A text's key: its words' bytes, and one space fewer than it has words.
+    # What is kept of a text: its words' bytes, and one space fewer than it has words.
     sizes = np.bincount(text_of_word, weights=ends - starts + 1, minlength=len(texts)).astype(np.int64)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.maximum(sizes - 1, 0), out=offsets[1:])
