@@ -12,6 +12,7 @@ from paperlike.text import (
     normalize,
     plain_ascii,
     single_spaced,
+    strip_accents,
     tokens,
 )
 
@@ -121,3 +122,12 @@ def test_text_keys_hashed_a_block_at_a_time_are_each_records_key_hashed(records)
 
     columns = [list(column) for column in zip(*records)] or [[] for _ in range(6)]
     assert _text_key_hashes(*columns) == [lookup_hash_int(_text_key(*record)) for record in records]
+
+
+@settings(deadline=None)  # the first example imports scikit-learn
+@given(st.text() | st.lists(st.sampled_from(["e\u0301", "é", "ﬁ", "Å", "a", " ", "ǅ", "\u0345", "𝔄", "\U0001d165",
+                                              "ا\u064b", "x"])).map("".join))
+def test_strip_accents_is_scikit_learns(text):
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    assert strip_accents(text) == strip_accents_unicode(text)

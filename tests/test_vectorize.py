@@ -123,3 +123,10 @@ def test_abstract_rows_are_the_same_once_the_counts_are_dropped(seed_corpus):
     assert fields.counts is None
     after = fields.abstract_rows(rows)
     assert before.nnz > 0 and (before != after).nnz == 0
+
+
+@settings(deadline=None)  # the first example imports scikit-learn
+@given(st.text() | st.lists(st.sampled_from(["Café", "e\u0301t\u00e9", "the", "ﬁnal", "ΑΒ", " ", "-", "x1", "Ǆ"])).map(" ".join))
+def test_the_analyzer_of_non_ascii_texts_is_scikit_learns(text):
+    counter = Vectorizer()._counter()
+    assert vectorize._analyzer(counter)(text) == counter.build_analyzer()(text)

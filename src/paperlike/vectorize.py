@@ -19,7 +19,7 @@ from .memory import release_free_memory
 from .params import Params, check_fitted
 from .records import Record, field_chunks
 from .terms import Terms
-from .text import ascii_word_numbers
+from .text import ascii_word_numbers, strip_accents
 
 if TYPE_CHECKING:  # scikit-learn is imported when a vocabulary is fitted, not to query a saved one
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -466,6 +466,21 @@ class _Columns(dict):
         return column
 
 
+def _analyzer(counter: CountVectorizer) -> Callable[[str], list[str]]:
+    """The counter's analyzer (:func:`_plain_words`), its unicode accent stripping done by
+    :func:`paperlike.text.strip_accents`: the same words, lower-cased, accents stripped,
+    split by the token pattern, stop words left out."""
+    if counter.strip_accents != "unicode":
+        return counter.build_analyzer()
+    tokenize, stop = counter.build_tokenizer(), counter.get_stop_words()
+
+    def analyze(text: str) -> list[str]:
+        words = tokenize(strip_accents(text.lower()))
+        return words if stop is None else [w for w in words if w not in stop]
+
+    return analyze
+
+
 def _count_words(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
     """CountVectorizer's vocabulary and counts, most of the work left to compiled code.
 
@@ -476,7 +491,7 @@ def _count_words(counter: CountVectorizer, texts: Sequence[str]) -> tuple[list[s
     are numbered too and their columns dropped at the end, so the result is the same vocabulary
     and the same counts.
     """
-    analyze = counter.build_analyzer()
+    analyze = _analyzer(counter)
 
     def words_of(text: str) -> list[bytes]:
         return [w.encode("utf-8") for w in analyze(text)]
