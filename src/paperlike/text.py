@@ -174,7 +174,7 @@ def ascii_word_numbers(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.nd
 def strip_accents(text: str) -> str:
     """scikit-learn's ``strip_accents_unicode``: the text in NFKD with its combining marks left
     out. Only runs of non-ASCII characters can hold a mark, so only those are looked at, not
-    every character (scikit-learn's comprehension was a tenth of a build's counting of words)."""
+    every character as scikit-learn's comprehension does."""
     if text.isascii():
         return text
     return _NON_ASCII_RUN_RE.sub(_without_marks, unicodedata.normalize("NFKD", text))
