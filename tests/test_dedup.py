@@ -243,3 +243,26 @@ def test_the_containment_ceiling_of_two_texts_without_a_word_in_common_is_zero()
     pair = [paperlike.Record(id=str(k), abstract=t) for k, t in enumerate(texts)]
     assert _containment(*pair) == 0.0
     assert ceiling[0] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_blocking_a_batch_of_fields_at_a_time_finds_the_pairs_of_each_records_keys(seed_corpus):
+    """_blocked takes each key of the fields it reads, a batch at a time; the pairs are those
+    of the blocking keys taken record by record (as the Spark build takes them)."""
+    from collections import defaultdict
+
+    from paperlike.dedup.candidates import _MAX_BLOCK, BLOCKING_KEYS, _blocked
+    from paperlike.table import RecordTable
+
+    files = [FIXTURES / name for name in ("bib_exports.csv", "dblp_like.csv", "versions.jsonl", "review_pair.jsonl",
+                                          "library.bib", "zotero.ris", "arxiv_api.jsonl")]
+    records = list(seed_corpus.records) + paperlike.read_records(files).records
+    blocks = [defaultdict(list) for _ in BLOCKING_KEYS]
+    for t, record in enumerate(records):
+        for key, found in zip(BLOCKING_KEYS, blocks):
+            if key(record):
+                found[key(record)].append(t)
+    expected = {(a, b) for found in blocks for members in found.values() if 1 < len(members) <= _MAX_BLOCK
+                for x, a in enumerate(members) for b in members[x + 1:]}
+    assert len(expected) > 10
+    assert _blocked(records) == expected
+    assert _blocked(RecordTable.of(records, batch_rows=7)) == expected

@@ -21,10 +21,10 @@ from .. import biblio, parallel
 from ..allpairs import TITLE_LEFT_OUT_SHARE, SharedJoin, dot_products, pairs_above
 from ..csr import sp
 from ..identifiers import base_id
-from ..records import Record, field_values, record_rows, rows_at
+from ..records import Record, field_chunks, field_values, record_rows, rows_at
 from ..text import ascii_word_count, folded_text, tokens
 from ..vectorize import Fields, Vectorizer
-from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, pages_relation, paper_name
+from .rules import CONTAINMENT_MIN_WORDS, NAME_MIN_ABSTRACT, SHINGLE, name_of, pages_relation, paper_name
 from .rules import volume_number as _volume_number
 
 __all__ = ["BLOCKING_KEYS", "TEXT_JOIN", "TITLE_JOIN", "MAX_BLOCK", "candidate_pairs", "abstract_signals",
@@ -85,27 +85,43 @@ def candidate_pairs(records: Sequence[Record], vectorizer: Vectorizer, X: sp.csr
 
 def _identifier(record: Record) -> str | None:
     """The record's DOI, or the id it was given before paperlike made it unique."""
-    if record.doi:
-        return "doi:" + record.doi
-    base = base_id(record.id)
+    return _identifier_of(record.id, record.doi)
+
+
+def _identifier_of(rid: str, doi: str | None) -> str | None:
+    if doi:
+        return "doi:" + doi
+    base = base_id(rid)
     return None if base.startswith("pl-") else "id:" + base
 
 
 def _title_key(record: Record) -> str | None:
     """The title as records are compared on (notes such as ``[Review] [72 refs]`` left out):
     a short title's notes can put its TF-IDF cosine with another export under the join's."""
-    return biblio.title_key(record.title) or None if record.title else None
+    return _title_key_of(record.title)
+
+
+def _title_key_of(title: str | None) -> str | None:
+    return biblio.title_key(title) or None if title else None
 
 
 def _locator(record: Record) -> str | None:
     """Volume and first page: where a journal article is, whatever its title's language."""
-    found = biblio.page_range(record.pages) if record.volume and record.pages else None
-    return f"{folded_text(record.volume)}|{found[0]}" if found else None
+    return _locator_of(record.volume, record.pages)
+
+
+def _locator_of(volume: str | None, pages: str | None) -> str | None:
+    found = biblio.page_range(pages) if volume and pages else None
+    return f"{folded_text(volume)}|{found[0]}" if found else None
 
 
 def opening(record: Record) -> str | None:
     """The abstract's opening words, when it is long enough for a truncated copy to be told."""
-    abstract = record.abstract or ""
+    return _opening_of(record.abstract)
+
+
+def _opening_of(abstract: str | None) -> str | None:
+    abstract = abstract or ""
     # Only the opening words are kept, so a head of the text is tokenised: a word cut at the
     # head's end comes after more than CONTAINMENT_MIN_WORDS others, so it changes nothing.
     words = tokens(abstract[:_OPENING_CHARS])
@@ -116,19 +132,24 @@ def opening(record: Record) -> str | None:
 
 def _blocked(records: Sequence[Record]) -> set[tuple[int, int]]:
     """Pairs of texts sharing a value of one of the :data:`BLOCKING_KEYS` (blocks of more than
-    50 are too common to mean anything, and would cost quadratic time); the records read once."""
+    50 are too common to mean anything, and would cost quadratic time); the records' fields
+    read once, a batch at a time, each key taken of the fields it reads."""
     blocks: list[dict[str, list[int]]] = [defaultdict(list) for _ in BLOCKING_KEYS]
-    for t, record in enumerate(record_rows(records, _BLOCKING_FIELDS)):
-        for key, found in zip(BLOCKING_KEYS, blocks):
-            value = key(record)
-            if value:
-                found[value].append(t)
+    first = 0
+    for ids, titles, abstracts, dois, volumes, pages in field_chunks(records, _BLOCKING_FIELDS):
+        keys = (map(_opening_of, abstracts), map(name_of, titles, abstracts), map(_identifier_of, ids, dois),
+                map(_locator_of, volumes, pages), map(_title_key_of, titles))
+        for found, values in zip(blocks, keys):
+            for t, value in enumerate(values, first):
+                if value:
+                    found[value].append(t)
+        first += len(ids)
     return {(a, b) for found in blocks for members in found.values() if 1 < len(members) <= _MAX_BLOCK
             for x, a in enumerate(members) for b in members[x + 1:]}
 
 
 # The keys whose blocks of texts are candidates, each apart (a key of one and of another never
-# meet), and the fields of a record they read.
+# meet), and the fields of a record they read (in the order _blocked takes them).
 BLOCKING_KEYS: tuple[Callable[[Record], str | None], ...] = (opening, paper_name, _identifier, _locator, _title_key)
 _BLOCKING_FIELDS = ("id", "title", "abstract", "doi", "volume", "pages")
 

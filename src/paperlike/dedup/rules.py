@@ -21,7 +21,7 @@ from ..identifiers import base_id
 from ..records import Record
 from ..text import folded_text, tokens
 
-__all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name",
+__all__ = ["Evidence", "Verdict", "pair_evidence", "decide", "veto", "cannot_join", "paper_name", "name_of",
            "containment", "relation", "kept_apart", "EVIDENCE_FIELDS", "pages_relation", "volume_number",
            "RELATIONS", "SHINGLE", "CONTAINMENT", "NAME_MIN_ABSTRACT", "RULE_FIELDS"]
 
@@ -77,11 +77,16 @@ class Verdict(NamedTuple):
 
 def paper_name(record: Record) -> str | None:
     """The paper's name: before the title's colon, or what its abstract's first words introduce."""
-    if record.title and ":" in record.title:
-        name = record.title.split(":", 1)[0]
+    return name_of(record.title, record.abstract)
+
+
+def name_of(title: str | None, abstract: str | None) -> str | None:
+    """:func:`paper_name` of a record with this title and abstract."""
+    if title and ":" in title:
+        name = title.split(":", 1)[0]
         return folded_text(name) if len(name.split()) <= 4 else None
-    if record.abstract:
-        match = _INTRODUCES_RE.match(record.abstract)
+    if abstract:
+        match = _INTRODUCES_RE.match(abstract)
         # A name has a capital ("Sortformer", "SALM"); "we present a decoder-only ..." has none.
         if match and any(c.isupper() for c in match.group(1)):
             return folded_text(match.group(1).rstrip("."))
