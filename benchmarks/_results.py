@@ -34,3 +34,25 @@ def write_section(name: str, markdown: str) -> None:
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def take_turns(child: str, argv: list[str], sources: list[str], runs: int) -> dict[str, list[list[str]]]:
+    """Run the Python code ``child`` with ``argv`` ``runs`` times under each checkout of
+    ``sources`` (``LABEL=SRC``: a fresh process with ``PYTHONPATH`` set to SRC), the checkouts
+    taking turns run by run since the machine's speed drifts: the words each run printed, by
+    label. SystemExit with the child's error when one fails."""
+    import os
+    import subprocess
+    import sys
+
+    trees = dict(src.partition("=")[::2] for src in sources)
+    found: dict[str, list[list[str]]] = {label: [] for label in trees}
+    for _ in range(runs):
+        for label, src in trees.items():
+            run = subprocess.run([sys.executable, "-c", child, *argv], capture_output=True, text=True,
+                                 env={**os.environ, "PYTHONPATH": src}, check=False)
+            if run.returncode:
+                raise SystemExit(f"{label}: {run.stderr.strip()[-1000:]}")
+            found[label].append(run.stdout.split())
+    return found
+

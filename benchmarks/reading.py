@@ -14,10 +14,13 @@ Run: ``python benchmarks/reading.py CORPUS --src after=src --src before=/tmp/old
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _results import take_turns  # noqa: E402
 
 _CHILD = r'''
 import hashlib, os, resource, sys, time
@@ -42,15 +45,7 @@ def main() -> None:
     parser.add_argument("--src", action="append", required=True, metavar="LABEL=SRC")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    trees = dict(src.partition("=")[::2] for src in args.src)
-    found: dict[str, list[list[str]]] = {label: [] for label in trees}
-    for _ in range(args.runs):
-        for label, src in trees.items():
-            run = subprocess.run([sys.executable, "-c", _CHILD, args.corpus], capture_output=True, text=True,
-                                 env={**os.environ, "PYTHONPATH": src}, check=False)
-            if run.returncode:
-                raise SystemExit(f"{label}: {run.stderr.strip()[-1000:]}")
-            found[label].append(run.stdout.split())
+    found = take_turns(_CHILD, [args.corpus], args.src, args.runs)
     print("| checkout | reading, wall (s) | reading, CPU (s) | text keys, one process (s) | records | hashes |")
     print("|---|---|---|---|---:|---|")
     for label, runs in found.items():
