@@ -61,6 +61,10 @@ def test_subsets_and_chosen_rows_read_the_records_at_their_positions(records, da
     assert isinstance(subset, RecordSubset)
     assert list(subset) == [records[i] for i in order]
     assert subset.column("title") == [records[i].title for i in order]
+    gathered = table.columns_at(np.array(order, dtype=np.int64), ("id", "authors", "extra", "source_line"))
+    assert gathered[:2] == ([records[i].id for i in order], [records[i].authors for i in order])
+    assert gathered[3] == [_value(records[i], "source_line") for i in order]
+    assert [list(chunk) for chunk in subset.chunks(("title",))] == ([[[records[i].title for i in order]]] if order else [])
     names = ("id", "abstract", "date", "source_path", "source_line")
     found = rows_at(table, order, names)
     for i in order:

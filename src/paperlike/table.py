@@ -192,6 +192,33 @@ class RecordTable(Sequence[Record]):
             k = end
         return out
 
+    def columns_at(self, indices: np.ndarray, names: Sequence[str]) -> tuple[list, ...]:
+        """The values of ``names`` of the records at ``indices``, in that order, one list per
+        name (as :meth:`chunks` gives them): each batch read once for the indices in it, and
+        its values taken a column at a time."""
+        _check_names(names)
+        indices = np.asarray(indices, dtype=np.int64)
+        order = np.argsort(indices, kind="stable")
+        ordered = indices[order]
+        starts = np.asarray(self._starts, dtype=np.int64)
+        batch_of = np.searchsorted(starts, ordered, side="right") - 1
+        cuts = [0, *(np.flatnonzero(np.diff(batch_of)) + 1).tolist(), len(ordered)]
+        out: tuple[list, ...] = tuple([] for _ in names)
+        for first, end in zip(cuts, cuts[1:]):
+            if first == end:
+                continue
+            b = int(batch_of[first])
+            batch = self._batch(b, names)
+            local = (ordered[first:end] - starts[b]).tolist()
+            for values, name in zip(out, names):
+                values.extend(_take(batch.column(name), local))
+        if np.any(order != np.arange(len(order))):  # back to the order asked
+            place = np.empty_like(order)
+            place[order] = np.arange(len(order))
+            where = place.tolist()
+            out = tuple([values[k] for k in where] for values in out)
+        return out
+
     @property
     def nbytes(self) -> int:
         """The bytes the table holds (compressed, when packed)."""
@@ -261,10 +288,7 @@ class RecordSubset(Sequence[Record]):
     def chunks(self, names: Sequence[str]) -> Iterator[tuple[list, ...]]:
         """As :meth:`RecordTable.chunks`, in this subset's order."""
         for start in range(0, len(self._indices), TABLE_ROWS):
-            part = self._indices[start:start + TABLE_ROWS].tolist()
-            found = self._table.rows_at(part, names)
-            rows = [found[i] for i in part]
-            yield tuple(list(values) for values in zip(*rows)) if rows else tuple([] for _ in names)
+            yield self._table.columns_at(self._indices[start:start + TABLE_ROWS], names)
 
     def column(self, name: str) -> list:
         return [value for (values,) in self.chunks((name,)) for value in values]
