@@ -88,9 +88,14 @@ def _text_key_hashes(ids: list[str], titles: list, authors: list, abstracts: lis
                      dates: list) -> list[int]:
     """The hash of each record's text key (:func:`_text_key`): the keys of plain ASCII
     abstracts, nearly all, made a block at a time (:func:`~paperlike.text.joined_ascii_tokens`)."""
-    plain = [i for i, abstract in enumerate(abstracts) if abstract and plain_ascii(abstract)]
-    out = [lookup_hash_int(_text_key(*values)) if not abstract or not plain_ascii(abstract) else 0
-           for values, abstract in zip(zip(ids, titles, authors, abstracts, venues, dates), abstracts)]
+    out: list[int] = []
+    plain: list[int] = []
+    for i, values in enumerate(zip(ids, titles, authors, abstracts, venues, dates)):
+        if values[3] and plain_ascii(values[3]):
+            plain.append(i)
+            out.append(0)  # made below, with the others of the block
+        else:
+            out.append(lookup_hash_int(_text_key(*values)))
     if plain:
         folded, offsets = joined_ascii_tokens([abstracts[i] for i in plain])
         heads = [f"{_own_id(ids[i])}\x1fa:".encode() for i in plain]

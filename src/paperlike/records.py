@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 M = TypeVar("M")
 
 __all__ = ["Paper", "Addition", "Corpus", "DATE_PATTERN", "DateText", "Decision", "Model", "Record", "ROW_FIELDS", "Skipped",
-           "Source", "assembled", "date_form", "field_chunks", "field_values", "record_rows", "rows_at", "year_of"]
+           "Source", "date_form", "field_chunks", "field_values", "record_rows", "rows_at", "year_of"]
 
 
 class Model(BaseModel):
@@ -97,8 +97,8 @@ class Record(Model):
         validated again, since a reader's rows hold values of the fields' types already."""
         fields = dict(zip(_OWN_FIELDS, row))
         path = row[-2]
-        fields["source"] = None if path is None else assembled(Source, {"path": path, "line": row[-1]}, _SOURCE_FIELDS)
-        return assembled(cls, fields, _RECORD_FIELDS)
+        fields["source"] = None if path is None else _assembled(Source, {"path": path, "line": row[-1]}, _SOURCE_FIELDS)
+        return _assembled(cls, fields, _RECORD_FIELDS)
 
 
 # A record as a row, as readers make it and column builders take it: Record's fields in their
@@ -112,7 +112,7 @@ _RECORD_FIELDS = set(Record.model_fields)
 _SOURCE_FIELDS = set(Source.model_fields)
 
 
-def assembled(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+def _assembled(model: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
     """``model.model_construct(fields_set, **values)`` for values that hold every field, in
     their order, without its loop over the fields (a third of rebuilding a record).
 

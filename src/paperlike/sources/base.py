@@ -18,13 +18,13 @@ from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..defaults import MAX_RECORD_BYTES
 from ..errors import InputError
 from ..identifiers import arxiv_date, arxiv_id, arxiv_in, doi
-from ..records import Record, Skipped, Source, assembled
+from ..records import Record, Skipped
 from ..text import folded_digest, normalize
 
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
            "not_utf8", "unique_ids",
            "make_paper", "make_row", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
-           "get_list", "describe", "bibtex_type", "Bad", "source_at"]
+           "get_list", "describe", "bibtex_type", "Bad"]
 
 # Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
 # or the rest of paperlike would read as no date.
@@ -456,14 +456,6 @@ def _short_text(name: str, value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Bad(f"{name} is not text but {describe(value)}")
     return normalize(str(value)) or None
-
-
-_EVERY_SOURCE_FIELD = {"path", "line"}
-
-
-def source_at(path: str, line: int) -> Source:
-    """The Source of a record a reader found (line counted from 1)."""
-    return assembled(Source, {"path": path, "line": line}, _EVERY_SOURCE_FIELD)
 
 
 def read_each(items: Iterable[tuple[int, Any] | Skipped], path: str,
