@@ -23,7 +23,7 @@ from .records import ROW_FIELDS, Record, Source
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-__all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "rows_batch", "from_batch",
+__all__ = ["BATCH_ROWS", "CITE_ROWS", "CITE_FIELDS", "STRING_FIELDS", "schema", "cite_schema", "to_batch", "rows_batch", "extra_json", "from_batch",
            "write", "RecordFile", "CiteFile", "LastRead"]
 
 # Records per batch of the file: small enough that fetching one record decodes little (about
@@ -69,7 +69,8 @@ def concat(batches: Sequence[pa.RecordBatch]) -> pa.RecordBatch:
     return pa.concat_batches(batches)
 
 
-def _extra_json(extra: dict) -> str | None:
+def extra_json(extra: dict) -> str | None:
+    """A record's extra as ``records.arrow`` holds it: the JSON text of the dict, None when empty."""
     # allow_nan: a NaN or an infinity read from an input comes back as itself
     return json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
 
@@ -85,7 +86,7 @@ def rows_batch(rows: Sequence[tuple]) -> pa.RecordBatch:
     import pyarrow as pa
 
     columns = list(zip(*rows)) if rows else [() for _ in COLUMNS]
-    columns[_EXTRA] = [_extra_json(extra) for extra in columns[_EXTRA]]
+    columns[_EXTRA] = [extra_json(extra) for extra in columns[_EXTRA]]
     wanted = schema()
     # In the C library's heap, not pyarrow's default pool (mimalloc), which keeps pages it
     # freed: a build's record batches are made and dropped while it reads.

@@ -13,7 +13,7 @@ paperlike does not model are kept in ``extra``.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
@@ -22,9 +22,9 @@ from ..records import Skipped
 from .base import MAX_RECORD_BYTES, Bad, get, get_list, make_row, read_each
 from .jsondoc import BadJSON, loads, stream_json_lines
 
-__all__ = ["sniff", "read", "read_stream"]
+__all__ = ["sniff", "read", "read_stream", "paper_from_json", "date_of", "MODELLED"]
 
-_MODELLED = {"id", "title", "summary", "abstract", "authors", "categories", "doi", "journal-ref",
+MODELLED = {"id", "title", "summary", "abstract", "authors", "categories", "doi", "journal-ref",
              "update_date", "versions", "published", "date", "authors_parsed", "venue", "volume",
              "issue", "pages", "isbn", "pmid", "entry_type"}
 
@@ -59,23 +59,29 @@ def _date(obj: dict, id: str | None) -> str | None:
     (``2102.05231``: 2021-02). The day a crawler saw the paper
     (``crawled``) or the snapshot's ``update_date`` is the paper's date only for a record that
     has neither: a listing of 2026 shows papers of 2021 too."""
-    created = get(obj, "versions", 0, "created")
+    return date_of(get(obj, "versions", 0, "created"), lambda key: get(obj, key), id)
+
+
+def date_of(created: str | None, field: Callable[[str], str | None], id: str | None) -> str | None:
+    """:func:`_date` from the first version's date and ``field``, which gives the value of a
+    field (``published``, ``date``, ``crawled``, ``update_date``) when it is needed: a field
+    after the one that gives the date is never read (nor checked)."""
     if created:
         try:
             return parsedate_to_datetime(created).date().isoformat()
         except (ValueError, OverflowError):  # text that is no date: the next one
             pass
-    published = get(obj, "published")
+    published = field("published")
     if published and published[:4].isdigit():
         return published[:10]
-    given = get(obj, "date")  # paperlike's own records, and exports that give the paper's date
+    given = field("date")  # paperlike's own records, and exports that give the paper's date
     if given and given[:4].isdigit():
         return given[:10]
     month = arxiv_date(id)
     if month:
         return month
     for key in ("crawled", "update_date"):
-        value = get(obj, key)
+        value = field(key)
         if value and value[:4].isdigit():
             return value[:10]
     return None
@@ -94,7 +100,7 @@ def paper_from_json(obj: object, path: str, line: int) -> tuple:
         date=_date(obj, str(id) if id is not None else None), doi_value=obj.get("doi"), venue=obj.get("journal-ref", obj.get("venue")),
         volume=obj.get("volume"), issue=obj.get("issue"), pages=obj.get("pages"), isbn=obj.get("isbn"),
         pmid=obj.get("pmid"), entry_type=obj.get("entry_type"),
-        extra={k: v for k, v in obj.items() if k not in _MODELLED},
+        extra={k: v for k, v in obj.items() if k not in MODELLED},
     )
 
 

@@ -23,8 +23,8 @@ from ..text import folded_digest, normalize
 
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
            "not_utf8", "unique_ids",
-           "make_paper", "make_row", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
-           "get_list", "describe", "bibtex_type", "Bad"]
+           "make_paper", "make_row", "given_base_id", "record_date", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
+           "get_list", "describe", "bibtex_type", "short_text", "Bad"]
 
 # Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
 # or the rest of paperlike would read as no date.
@@ -361,6 +361,23 @@ def author_name(value: str) -> str:
     return sys.intern(normalize(value))
 
 
+def given_base_id(own_id: str | None, clean_doi: str | None, arxiv: str | None = None) -> str | None:
+    """The base id a record's own fields give (:func:`make_row`): the arXiv id (``arxiv``, the
+    own id if it is one, or arXiv's DOI 10.48550/arXiv.*), else the DOI, else the own id; None
+    when it has none of them (its id is then a hash of its text)."""
+    return arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
+
+
+def record_date(date: str | None, base_id: str) -> str | None:
+    """A record's date as :func:`make_row` keeps it: ISO (JSON gives dates as they were
+    written), else the month an arXiv base id encodes."""
+    if date and not _RECORD_DATE_RE.fullmatch(date):
+        date = iso_date(date)
+    if (not date or not date[:4].isdigit()) and arxiv_id(base_id):
+        date = arxiv_date(base_id) or date  # no year given: the month the arXiv id encodes
+    return date
+
+
 def make_row(
     path: str,
     line: int,
@@ -396,27 +413,23 @@ def make_row(
         for name, value in zip(("id", "title", "abstract", "date", "doi", "venue", "arXiv id"), texts):
             if value is not None and not isinstance(value, str):
                 raise Bad(f"{name} is not text but {describe(value)}")
-    volume, issue, entry_type = (_short_text(name, value) for name, value in
+    volume, issue, entry_type = (short_text(name, value) for name, value in
                                  (("volume", volume), ("issue", issue), ("entry type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
     if not title and not abstract:
         raise Bad("record has neither a title nor an abstract")
     clean_doi = doi(doi_value) or doi(id)
     own_id = normalize(id) or None
-    base_id = (arxiv_id(arxiv) or arxiv_id(own_id) or arxiv_in(clean_doi) or clean_doi or own_id
-               or f"pl-{folded_digest(title, abstract)}")
-    if date and not _RECORD_DATE_RE.fullmatch(date):  # JSON gives dates as they were written
-        date = iso_date(date)
-    if (not date or not date[:4].isdigit()) and arxiv_id(base_id):
-        date = arxiv_date(base_id) or date  # no year given: the month the arXiv id encodes
+    base_id = given_base_id(own_id, clean_doi, arxiv) or f"pl-{folded_digest(title, abstract)}"
+    date = record_date(date, base_id)
     extra = {k: v for k, v in extra.items() if v not in (None, "", [], {})} if extra else {}
     if own_id and own_id != base_id:  # the input's own id, where an arXiv id or a DOI became the id
         extra["input_id"] = own_id
     # Names, categories and dates recur across records: one string each (sys.intern).
     return (base_id, title, split_authors(authors), abstract, [sys.intern(c) for c in (categories or []) if c],
             sys.intern(date) if date else None, clean_doi, normalize(venue) or None, volume, issue,
-            normalize_pages(_short_text("pages", pages)), normalize_isbn(_short_text("isbn", isbn)),
-            normalize_pmid(_short_text("pmid", pmid)), bibtex_type(entry_type), extra, path, line)
+            normalize_pages(short_text("pages", pages)), normalize_isbn(short_text("isbn", isbn)),
+            normalize_pmid(short_text("pmid", pmid)), bibtex_type(entry_type), extra, path, line)
 
 
 def make_paper(path: str, line: int, **fields: Any) -> Record:
@@ -448,7 +461,7 @@ def bibtex_type(value: str | None) -> str | None:
     return sys.intern(_ENTRY_TYPES.get(key, key)) if key else None
 
 
-def _short_text(name: str, value: object) -> str | None:
+def short_text(name: str, value: object) -> str | None:
     """A short bibliographic field (volume, issue, pages, ...) as normalised text: a number is
     taken as its digits; any other non-text value is Bad."""
     if value is None or value == "":

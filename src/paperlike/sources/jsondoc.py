@@ -19,7 +19,7 @@ import codecs
 import io
 import json
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import BinaryIO
 
 from ..errors import InputError
@@ -27,7 +27,7 @@ from ..records import Skipped
 from .base import MAX_RECORD_BYTES, Oversized, byte_lines, line_text, not_utf8, too_big
 
 __all__ = ["MAX_JSON_DEPTH", "BadJSON", "loads", "json_records", "json_lines", "stream_json_lines",
-           "count_lines", "looks_like_json"]
+           "count_lines", "looks_like_json", "numbered_lines", "decoded_lines"]
 
 # How deeply a record's JSON may nest: records nest 2 to 5 levels (OpenAlex's authorships'
 # institutions' lineage); json's decoder recurses once a level and would exhaust the stack near
@@ -131,18 +131,31 @@ def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | No
     line, and for a line over ``limit`` bytes (read past, never held). InputError naming the
     line if one is not UTF-8. A stream that cannot seek (standard input) is read from where
     it is."""
+    return decoded_lines(numbered_lines(stream, start, end, first_line, limit), path, limit)
+
+
+def numbered_lines(stream: BinaryIO, start: int = 0, end: int | None = None, first_line: int = 1,
+                   limit: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | Oversized]]:
+    """The lines of :func:`stream_json_lines` as they are (each with its line break, or an
+    Oversized), with their numbers."""
     if stream.seekable():
         stream.seek(start)
     at = start
     for number, line in enumerate(byte_lines(stream, limit), start=first_line):
         if end is not None and at >= end:
             return
+        at += line.size if isinstance(line, Oversized) else len(line)
+        yield number, line
+
+
+def decoded_lines(lines: Iterable[tuple[int, bytes | Oversized]], path: str, limit: int = MAX_RECORD_BYTES
+                  ) -> Iterator[tuple[int, object] | Skipped]:
+    """Numbered lines (:func:`numbered_lines`) decoded as :func:`stream_json_lines` decodes them."""
+    for number, line in lines:
         if isinstance(line, Oversized):
-            at += line.size
             if not line.blank:
                 yield Skipped(path=path, line=number, reason=too_big(line.size, limit))
             continue
-        at += len(line)
         # Without its line break, as a line of the text: json's column of a line cut short
         # would otherwise be that of the break.
         line = (line[:-1] if line.endswith(b"\n") else line).rstrip(b"\r")
@@ -153,8 +166,6 @@ def stream_json_lines(stream: BinaryIO, path: str, start: int = 0, end: int | No
             yield number, loads(text)
         except BadJSON as exc:
             yield Skipped(path=path, line=number, reason=exc.reason)
-
-
 
 
 def count_lines(stream: BinaryIO, end: int | None = None) -> int:
