@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import parallel
 from ..arguments import checked
@@ -30,6 +30,9 @@ from .base import (
     with_unique_ids,
 )
 from .jsondoc import count_lines
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["FORMATS", "MAX_RECORD_BYTES", "read_records", "read_file", "input_files", "detect_format", "seed_paths",
            "with_unique_ids"]
@@ -123,6 +126,12 @@ def _records_of(path: Path, named: bool, format: str | None, year: int | None,
         if parallel.worth_forking("bytes", source.size):
             yield from _arxiv_in_halves(source, str(path), limit, packed)
             return
+        if packed:  # into columns: a block of lines at a time
+            from . import arxiv_columns
+
+            with source.stream() as stream:
+                yield from arxiv_columns.read_stream(stream, str(path), limit=limit)
+            return
     with source.stream() as stream:  # every reader streams: no file is read whole
         yield from FORMATS[format].read_stream(stream, str(path), year=year, limit=limit)
 
@@ -151,38 +160,51 @@ def _arxiv_in_halves(source: Input, path: str, limit: int, packed: bool = False
                 break
         cut = stream.tell()
 
+        if packed:
+            from . import arxiv_columns as reader
+        else:
+            reader = arxiv
+
         def second_half() -> list[tuple | Skipped | Packed]:
             with source.stream() as own:
                 first_line = count_lines(own, cut) + 1
-                items = arxiv.read_stream(own, path, start=cut, first_line=first_line, limit=limit)
+                items = reader.read_stream(own, path, start=cut, first_line=first_line, limit=limit)
                 return _packed(items) if packed else list(items)
 
         with parallel.in_child(second_half) as rest:
-            yield from arxiv.read_stream(stream, path, end=cut, limit=limit)
+            yield from reader.read_stream(stream, path, end=cut, limit=limit)
             items = rest()
     for n, item in enumerate(items):
         items[n] = None  # each let go once passed on
         yield item
 
 
-def _packed(items: Iterable[tuple | Skipped]) -> list[Skipped | Packed]:
-    """The records skipped, then the records read as packed batches (in their order)."""
+def _packed(items: Iterable[tuple | Skipped | pa.RecordBatch]) -> list[Skipped | Packed]:
+    """The records skipped, then the records read (rows, and batches of them) as packed
+    batches, in their order."""
     from ..columns import rows_batch
     from ..table import TABLE_ROWS, pack
 
     skipped: list[Skipped | Packed] = []
     batches: list[Skipped | Packed] = []
     chunk: list[tuple] = []
+
+    def flush() -> None:
+        if chunk:
+            batches.append(Packed(pack(rows_batch(chunk)).to_pybytes(), len(chunk)))
+            chunk.clear()
+
     for item in items:
         if isinstance(item, Skipped):
             skipped.append(item)
-            continue
-        chunk.append(item)
-        if len(chunk) == TABLE_ROWS:
-            batches.append(Packed(pack(rows_batch(chunk)).to_pybytes(), len(chunk)))
-            chunk = []
-    if chunk:
-        batches.append(Packed(pack(rows_batch(chunk)).to_pybytes(), len(chunk)))
+        elif isinstance(item, tuple):
+            chunk.append(item)
+            if len(chunk) == TABLE_ROWS:
+                flush()
+        else:
+            flush()
+            batches.append(Packed(pack(item).to_pybytes(), item.num_rows))
+    flush()
     return skipped + batches
 
 
@@ -237,6 +259,12 @@ def _read(paths: Iterable[str | os.PathLike], format: str | None, strict: bool, 
             if isinstance(item, Packed):
                 records.append_packed(item)  # type: ignore[union-attr]
                 continue
+            if not isinstance(item, (tuple, Skipped)):  # a batch of records (columns only)
+                records.append_batch(item)  # type: ignore[union-attr]
+                if progress:
+                    line = item.column("source_line")[-1].as_py()
+                    progress((done + size * min(line / lines, 1.0)) / total)
+                continue
             row = not isinstance(item, Skipped)
             if progress and n % 2000 == 0:
                 line = item[-1] if row else item.line
@@ -281,6 +309,10 @@ class _Columns:
     def append_packed(self, item: Packed) -> None:
         self._flush()
         self._table.append_packed(item.data, item.rows)
+
+    def append_batch(self, batch: pa.RecordBatch) -> None:
+        self._flush()
+        self._table.append(batch)
 
     def _flush(self) -> None:
         from ..columns import rows_batch
