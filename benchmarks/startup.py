@@ -59,6 +59,38 @@ print({"import": t1 - t0, "load": t2 - t1, "query": t3 - t2, "render": t4 - t3})
 """
 
 
+# The modules of other packages (and of Python's library) that a cold query imports: the floor
+# of its start that nothing in paperlike can lower but importing fewer packages.
+_OTHER_MODULES = r"""
+import sys
+from paperlike import cli
+sys.argv = ["paperlike", *sys.argv[1:]]
+try:
+    cli.main()
+except SystemExit:
+    pass
+print("\n".join(m for m in list(sys.modules) if m.split(".")[0] not in ("paperlike", "__main__")), file=sys.stderr)
+"""
+_IMPORT_ALL = r"""
+import importlib, sys
+for name in open(sys.argv[1]).read().split():
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a module only its package's own import can make
+            pass
+"""
+
+
+def other_modules(argv: list[str], env: dict[str, str], out: Path) -> list[str]:
+    """Write to ``out`` the modules not of paperlike that a run of ``paperlike ARGV`` imports;
+    the command that imports them alone."""
+    run = subprocess.run([sys.executable, "-c", _OTHER_MODULES, *argv], env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, check=True)
+    out.write_text(run.stderr, encoding="utf-8")
+    return [sys.executable, "-c", _IMPORT_ALL, str(out)]
+
+
 def _script() -> list[str]:
     """What the ``paperlike`` console script runs, for whichever checkout is on PYTHONPATH (the
     installed script names the entry point of the checkout it was installed from)."""
@@ -109,6 +141,7 @@ def _measure(argvs: dict[str, list[str]], envs: dict[str, dict[str, str]], runs:
     return figures
 
 
+_FLOOR = "its modules of other packages, imported alone"
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
@@ -202,6 +235,10 @@ def render(results: dict[str, dict]) -> str:
                   "|---|---:|---|---|---|---:|"]
         for (pkg, ms), (mod, cum, importer) in zip(prof["packages"][:10], prof["cumulative"][:10]):
             lines.append(f"| {pkg} | {ms:.0f} | | {mod} | {importer} | {cum:.0f} |")
+    lines += ["", f"The last row, \"{_FLOOR}\", imports in a fresh process the modules of other packages "
+              "(numpy, pyarrow, pydantic, typer, rich, ...) and of Python's library that the cold query "
+              "imports, none of paperlike's: how long the query would take if paperlike's own modules, "
+              "the load, the query and the rendering cost nothing."]
     lines += ["", "Reading the figures. `--version` imports typer (and click) and `paperlike.defaults`. "
               "`--help` is click's plain help (`rich_markup_mode=None`): typer's rich help "
               "(`typer.rich_utils`) imports rich.markdown (markdown_it) and rich.traceback at its top "
@@ -255,14 +292,18 @@ def main() -> None:
         "paperlike similar --help": [*paperlike, "similar", "--help"],
         "paperlike similar ID --model M": [*paperlike, "similar", args.query, "--model", str(args.model)],
     }
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    query = ["similar", args.query, "--model", str(args.model)]
+    floors = {label: other_modules(query, envs[label], SCRATCH / f"other-modules-{label}.txt") for label in sources}
+    commands[_FLOOR] = None
     figures: dict[str, dict[str, dict[str, float]]] = {label: {} for label in sources}
     load_before = os.getloadavg()[0]
     for name, argv in commands.items():
-        for label, found in _measure({label: argv for label in sources}, envs, args.runs).items():
+        argvs = floors if argv is None else {label: argv for label in sources}
+        for label, found in _measure(argvs, envs, args.runs).items():
             figures[label][name] = found
             print(f"{label:12} {name:34} wall {found['wall']:.3f} s  cpu {found['cpu']:.3f} s", file=sys.stderr)
     load_after = os.getloadavg()[0]
-    SCRATCH.mkdir(parents=True, exist_ok=True)
     split = phases(args.model, args.query, envs, max(3, args.runs // 3))
     for label in sources:
         result = {"label": label, "runs": args.runs, "commands": figures[label], "load": [load_before, load_after],
