@@ -43,7 +43,7 @@ from .base import (
 )
 from .jsondoc import BadJSON, decoded_lines, loads, numbered_lines
 
-__all__ = ["read_stream", "block_batch", "normalized", "BLOCK_LINES", "BLOCK_BYTES"]
+__all__ = ["read_stream", "BLOCK_LINES", "BLOCK_BYTES"]
 
 # A block is at most this many lines (a table's batch) and, beyond its first line, this many bytes.
 BLOCK_LINES = 1024
@@ -73,16 +73,17 @@ _BIBLIOGRAPHIC = (("volume", lambda v: short_text("volume", v)), ("issue", lambd
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None, first_line: int = 1,
-                limit: int = MAX_RECORD_BYTES) -> Iterator[pa.RecordBatch | tuple | Skipped]:
+                limit: int = MAX_RECORD_BYTES, block_lines: int = BLOCK_LINES
+                ) -> Iterator[pa.RecordBatch | tuple | Skipped]:
     """What :func:`paperlike.sources.arxiv.read_stream` reads of the stream, in its order: a
-    record batch (:func:`paperlike.columns.schema`) of each plain block of lines, the rows and
-    Skipped of the others."""
+    record batch (:func:`paperlike.columns.schema`) of each plain block of ``block_lines`` lines,
+    the rows and Skipped of the others."""
     block: list[tuple[int, bytes | Oversized]] = []
     size = 0
     for item in numbered_lines(stream, start, end, first_line, limit):
         block.append(item)
         size += item[1].size if isinstance(item[1], Oversized) else len(item[1])
-        if len(block) == BLOCK_LINES or size > BLOCK_BYTES:
+        if len(block) == block_lines or size > BLOCK_BYTES:
             yield from _read_block(block, path, limit)
             block, size = [], 0
     if block:
@@ -115,13 +116,16 @@ def block_batch(block: list[tuple[int, bytes | Oversized]], path: str) -> pa.Rec
         table = pj.read_json(pa.BufferReader(data),
                              read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
                              parse_options=pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="infer"))
+        # pyarrow.json can make a list column whose offsets count items it left out (a list that
+        # opens with nulls): a table that is not valid is read line by line.
+        table.validate(full=True)
     except (pa.ArrowException, ValueError):
         return None
     if table.num_rows != len(lines):
         return None
     try:
         return _batch(table.combine_chunks().to_batches()[0], lines, [number for number, _ in block], path)
-    except (Bad, BadJSON, _NotPlain):
+    except (Bad, BadJSON, _NotPlain, pa.ArrowException, ValueError):
         return None
 
 
