@@ -15,7 +15,7 @@ expects text, a key given twice, both of two keys the reader takes one or the ot
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -108,7 +108,7 @@ def block_batch(block: list[tuple[int, bytes | Oversized]], path: str) -> pa.Rec
                for line in lines):
         return None
     data = b"".join(lines)
-    try:
+    try:  # pyarrow.json does not check that its text is UTF-8
         data.decode("utf-8")
     except UnicodeDecodeError:
         return None
@@ -243,27 +243,35 @@ def _lists(column: pa.Array, items: pa.Array, keep: np.ndarray, owner: np.ndarra
 
 def _names(fields: pa.RecordBatch, n: int, type: pa.DataType) -> pa.Array:
     """Each record's authors, as :func:`~.base.split_authors` makes them of a list or a text."""
-    column = fields.column("authors") if "authors" in fields.schema.names else None
-    if column is None or column.null_count == n or pa.types.is_null(column.type):
-        return pa.array([[]] * n, type)
-    if pa.types.is_string(column.type):
-        return pa.array([split_authors(value) for value in column.to_pylist()], type)
-    items, owner = _items(column)
-    if pa.types.is_null(items.type):
-        return pa.array([[]] * n, type)
-    names = normalized(items)
-    return _lists(column, names, np.asarray(names.is_valid(), dtype=bool), owner, n, type)
+    def names(items: pa.Array) -> tuple[pa.Array, np.ndarray]:
+        found = normalized(items)
+        return found, np.asarray(found.is_valid(), dtype=bool)
+
+    return _list_field(fields, "authors", n, type, split_authors, names)
 
 
 def _categories(fields: pa.RecordBatch, n: int, type: pa.DataType) -> pa.Array:
     """Each record's categories, as the reader keeps them of a list or a text: the non-empty ones."""
-    column = fields.column("categories") if "categories" in fields.schema.names else None
+    def categories(items: pa.Array) -> tuple[pa.Array, np.ndarray]:
+        return items, np.asarray(pc.not_equal(items, "").fill_null(False), dtype=bool)
+
+    return _list_field(fields, "categories", n, type, lambda text: [c for c in text.split() if c] if text else [],
+                       categories)
+
+
+def _list_field(fields: pa.RecordBatch, name: str, n: int, type: pa.DataType,
+                of_text: Callable[[str | None], list[str]],
+                kept: Callable[[pa.Array], tuple[pa.Array, np.ndarray]]) -> pa.Array:
+    """A list field's lists (of ``type``): ``of_text`` of each value where the field is one text
+    (the metadata snapshot's), else the items ``kept`` keeps of each list (the values to keep,
+    and which)."""
+    column = fields.column(name) if name in fields.schema.names else None
     if column is None or column.null_count == n or pa.types.is_null(column.type):
         return pa.array([[]] * n, type)
     if pa.types.is_string(column.type):
-        return pa.array([[c for c in value.split() if c] if value else [] for value in column.to_pylist()], type)
+        return pa.array([of_text(value) for value in column.to_pylist()], type)
     items, owner = _items(column)
     if pa.types.is_null(items.type):
         return pa.array([[]] * n, type)
-    keep = np.asarray(pc.not_equal(items, "").fill_null(False), dtype=bool)
-    return _lists(column, items, keep, owner, n, type)
+    values, keep = kept(items)
+    return _lists(column, values, keep, owner, n, type)
