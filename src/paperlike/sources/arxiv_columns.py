@@ -24,21 +24,19 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from .. import columns
-from ..biblio import normalize_isbn, normalize_pages, normalize_pmid
 from ..identifiers import doi
 from ..records import Skipped
 from ..text import folded_digest, normalize
 from .arxiv import MODELLED, date_of, paper_from_json
 from .base import (
     MAX_RECORD_BYTES,
+    SHORT_FIELDS,
     Bad,
     Oversized,
-    bibtex_type,
     get,
     given_base_id,
     read_each,
     record_date,
-    short_text,
     split_authors,
 )
 from .jsondoc import BadJSON, decoded_lines, loads, numbered_lines
@@ -65,11 +63,6 @@ _LIST_TYPES = (pa.list_(pa.string()), pa.list_(pa.null()), pa.null(), pa.string(
 # What normalize changes in ASCII text: markup (an entity, a LaTeX command or group, a hyphen
 # broken over a line), and spacing (any white space but one space between words).
 _NOT_PLAIN = r"[&\\$\{\t\n\x0b\x0c\r\x1c-\x1f]|  |^ | $"
-_BIBLIOGRAPHIC = (("volume", lambda v: short_text("volume", v)), ("issue", lambda v: short_text("issue", v)),
-                  ("pages", lambda v: normalize_pages(short_text("pages", v))),
-                  ("isbn", lambda v: normalize_isbn(short_text("isbn", v))),
-                  ("pmid", lambda v: normalize_pmid(short_text("pmid", v))),
-                  ("entry_type", lambda v: bibtex_type(short_text("entry type", v))))
 
 
 def read_stream(stream: BinaryIO, path: str, *, start: int = 0, end: int | None = None, first_line: int = 1,
@@ -189,7 +182,7 @@ def _batch(fields: pa.RecordBatch, lines: list[bytes], numbers: list[int], path:
         "extra": pa.array(extras, pa.string()),
         "source_path": pa.array([path] * n, pa.string()), "source_line": pa.array(numbers, pa.int64()),
     }
-    for name, make in _BIBLIOGRAPHIC:
+    for name, make in SHORT_FIELDS.items():
         column = fields.column(name)
         values[name] = (pa.nulls(n, pa.string()) if column.null_count == n else
                         pa.array([make(value) for value in column.to_pylist()], pa.string()))

@@ -24,7 +24,7 @@ from ..text import folded_digest, normalize
 __all__ = ["Input", "MAX_RECORD_BYTES", "Oversized", "byte_lines", "text_lines", "line_text", "too_big", "read_text",
            "not_utf8", "unique_ids",
            "make_paper", "make_row", "given_base_id", "record_date", "with_unique_ids", "split_authors", "first_last", "arxiv_in", "iso_date", "read_each", "get",
-           "get_list", "describe", "bibtex_type", "short_text", "Bad"]
+           "get_list", "describe", "bibtex_type", "short_text", "SHORT_FIELDS", "Bad"]
 
 # Dates are ASCII digits: str.isdigit and \d without re.ASCII take "²" and "٢", which int() refuses
 # or the rest of paperlike would read as no date.
@@ -413,8 +413,8 @@ def make_row(
         for name, value in zip(("id", "title", "abstract", "date", "doi", "venue", "arXiv id"), texts):
             if value is not None and not isinstance(value, str):
                 raise Bad(f"{name} is not text but {describe(value)}")
-    volume, issue, entry_type = (short_text(name, value) for name, value in
-                                 (("volume", volume), ("issue", issue), ("entry type", entry_type)))
+    volume, issue, entry_type = (SHORT_FIELDS[name](value) for name, value in
+                                 (("volume", volume), ("issue", issue), ("entry_type", entry_type)))
     title, abstract = normalize(title) or None, normalize(abstract) or None
     if not title and not abstract:
         raise Bad("record has neither a title nor an abstract")
@@ -428,8 +428,20 @@ def make_row(
     # Names, categories and dates recur across records: one string each (sys.intern).
     return (base_id, title, split_authors(authors), abstract, [sys.intern(c) for c in (categories or []) if c],
             sys.intern(date) if date else None, clean_doi, normalize(venue) or None, volume, issue,
-            normalize_pages(short_text("pages", pages)), normalize_isbn(short_text("isbn", isbn)),
-            normalize_pmid(short_text("pmid", pmid)), bibtex_type(entry_type), extra, path, line)
+            SHORT_FIELDS["pages"](pages), SHORT_FIELDS["isbn"](isbn), SHORT_FIELDS["pmid"](pmid), entry_type,
+            extra, path, line)
+
+
+# The short bibliographic fields as make_row keeps them, from text or a number (Bad for any
+# other value), by their names in a record.
+SHORT_FIELDS: dict[str, Callable[[object], str | None]] = {
+    "volume": lambda value: short_text("volume", value),
+    "issue": lambda value: short_text("issue", value),
+    "pages": lambda value: normalize_pages(short_text("pages", value)),
+    "isbn": lambda value: normalize_isbn(short_text("isbn", value)),
+    "pmid": lambda value: normalize_pmid(short_text("pmid", value)),
+    "entry_type": lambda value: bibtex_type(short_text("entry type", value)),
+}
 
 
 def make_paper(path: str, line: int, **fields: Any) -> Record:
