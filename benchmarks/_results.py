@@ -56,3 +56,20 @@ def take_turns(child: str, argv: list[str], sources: list[str], runs: int) -> di
             found[label].append(run.stdout.split())
     return found
 
+
+
+def turns_on_corpus(description: str, child: str, runs: int, show, same: slice, differ: str) -> None:
+    """:func:`take_turns` from a script's command line (``CORPUS --src LABEL=SRC ... [--runs N]``,
+    ``runs`` by default), its words by label given to ``show``; then SystemExit with ``differ``
+    when the words at ``same`` (what the checkouts must agree on) differ between two runs."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpus")
+    parser.add_argument("--src", action="append", required=True, metavar="LABEL=SRC")
+    parser.add_argument("--runs", type=int, default=runs)
+    args = parser.parse_args()
+    found = take_turns(child, [args.corpus], args.src, args.runs)
+    show(found)
+    if len({tuple(words[same]) for label_runs in found.values() for words in label_runs}) > 1:
+        raise SystemExit(differ)

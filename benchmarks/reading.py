@@ -13,14 +13,13 @@ Run: ``python benchmarks/reading.py CORPUS --src after=src --src before=/tmp/old
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import take_turns  # noqa: E402
+from _results import turns_on_corpus  # noqa: E402
 
 _CHILD = r'''
 import hashlib, os, resource, sys, time
@@ -39,21 +38,19 @@ print(f"{read:.2f} {read_cpu:.2f} {keys:.2f} {len(records)} {hashlib.sha256(hash
 '''
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--src", action="append", required=True, metavar="LABEL=SRC")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    found = take_turns(_CHILD, [args.corpus], args.src, args.runs)
+def show(found: dict[str, list[list[str]]]) -> None:
+    """The runs' figures as a Markdown table, by checkout."""
     print("| checkout | reading, wall (s) | reading, CPU (s) | text keys, one process (s) | records | hashes |")
     print("|---|---|---|---|---:|---|")
     for label, runs in found.items():
         cells = [" / ".join(r[k] for r in runs) + f" (median {statistics.median(float(r[k]) for r in runs):.2f})"
                  for k in range(3)]
         print(f"| {label} | {' | '.join(cells)} | {runs[0][3]} | {runs[0][4]} |")
-    if len({(r[3], r[4]) for runs in found.values() for r in runs}) > 1:
-        raise SystemExit("the checkouts read different records or made different text keys")
+
+
+def main() -> None:
+    turns_on_corpus(__doc__.splitlines()[0], _CHILD, 3, show, slice(3, 5),
+                    "the checkouts read different records or made different text keys")
 
 
 if __name__ == "__main__":

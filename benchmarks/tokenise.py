@@ -13,13 +13,12 @@ Run: ``python benchmarks/tokenise.py CORPUS --src after=src --src before=/tmp/ol
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import take_turns  # noqa: E402
+from _results import turns_on_corpus  # noqa: E402
 
 _CHILD = r'''
 import sys, time
@@ -38,20 +37,18 @@ print(f"{counted:.2f} {fitted:.2f} {counts.nnz} {len(terms)}")
 '''
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--src", action="append", required=True, metavar="LABEL=SRC")
-    parser.add_argument("--runs", type=int, default=2)
-    args = parser.parse_args()
-    found = take_turns(_CHILD, [args.corpus], args.src, args.runs)
+def show(found: dict[str, list[list[str]]]) -> None:
+    """The runs' figures as a Markdown table, by checkout."""
     print("| checkout | counting, one process (s) | fit_fields (s) | nonzeros | terms |")
     print("|---|---|---|---:|---:|")
     for label, runs in found.items():
         print(f"| {label} | {' / '.join(r[0] for r in runs)} | {' / '.join(r[1] for r in runs)} "
               f"| {runs[0][2]} | {runs[0][3]} |")
-    if len({(r[2], r[3]) for runs in found.values() for r in runs}) > 1:
-        raise SystemExit("the checkouts counted different nonzeros or vocabularies")
+
+
+def main() -> None:
+    turns_on_corpus(__doc__.splitlines()[0], _CHILD, 2, show, slice(2, 4),
+                    "the checkouts counted different nonzeros or vocabularies")
 
 
 if __name__ == "__main__":
